@@ -1,0 +1,50 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'net', 'tls', 'http', 'https', 'crypto', 'child_process', 'zlib', 'stream', 'events', 'url', 'util', 'worker_threads'];
+const nodeImportPatterns = [{ group: ['node:*'], message: 'renderer/ and shared/ run in a browser: no Node modules.' }];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'bench-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  // The core, CLI and simulator run under plain Node: electron is off limits there.
+  {
+    files: ['electron/core/**', 'electron/cli/**', 'electron/simulator/**', 'shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload may import electron.' }] }],
+    },
+  },
+  // renderer/ and shared/ are browser code: no electron, no Node built-ins.
+  {
+    files: ['renderer/**', 'shared/**'],
+    ignores: ['renderer/vite.config.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The renderer talks to the typed API only.' }, ...nodeBuiltins.map((name) => ({ name, message: 'No Node modules in browser code.' }))],
+          patterns: nodeImportPatterns,
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+);

@@ -1,5 +1,13 @@
 /** Checksum algorithms of PROTOCOL.md §2; SHA256 is the default. */
-export const CHECKSUM_ALGORITHMS = ['MD5', 'SHA256', 'SHA384', 'SHA512', 'CRC32', 'MURMUR3_32', 'MURMUR3_128'] as const;
+export const CHECKSUM_ALGORITHMS = [
+  'MD5',
+  'SHA256',
+  'SHA384',
+  'SHA512',
+  'CRC32',
+  'MURMUR3_32',
+  'MURMUR3_128',
+] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 export const DEFAULT_CHECKSUM_ALGORITHM: ChecksumAlgorithm = 'SHA256';
 

@@ -57,7 +57,9 @@ export function parseDeviceTopic(topic: string): DeviceTopic {
   if (topic === ATTRIBUTES_TOPIC) return { kind: 'clientAttributes' };
   const attrId = suffixAfter(topic, ATTRIBUTES_REQUEST_PREFIX);
   if (attrId !== undefined) {
-    return INTEGER.test(attrId) ? { kind: 'attributeRequest', requestId: attrId } : { kind: 'unknown' };
+    return INTEGER.test(attrId)
+      ? { kind: 'attributeRequest', requestId: attrId }
+      : { kind: 'unknown' };
   }
   const rpcId = suffixAfter(topic, RPC_REQUEST_PREFIX);
   if (rpcId !== undefined) {
@@ -70,10 +72,16 @@ export function parseDeviceTopic(topic: string): DeviceTopic {
   const chunk = CHUNK_REQUEST.exec(topic);
   if (chunk) {
     const [, family, requestId, index] = chunk;
-    if (requestId === undefined || index === undefined || !INTEGER.test(index)) return { kind: 'unknown' };
+    if (requestId === undefined || index === undefined || !INTEGER.test(index))
+      return { kind: 'unknown' };
     const chunkIndex = Number(index);
     if (!Number.isSafeInteger(chunkIndex)) return { kind: 'unknown' };
-    return { kind: 'chunkRequest', type: family === 'fw' ? 'FIRMWARE' : 'SOFTWARE', requestId, chunk: chunkIndex };
+    return {
+      kind: 'chunkRequest',
+      type: family === 'fw' ? 'FIRMWARE' : 'SOFTWARE',
+      requestId,
+      chunk: chunkIndex,
+    };
   }
   return { kind: 'unknown' };
 }

@@ -1,0 +1,43 @@
+/** Errors the API reports to its callers: a code the UI can act on, and a message a person can. */
+export const API_ERROR_CODES = [
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNAUTHORIZED',
+  'PAYLOAD_TOO_LARGE',
+  'INTERNAL',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  message: string;
+  /** Field-level problems of a rejected argument, e.g. {"title": "is required"}. */
+  fields?: Record<string, string>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): ApiErrorBody {
+    return this.fields
+      ? { code: this.code, message: this.message, fields: this.fields }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  INTERNAL: 500,
+};

@@ -1,0 +1,24 @@
+/** Events the station pushes to the UI (no polling). */
+import { z } from 'zod';
+import { Device, Execution, Package, ProtocolErrorEntry, StationStatus } from './entities';
+
+export const events = {
+  'device.changed': Device,
+  'device.connection': z.object({
+    deviceId: z.string(),
+    deviceName: z.string(),
+    online: z.boolean(),
+    at: z.number(),
+  }),
+  /** Batched: a flush carries every execution that changed since the last one. */
+  'executions.changed': z.array(Execution),
+  'package.changed': Package,
+  'package.removed': z.object({ id: z.string() }),
+  'protocol.error': ProtocolErrorEntry,
+  'station.status': StationStatus,
+} as const;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+export type StationEvent = { [N in EventName]: { type: N; payload: EventPayload<N> } }[EventName];

@@ -1,0 +1,112 @@
+/**
+ * The application API: every operation the UI, the CLI and the Electron shell may call, with
+ * the schema of its arguments and of its result. Both transports (Electron IPC, HTTP) validate
+ * arguments against these schemas at the boundary.
+ */
+import { z } from 'zod';
+import {
+  ChecksumAlgorithmSchema,
+  Device,
+  DeviceDetail,
+  Execution,
+  Id,
+  Package,
+  PackageType,
+  Profile,
+  ProtocolErrorEntry,
+  StationStatus,
+} from './entities';
+
+const Name = z.string().trim().min(1, 'is required').max(255);
+/** Access tokens are MQTT usernames: printable, no spaces, like ThingsBoard's credentials. */
+const AccessToken = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/, 'may contain only printable characters without spaces');
+
+export const PackageMeta = z.object({
+  title: Name,
+  version: Name,
+  profileId: Id,
+  type: PackageType,
+  /** Defaults to "title version", as the console does. */
+  tag: z.string().trim().max(255).optional(),
+  checksumAlgorithm: ChecksumAlgorithmSchema.default('SHA256'),
+  /** If given, the import fails unless the file matches it. */
+  checksum: z.string().trim().max(256).optional(),
+  fileName: z.string().trim().min(1).max(255),
+  contentType: z.string().max(255).optional(),
+});
+export type PackageMeta = z.infer<typeof PackageMeta>;
+export type PackageMetaInput = z.input<typeof PackageMeta>;
+
+const Empty = z.object({}).strict();
+
+function op<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+export const operations = {
+  'station.status': op(Empty, StationStatus),
+  'station.protocolErrors': op(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    z.array(ProtocolErrorEntry),
+  ),
+
+  'profiles.list': op(Empty, z.array(Profile)),
+  'profiles.add': op(
+    z.object({ name: Name, description: z.string().max(1000).default('') }),
+    Profile,
+  ),
+
+  'devices.list': op(Empty, z.array(Device)),
+  'devices.get': op(z.object({ id: Id }), DeviceDetail),
+  'devices.add': op(
+    z.object({
+      name: Name,
+      profileId: Id,
+      label: z.string().trim().max(255).default(''),
+      accessToken: AccessToken.optional(),
+    }),
+    Device,
+  ),
+
+  'packages.list': op(Empty, z.array(Package)),
+  'packages.delete': op(z.object({ id: Id }), z.object({ id: Id })),
+  /** Re-hashes the cached binary; marks it CORRUPT (never served) if it no longer matches. */
+  'packages.verify': op(z.object({ id: Id }), Package),
+
+  /** The console's "Assign firmware" + "Apply" for one device. */
+  'assignments.assign': op(z.object({ deviceId: Id, packageId: Id }), Execution),
+  'assignments.unassign': op(
+    z.object({ deviceId: Id, type: PackageType }),
+    z.object({ deviceId: Id, type: PackageType }),
+  ),
+
+  'executions.list': op(
+    z.object({ deviceId: Id.optional(), limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.array(Execution),
+  ),
+} as const;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<N extends OperationName> = z.input<Operations[N]['input']>;
+export type OperationArgs<N extends OperationName> = z.output<Operations[N]['input']>;
+export type OperationResult<N extends OperationName> = z.output<Operations[N]['output']>;
+
+/** What a transport implements: one async function per operation, arguments already validated. */
+export type ApiHandlers = {
+  [N in OperationName]: (args: OperationArgs<N>) => Promise<OperationResult<N>>;
+};
+
+/** What a client (the renderer, the CLI) calls. */
+export interface ApiClient {
+  call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationResult<N>>;
+}
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(operations, name);
+}

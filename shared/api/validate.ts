@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { ApiError } from './errors';
+import { operations, type OperationArgs, type OperationName } from './operations';
+
+/** Validates an operation's arguments, turning zod's issues into a message a technician can read. */
+export function parseArgs<N extends OperationName>(name: N, input: unknown): OperationArgs<N> {
+  const schema: z.ZodType = operations[name].input;
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data as OperationArgs<N>;
+  throw validationError(name, result.error);
+}
+
+export function validationError(what: string, error: z.ZodError): ApiError {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.join('.') || '(arguments)';
+    fields[field] ??= issue.message;
+  }
+  const summary = Object.entries(fields)
+    .map(([field, message]) => `${field}: ${message}`)
+    .join('; ');
+  return new ApiError('BAD_REQUEST', `Invalid arguments for ${what}: ${summary}`, fields);
+}

@@ -1,0 +1,40 @@
+import type { Db } from '../storage/database';
+
+export type AttributeScope = 'CLIENT' | 'SHARED';
+export type AttributeMap = Record<string, unknown>;
+
+export class AttributeRepository {
+  constructor(private readonly db: Db) {}
+
+  set(deviceId: string, scope: AttributeScope, values: AttributeMap, now = Date.now()): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO attributes (device_id, scope, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (device_id, scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    for (const [key, value] of Object.entries(values)) {
+      upsert.run(deviceId, scope, key, JSON.stringify(value), now);
+    }
+  }
+
+  delete(deviceId: string, scope: AttributeScope, keys: readonly string[]): void {
+    const remove = this.db.prepare(
+      'DELETE FROM attributes WHERE device_id = ? AND scope = ? AND key = ?',
+    );
+    for (const key of keys) remove.run(deviceId, scope, key);
+  }
+
+  /** All attributes of a scope, or only the named keys (missing keys are left out). */
+  get(deviceId: string, scope: AttributeScope, keys?: readonly string[]): AttributeMap {
+    const rows = this.db
+      .prepare('SELECT key, value FROM attributes WHERE device_id = ? AND scope = ?')
+      .all(deviceId, scope) as { key: string; value: string }[];
+    const stored = new Map(rows.map((row) => [row.key, row.value]));
+    const result: AttributeMap = {};
+    // Answer in the order the device asked, so responses read like the request.
+    for (const key of keys ?? stored.keys()) {
+      const value = stored.get(key);
+      if (value !== undefined) result[key] = JSON.parse(value);
+    }
+    return result;
+  }
+}

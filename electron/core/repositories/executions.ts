@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { Execution, StateChange } from '../../../shared/api/entities';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { FINAL_STATES, type OtaState } from '../../../shared/protocol/states';
+import type { Db } from '../storage/database';
+
+interface ExecutionRow {
+  id: string;
+  device_id: string;
+  device_name: string;
+  package_id: string | null;
+  type: OtaPackageType;
+  package_title: string;
+  package_version: string;
+  size: number;
+  state: OtaState;
+  error: string | null;
+  bytes_served: number;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+const SELECT_EXECUTIONS = `SELECT e.*, d.name AS device_name FROM executions e JOIN devices d ON d.id = e.device_id`;
+
+export interface NewExecution {
+  deviceId: string;
+  packageId: string;
+  type: OtaPackageType;
+  packageTitle: string;
+  packageVersion: string;
+  size: number;
+}
+
+export class ExecutionRepository {
+  constructor(private readonly db: Db) {}
+
+  create(input: NewExecution, state: OtaState, now = Date.now()): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO executions (id, device_id, package_id, type, package_title, package_version, size, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        input.deviceId,
+        input.packageId,
+        input.type,
+        input.packageTitle,
+        input.packageVersion,
+        input.size,
+        state,
+        now,
+        now,
+      );
+    this.appendEvent(id, state, now, null);
+    return id;
+  }
+
+  /** Moves an execution to a state and records it in the history. */
+  transition(
+    id: string,
+    state: OtaState,
+    at: number,
+    detail: string | null = null,
+    error: string | null = null,
+  ): void {
+    const finishedAt = FINAL_STATES.has(state) ? at : null;
+    this.db
+      .prepare(
+        'UPDATE executions SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
+      )
+      .run(state, error, at, finishedAt, id);
+    this.appendEvent(id, state, at, detail);
+  }
+
+  /** Progress only moves forward: a re-requested chunk does not count twice. */
+  recordBytes(id: string, bytesServed: number, at: number): void {
+    this.db
+      .prepare(
+        'UPDATE executions SET bytes_served = max(bytes_served, ?), updated_at = ? WHERE id = ?',
+      )
+      .run(bytesServed, at, id);
+  }
+
+  /** The execution that is still in progress for a device's slot, if any. */
+  active(
+    deviceId: string,
+    type: OtaPackageType,
+  ): { id: string; state: OtaState; packageId: string | null } | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, state, package_id AS packageId FROM executions
+         WHERE device_id = ? AND type = ? AND finished_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+  }
+
+  /** The most recent execution of a slot, finished or not. */
+  latest(
+    deviceId: string,
+    type: OtaPackageType,
+  ): { id: string; state: OtaState; packageId: string | null } | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, state, package_id AS packageId FROM executions
+         WHERE device_id = ? AND type = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+  }
+
+  get(id: string): Execution | undefined {
+    const row = this.db.prepare(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id) as
+      ExecutionRow | undefined;
+    return row && this.toExecution(row, this.historyOf([row.id]));
+  }
+
+  getMany(ids: readonly string[]): Execution[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`${SELECT_EXECUTIONS} WHERE e.id IN (SELECT value FROM json_each(?))`)
+      .all(JSON.stringify(ids)) as ExecutionRow[];
+    const history = this.historyOf(rows.map((r) => r.id));
+    return rows.map((row) => this.toExecution(row, history));
+  }
+
+  list(filter: { deviceId?: string | undefined; limit: number }): Execution[] {
+    const rows = (
+      filter.deviceId
+        ? this.db
+            .prepare(
+              `${SELECT_EXECUTIONS} WHERE e.device_id = ? ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
+            )
+            .all(filter.deviceId, filter.limit)
+        : this.db
+            .prepare(`${SELECT_EXECUTIONS} ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`)
+            .all(filter.limit)
+    ) as ExecutionRow[];
+    const history = this.historyOf(rows.map((r) => r.id));
+    return rows.map((row) => this.toExecution(row, history));
+  }
+
+  countAssignedTo(packageId: string): number {
+    return (
+      this.db
+        .prepare('SELECT count(*) AS n FROM devices WHERE firmware_id = ? OR software_id = ?')
+        .get(packageId, packageId) as { n: number }
+    ).n;
+  }
+
+  private appendEvent(
+    executionId: string,
+    state: OtaState,
+    at: number,
+    detail: string | null,
+  ): void {
+    this.db
+      .prepare('INSERT INTO execution_events (execution_id, state, at, detail) VALUES (?, ?, ?, ?)')
+      .run(executionId, state, at, detail);
+  }
+
+  private historyOf(ids: readonly string[]): Map<string, StateChange[]> {
+    const history = new Map<string, StateChange[]>();
+    if (ids.length === 0) return history;
+    const rows = this.db
+      .prepare(
+        `SELECT execution_id, state, at, detail FROM execution_events
+         WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+      )
+      .all(JSON.stringify(ids)) as {
+      execution_id: string;
+      state: OtaState;
+      at: number;
+      detail: string | null;
+    }[];
+    for (const row of rows) {
+      const list = history.get(row.execution_id) ?? [];
+      list.push({ state: row.state, at: row.at, detail: row.detail });
+      history.set(row.execution_id, list);
+    }
+    return history;
+  }
+
+  private toExecution(row: ExecutionRow, history: Map<string, StateChange[]>): Execution {
+    return {
+      id: row.id,
+      deviceId: row.device_id,
+      deviceName: row.device_name,
+      packageId: row.package_id,
+      type: row.type,
+      packageTitle: row.package_title,
+      packageVersion: row.package_version,
+      size: row.size,
+      state: row.state,
+      error: row.error,
+      bytesServed: row.bytes_served,
+      attempts: row.attempts,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      finishedAt: row.finished_at,
+      history: history.get(row.id) ?? [],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../storage/database';
+
+export interface OutboxEntry {
+  kind: string;
+  entityId: string;
+  payload: unknown;
+  now?: number;
+}
+
+/**
+ * Records a change the cloud must learn. Call it inside the transaction that makes the change,
+ * so the two are committed (or lost) together; the idempotency key lets the sync replay safely.
+ */
+export function enqueueOutbox(db: Db, entry: OutboxEntry): void {
+  db.prepare(
+    'INSERT INTO outbox (idempotency_key, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(
+    randomUUID(),
+    entry.kind,
+    entry.entityId,
+    JSON.stringify(entry.payload),
+    entry.now ?? Date.now(),
+  );
+}
+
+export function pendingOutboxCount(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+}

@@ -1,0 +1,40 @@
+import type { Db } from '../storage/database';
+
+export interface TelemetryEntry {
+  ts: number;
+  values: Record<string, unknown>;
+}
+
+export class TelemetryRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Same key at the same ts overwrites, as in ThingsBoard. */
+  insert(deviceId: string, entries: readonly TelemetryEntry[]): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, ?, ?, ?)
+       ON CONFLICT (device_id, key, ts) DO UPDATE SET value = excluded.value`,
+    );
+    for (const entry of entries) {
+      for (const [key, value] of Object.entries(entry.values))
+        upsert.run(deviceId, key, entry.ts, JSON.stringify(value));
+    }
+  }
+
+  latest(deviceId: string): { key: string; ts: number; value: unknown }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT key, max(ts) AS ts, value FROM telemetry WHERE device_id = ? GROUP BY key ORDER BY key`,
+      )
+      .all(deviceId) as { key: string; ts: number; value: string }[];
+    return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
+  }
+
+  history(deviceId: string, key: string, limit = 1000): { ts: number; value: unknown }[] {
+    const rows = this.db
+      .prepare(
+        'SELECT ts, value FROM telemetry WHERE device_id = ? AND key = ? ORDER BY ts DESC LIMIT ?',
+      )
+      .all(deviceId, key, limit) as { ts: number; value: string }[];
+    return rows.map((row) => ({ ts: row.ts, value: JSON.parse(row.value) }));
+  }
+}

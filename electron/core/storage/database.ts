@@ -1,0 +1,59 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS, type Migration } from './migrations';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+    file: string,
+  ) {
+    super(
+      `The database ${file} was written by a newer version of ServicePleX Field OTA ` +
+        `(schema ${found}; this version knows up to ${supported}). Update the app, or start it ` +
+        `with another data folder; the file was left untouched.`,
+    );
+    this.name = 'DatabaseTooNewError';
+  }
+}
+
+export const DATABASE_FILE_NAME = 'field-ota.sqlite';
+
+/** Opens (creating if needed) the station database in dataDir and brings its schema up to date. */
+export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, DATABASE_FILE_NAME);
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across app crashes in WAL mode; only a power loss can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations, file);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** All pending migrations run in one transaction: a failed start leaves the old schema intact. */
+export function migrate(db: Db, migrations: readonly Migration[], file = 'the database'): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > latest) throw new DatabaseTooNewError(current, latest, file);
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  db.transaction(() => {
+    for (const migration of pending) {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  }).immediate();
+  const problems = db.pragma('foreign_key_check') as unknown[];
+  if (problems.length > 0) throw new Error(`Migration left ${problems.length} broken foreign keys`);
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { checksumOfFile } from './checksum';
+
+/** A verified package binary that chunks can be read from. */
+export interface ServableBinary {
+  readonly size: number;
+  /** Bytes [offset, offset+length) clipped to the file; an empty buffer past the end. */
+  read(offset: number, length: number): Buffer | Promise<Buffer>;
+}
+
+export class CorruptBinaryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptBinaryError';
+  }
+}
+
+export interface ChunkSourceOptions {
+  /** Binaries up to this size are served from memory; larger ones by positional reads. */
+  maxInMemoryBytes?: number;
+  /** Total memory the in-memory copies may take; least recently opened ones are dropped first. */
+  memoryBudgetBytes?: number;
+}
+
+interface Entry {
+  statKey: string;
+  binary: ServableBinary;
+  memoryBytes: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves package binaries for chunk requests. Each binary is hashed when first opened and again
+ * whenever its file changes on disk, so a corrupted cache is caught before a byte is served,
+ * without hashing on every request (which at 1000 devices would dominate the CPU).
+ */
+export class ChunkSources {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry>>();
+  private readonly maxInMemoryBytes: number;
+  private readonly memoryBudgetBytes: number;
+
+  constructor(
+    private readonly pathOf: (sha256: string) => string,
+    options: ChunkSourceOptions = {},
+  ) {
+    this.maxInMemoryBytes = options.maxInMemoryBytes ?? 32 * 1024 * 1024;
+    this.memoryBudgetBytes = options.memoryBudgetBytes ?? 96 * 1024 * 1024;
+  }
+
+  /** Throws CorruptBinaryError when the file is missing or no longer matches its SHA-256. */
+  async open(sha256: string, size: number): Promise<ServableBinary> {
+    const file = this.pathOf(sha256);
+    const statKey = await statKeyOf(file);
+    if (statKey === undefined) throw new CorruptBinaryError('The cached binary is missing');
+    const cached = this.entries.get(sha256);
+    if (cached && cached.statKey === statKey) {
+      // Re-insert to mark as most recently used.
+      this.entries.delete(sha256);
+      this.entries.set(sha256, cached);
+      return cached.binary;
+    }
+    let pending = this.loading.get(sha256);
+    if (!pending) {
+      pending = this.load(file, sha256, size, statKey).finally(() => this.loading.delete(sha256));
+      this.loading.set(sha256, pending);
+    }
+    const entry = await pending;
+    return entry.binary;
+  }
+
+  async evict(sha256: string): Promise<void> {
+    const entry = this.entries.get(sha256);
+    this.entries.delete(sha256);
+    await entry?.close();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.loading.values()].map((p) => p.catch(() => undefined)));
+    const entries = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(entries.map((e) => e.close()));
+  }
+
+  private async load(file: string, sha256: string, size: number, statKey: string): Promise<Entry> {
+    await this.evict(sha256);
+    const entry =
+      size <= this.maxInMemoryBytes
+        ? await loadInMemory(file, sha256, size, statKey)
+        : await openOnDisk(file, sha256, size, statKey);
+    this.entries.set(sha256, entry);
+    await this.enforceBudget();
+    return entry;
+  }
+
+  private async enforceBudget(): Promise<void> {
+    let total = 0;
+    for (const entry of this.entries.values()) total += entry.memoryBytes;
+    for (const [sha, entry] of this.entries) {
+      if (total <= this.memoryBudgetBytes) break;
+      if (entry.memoryBytes === 0) continue;
+      total -= entry.memoryBytes;
+      await this.evict(sha);
+    }
+  }
+}
+
+async function statKeyOf(file: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.promises.stat(file);
+    return `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function mismatch(
+  sha256: string,
+  actual: string,
+  size: number,
+  actualSize: number,
+): CorruptBinaryError {
+  return actualSize !== size
+    ? new CorruptBinaryError(`The cached binary has ${actualSize} bytes instead of ${size}`)
+    : new CorruptBinaryError(
+        `The cached binary no longer matches its SHA-256 (expected ${sha256}, got ${actual})`,
+      );
+}
+
+async function loadInMemory(
+  file: string,
+  sha256: string,
+  size: number,
+  statKey: string,
+): Promise<Entry> {
+  const data = await fs.promises.readFile(file);
+  const actual = createHash('sha256').update(data).digest('hex');
+  if (actual !== sha256 || data.length !== size) throw mismatch(sha256, actual, size, data.length);
+  return {
+    statKey,
+    memoryBytes: data.length,
+    // subarray shares memory: a chunk costs no copy.
+    binary: {
+      size,
+      read: (offset, length) =>
+        data.subarray(Math.min(offset, size), Math.min(offset + length, size)),
+    },
+    close: async () => undefined,
+  };
+}
+
+async function openOnDisk(
+  file: string,
+  sha256: string,
+  size: number,
+  statKey: string,
+): Promise<Entry> {
+  const actual = await checksumOfFile('SHA256', file);
+  const handle = await fs.promises.open(file, 'r');
+  const actualSize = (await handle.stat()).size;
+  if (actual !== sha256 || actualSize !== size) {
+    await handle.close();
+    throw mismatch(sha256, actual, size, actualSize);
+  }
+  return {
+    statKey,
+    memoryBytes: 0,
+    binary: {
+      size,
+      read: async (offset, length) => {
+        const start = Math.min(offset, size);
+        const buffer = Buffer.allocUnsafe(Math.min(offset + length, size) - start);
+        if (buffer.length === 0) return buffer;
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+        return bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+      },
+    },
+    close: () => handle.close(),
+  };
+}

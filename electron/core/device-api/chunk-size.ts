@@ -1,0 +1,23 @@
+/**
+ * The chunk-size payload of a chunk request: decimal text (`8192`), also JSON-quoted (`"8192"`,
+ * which makes ThingsBoard drop the connection). Empty means "as last time for this requestId",
+ * or the whole file when there was no last time.
+ */
+export type ChunkSizeRequest =
+  { kind: 'size'; bytes: number } | { kind: 'empty' } | { kind: 'invalid'; reason: string };
+
+export function parseChunkSize(payload: Buffer): ChunkSizeRequest {
+  let text = payload.toString('utf8').trim();
+  if (text.length === 0) return { kind: 'empty' };
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"'))
+    text = text.slice(1, -1).trim();
+  if (!/^\d{1,12}$/.test(text))
+    return { kind: 'invalid', reason: `chunk size "${truncate(text)}" is not a positive integer` };
+  const bytes = Number(text);
+  if (bytes === 0) return { kind: 'empty' };
+  return { kind: 'size', bytes };
+}
+
+function truncate(text: string): string {
+  return text.length > 32 ? `${text.slice(0, 32)}…` : text;
+}

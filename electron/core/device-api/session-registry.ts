@@ -1,0 +1,45 @@
+import { ATTRIBUTES_TOPIC } from '../../../shared/protocol/topics';
+import type { MqttSession } from '../mqtt/mqtt-session';
+import type { DeviceIdentity } from '../repositories/devices';
+
+export type DeviceSession = MqttSession<DeviceIdentity>;
+
+/** Which devices are connected, by which sessions. A device may hold several sessions. */
+export class SessionRegistry {
+  private readonly byDevice = new Map<string, Set<DeviceSession>>();
+
+  add(session: DeviceSession): void {
+    const id = session.principal.id;
+    const set = this.byDevice.get(id) ?? new Set<DeviceSession>();
+    set.add(session);
+    this.byDevice.set(id, set);
+  }
+
+  /** Returns true when this was the device's last session. */
+  remove(session: DeviceSession): boolean {
+    const id = session.principal.id;
+    const set = this.byDevice.get(id);
+    if (!set) return false;
+    set.delete(session);
+    if (set.size > 0) return false;
+    this.byDevice.delete(id);
+    return true;
+  }
+
+  isOnline = (deviceId: string): boolean => this.byDevice.has(deviceId);
+
+  get connectedDevices(): number {
+    return this.byDevice.size;
+  }
+
+  /**
+   * Shared-attribute changes go to the device's own sessions that subscribed to them, and to
+   * no one else: that is the whole of the isolation between devices.
+   */
+  pushSharedAttributes(deviceId: string, payload: Record<string, unknown>): void {
+    const text = JSON.stringify(payload);
+    for (const session of this.byDevice.get(deviceId) ?? []) {
+      if (session.isSubscribed(ATTRIBUTES_TOPIC)) session.publish(ATTRIBUTES_TOPIC, text);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import type { Db } from '../storage/database';
+import type { DeviceRepository, OnlineCheck } from '../repositories/devices';
+import type { ExecutionRepository } from '../repositories/executions';
+import type { StationEvents } from '../station-events';
+
+/**
+ * Batches what changed (byte progress, states) and pushes it every `intervalMs`: at 1000 devices
+ * downloading, a write and an event per chunk would swamp both SQLite and the UI.
+ */
+export class ChangeNotifier {
+  private readonly bytes = new Map<string, number>();
+  private readonly executions = new Set<string>();
+  private readonly devices = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly executionRepo: ExecutionRepository,
+    private readonly deviceRepo: DeviceRepository,
+    private readonly isOnline: OnlineCheck,
+    private readonly events: StationEvents,
+    private readonly intervalMs = 250,
+  ) {}
+
+  /** Highest byte offset served for an execution; kept in memory until the next flush. */
+  bytesServed(executionId: string, end: number): void {
+    if (end > (this.bytes.get(executionId) ?? 0)) this.bytes.set(executionId, end);
+    this.executions.add(executionId);
+    this.schedule();
+  }
+
+  executionChanged(executionId: string): void {
+    this.executions.add(executionId);
+    this.schedule();
+  }
+
+  deviceChanged(deviceId: string): void {
+    this.devices.add(deviceId);
+    this.schedule();
+  }
+
+  /** Writes pending progress now; a state change calls it first so history stays in order. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    if (this.bytes.size > 0) {
+      const pending = [...this.bytes];
+      this.bytes.clear();
+      this.db.transaction(() => {
+        for (const [id, end] of pending) this.executionRepo.recordBytes(id, end, now);
+      })();
+    }
+    const executionIds = [...this.executions];
+    const deviceIds = [...this.devices];
+    this.executions.clear();
+    this.devices.clear();
+    if (executionIds.length > 0)
+      this.events.emit('executions.changed', this.executionRepo.getMany(executionIds));
+    for (const id of deviceIds) {
+      const device = this.deviceRepo.find(id, this.isOnline);
+      if (device) this.events.emit('device.changed', device);
+    }
+  }
+
+  close(): void {
+    this.flush();
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+}

@@ -1,0 +1,196 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Package, StationStatus } from '../../shared/api/entities';
+import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
+import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
+import { createApiHandlers } from './api/handlers';
+import { ChunkServer } from './device-api/chunk-server';
+import { DeviceApi } from './device-api/device-api';
+import { ProtocolErrorLog } from './device-api/protocol-error-log';
+import { SessionRegistry } from './device-api/session-registry';
+import { MqttEndpoint } from './mqtt/mqtt-endpoint';
+import { ChangeNotifier } from './ota/change-notifier';
+import { OtaService } from './ota/ota-service';
+import { ChunkSources } from './packages/chunk-source';
+import { PackageStore } from './packages/package-store';
+import { AttributeRepository } from './repositories/attributes';
+import { DeviceRepository, type DeviceIdentity } from './repositories/devices';
+import { ExecutionRepository } from './repositories/executions';
+import { PackageRepository } from './repositories/packages';
+import { ProfileRepository } from './repositories/profiles';
+import { TelemetryRepository } from './repositories/telemetry';
+import { openDatabase } from './storage/database';
+import { StationEvents } from './station-events';
+
+export interface StationOptions {
+  dataDir: string;
+  /** Default 127.0.0.1: serving the site network is an explicit choice. */
+  mqttHost?: string;
+  /** Default 1883; 0 picks a free port. */
+  mqttPort?: number;
+  /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
+  maxChunkBytes?: number;
+  tls?: { key: Buffer | string; cert: Buffer | string };
+  version?: string;
+}
+
+export interface Station {
+  readonly api: ApiHandlers;
+  readonly events: StationEvents;
+  readonly dataDir: string;
+  importPackage(meta: PackageMeta, source: Readable | NodeJS.ReadableStream): Promise<Package>;
+  mqttAddress(): { host: string; port: number };
+  setHttpUrl(url: string): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_CHUNK_BYTES = 512 * 1024;
+const MAX_INFLIGHT = 100;
+
+/** The per-user data folder, as Electron's userData would be. */
+export function defaultDataDir(): string {
+  const home = os.homedir();
+  if (process.platform === 'win32')
+    return path.join(
+      process.env.APPDATA ?? path.join(home, 'AppData', 'Roaming'),
+      'ServicePleX Field OTA',
+    );
+  if (process.platform === 'darwin')
+    return path.join(home, 'Library', 'Application Support', 'ServicePleX Field OTA');
+  return path.join(
+    process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'),
+    'serviceplex-field-ota',
+  );
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** Opens the database and package cache, and starts serving devices over MQTT. */
+export async function startStation(options: StationOptions): Promise<Station> {
+  const dataDir = path.resolve(options.dataDir);
+  const maxChunkBytes = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
+  const db = openDatabase(dataDir);
+  const events = new StationEvents();
+  const profiles = new ProfileRepository(db);
+  const devices = new DeviceRepository(db);
+  const packages = new PackageRepository(db);
+  const executions = new ExecutionRepository(db);
+  const attributes = new AttributeRepository(db);
+  const telemetry = new TelemetryRepository(db);
+  const store = new PackageStore(packages, profiles, path.join(dataDir, 'packages'));
+  const sources = new ChunkSources((sha) => store.blobs.pathOf(sha));
+  const sessions = new SessionRegistry();
+  const errors = new ProtocolErrorLog(events);
+  const notifier = new ChangeNotifier(db, executions, devices, sessions.isOnline, events);
+  const ota = new OtaService(
+    db,
+    { devices, packages, executions, attributes, telemetry },
+    sessions,
+    notifier,
+  );
+  const chunks = new ChunkServer({
+    devices,
+    packages,
+    store,
+    sources,
+    ota,
+    notifier,
+    errors,
+    maxChunkBytes,
+  });
+  const deviceApi = new DeviceApi({
+    devices,
+    attributes,
+    telemetry,
+    ota,
+    chunks,
+    sessions,
+    notifier,
+    errors,
+    events,
+    sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
+  });
+  const mqttHost = options.mqttHost ?? '127.0.0.1';
+  const endpoint = new MqttEndpoint<DeviceIdentity>({
+    host: mqttHost,
+    port: options.mqttPort ?? 1883,
+    ...(options.tls ? { tls: options.tls } : {}),
+    handlers: deviceApi,
+    subscribableFilters: SUBSCRIBABLE_FILTERS,
+    maxInflight: MAX_INFLIGHT,
+    // Room for the largest chunk plus several in flight before a slow device is cut off.
+    maxQueuedBytes: Math.max(32 * 1024 * 1024, maxChunkBytes * 8),
+  });
+  let mqtt: { host: string; port: number };
+  try {
+    mqtt = await endpoint.listen();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const startedAt = Date.now();
+  let httpUrl = '';
+  const status = (): StationStatus => {
+    const scheme = options.tls ? 'mqtts' : 'mqtt';
+    const host = mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host;
+    return {
+      version: options.version ?? '0.0.0',
+      dataDir,
+      startedAt,
+      mqtt: {
+        host: mqtt.host,
+        port: mqtt.port,
+        url: `${scheme}://${host}:${mqtt.port}`,
+        tls: Boolean(options.tls),
+        siteNetwork: !isLoopback(mqtt.host),
+        maxChunkBytes,
+      },
+      http: { url: httpUrl },
+      connectedDevices: sessions.connectedDevices,
+      sessions: endpoint.sessions.size,
+    };
+  };
+  const api = createApiHandlers({
+    profiles,
+    devices,
+    packages,
+    executions,
+    attributes,
+    telemetry,
+    store,
+    ota,
+    notifier,
+    sessions,
+    errors,
+    events,
+    status,
+    evictServedBinary: (sha) => sources.evict(sha),
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    api,
+    events,
+    dataDir,
+    importPackage: async (meta, source) => {
+      const pkg = await store.import(meta, source);
+      events.emit('package.changed', pkg);
+      return pkg;
+    },
+    mqttAddress: () => ({ ...mqtt }),
+    setHttpUrl: (url) => {
+      httpUrl = url;
+    },
+    close: () => {
+      closed ??= (async () => {
+        await endpoint.close();
+        notifier.close();
+        await sources.close();
+        db.close();
+      })();
+      return closed;
+    },
+  };
+}

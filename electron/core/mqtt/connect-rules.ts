@@ -1,0 +1,93 @@
+/**
+ * What to answer a CONNECT: the checks made before authentication and the CONNACK packets
+ * for each outcome, in the layout of the client's protocol version.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
+import { CONNACK_311, RC5 } from './reason-codes';
+import type { ProtocolVersion } from './types';
+
+export type Refusal =
+  'identifier-rejected' | 'bad-credentials' | 'bad-authentication-method' | 'server-unavailable';
+
+export type ConnectCheck =
+  | { ok: true; clientId: string; assignedClientId: string | undefined }
+  | { ok: false; refusal: Refusal; message: string };
+
+/** Checks the parts of CONNECT the session layer is responsible for (not the credentials). */
+export function checkConnect(packet: IConnectPacket): ConnectCheck {
+  const version = packet.protocolVersion ?? 4;
+  if (version === 5 && packet.properties?.authenticationMethod !== undefined) {
+    // Enhanced authentication (AUTH exchanges) is not offered; tokens come as the username.
+    return {
+      ok: false,
+      refusal: 'bad-authentication-method',
+      message: `enhanced authentication '${packet.properties.authenticationMethod}' is not supported`,
+    };
+  }
+  const clientId = packet.clientId;
+  if (clientId.length > 0) return { ok: true, clientId, assignedClientId: undefined };
+  // An empty client id is allowed from 3.1.1 on, where the server picks one; 3.1.1 allows it
+  // only for clean sessions (§3.1.3-8), MQTT 3.1 never.
+  if (version === 3 || (version === 4 && packet.clean === false)) {
+    return {
+      ok: false,
+      refusal: 'identifier-rejected',
+      message: 'empty client id is not allowed here',
+    };
+  }
+  const assigned = `auto-${randomUUID()}`;
+  return { ok: true, clientId: assigned, assignedClientId: assigned };
+}
+
+const REFUSAL_CODE_311: Record<Refusal, number> = {
+  'identifier-rejected': CONNACK_311.identifierRejected,
+  // As ThingsBoard answers an unknown token: "not authorized" (5), not "bad user name" (4).
+  'bad-credentials': CONNACK_311.notAuthorized,
+  // 3.1.1 has no code for this; it cannot happen there (no properties) but map it safely.
+  'bad-authentication-method': CONNACK_311.notAuthorized,
+  'server-unavailable': CONNACK_311.serverUnavailable,
+};
+
+const REFUSAL_CODE_5: Record<Refusal, number> = {
+  'identifier-rejected': RC5.clientIdentifierNotValid,
+  'bad-credentials': RC5.badUsernameOrPassword,
+  'bad-authentication-method': RC5.badAuthenticationMethod,
+  'server-unavailable': RC5.serverUnavailable,
+};
+
+export function refusalConnack(version: ProtocolVersion, refusal: Refusal): IConnackPacket {
+  if (version === 5) {
+    return { cmd: 'connack', sessionPresent: false, reasonCode: REFUSAL_CODE_5[refusal] };
+  }
+  return { cmd: 'connack', sessionPresent: false, returnCode: REFUSAL_CODE_311[refusal] };
+}
+
+export interface AcceptOptions {
+  maxIncomingPacketBytes: number;
+  assignedClientId: string | undefined;
+}
+
+/** No session state is ever kept, so sessionPresent is always false. */
+export function acceptConnack(version: ProtocolVersion, opts: AcceptOptions): IConnackPacket {
+  if (version !== 5) {
+    return { cmd: 'connack', sessionPresent: false, returnCode: CONNACK_311.accepted };
+  }
+  return {
+    cmd: 'connack',
+    sessionPresent: false,
+    reasonCode: RC5.success,
+    properties: {
+      maximumQoS: 1,
+      retainAvailable: false,
+      wildcardSubscriptionAvailable: true,
+      sharedSubscriptionAvailable: false,
+      subscriptionIdentifiersAvailable: false,
+      topicAliasMaximum: 0,
+      maximumPacketSize: opts.maxIncomingPacketBytes,
+      ...(opts.assignedClientId !== undefined
+        ? { assignedClientIdentifier: opts.assignedClientId }
+        : {}),
+    },
+  };
+}

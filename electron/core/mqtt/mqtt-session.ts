@@ -1,0 +1,411 @@
+/**
+ * One accepted MQTT connection after its CONNACK: subscriptions, inbound PUBLISH dispatch with
+ * acknowledgements, and the outbound queue with its QoS 1 window and socket backpressure.
+ * Nothing here is ever routed to another session: publish() writes to this session only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+import { topicMatchesFilter } from '../../../shared/protocol/topics';
+import { InflightWindow, OutboundQueue } from './outbound-queue';
+import type { PacketSocket } from './packet-socket';
+import { encodePublishHeader, publishPacketSize } from './publish-encoder';
+import {
+  isFailureReasonCode,
+  isValidPubackReasonCode,
+  RC5,
+  SUBACK_FAILURE_311,
+} from './reason-codes';
+import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers } from './types';
+
+/** What the endpoint hands a session when it accepts a CONNECT. Not for use by the API layer. */
+export interface SessionInit<P> {
+  io: PacketSocket;
+  connect: ConnectInfo;
+  principal: P;
+  handlers: SessionHandlers<P>;
+  subscribableFilters: ReadonlySet<string>;
+  maxInflight: number;
+  maxQueuedBytes: number;
+  /** MQTT 5 client's Maximum Packet Size: nothing bigger may be sent to it. */
+  clientMaxPacketBytes: number | undefined;
+  report: ProtocolErrorSink<P>;
+  onClosed(session: MqttSession<P>, reason: string): void;
+}
+
+/** A topic NAME (not filter) as a client may publish to: no wildcards, no NUL (MQTT §4.7). */
+function isValidTopicName(topic: string): boolean {
+  return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\0');
+}
+
+export class MqttSession<P> {
+  readonly id: string = randomUUID();
+  readonly clientId: string;
+  readonly protocolVersion: ProtocolVersion;
+  readonly remoteAddress: string;
+  readonly principal: P;
+  readonly connectedAt: number = Date.now();
+
+  private readonly io: PacketSocket;
+  private readonly handlers: SessionHandlers<P>;
+  private readonly allowedFilters: ReadonlySet<string>;
+  private readonly maxQueuedBytes: number;
+  private readonly clientMaxPacketBytes: number | undefined;
+  private readonly report: ProtocolErrorSink<P>;
+  private readonly onClosed: (session: MqttSession<P>, reason: string) => void;
+  private readonly keepAliveMs: number;
+
+  /** Granted filter -> granted QoS. */
+  private readonly subscriptions = new Map<string, 0 | 1>();
+  private readonly queue = new OutboundQueue();
+  private readonly inflight: InflightWindow;
+  /** Inbound QoS 2 packet ids between PUBREC and PUBREL: a re-sent PUBLISH is not dispatched twice. */
+  private readonly awaitingRelease = new Set<number>();
+  /** > 0 while onPublish runs: its responses must wait until the PUBACK is written. */
+  private holdDepth = 0;
+  private socketBlocked = false;
+  private ended = false;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+
+  /** @internal Sessions are created by MqttEndpoint. */
+  constructor(init: SessionInit<P>) {
+    this.io = init.io;
+    this.clientId = init.connect.clientId;
+    this.protocolVersion = init.connect.protocolVersion;
+    this.remoteAddress = init.connect.remoteAddress;
+    this.principal = init.principal;
+    this.handlers = init.handlers;
+    this.allowedFilters = init.subscribableFilters;
+    this.maxQueuedBytes = init.maxQueuedBytes;
+    this.clientMaxPacketBytes = init.clientMaxPacketBytes;
+    this.report = init.report;
+    this.onClosed = init.onClosed;
+    this.inflight = new InflightWindow(init.maxInflight);
+    this.keepAliveMs = init.connect.keepalive * 1500; // MQTT §3.1.2.10: one and a half times
+  }
+
+  /** Bytes waiting for this session: its queue plus what the socket has not yet flushed. */
+  get queuedBytes(): number {
+    return this.queue.bytes + this.io.writableLength;
+  }
+
+  /** False once the connection is closing or closed; publish() is then a no-op. */
+  get isOpen(): boolean {
+    return !this.ended && !this.io.closing;
+  }
+
+  /**
+   * Queue a PUBLISH to this session only. QoS = the max QoS granted to this session's
+   * subscriptions matching topic (0 if none match: responses are still delivered, as
+   * ThingsBoard does), unless opts.qos is given; capped at 1.
+   */
+  publish(topic: string, payload: Buffer | string, opts?: { qos?: 0 | 1 }): void {
+    if (typeof topic !== 'string' || !isValidTopicName(topic)) {
+      throw new TypeError(`cannot publish to topic ${JSON.stringify(topic)}: not a topic name`);
+    }
+    if (Buffer.byteLength(topic) > 0xffff) {
+      throw new RangeError('cannot publish: topic longer than 65535 bytes');
+    }
+    const requested = opts?.qos;
+    if (requested !== undefined && requested !== 0 && requested !== 1) {
+      throw new RangeError(`cannot publish with QoS ${String(requested)}: only 0 or 1`);
+    }
+    if (!this.isOpen) return; // late async responses to a device that has gone are dropped
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const qos = requested ?? this.grantedQos(topic);
+    const size = publishPacketSize({
+      topic,
+      payloadLength: body.length,
+      qos,
+      messageId: 1,
+      protocolVersion: this.protocolVersion,
+    });
+    if (this.clientMaxPacketBytes !== undefined && size > this.clientMaxPacketBytes) {
+      this.reportError(
+        'packet-too-large-for-client',
+        `dropped PUBLISH to '${topic}' of ${size} bytes: client accepts at most ${this.clientMaxPacketBytes}`,
+      );
+      return;
+    }
+    this.queue.push({ topic, payload: body, qos, bytes: size });
+    if (this.queuedBytes > this.maxQueuedBytes) {
+      this.reportError(
+        'queue-overflow',
+        `${this.queuedBytes} bytes queued for a client that is not reading (limit ${this.maxQueuedBytes})`,
+      );
+      this.queue.clear();
+      this.io.destroy('outbound queue overflow');
+      return;
+    }
+    if (this.holdDepth === 0) this.flush();
+  }
+
+  /** Any granted filter matches. */
+  isSubscribed(topic: string): boolean {
+    for (const filter of this.subscriptions.keys()) {
+      if (topicMatchesFilter(topic, filter)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Closes this connection. MQTT 5 clients first get a DISCONNECT with the reason code
+   * (default 0x80 unspecified; e.g. 0x98 administrative action, 0x87 not authorized).
+   */
+  close(reason: string, v5ReasonCode: number = RC5.unspecifiedError): void {
+    this.queue.clear();
+    this.io.close(reason, v5ReasonCode);
+  }
+
+  /** @internal Takes over the connection from the handshake. */
+  attach(): void {
+    this.io.setListener({
+      packet: (packet) => this.handlePacket(packet),
+      protocolError: (kind, message) => this.reportError(kind, message),
+      closed: (reason) => this.handleClosed(reason),
+    });
+    this.io.onDrain(() => {
+      this.socketBlocked = false;
+      this.flush();
+    });
+    if (this.keepAliveMs > 0) {
+      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
+    }
+  }
+
+  private handlePacket(packet: Packet): void {
+    if (!this.isOpen) return;
+    switch (packet.cmd) {
+      case 'publish':
+        this.handlePublish(packet);
+        return;
+      case 'puback':
+        // A stray PUBACK (unknown id) is harmless: nothing to free.
+        if (packet.messageId !== undefined) this.inflight.release(packet.messageId);
+        this.flush();
+        return;
+      case 'pubrel':
+        this.handlePubrel(packet.messageId ?? 0);
+        return;
+      case 'subscribe':
+        this.handleSubscribe(packet);
+        return;
+      case 'unsubscribe':
+        this.handleUnsubscribe(packet);
+        return;
+      case 'pingreq':
+        this.io.send({ cmd: 'pingresp' });
+        return;
+      case 'disconnect':
+        this.io.close('client disconnected');
+        return;
+      case 'connect':
+        this.fail('second-connect', 'a second CONNECT on one connection', RC5.protocolError);
+        return;
+      case 'auth':
+        this.fail('unexpected-auth', 'AUTH without enhanced authentication', RC5.protocolError);
+        return;
+      default:
+        // connack, suback, unsuback, pingresp are server-to-client only; pubrec/pubcomp answer
+        // QoS 2 deliveries, which this server never makes.
+        this.fail('unexpected-packet', `unexpected ${packet.cmd} from a client`, RC5.protocolError);
+    }
+  }
+
+  private handlePublish(packet: IPublishPacket): void {
+    if (packet.properties?.topicAlias !== undefined) {
+      // CONNACK announced Topic Alias Maximum 0, so any alias is a protocol error (§3.3.2.3.4).
+      this.fail(
+        'topic-alias',
+        `topic alias ${packet.properties.topicAlias} used, none allowed`,
+        RC5.topicAliasInvalid,
+      );
+      return;
+    }
+    if (!isValidTopicName(packet.topic)) {
+      this.fail(
+        'invalid-topic',
+        `PUBLISH to invalid topic name ${JSON.stringify(packet.topic)}`,
+        RC5.topicNameInvalid,
+      );
+      return;
+    }
+    const messageId = packet.messageId ?? 0;
+    if (packet.qos === 2 && this.awaitingRelease.has(messageId)) {
+      // The client re-sent a PUBLISH we already accepted: acknowledge again, dispatch once.
+      this.io.send({ cmd: 'pubrec', messageId, reasonCode: RC5.success });
+      return;
+    }
+    const payload =
+      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.holdDepth++;
+    let code: number;
+    try {
+      code = this.dispatch({
+        topic: packet.topic,
+        payload,
+        qos: packet.qos,
+        retain: packet.retain,
+      });
+    } finally {
+      this.holdDepth--;
+    }
+    if (packet.qos === 1) {
+      this.io.send({ cmd: 'puback', messageId, reasonCode: code });
+    } else if (packet.qos === 2) {
+      this.io.send({ cmd: 'pubrec', messageId, reasonCode: code });
+      if (!isFailureReasonCode(code)) this.awaitingRelease.add(messageId);
+    }
+    // Responses made inside the handler go out only now, after the acknowledgement.
+    this.flush();
+  }
+
+  /** Runs the API layer's handler; its failures become reason codes, never exceptions. */
+  private dispatch(message: {
+    topic: string;
+    payload: Buffer;
+    qos: 0 | 1 | 2;
+    retain: boolean;
+  }): number {
+    let code: unknown;
+    try {
+      code = this.handlers.onPublish(this, message);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.reportError('handler-error', `onPublish for '${message.topic}' threw: ${text}`);
+      return RC5.unspecifiedError;
+    }
+    if (typeof code !== 'number' || !isValidPubackReasonCode(code)) {
+      this.reportError(
+        'handler-error',
+        `onPublish for '${message.topic}' returned ${String(code)}, not a PUBACK reason code`,
+      );
+      return RC5.unspecifiedError;
+    }
+    if (code !== RC5.success) {
+      this.reportError(
+        'publish-rejected',
+        `PUBLISH to '${message.topic}' answered with reason code 0x${code.toString(16)}`,
+      );
+    }
+    return code;
+  }
+
+  private handlePubrel(messageId: number): void {
+    const known = this.awaitingRelease.delete(messageId);
+    this.io.send({
+      cmd: 'pubcomp',
+      messageId,
+      reasonCode: known ? RC5.success : RC5.packetIdentifierNotFound,
+    });
+  }
+
+  private handleSubscribe(packet: ISubscribePacket): void {
+    if (packet.properties?.subscriptionIdentifier !== undefined) {
+      this.fail(
+        'subscription-identifier',
+        'subscription identifiers are not supported',
+        RC5.subscriptionIdentifiersNotSupported,
+      );
+      return;
+    }
+    const refused = this.protocolVersion === 5 ? RC5.topicFilterInvalid : SUBACK_FAILURE_311;
+    const granted = packet.subscriptions.map((subscription) => {
+      if (!this.allowedFilters.has(subscription.topic)) {
+        this.reportError(
+          'subscription-refused',
+          `SUBSCRIBE to '${subscription.topic}' refused: not an offered filter`,
+        );
+        return refused;
+      }
+      const qos: 0 | 1 = subscription.qos >= 1 ? 1 : 0; // maximum QoS is 1
+      this.subscriptions.set(subscription.topic, qos);
+      return qos;
+    });
+    this.io.send({ cmd: 'suback', messageId: packet.messageId ?? 0, granted });
+  }
+
+  private handleUnsubscribe(packet: IUnsubscribePacket): void {
+    const granted = packet.unsubscriptions.map((filter) =>
+      this.subscriptions.delete(filter) ? RC5.success : RC5.noSubscriptionExisted,
+    );
+    this.io.send({ cmd: 'unsuback', messageId: packet.messageId ?? 0, granted });
+  }
+
+  /** Hands queued PUBLISHes to the socket until it pushes back or the QoS 1 window is full. */
+  private flush(): void {
+    if (this.socketBlocked || this.holdDepth > 0 || !this.isOpen) return;
+    let corked = false;
+    try {
+      for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
+        // Strict FIFO: a QoS 0 message never overtakes a QoS 1 one waiting for a slot.
+        if (next.qos === 1 && !this.inflight.hasRoom()) break;
+        if (!corked) {
+          this.io.cork(); // header and payload of each message go out in one writev
+          corked = true;
+        }
+        this.queue.shift();
+        const header = encodePublishHeader({
+          topic: next.topic,
+          payloadLength: next.payload.length,
+          qos: next.qos,
+          messageId: next.qos === 1 ? this.inflight.acquire() : undefined,
+          protocolVersion: this.protocolVersion,
+        });
+        if (!this.io.writePublish(header, next.payload)) {
+          this.socketBlocked = true; // resume on 'drain'
+          break;
+        }
+      }
+    } finally {
+      if (corked) this.io.uncork();
+    }
+  }
+
+  private readonly checkKeepAlive = (): void => {
+    if (!this.isOpen) return;
+    const idle = Date.now() - this.io.lastReceivedAt;
+    if (idle < this.keepAliveMs) {
+      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs - idle);
+      return;
+    }
+    this.fail(
+      'keepalive-timeout',
+      `nothing received for ${idle} ms (keep-alive ${this.keepAliveMs / 1500} s)`,
+      RC5.keepAliveTimeout,
+    );
+  };
+
+  private fail(kind: string, message: string, v5ReasonCode: number): void {
+    this.reportError(kind, message);
+    this.queue.clear();
+    this.io.close(`${kind}: ${message}`, v5ReasonCode);
+  }
+
+  private reportError(kind: string, message: string): void {
+    this.report({
+      session: this,
+      clientId: this.clientId,
+      remoteAddress: this.remoteAddress,
+      kind,
+      message,
+    });
+  }
+
+  private handleClosed(reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
+    this.queue.clear();
+    this.awaitingRelease.clear();
+    this.onClosed(this, reason);
+  }
+
+  /** Highest QoS granted by this session's subscriptions that match topic; 0 if none. */
+  private grantedQos(topic: string): 0 | 1 {
+    let qos: 0 | 1 = 0;
+    for (const [filter, granted] of this.subscriptions) {
+      if (granted > qos && topicMatchesFilter(topic, filter)) qos = granted;
+    }
+    return qos;
+  }
+}

@@ -37,6 +37,14 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[] =
     return db;
   } catch (error) {
     db.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new Error(
+        `The database ${file} is damaged (${(error as Error).message}). ` +
+          'Move the data folder aside to start with an empty station (its packages folder holds the cached binaries).',
+        { cause: error },
+      );
+    }
     throw error;
   }
 }

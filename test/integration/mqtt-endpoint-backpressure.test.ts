@@ -1,0 +1,89 @@
+/**
+ * A device that stops reading must only ever fill its own queue: other sessions keep being
+ * served, and the stalled one is cut off once its queue passes maxQueuedBytes.
+ */
+import type { MqttClient } from 'mqtt';
+import { afterEach, expect, it } from 'vitest';
+import {
+  connectClient,
+  delay,
+  endClient,
+  RawClient,
+  startTestEndpoint,
+  waitFor,
+  type TestEndpoint,
+} from './mqtt-endpoint-helpers';
+
+const MiB = 1024 * 1024;
+let current: TestEndpoint | undefined;
+const clients: MqttClient[] = [];
+const raws: RawClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map(endClient));
+  raws.splice(0).forEach((r) => r.end());
+  await current?.endpoint.close();
+  current = undefined;
+});
+
+function floodRequest(sizeBytes: number) {
+  return {
+    cmd: 'publish' as const,
+    topic: 'flood',
+    payload: Buffer.from(JSON.stringify({ count: 1, size: sizeBytes })),
+    qos: 0 as const,
+    dup: false,
+    retain: false,
+  };
+}
+
+it('a client that never reads does not stall others and is closed past maxQueuedBytes', async () => {
+  current = await startTestEndpoint({ maxQueuedBytes: 16 * MiB });
+  const { port, endpoint, recorded } = current;
+
+  const stalled = await RawClient.connect(port, 4, { clientId: 'stalled' });
+  raws.push(stalled);
+  stalled.socket.pause(); // from now on nothing is read: kernel buffers fill, then our queue
+  const reader = await connectClient(port, { protocolVersion: 4, clientId: 'reader' });
+  clients.push(reader);
+  await waitFor(() => endpoint.sessions.size === 2, 'both sessions');
+  const stalledSession = [...endpoint.sessions].find((s) => s.clientId === 'stalled');
+  if (!stalledSession) throw new Error('no stalled session');
+
+  // Fill until the endpoint itself holds a backlog for the stalled session.
+  for (let i = 0; i < 100 && stalledSession.queuedBytes < 4 * MiB; i++) {
+    stalled.send(floodRequest(MiB));
+    await delay(10);
+  }
+  expect(stalledSession.queuedBytes).toBeGreaterThanOrEqual(4 * MiB);
+  expect(stalledSession.isOpen).toBe(true);
+
+  // Meanwhile the other session is served in full, including bulk responses.
+  const received: number[] = [];
+  reader.on('message', (_topic, payload) => received.push(payload.length));
+  for (let i = 0; i < 10; i++) reader.publish(`echo/r${i}`, Buffer.alloc(256 * 1024, i));
+  await waitFor(() => received.length === 10, 'ten 256 KiB echoes to the reading client');
+  expect(received.every((length) => length === 256 * 1024)).toBe(true);
+  expect(stalledSession.isOpen).toBe(true);
+
+  // Push the stalled session over its cap: it alone is closed.
+  for (let i = 0; i < 100 && stalledSession.isOpen; i++) {
+    stalled.send(floodRequest(MiB));
+    await delay(10);
+  }
+  await waitFor(() => !stalledSession.isOpen, 'the stalled session to be closed');
+  await waitFor(
+    () => recorded.disconnected.some((d) => d.clientId === 'stalled'),
+    'onDisconnected for the stalled session',
+  );
+  const overflow = recorded.errors.find((e) => e.kind === 'queue-overflow');
+  expect(overflow?.clientId).toBe('stalled');
+  expect(overflow?.session).toBe(stalledSession);
+  expect([...endpoint.sessions].map((s) => s.clientId)).toEqual(['reader']);
+
+  const after = new Promise<string>((resolve) =>
+    reader.once('message', (_topic, payload) => resolve(payload.toString())),
+  );
+  reader.publish('echo/after', 'still served');
+  expect(await after).toBe('still served');
+});

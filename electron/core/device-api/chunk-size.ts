@@ -11,8 +11,10 @@ export function parseChunkSize(payload: Buffer): ChunkSizeRequest {
   if (text.length === 0) return { kind: 'empty' };
   if (text.length >= 2 && text.startsWith('"') && text.endsWith('"'))
     text = text.slice(1, -1).trim();
-  if (!/^\d{1,12}$/.test(text))
+  if (!/^\d+$/.test(text))
     return { kind: 'invalid', reason: `chunk size "${truncate(text)}" is not a positive integer` };
+  // Any digit string is a size, however long: one over the cap is PAYLOAD_TOO_LARGE, not a
+  // FAILURE (an absurd one becomes Infinity, which is over every cap).
   const bytes = Number(text);
   if (bytes === 0) return { kind: 'empty' };
   return { kind: 'size', bytes };

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../../../shared/api/errors';
+import { CALL_PREFIX, handleCall } from './call-route';
+import { attachEventsSocket, EVENTS_PATH } from './events-socket';
+import type { HttpStation } from './http-station';
+import { sendError } from './json-response';
+import { hostForUrl, isLoopbackHost } from './loopback';
+import { refuse } from './refuse';
+import { RequestGuard } from './request-guard';
+import { setSecurityHeaders } from './security-headers';
+import { defaultStaticDir, serveStatic } from './static-files';
+import { handleUpload, UPLOAD_PATH } from './upload-route';
+
+export interface HttpServerOptions {
+  station: HttpStation;
+  /** Default 127.0.0.1. Anything but loopback requires `token`. */
+  host?: string;
+  /** 0 picks a free port (see the returned url). */
+  port: number;
+  /** Required as `Authorization: Bearer <token>` (or `?token=` on the WebSocket) on every API request when set. */
+  token?: string;
+  /** The built renderer; default <app root>/dist/renderer. */
+  staticDir?: string;
+}
+
+export interface HttpServerHandle {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A station bound beyond this computer without a token would hand the site's devices to anyone on the network. */
+export function assertSafeBinding(host: string, token: string | undefined): void {
+  if (!isLoopbackHost(host) && !token) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      `Refusing to serve the HTTP API on ${host} without an access token: anyone on the network could use it. Give a token (field-ota station --http-token <secret>) or bind to 127.0.0.1.`,
+    );
+  }
+}
+
+/**
+ * The headless station's HTTP + WebSocket transport of the application API, serving the built
+ * renderer too so the very same UI runs in a browser.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
+  const host = options.host ?? '127.0.0.1';
+  assertSafeBinding(host, options.token);
+  const staticDir = options.staticDir ?? defaultStaticDir();
+  let port = options.port;
+  const guard = new RequestGuard({ host, port: () => port, token: options.token });
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => sendError(req, res, error));
+  });
+  // Slow-loris protection without cutting long uploads: headers must arrive quickly, bodies may take their time.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 0;
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res);
+    const url = new URL(req.url ?? '/', 'http://station.invalid');
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    const refusal = isApi ? guard.checkApi(req, url) : guard.checkHost(req);
+    if (refusal) return refuse(req, res, refusal.error, refusal.status);
+    if (url.pathname.startsWith(CALL_PREFIX))
+      return handleCall(req, res, url.pathname.slice(CALL_PREFIX.length), options.station);
+    if (url.pathname === UPLOAD_PATH) return handleUpload(req, res, url, options.station);
+    if (url.pathname === EVENTS_PATH)
+      return refuse(
+        req,
+        res,
+        new ApiError('BAD_REQUEST', 'This endpoint is a WebSocket (send an Upgrade request).'),
+        426,
+      );
+    if (isApi)
+      return refuse(req, res, new ApiError('NOT_FOUND', `No API endpoint at ${url.pathname}.`));
+    return serveStatic(req, res, url, staticDir);
+  }
+
+  const eventsSocket = attachEventsSocket(server, options.station.events, guard);
+
+  await listen(server, host, options.port);
+  port = (server.address() as AddressInfo).port;
+  const url = `http://${hostForUrl(host)}:${port}`;
+  options.station.setHttpUrl(url);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        eventsSocket.close();
+        server.close(() => resolve());
+        // Keep-alive connections would otherwise hold close() open until they time out.
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2_000).unref();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(
+  server: ReturnType<typeof createServer>,
+  host: string,
+  port: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(error, host, port));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const where = `${hostForUrl(host)}:${port}`;
+  const messages: Record<string, string> = {
+    EADDRINUSE: `HTTP port ${where} is already in use (another station?). Choose another port.`,
+    EACCES: `Not allowed to listen on HTTP port ${where} (ports below 1024 need privileges).`,
+    EADDRNOTAVAIL: `HTTP address ${host} is not an address of this computer.`,
+  };
+  const message = messages[error.code ?? ''];
+  return message
+    ? Object.assign(new Error(message, { cause: error }), { code: error.code })
+    : error;
+}

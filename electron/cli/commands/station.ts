@@ -1,0 +1,148 @@
+import { Command } from 'commander';
+import { appVersion } from '../../core/http/app-root';
+import { hostForUrl } from '../../core/http/loopback';
+import { assertSafeBinding, startHttpServer, type HttpServerHandle } from '../../core/http/server';
+import { defaultDataDir, startStation, type Station } from '../../core/station';
+import { CliError } from '../cli-error';
+import { integerIn, port } from '../option-parsers';
+import { printJson, printLine } from '../output';
+
+interface StationOptions {
+  dataDir: string;
+  mqttHost: string;
+  mqttPort: number;
+  httpHost: string;
+  httpPort: number;
+  httpToken?: string;
+  maxChunkBytes?: number;
+  json?: boolean;
+}
+
+export function stationCommand(): Command {
+  return new Command('station')
+    .description('run the headless station: MQTT device API + HTTP API and UI, until Ctrl+C')
+    .option('--data-dir <dir>', 'where the database and package cache live', defaultDataDir())
+    .option(
+      '--mqtt-host <host>',
+      'address the device API listens on (0.0.0.0: the site network)',
+      '127.0.0.1',
+    )
+    .option('--mqtt-port <port>', 'MQTT port (0: any free port)', port, 1883)
+    .option(
+      '--http-host <host>',
+      'address of the HTTP API and UI (not loopback: --http-token required)',
+      '127.0.0.1',
+    )
+    .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
+    .option(
+      '--http-token <token>',
+      'bearer token the HTTP API requires (env FIELD_OTA_HTTP_TOKEN)',
+      process.env.FIELD_OTA_HTTP_TOKEN || undefined,
+    )
+    .option(
+      '--max-chunk-bytes <n>',
+      'largest firmware chunk a device may ask for',
+      integerIn(1, 256 * 1024 * 1024),
+    )
+    .option('--json', 'print the ready line as JSON')
+    .action(runStation);
+}
+
+async function runStation(options: StationOptions): Promise<void> {
+  // Before anything binds: an unprotected API on the network is refused outright.
+  try {
+    assertSafeBinding(options.httpHost, options.httpToken);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+
+  const station = await startStation({
+    dataDir: options.dataDir,
+    mqttHost: options.mqttHost,
+    mqttPort: options.mqttPort,
+    version: appVersion(),
+    ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
+  }).catch((error: unknown) => {
+    throw friendlyStartError(error, 'MQTT', options.mqttHost, options.mqttPort, '--mqtt-port');
+  });
+
+  let http: HttpServerHandle;
+  try {
+    http = await startHttpServer({
+      station,
+      host: options.httpHost,
+      port: options.httpPort,
+      token: options.httpToken,
+    });
+  } catch (error) {
+    await station.close();
+    throw friendlyStartError(error, 'HTTP', options.httpHost, options.httpPort, '--http-port');
+  }
+
+  const mqtt = station.mqttAddress();
+  const mqttUrl = `mqtt://${hostForUrl(mqtt.host)}:${mqtt.port}`;
+  if (options.json)
+    printJson({ ready: true, mqtt: mqttUrl, http: http.url, dataDir: station.dataDir });
+  else
+    printLine(
+      `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
+    );
+
+  await untilStopped(station, http);
+}
+
+/** Resolves once a signal has closed everything; a second signal while closing gives up waiting. */
+function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(
+          `field-ota: ${signal} again: exiting without waiting for a clean close.\n`,
+        );
+        process.exit(1);
+      }
+      stopping = true;
+      process.stderr.write(`field-ota: ${signal}: closing the station...\n`);
+      closeInOrder(station, http)
+        .then(resolve, reject)
+        .finally(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** HTTP first, so no API call reaches a station that is closing; the station even if HTTP failed to close. */
+async function closeInOrder(station: Station, http: HttpServerHandle): Promise<void> {
+  try {
+    await http.close();
+  } finally {
+    await station.close();
+  }
+}
+
+function friendlyStartError(
+  error: unknown,
+  what: string,
+  host: string,
+  portNumber: number,
+  flag: string,
+): Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${hostForUrl(host)}:${portNumber}`;
+  if (code === 'EADDRINUSE')
+    return new CliError(
+      `Cannot start the station: ${what} port ${where} is already in use (another station, or a broker such as mosquitto?). Choose another with ${flag}.`,
+    );
+  if (code === 'EACCES')
+    return new CliError(
+      `Cannot start the station: not allowed to listen on ${what} port ${where} (ports below 1024 need privileges). Choose another with ${flag}.`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new CliError(`Cannot start the station: ${host} is not an address of this computer.`);
+  return error instanceof Error ? error : new Error(String(error));
+}

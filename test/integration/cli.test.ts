@@ -1,0 +1,603 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'field-ota.js');
+const BUILT_MAIN = path.join(ROOT, 'dist', 'electron', 'cli', 'main.js');
+const COMMAND_TIMEOUT_MS = 60_000;
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI runs from dist/: rebuild when a source is newer (npm test builds first; a bare vitest run may not have). */
+async function ensureBuilt(): Promise<void> {
+  const built = await stat(BUILT_MAIN).catch(() => null);
+  const newest = Math.max(
+    ...(await Promise.all(['electron', 'shared'].map((dir) => newestTs(path.join(ROOT, dir))))),
+  );
+  if (built && built.mtimeMs >= newest) return;
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json'],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+  } catch (error) {
+    // Type errors elsewhere still emit JavaScript; only a missing CLI is fatal here.
+    if (!(await stat(BUILT_MAIN).catch(() => null))) throw error;
+  }
+}
+
+async function newestTs(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const times = await Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map(async (e) => (await stat(path.join(e.parentPath, e.name))).mtimeMs),
+  );
+  return Math.max(0, ...times);
+}
+
+function run(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  script = BIN,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a --json command that must succeed and returns what it printed. */
+async function runJson<T>(args: readonly string[], env: Record<string, string> = {}): Promise<T> {
+  const result = await run([...args, '--json'], env);
+  if (result.code !== 0)
+    throw new Error(`field-ota ${args.join(' ')} exited ${String(result.code)}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+interface RunningStation {
+  child: ChildProcess;
+  httpUrl: string;
+  mqttUrl: string;
+  readyLine: string;
+  /** Everything printed on stdout up to the ready line. */
+  stdout: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+const READY = /^ServicePleX Field OTA station ready: (mqtt:\/\/\S+) (http:\/\/\S+) data=(.+)$/m;
+
+/** Starts `field-ota station` (or the given script) and waits for its ready line. */
+function startStationProcess(
+  args: readonly string[],
+  script = BIN,
+  env: Record<string, string> = {},
+): Promise<RunningStation> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+  }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`station not ready in time; stdout: ${stdout} stderr: ${stderr}`));
+    }, COMMAND_TIMEOUT_MS);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const match = READY.exec(stdout);
+      if (match?.[1] && match[2]) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          mqttUrl: match[1],
+          httpUrl: match[2],
+          readyLine: match[0],
+          stdout,
+          exited,
+        });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`station exited (${String(code)}) before it was ready: ${stderr}`));
+    });
+  });
+}
+
+async function occupiedPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+let tempDir: string;
+const running: RunningStation[] = [];
+
+beforeAll(async () => {
+  await ensureBuilt();
+  tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-cli-'));
+}, 180_000);
+
+afterAll(async () => {
+  for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+describe('field-ota against a running station', () => {
+  let station: RunningStation;
+  let env: Record<string, string>;
+  let firmwarePath: string;
+  let firmware: Buffer;
+
+  beforeAll(async () => {
+    station = await startStationProcess([
+      'station',
+      '--data-dir',
+      path.join(tempDir, 'data'),
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
+    running.push(station);
+    env = { FIELD_OTA_STATION: station.httpUrl };
+    firmware = randomBytes(300_000);
+    firmwarePath = path.join(tempDir, 'CIM-168-1.0.1.bin');
+    await writeFile(firmwarePath, firmware);
+  });
+
+  it('prints one ready line with the addresses it listens on', () => {
+    expect(station.readyLine).toMatch(
+      /^ServicePleX Field OTA station ready: mqtt:\/\/127\.0\.0\.1:\d+ http:\/\/127\.0\.0\.1:\d+ data=/,
+    );
+    expect(station.readyLine).toContain(`data=${path.join(tempDir, 'data')}`);
+  });
+
+  it('runs the seed flow: profile, device, package, assign, devices', async () => {
+    const profile = await runJson<Profile>(
+      ['profile', 'add', 'CIM-168', '--description', 'Field CIMs'],
+      env,
+    );
+    expect(profile).toMatchObject({ name: 'CIM-168', description: 'Field CIMs' });
+    expect(profile.id).toBeTruthy();
+
+    const device = await runJson<Device>(
+      ['device', 'add', '--name', 'CIM-168-02-22-90', '--profile', 'CIM-168'],
+      env,
+    );
+    expect(device).toMatchObject({ name: 'CIM-168-02-22-90', profileId: profile.id });
+    expect(device.accessToken).toMatch(/^[\x21-\x7e]+$/);
+
+    const pkg = await runJson<Package>(
+      [
+        'package',
+        'add',
+        '--title',
+        'CIM-168',
+        '--version',
+        '1.0.1',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'FIRMWARE',
+        '--file',
+        firmwarePath,
+      ],
+      env,
+    );
+    expect(pkg).toMatchObject({
+      title: 'CIM-168',
+      version: '1.0.1',
+      type: 'FIRMWARE',
+      size: firmware.length,
+      fileName: 'CIM-168-1.0.1.bin',
+      checksumAlgorithm: 'SHA256',
+    });
+    expect(pkg.checksum).toBe(createHash('sha256').update(firmware).digest('hex'));
+
+    const execution = await runJson<Execution>(
+      ['assign', '--device', 'CIM-168-02-22-90', '--package', 'CIM-168@1.0.1'],
+      env,
+    );
+    expect(execution).toMatchObject({
+      deviceId: device.id,
+      packageId: pkg.id,
+      state: 'INITIATED',
+      type: 'FIRMWARE',
+    });
+
+    const devices = await runJson<Device[]>(['devices'], env);
+    expect(devices).toHaveLength(1);
+    expect(devices[0]?.firmware).toMatchObject({
+      assignedPackageId: pkg.id,
+      assignedVersion: '1.0.1',
+      state: 'INITIATED',
+    });
+
+    const table = await run(['devices'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^NAME\s+PROFILE\s+ONLINE/);
+    expect(table.stdout).toMatch(
+      /CIM-168-02-22-90\s+CIM-168\s+no\s+.*CIM-168@1\.0\.1\s+INITIATED\s+5%/,
+    );
+
+    const listed = await runJson<Package[]>(['package', 'list'], env);
+    expect(listed.map((p) => p.id)).toEqual([pkg.id]);
+    const profiles = await runJson<Profile[]>(['profile', 'list'], env);
+    expect(profiles.map((p) => p.id)).toEqual([profile.id]);
+  });
+
+  it('lets a simulated device update over MQTT and reports it', async () => {
+    const [device] = await runJson<Device[]>(['devices'], env);
+    expect(device).toBeDefined();
+    const sim = await run(
+      [
+        'simulate',
+        '--url',
+        station.mqttUrl,
+        '--tokens',
+        device?.accessToken ?? '',
+        '--timeout',
+        '40',
+        '--chunk-size',
+        '16384',
+        '--json',
+      ],
+      env,
+    );
+    expect(sim.stderr).toBe('');
+    expect(sim.code).toBe(0);
+    const summary = JSON.parse(sim.stdout) as {
+      devices: { token: string; state: string; bytes: number }[];
+    };
+    expect(summary.devices).toEqual([
+      expect.objectContaining({
+        token: device?.accessToken,
+        state: 'UPDATED',
+        bytes: firmware.length,
+      }),
+    ]);
+
+    const [after] = await runJson<Device[]>(['devices'], env);
+    expect(after?.firmware).toMatchObject({ state: 'UPDATED', currentVersion: '1.0.1' });
+  });
+
+  it('exits 1 when simulated devices do not end as expected', async () => {
+    // Nothing is assigned to this device's token: it never updates and times out.
+    await runJson(
+      ['device', 'add', '--name', 'idle', '--profile', 'CIM-168', '--token', 'idle-token'],
+      env,
+    );
+    const sim = await run(
+      ['simulate', '--url', station.mqttUrl, '--tokens', 'idle-token', '--timeout', '2'],
+      env,
+    );
+    expect(sim.code).toBe(1);
+    expect(sim.stdout).toMatch(/Devices: 1 +updated: 0/);
+    expect(sim.stderr).toContain('1 of 1 devices did not end UPDATED');
+
+    const silent = await run(
+      [
+        'simulate',
+        '--url',
+        station.mqttUrl,
+        '--tokens',
+        'idle-token',
+        '--silent',
+        '--timeout',
+        '20',
+        '--json',
+      ],
+      env,
+    );
+    expect(silent.code).toBe(0);
+  });
+
+  it('unassigns and deletes with names, not ids', async () => {
+    const unassigned = await runJson<{ deviceId: string; type: string }>(
+      ['unassign', '--device', 'CIM-168-02-22-90'],
+      env,
+    );
+    expect(unassigned.type).toBe('FIRMWARE');
+    const [device] = (await runJson<Device[]>(['devices'], env)).filter(
+      (d) => d.name === 'CIM-168-02-22-90',
+    );
+    expect(device?.firmware.assignedPackageId).toBeNull();
+
+    const pkg = await runJson<Package>(
+      [
+        'package',
+        'add',
+        '--title',
+        'TEMP',
+        '--version',
+        '9',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'software',
+        '--file',
+        firmwarePath,
+      ],
+      env,
+    );
+    const deleted = await runJson<{ id: string }>(['package', 'delete', 'TEMP@9'], env);
+    expect(deleted.id).toBe(pkg.id);
+    expect((await runJson<Package[]>(['package', 'list'], env)).map((p) => p.title)).not.toContain(
+      'TEMP',
+    );
+  });
+
+  it('fails clearly on an unknown profile, a duplicate package, a missing file and bad options', async () => {
+    const unknownProfile = await run(
+      ['device', 'add', '--name', 'X-1', '--profile', 'NO-SUCH-PROFILE'],
+      env,
+    );
+    expect(unknownProfile.code).toBe(1);
+    expect(unknownProfile.stderr).toContain('Unknown device profile "NO-SUCH-PROFILE"');
+    expect(unknownProfile.stdout).toBe('');
+
+    const duplicate = await run(
+      [
+        'package',
+        'add',
+        '--title',
+        'CIM-168',
+        '--version',
+        '1.0.1',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'FIRMWARE',
+        '--file',
+        firmwarePath,
+        '--json',
+      ],
+      env,
+    );
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toMatch(/already exists/);
+    expect(duplicate.stdout).toBe('');
+
+    const missing = await run(
+      [
+        'package',
+        'add',
+        '--title',
+        'N',
+        '--version',
+        '1',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'FIRMWARE',
+        '--file',
+        path.join(tempDir, 'nope.bin'),
+      ],
+      env,
+    );
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`File not found: ${path.join(tempDir, 'nope.bin')}`);
+
+    const badChecksum = await run(
+      [
+        'package',
+        'add',
+        '--title',
+        'N',
+        '--version',
+        '2',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'FIRMWARE',
+        '--file',
+        firmwarePath,
+        '--checksum',
+        '0'.repeat(64),
+      ],
+      env,
+    );
+    expect(badChecksum.code).toBe(1);
+    expect(badChecksum.stderr).toMatch(/checksum/i);
+
+    const unknownDevice = await run(
+      ['assign', '--device', 'ghost', '--package', 'CIM-168@1.0.1'],
+      env,
+    );
+    expect(unknownDevice.code).toBe(1);
+    expect(unknownDevice.stderr).toContain('Unknown device "ghost"');
+
+    const badType = await run(
+      [
+        'package',
+        'add',
+        '--title',
+        'N',
+        '--version',
+        '3',
+        '--profile',
+        'CIM-168',
+        '--type',
+        'BOOTLOADER',
+        '--file',
+        firmwarePath,
+      ],
+      env,
+    );
+    expect(badType.code).toBe(1);
+    expect(badType.stderr).toContain('expected one of FIRMWARE, SOFTWARE');
+
+    expect(
+      (await runJson<Package[]>(['package', 'list'], env)).map((p) => `${p.title}@${p.version}`),
+    ).toEqual(['CIM-168@1.0.1']);
+  });
+
+  it('says which station is unreachable', async () => {
+    const { port, close } = await occupiedPort();
+    await close(); // a port nobody listens on any more
+    const result = await run(['devices', '--station', `http://127.0.0.1:${port}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`The station at http://127.0.0.1:${port} is not reachable`);
+  });
+
+  it('shuts down cleanly on SIGTERM with exit code 0', async () => {
+    station.child.kill('SIGTERM');
+    const { code, signal } = await station.exited;
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+  });
+});
+
+describe('field-ota station start-up', () => {
+  it('refuses a port in use with a clear message and exit 1', async () => {
+    const taken = await occupiedPort();
+    try {
+      const http = await run([
+        'station',
+        '--data-dir',
+        path.join(tempDir, 'busy-http'),
+        '--mqtt-port',
+        '0',
+        '--http-port',
+        String(taken.port),
+      ]);
+      expect(http.code).toBe(1);
+      expect(http.stderr).toContain(`HTTP port 127.0.0.1:${taken.port} is already in use`);
+
+      const mqtt = await run([
+        'station',
+        '--data-dir',
+        path.join(tempDir, 'busy-mqtt'),
+        '--mqtt-port',
+        String(taken.port),
+        '--http-port',
+        '0',
+      ]);
+      expect(mqtt.code).toBe(1);
+      expect(mqtt.stderr).toContain(`MQTT port 127.0.0.1:${taken.port} is already in use`);
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('refuses an HTTP API beyond loopback without a token', async () => {
+    // The MQTT port is taken too: should the token check ever regress, start-up still fails before HTTP binds 0.0.0.0.
+    const taken = await occupiedPort();
+    try {
+      const result = await run([
+        'station',
+        '--data-dir',
+        path.join(tempDir, 'open'),
+        '--mqtt-port',
+        String(taken.port),
+        '--http-host',
+        '0.0.0.0',
+        '--http-port',
+        '0',
+      ]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('without an access token');
+    } finally {
+      await taken.close();
+    }
+  });
+
+  it('protects the API with --http-token', async () => {
+    const guarded = await startStationProcess([
+      'station',
+      '--data-dir',
+      path.join(tempDir, 'guarded'),
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+      '--http-token',
+      'tok-123',
+    ]);
+    running.push(guarded);
+    const refused = await run(['profile', 'list', '--station', guarded.httpUrl]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('requires an access token');
+    expect(
+      await runJson<Profile[]>([
+        'profile',
+        'list',
+        '--station',
+        guarded.httpUrl,
+        '--token',
+        'tok-123',
+      ]),
+    ).toEqual([]);
+    expect(
+      await runJson<Profile[]>(['profile', 'list', '--station', guarded.httpUrl], {
+        FIELD_OTA_TOKEN: 'tok-123',
+      }),
+    ).toEqual([]);
+    guarded.child.kill('SIGINT');
+    expect((await guarded.exited).code).toBe(0);
+  });
+
+  it('npm start falls back to the headless station when Electron is not installed', async () => {
+    const noElectron = path.join(tempDir, 'no-electron');
+    await mkdir(noElectron, { recursive: true });
+    const started = await startStationProcess(
+      ['--data-dir', path.join(tempDir, 'start'), '--mqtt-port', '0', '--http-port', '0'],
+      path.join(ROOT, 'scripts', 'start.js'),
+      { ELECTRON_OVERRIDE_DIST_PATH: noElectron },
+    );
+    running.push(started);
+    expect(started.stdout).toContain(
+      'Electron binary not installed here: starting the headless station instead',
+    );
+    expect(await runJson<Profile[]>(['profile', 'list', '--station', started.httpUrl])).toEqual([]);
+    // SIGTERM to the launcher alone must reach the station it started.
+    started.child.kill('SIGTERM');
+    expect((await started.exited).code).toBe(0);
+  });
+
+  it('tells how to build when dist/ is missing', async () => {
+    const bare = path.join(tempDir, 'bare');
+    await mkdir(path.join(bare, 'bin'), { recursive: true });
+    await copyFile(BIN, path.join(bare, 'bin', 'field-ota.js'));
+    const result = await run(['devices'], {}, path.join(bare, 'bin', 'field-ota.js'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('run npm run build');
+  });
+});

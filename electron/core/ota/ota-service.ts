@@ -211,7 +211,9 @@ export class OtaService {
   private initiate(deviceId: string, executionId: string, pkg: Package, now: number): void {
     const keys = otaKeys(pkg.type);
     this.repos.executions.transition(executionId, 'INITIATED', now);
-    this.repos.telemetry.insert(deviceId, [{ ts: now, values: { [keys.state]: 'INITIATED' } }]);
+    // One millisecond after QUEUED: the time series keeps one value per key and timestamp, so
+    // at the same time INITIATED would overwrite QUEUED and the history would lose a state.
+    this.repos.telemetry.insert(deviceId, [{ ts: now + 1, values: { [keys.state]: 'INITIATED' } }]);
     const removed = pkg.tag ? [keys.url] : [keys.tag, keys.url];
     this.repos.attributes.delete(deviceId, 'SHARED', removed);
     this.repos.attributes.set(deviceId, 'SHARED', sharedAttributesOf(pkg, now), now);

@@ -324,6 +324,16 @@ describe('request guard', () => {
     ).toBe(403);
   });
 
+  it('refuses request targets that are not a plain path', async () => {
+    for (const target of [
+      '//evil.example/api/call/profiles.list',
+      '/\\evil.example/',
+      'http://evil.example/',
+    ]) {
+      expect((await rawRequest(base, { path: target })).status, target).toBe(400);
+    }
+  });
+
   it('refuses a cross-site Origin and accepts its own', async () => {
     const { host } = new URL(base);
     expect(
@@ -353,6 +363,15 @@ describe('request guard', () => {
       (await callRaw(guarded.url, 'profiles.list', {}, { Authorization: 'Bearer s3cret-token' }))
         .status,
     ).toBe(200);
+
+    // In a query string the token would end up in logs and history: only the WebSocket (which can't send headers) takes it there.
+    const inQuery = await rawRequest(guarded.url, {
+      method: 'POST',
+      path: '/api/call/profiles.list?token=s3cret-token',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(inQuery.status).toBe(401);
 
     const client = createHttpApiClient(guarded.url, { token: 's3cret-token' });
     expect(Array.isArray(await client.call('profiles.list', {}))).toBe(true);

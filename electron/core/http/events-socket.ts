@@ -4,6 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { StationEvent } from '../../../shared/api/events';
 import type { StationEvents } from '../station-events';
 import type { RequestGuard } from './request-guard';
+import { parseRequestUrl } from './request-url';
 
 export const EVENTS_PATH = '/api/events';
 
@@ -35,9 +36,10 @@ export function attachEventsSocket(
     // A reset during the handshake must not become an uncaught 'error'; ws handles it afterwards.
     const onHandshakeError = () => socket.destroy();
     socket.on('error', onHandshakeError);
-    const url = new URL(req.url ?? '/', 'http://station.invalid');
+    const url = parseRequestUrl(req);
+    if (url === null) return rejectUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== EVENTS_PATH) return rejectUpgrade(socket, 404, 'Not Found');
-    const refusal = guard.checkApi(req, url);
+    const refusal = guard.checkSocket(req, url);
     if (refusal) return rejectUpgrade(socket, refusal.status, refusal.error.message);
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onHandshakeError);

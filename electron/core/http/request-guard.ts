@@ -41,8 +41,13 @@ export class RequestGuard {
     );
   }
 
-  /** Checks for API calls, uploads and the event socket: Host, Origin and token. */
-  checkApi(req: IncomingMessage, url: URL): Refusal | null {
+  /** Checks for API calls and uploads: Host, Origin and the token as an Authorization header. */
+  checkApi(req: IncomingMessage): Refusal | null {
+    return this.checkHost(req) ?? this.checkOrigin(req) ?? this.checkToken(req, null);
+  }
+
+  /** Checks for the event socket: a browser can't set headers on a WebSocket, so `?token=` is accepted too. */
+  checkSocket(req: IncomingMessage, url: URL): Refusal | null {
     return this.checkHost(req) ?? this.checkOrigin(req) ?? this.checkToken(req, url);
   }
 
@@ -54,9 +59,9 @@ export class RequestGuard {
     return forbidden(`Requests from origin "${origin}" are not allowed.`);
   }
 
-  private checkToken(req: IncomingMessage, url: URL): Refusal | null {
+  private checkToken(req: IncomingMessage, url: URL | null): Refusal | null {
     if (!this.tokenDigest) return null;
-    const given = bearerToken(req) ?? url.searchParams.get('token');
+    const given = bearerToken(req) ?? url?.searchParams.get('token') ?? null;
     if (given !== null && timingSafeEqual(digest(given), this.tokenDigest)) return null;
     const message =
       given === null

@@ -8,6 +8,7 @@ import { sendError } from './json-response';
 import { hostForUrl, isLoopbackHost } from './loopback';
 import { refuse } from './refuse';
 import { RequestGuard } from './request-guard';
+import { parseRequestUrl } from './request-url';
 import { setSecurityHeaders } from './security-headers';
 import { defaultStaticDir, serveStatic } from './static-files';
 import { handleUpload, UPLOAD_PATH } from './upload-route';
@@ -61,9 +62,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res);
-    const url = new URL(req.url ?? '/', 'http://station.invalid');
+    const url = parseRequestUrl(req);
+    if (url === null)
+      return refuse(req, res, new ApiError('BAD_REQUEST', 'Malformed request URL.'));
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
-    const refusal = isApi ? guard.checkApi(req, url) : guard.checkHost(req);
+    const refusal = isApi ? guard.checkApi(req) : guard.checkHost(req);
     if (refusal) return refuse(req, res, refusal.error, refusal.status);
     if (url.pathname.startsWith(CALL_PREFIX))
       return handleCall(req, res, url.pathname.slice(CALL_PREFIX.length), options.station);

@@ -127,16 +127,21 @@ export class MqttSession<P> {
       return;
     }
     this.queue.push({ topic, payload: body, qos, bytes: size });
-    if (this.queuedBytes > this.maxQueuedBytes) {
-      this.reportError(
-        'queue-overflow',
-        `${this.queuedBytes} bytes queued for a client that is not reading (limit ${this.maxQueuedBytes})`,
-      );
-      this.queue.clear();
-      this.io.destroy('outbound queue overflow');
-      return;
-    }
+    if (this.overQueueCap()) return;
     if (this.holdDepth === 0) this.flush();
+  }
+
+  /** Cuts off a session whose backlog passed maxQueuedBytes (it is not reading). */
+  private overQueueCap(): boolean {
+    const queued = this.queuedBytes;
+    if (queued <= this.maxQueuedBytes) return false;
+    this.reportError(
+      'queue-overflow',
+      `${queued} bytes queued for a client that is not reading (limit ${this.maxQueuedBytes})`,
+    );
+    this.queue.clear();
+    this.io.destroy('outbound queue overflow');
+    return true;
   }
 
   /** Any granted filter matches. */
@@ -174,6 +179,13 @@ export class MqttSession<P> {
 
   private handlePacket(packet: Packet): void {
     if (!this.isOpen) return;
+    this.dispatchPacket(packet);
+    // Acknowledgements bypass the queue; a client that sends without ever reading would
+    // otherwise grow the socket buffer with them unchecked.
+    if (this.isOpen) this.overQueueCap();
+  }
+
+  private dispatchPacket(packet: Packet): void {
     switch (packet.cmd) {
       case 'publish':
         this.handlePublish(packet);

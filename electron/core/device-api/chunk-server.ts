@@ -22,7 +22,14 @@ interface Binding {
   lastChunkSize: number | undefined;
   /** Set once the binary is open; until then requests wait on `ready` in arrival order. */
   binary: ServableBinary | undefined;
-  ready: Promise<ServableBinary | undefined>;
+  ready: Promise<ServableBinary | Refusal>;
+}
+
+/** Why a binding could not open its binary; every request that waited on it gets this answer. */
+interface Refusal {
+  code: ChunkError;
+  kind: string;
+  message: string;
 }
 
 export interface ChunkRequest {
@@ -82,8 +89,9 @@ export class ChunkServer {
       this.serve(session, binding, request, chunkSize, binding.binary);
       return;
     }
-    void binding.ready.then((binary) => {
-      if (binary) this.serve(session, binding, request, chunkSize, binary);
+    void binding.ready.then((result) => {
+      if ('code' in result) this.fail(session, result.code, result.kind, result.message);
+      else this.serve(session, binding, request, chunkSize, result);
     });
   }
 
@@ -122,31 +130,26 @@ export class ChunkServer {
       executionId: this.deps.ota.activeExecutionFor(device.id, request.type, pkg.id),
       lastChunkSize: undefined,
       binary: undefined,
-      ready: Promise.resolve(undefined),
+      ready: this.deps.sources.open(pkg.sha256, pkg.size).then(
+        (binary) => (binding.binary = binary),
+        (error: unknown): Refusal => {
+          perSession.delete(`${request.type}:${request.requestId}`);
+          if (error instanceof CorruptBinaryError) {
+            this.deps.store.markCorrupt(pkg.id, error.message);
+            return {
+              code: 'FAILURE',
+              kind: 'corrupt-package',
+              message: `${pkg.title} ${pkg.version}: ${error.message}; not served`,
+            };
+          }
+          return {
+            code: 'FAILURE',
+            kind: 'read-error',
+            message: `Could not read ${pkg.title} ${pkg.version}: ${String(error)}`,
+          };
+        },
+      ),
     };
-    binding.ready = this.deps.sources.open(pkg.sha256, pkg.size).then(
-      (binary) => (binding.binary = binary),
-      (error: unknown) => {
-        perSession.delete(`${request.type}:${request.requestId}`);
-        if (error instanceof CorruptBinaryError) {
-          this.deps.store.markCorrupt(pkg.id, error.message);
-          this.fail(
-            session,
-            'FAILURE',
-            'corrupt-package',
-            `${pkg.title} ${pkg.version}: ${error.message}; not served`,
-          );
-        } else {
-          this.fail(
-            session,
-            'FAILURE',
-            'read-error',
-            `Could not read ${pkg.title} ${pkg.version}: ${String(error)}`,
-          );
-        }
-        return undefined;
-      },
-    );
     perSession.set(`${request.type}:${request.requestId}`, binding);
     return binding;
   }

@@ -161,6 +161,17 @@ export class ChunkServer {
     chunkSize: number | undefined,
     binary: ServableBinary,
   ): void {
+    if (chunkSize === undefined && binary.size > this.deps.maxChunkBytes) {
+      // The whole file in one message is a chunk too: over the cap it would overflow the
+      // session's queue (or the heap, for a multi-GiB image) instead of reaching the device.
+      this.fail(
+        session,
+        'PAYLOAD_TOO_LARGE',
+        'chunk-too-large',
+        `Chunk request ${request.requestId}/${request.chunk} gave no size: the whole file of ${binary.size} bytes is over the station's limit of ${this.deps.maxChunkBytes} bytes`,
+      );
+      return;
+    }
     // No size ever given for this requestId: the whole file in one message.
     const length = chunkSize ?? binary.size;
     const offset = length * request.chunk;

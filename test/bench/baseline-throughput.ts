@@ -6,6 +6,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { runSimulation, type SimulationTotals } from '../../electron/simulator';
 import { startAedesBaseline } from './aedes-baseline';
 
@@ -102,6 +103,8 @@ async function benchmark(count: number): Promise<void> {
           `peak RSS ${(peakRss / 1e6).toFixed(0)} MB; ${server.counters.chunkRequests} chunk requests; ` +
           `${updatedStates} devices reported UPDATED`,
         `  simulator process: CPU ${child.cpuMs} ms, max RSS ${child.maxRssMb} MB`,
+        // CPU time per GB does not depend on what else the machine runs; wall-time MB/s does.
+        `  CPU per GB: baseline ${perGb(serverCpuMs, t.bytes)} s, simulator ${perGb(child.cpuMs, t.bytes)} s`,
         ...child.problems.map((p) => `  ! ${p}`),
       ].join('\n'),
     );
@@ -111,6 +114,10 @@ async function benchmark(count: number): Promise<void> {
   }
 }
 
+function perGb(cpuMs: number, bytes: number): string {
+  return bytes > 0 ? (cpuMs / 1000 / (bytes / 1e9)).toFixed(2) : '-';
+}
+
 async function main(): Promise<void> {
   const childAt = process.argv.indexOf('--child');
   if (childAt >= 0) {
@@ -118,7 +125,12 @@ async function main(): Promise<void> {
     return;
   }
   const counts = (process.argv[2] ?? '100,1000').split(',').map(Number);
-  console.log(`Node ${process.version}, loopback, simulator in a child process`);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `Node ${process.version}, ${cpus().length} CPUs, load average ${load}; loopback, simulator in a child process`,
+  );
   for (const count of counts) await benchmark(count);
 }
 

@@ -96,11 +96,14 @@ function startStationProcess(
   args: readonly string[],
   script = BIN,
   env: Record<string, string> = {},
+  /** In a process group of its own, like a command started from a terminal. */
+  ownProcessGroup = false,
 ): Promise<RunningStation> {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   let stdout = '';
   let stderr = '';
@@ -154,8 +157,17 @@ beforeAll(async () => {
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-cli-'));
 }, 180_000);
 
+/** SIGTERM first: the npm start launcher passes it on to the station it started (SIGKILL would orphan that one). */
+async function stop(station: RunningStation): Promise<void> {
+  if (station.child.exitCode !== null || station.child.signalCode !== null) return;
+  station.child.kill('SIGTERM');
+  const timer = setTimeout(() => station.child.kill('SIGKILL'), 10_000);
+  await station.exited;
+  clearTimeout(timer);
+}
+
 afterAll(async () => {
-  for (const s of running) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  await Promise.all(running.map(stop));
   await rm(tempDir, { recursive: true, force: true });
 });
 
@@ -591,6 +603,26 @@ describe('field-ota station start-up', () => {
     started.child.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'npm start stops cleanly on a terminal Ctrl+C (SIGINT to the whole process group)',
+    async () => {
+      const noElectron = path.join(tempDir, 'no-electron-2');
+      await mkdir(noElectron, { recursive: true });
+      const started = await startStationProcess(
+        ['--data-dir', path.join(tempDir, 'start-ctrl-c'), '--mqtt-port', '0', '--http-port', '0'],
+        path.join(ROOT, 'scripts', 'start.js'),
+        { ELECTRON_OVERRIDE_DIST_PATH: noElectron },
+        true,
+      );
+      running.push(started);
+      // What a terminal does on Ctrl+C: the signal goes to every process of the foreground group.
+      process.kill(-(started.child.pid ?? 0), 'SIGINT');
+      const { code, stderr } = await started.exited;
+      expect(stderr).not.toContain('again');
+      expect(code).toBe(0);
+    },
+  );
 
   it('tells how to build when dist/ is missing', async () => {
     const bare = path.join(tempDir, 'bare');

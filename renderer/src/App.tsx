@@ -1,0 +1,119 @@
+import { useEffect, useRef } from 'react';
+import type { Execution } from '../../shared/api/entities';
+import { Icon } from './components/Icon';
+import { Navigation, PAGES } from './components/Navigation';
+import { StatusHeader } from './components/StatusHeader';
+import { useNotifier } from './components/Toasts';
+import { useHashRoute } from './lib/use-hash-route';
+import { DevicesPage } from './pages/devices/DevicesPage';
+import { MonitorPage } from './pages/monitor/MonitorPage';
+import { PackagesPage } from './pages/packages/PackagesPage';
+import { StationPage } from './pages/station/StationPage';
+import { useSlice, useStation } from './state/store-context';
+
+export function App() {
+  const page = useHashRoute();
+  const title = PAGES.find((p) => p.name === page)?.title ?? '';
+  useEffect(() => {
+    document.title = `${title} · ServicePleX Field OTA`;
+  }, [title]);
+  useFinishedUpdateNotices();
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={focusMain}>
+        Skip to content
+      </a>
+      <Navigation current={page} />
+      <div className="main-column">
+        <StatusHeader />
+        <ConnectionBanner />
+        <main id="main" tabIndex={-1} className="page">
+          {page === 'packages' && <PackagesPage />}
+          {page === 'devices' && <DevicesPage />}
+          {page === 'monitor' && <MonitorPage />}
+          {page === 'station' && <StationPage />}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function focusMain(event: React.MouseEvent) {
+  // The hash routes pages, so the skip link moves focus itself instead of navigating.
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+/** Offline is normal: the last known state stays on screen while the link comes back. */
+function ConnectionBanner() {
+  const connection = useSlice('connection');
+  const loadError = useSlice('loadError');
+  const { store } = useStation();
+  if (connection === 'reconnecting') {
+    return (
+      <div className="banner banner-warning" role="status">
+        <Icon name="refresh" />
+        <span>
+          Connection to the station lost: reconnecting… The pages show the last known state and
+          update again once it is back.
+        </span>
+      </div>
+    );
+  }
+  if (loadError) {
+    return (
+      <div className="banner banner-error" role="alert">
+        <Icon name="alert" />
+        <span>Could not load the station's data: {loadError}</span>
+        <button type="button" className="button button-small" onClick={() => void store.reload()}>
+          Retry
+        </button>
+      </div>
+    );
+  }
+  return null;
+}
+
+const NOTICE_BATCH_MS = 1_000;
+
+/** Finished updates are announced (live region) and toasted, gathered per second so a fleet doesn't flood. */
+function useFinishedUpdateNotices() {
+  const { store } = useStation();
+  const { toast, announce } = useNotifier();
+  const batch = useRef<Execution[]>([]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      timer = undefined;
+      const finished = batch.current;
+      batch.current = [];
+      if (finished.length === 0) return;
+      const text = describeFinished(finished);
+      const anyFailed = finished.some((e) => e.state !== 'UPDATED');
+      announce(text);
+      toast(anyFailed ? 'error' : 'success', text);
+    };
+    const stop = store.onFinished((execution) => {
+      batch.current.push(execution);
+      timer ??= setTimeout(flush, NOTICE_BATCH_MS);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [store, toast, announce]);
+}
+
+function describeFinished(finished: Execution[]): string {
+  const [only] = finished;
+  if (finished.length === 1 && only) {
+    const what = `${only.packageTitle} ${only.packageVersion}`;
+    if (only.state === 'UPDATED') return `${only.deviceName} updated to ${what}`;
+    return `${only.deviceName}: update to ${what} ${only.state}${only.error ? ` (${only.error})` : ''}`;
+  }
+  const byState = new Map<string, number>();
+  for (const e of finished) byState.set(e.state, (byState.get(e.state) ?? 0) + 1);
+  const parts = [...byState].map(([state, n]) => `${n} ${state}`);
+  return `${finished.length} updates finished: ${parts.join(', ')}`;
+}

@@ -1,0 +1,40 @@
+import type { z } from 'zod';
+import { ApiError } from '../../../shared/api/errors';
+import {
+  operations,
+  type OperationInput,
+  type OperationName,
+} from '../../../shared/api/operations';
+
+/** Field name -> what is wrong with it, as shown under the field. */
+export type FieldErrors = Record<string, string>;
+
+/** Checks input with the operation's own schema before it is sent; null when valid. */
+export function inputProblems<N extends OperationName>(
+  name: N,
+  input: OperationInput<N>,
+): FieldErrors | null {
+  return schemaProblems(operations[name].input, input);
+}
+
+export function schemaProblems(schema: z.ZodType, input: unknown): FieldErrors | null {
+  const result = schema.safeParse(input);
+  if (result.success) return null;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.map(String).join('.') || 'form';
+    fields[field] ??= issue.message;
+  }
+  return fields;
+}
+
+/** The field errors the station attached to a refusal, if any. */
+export function fieldErrorsOf(error: unknown): FieldErrors {
+  return error instanceof ApiError && error.fields ? { ...error.fields } : {};
+}
+
+/** A message a technician can act on, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

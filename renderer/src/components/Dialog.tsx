@@ -1,0 +1,88 @@
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
+import { Icon } from './Icon';
+
+/**
+ * A modal on the native <dialog>: showModal() makes the rest of the page inert (focus stays
+ * inside) and Escape closes it. Focus returns to whatever opened it.
+ */
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  onSubmit,
+  wide = false,
+  busy = false,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer: ReactNode;
+  /** When given, the body is a form and Enter submits it. */
+  onSubmit?: () => void;
+  wide?: boolean;
+  /** While an action runs, Escape doesn't close (the footer offers Cancel instead). */
+  busy?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const onCloseRef = useRef(onClose);
+  const busyRef = useRef(busy);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+    busyRef.current = busy;
+  });
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    dialog.showModal();
+    const onCancel = (event: Event) => {
+      event.preventDefault();
+      if (!busyRef.current) onCloseRef.current();
+    };
+    dialog.addEventListener('cancel', onCancel);
+    return () => {
+      dialog.removeEventListener('cancel', onCancel);
+      dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSubmit?.();
+  };
+
+  const body = (
+    <>
+      <header className="dialog-header">
+        <h2 id={titleId}>{title}</h2>
+        <button
+          type="button"
+          className="icon-button"
+          onClick={onClose}
+          aria-label="Close"
+          disabled={busy}
+        >
+          <Icon name="close" />
+        </button>
+      </header>
+      <div className="dialog-body">{children}</div>
+      <footer className="dialog-footer">{footer}</footer>
+    </>
+  );
+
+  return (
+    <dialog ref={ref} className={wide ? 'dialog dialog-wide' : 'dialog'} aria-labelledby={titleId}>
+      {onSubmit ? (
+        <form onSubmit={submit} noValidate>
+          {body}
+        </form>
+      ) : (
+        body
+      )}
+    </dialog>
+  );
+}

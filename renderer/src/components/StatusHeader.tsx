@@ -1,0 +1,68 @@
+import { formatBytes } from '../lib/format';
+import { useSlice } from '../state/store-context';
+import { Icon } from './Icon';
+import { ProgressBar } from './ProgressBar';
+
+/** State at a glance, on every page: station address, devices connected, updates running, cloud. */
+export function StatusHeader() {
+  const status = useSlice('status');
+  const online = useSlice('onlineDevices');
+  const jobs = useSlice('jobs');
+  const connection = useSlice('connection');
+
+  return (
+    <header className="status-header">
+      <ul className="status-strip" aria-label="Station status">
+        <li className="status-item">
+          <span className="status-label">Station MQTT</span>
+          <span className="status-value mono">{status ? status.mqtt.url : '—'}</span>
+          {status && (
+            <span className="status-note">
+              {status.mqtt.siteNetwork ? 'site network' : 'this computer only'}
+            </span>
+          )}
+        </li>
+        <li className="status-item">
+          <span className="status-label">Devices</span>
+          <span className="status-value">
+            <Icon name={online > 0 ? 'online' : 'offline'} />
+            {online.toLocaleString('en-US')} connected
+          </span>
+        </li>
+        <li className="status-item status-jobs">
+          <span className="status-label">Updates</span>
+          {jobs.active > 0 ? (
+            <span className="status-value">
+              <span>{jobs.active.toLocaleString('en-US')} running</span>
+              <ProgressBar
+                percent={jobs.percent}
+                label="Bytes served of all running updates"
+                text={`${jobs.percent} % · ${formatBytes(jobs.bytesServed)} of ${formatBytes(jobs.totalBytes)}`}
+              />
+            </span>
+          ) : (
+            <span className="status-value muted">None running</span>
+          )}
+        </li>
+        <li className="status-item">
+          <span className="status-label">Cloud</span>
+          <span className="status-value muted">
+            <Icon name="cloudOff" />
+            Cloud: not configured
+          </span>
+        </li>
+        <li className={`status-item connection connection-${connection}`}>
+          <span className="status-label">Live updates</span>
+          <span className="status-value">
+            <Icon name={connection === 'open' ? 'online' : 'refresh'} />
+            {connection === 'open'
+              ? 'Connected'
+              : connection === 'connecting'
+                ? 'Connecting…'
+                : 'Reconnecting…'}
+          </span>
+        </li>
+      </ul>
+    </header>
+  );
+}

@@ -1,0 +1,96 @@
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
+import { Icon } from './Icon';
+
+export type ToastKind = 'success' | 'error' | 'info';
+
+interface Toast {
+  id: number;
+  kind: ToastKind;
+  text: string;
+}
+
+interface Notifier {
+  /** A short note in the corner that something finished (also read out by screen readers). */
+  toast(kind: ToastKind, text: string): void;
+  /** Read out by screen readers only (e.g. every update that finished). */
+  announce(text: string): void;
+}
+
+const NotifierContext = createContext<Notifier | null>(null);
+
+const TOAST_MS = 6_000;
+const MAX_TOASTS = 4;
+
+export function useNotifier(): Notifier {
+  const value = useContext(NotifierContext);
+  if (!value) throw new Error('useNotifier outside <NotifierProvider>');
+  return value;
+}
+
+export function NotifierProvider({ children }: { children: ReactNode }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [announcement, setAnnouncement] = useState('');
+  const nextId = useRef(1);
+
+  const dismiss = useCallback((id: number) => {
+    setToasts((list) => list.filter((t) => t.id !== id));
+  }, []);
+
+  const notifier = useMemo<Notifier>(
+    () => ({
+      toast(kind, text) {
+        const id = nextId.current++;
+        setToasts((list) => [...list, { id, kind, text }].slice(-MAX_TOASTS));
+      },
+      announce(text) {
+        setAnnouncement(text);
+      },
+    }),
+    [],
+  );
+
+  return (
+    <NotifierContext.Provider value={notifier}>
+      {children}
+      <div className="toasts" role="status" aria-live="polite">
+        {toasts.map((toast) => (
+          <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
+        ))}
+      </div>
+      <div className="sr-only" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
+    </NotifierContext.Provider>
+  );
+}
+
+function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number) => void }) {
+  useEffect(() => {
+    const timer = setTimeout(() => onDismiss(toast.id), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [toast.id, onDismiss]);
+  const icon = toast.kind === 'success' ? 'updated' : toast.kind === 'error' ? 'failed' : 'info';
+  return (
+    <div className={`toast toast-${toast.kind}`}>
+      <Icon name={icon} />
+      <span className="toast-text">{toast.text}</span>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Dismiss"
+        onClick={() => onDismiss(toast.id)}
+      >
+        <Icon name="close" />
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+import { useState } from 'react';
+import { ApiError } from '../../../../shared/api/errors';
+import {
+  fieldErrorsOf,
+  inputProblems,
+  messageOf,
+  type FieldErrors,
+} from '../../api/validate-input';
+import { Dialog } from '../../components/Dialog';
+import { Field, FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import {
+  initialProfileChoice,
+  NEW_PROFILE,
+  ProfileChoice,
+  resolveProfileId,
+} from '../../components/ProfileChoice';
+import { useNotifier } from '../../components/Toasts';
+import { useSlice, useStation } from '../../state/store-context';
+
+const FIELD_LABEL: Record<string, string> = {
+  name: 'Name',
+  label: 'Label',
+  accessToken: 'Access token',
+};
+
+/** A device with its name, profile and the access token it will connect with. */
+export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
+  const { api, store } = useStation();
+  const profiles = useSlice('profiles');
+  const { toast } = useNotifier();
+  const [name, setName] = useState('');
+  const [label, setLabel] = useState('');
+  const [profile, setProfile] = useState(() => initialProfileChoice(profiles));
+  const [token, setToken] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    if (busy) return;
+    setFormError(null);
+    const input = {
+      name,
+      label,
+      profileId: profile.profileId === NEW_PROFILE ? 'new' : profile.profileId,
+      ...(token.trim() ? { accessToken: token } : {}),
+    };
+    const problems: FieldErrors = { ...inputProblems('devices.add', input) };
+    if (profile.profileId === NEW_PROFILE) {
+      const nameProblems = inputProblems('profiles.add', { name: profile.newName });
+      if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
+    }
+    if (Object.keys(problems).length > 0) {
+      setErrors(readable(problems));
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    try {
+      const profileId = await resolveProfileId(api, store, profiles, profile);
+      setProfile({ profileId, newName: '' });
+      const device = await api.call('devices.add', { ...input, profileId });
+      store.putDevice(device);
+      toast('success', `Device ${device.name} added`);
+      onClose();
+    } catch (error) {
+      const fields = fieldErrorsOf(error);
+      const first = Object.keys(fields).find((f) => f in FIELD_LABEL);
+      if (first && error instanceof ApiError) setErrors({ [first]: error.message });
+      else setFormError(messageOf(error));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title="Add device"
+      onClose={onClose}
+      onSubmit={submit}
+      busy={busy}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            <Icon name="plus" />
+            Add
+          </button>
+        </>
+      }
+    >
+      <fieldset className="form-stack" disabled={busy}>
+        <legend className="sr-only">Device</legend>
+        <Field
+          label="Name"
+          hint="As on the device's sticker, e.g. CIM-168-02-22-90."
+          error={errors.name}
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="text"
+              className="mono"
+              autoComplete="off"
+              autoFocus
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Label (optional)" error={errors.label}>
+          {(props) => (
+            <input
+              {...props}
+              type="text"
+              autoComplete="off"
+              value={label}
+              onChange={(e) => setLabel(e.target.value)}
+            />
+          )}
+        </Field>
+        <ProfileChoice
+          profiles={profiles}
+          value={profile}
+          onChange={setProfile}
+          error={errors.profileId}
+          newNameError={errors.newProfileName}
+        />
+        <Field
+          label="Access token (optional)"
+          hint="The MQTT username the device connects with. Leave empty to generate one."
+          error={errors.accessToken}
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="text"
+              className="mono"
+              autoComplete="off"
+              spellCheck={false}
+              value={token}
+              onChange={(e) => setToken(e.target.value)}
+            />
+          )}
+        </Field>
+      </fieldset>
+      <FormError message={formError} />
+    </Dialog>
+  );
+}
+
+function readable(fields: FieldErrors): FieldErrors {
+  const out: FieldErrors = {};
+  for (const [field, message] of Object.entries(fields)) {
+    if (field === 'profileId') out.profileId = 'Choose a device profile, or create a new one';
+    else if (/^[a-z]/.test(message)) out[field] = `${FIELD_LABEL[field] ?? field} ${message}`;
+    else out[field] = message;
+  }
+  return out;
+}

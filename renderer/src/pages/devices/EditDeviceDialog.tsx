@@ -1,0 +1,260 @@
+import { useMemo, useState } from 'react';
+import type { Device, OtaSlot, Package } from '../../../../shared/api/entities';
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import { messageOf } from '../../api/validate-input';
+import { CopyButton } from '../../components/CopyButton';
+import { Dialog } from '../../components/Dialog';
+import { Field, FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { ProgressBar } from '../../components/ProgressBar';
+import { StateBadge } from '../../components/StateBadge';
+import { useNotifier } from '../../components/Toasts';
+import { formatAgo, formatBytes } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+import { useSlice, useStation } from '../../state/store-context';
+
+const NONE = '';
+const TYPE_WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
+
+/**
+ * The console's device "Edit" (seed steps 5–8): choose Firmware and/or Software among the
+ * packages of the device's profile, then Apply. Choosing "None" un-assigns.
+ */
+export function EditDeviceDialog({ deviceId, onClose }: { deviceId: string; onClose: () => void }) {
+  const devices = useSlice('devices');
+  const packages = useSlice('packages');
+  const device = useMemo(() => devices.find((d) => d.id === deviceId), [devices, deviceId]);
+  if (!device) {
+    return (
+      <Dialog
+        title="Device not found"
+        onClose={onClose}
+        footer={
+          <button type="button" className="button" onClick={onClose}>
+            Close
+          </button>
+        }
+      >
+        <p className="dialog-text">This device no longer exists on the station.</p>
+      </Dialog>
+    );
+  }
+  return <EditDeviceForm device={device} packages={packages} onClose={onClose} />;
+}
+
+function EditDeviceForm({
+  device,
+  packages,
+  onClose,
+}: {
+  device: Device;
+  packages: readonly Package[];
+  onClose: () => void;
+}) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const now = useNow(10_000);
+  const [firmware, setFirmware] = useState(device.firmware.assignedPackageId ?? NONE);
+  const [software, setSoftware] = useState(device.software.assignedPackageId ?? NONE);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const choices = (type: OtaPackageType) =>
+    packages
+      .filter((p) => p.type === type && p.profileId === device.profileId)
+      .sort((a, b) => b.createdAt - a.createdAt);
+
+  const changes: { type: OtaPackageType; packageId: string }[] = [];
+  if (firmware !== (device.firmware.assignedPackageId ?? NONE))
+    changes.push({ type: 'FIRMWARE', packageId: firmware });
+  if (software !== (device.software.assignedPackageId ?? NONE))
+    changes.push({ type: 'SOFTWARE', packageId: software });
+
+  const apply = async () => {
+    if (changes.length === 0 || busy) return;
+    setBusy(true);
+    setError(null);
+    const done: string[] = [];
+    try {
+      for (const change of changes) {
+        if (change.packageId === NONE) {
+          await api.call('assignments.unassign', { deviceId: device.id, type: change.type });
+          done.push(`${TYPE_WORD[change.type]} un-assigned`);
+        } else {
+          const execution = await api.call('assignments.assign', {
+            deviceId: device.id,
+            packageId: change.packageId,
+          });
+          store.putExecution(execution);
+          done.push(
+            `${TYPE_WORD[change.type]} ${execution.packageTitle} ${execution.packageVersion} assigned`,
+          );
+        }
+      }
+      await store.refreshDevice(device.id).catch(() => undefined);
+      toast('success', `${device.name}: ${done.join(', ')}`);
+      onClose();
+    } catch (e) {
+      if (done.length > 0) await store.refreshDevice(device.id).catch(() => undefined);
+      setError(`${done.length > 0 ? `${done.join(', ')}; then: ` : ''}${messageOf(e)}`);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Edit device ${device.name}`}
+      onClose={onClose}
+      onSubmit={apply}
+      busy={busy}
+      wide
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || changes.length === 0}
+          >
+            <Icon name="check" />
+            Apply
+          </button>
+        </>
+      }
+    >
+      <dl className="facts">
+        <div>
+          <dt>Device profile</dt>
+          <dd>{device.profileName}</dd>
+        </div>
+        <div>
+          <dt>Label</dt>
+          <dd>{device.label || '—'}</dd>
+        </div>
+        <div>
+          <dt>Connection</dt>
+          <dd>
+            {device.online
+              ? 'Online now'
+              : `Offline · last seen ${formatAgo(device.lastSeenAt, now)}`}
+          </dd>
+        </div>
+        <div>
+          <dt>Access token</dt>
+          <dd className="token">
+            <code className="mono truncate">{device.accessToken}</code>
+            <CopyButton value={device.accessToken} what={`access token of ${device.name}`} />
+          </dd>
+        </div>
+      </dl>
+      <h3 className="section-title">Assign firmware</h3>
+      <div className="form-grid">
+        <SlotChoice
+          type="FIRMWARE"
+          slot={device.firmware}
+          packages={choices('FIRMWARE')}
+          value={firmware}
+          onChange={setFirmware}
+          disabled={busy}
+          profileName={device.profileName}
+        />
+        <SlotChoice
+          type="SOFTWARE"
+          slot={device.software}
+          packages={choices('SOFTWARE')}
+          value={software}
+          onChange={setSoftware}
+          disabled={busy}
+          profileName={device.profileName}
+        />
+      </div>
+      <p className="field-hint">
+        {changes.length === 0
+          ? 'Choose a package, then Apply: the device is told at once if it is online, or when it next connects.'
+          : `Apply will ${changes
+              .map((c) =>
+                c.packageId === NONE
+                  ? `un-assign the ${c.type.toLowerCase()}`
+                  : `send the new ${c.type.toLowerCase()}`,
+              )
+              .join(' and ')} to ${device.name}.`}
+      </p>
+      <FormError message={error} />
+    </Dialog>
+  );
+}
+
+function SlotChoice({
+  type,
+  slot,
+  packages,
+  value,
+  onChange,
+  disabled,
+  profileName,
+}: {
+  type: OtaPackageType;
+  slot: OtaSlot;
+  packages: Package[];
+  value: string;
+  onChange: (id: string) => void;
+  disabled: boolean;
+  profileName: string;
+}) {
+  const word = TYPE_WORD[type];
+  const current =
+    slot.currentTitle || slot.currentVersion
+      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`
+      : 'not reported';
+  return (
+    <div className="slot-choice">
+      <Field
+        label={word}
+        hint={
+          packages.length === 0
+            ? `No ${word.toLowerCase()} packages for profile ${profileName} yet: add one on the Packages page.`
+            : `Current ${word.toLowerCase()}: ${current}`
+        }
+      >
+        {(props) => (
+          <select
+            {...props}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+            disabled={disabled}
+          >
+            <option value={NONE}>None</option>
+            {packages.map((p) => (
+              <option key={p.id} value={p.id} disabled={p.status !== 'READY'}>
+                {p.title} {p.version}
+                {p.status !== 'READY' ? ' (corrupt: add it again)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {slot.state && (
+        <div className="slot-state">
+          <StateBadge state={slot.state} />
+          {slot.size > 0 && (
+            <ProgressBar
+              percent={
+                slot.state === 'UPDATED'
+                  ? 100
+                  : (Math.min(slot.bytesServed, slot.size) / slot.size) * 100
+              }
+              label={`${word} download`}
+              tone={
+                slot.state === 'FAILED' ? 'failed' : slot.state === 'UPDATED' ? 'done' : 'normal'
+              }
+              text={`${formatBytes(slot.bytesServed)} / ${formatBytes(slot.size)}`}
+            />
+          )}
+          {slot.error && <p className="field-error">{slot.error}</p>}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { Execution } from '../../../../shared/api/entities';
+import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { Icon } from '../../components/Icon';
+import { ProgressBar } from '../../components/ProgressBar';
+import { StateBadge } from '../../components/StateBadge';
+import { executionFigures } from '../../lib/execution-progress';
+import {
+  formatBytes,
+  formatClock,
+  formatDuration,
+  formatExactBytes,
+  formatFullDateTime,
+  formatSpeed,
+} from '../../lib/format';
+import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+
+/** One update in full: figures, the error if it failed, and the state timeline with times. */
+export function ExecutionDetails({
+  execution,
+  now,
+  onClose,
+}: {
+  execution: Execution;
+  now: number;
+  onClose: () => void;
+}) {
+  const figures = executionFigures(
+    execution,
+    FINAL_STATES.has(execution.state) ? execution.updatedAt : now,
+  );
+  const name = `${execution.packageTitle} ${execution.packageVersion}`;
+  const failed = execution.state === 'FAILED' || execution.state === 'TIMED_OUT';
+  return (
+    <aside className="details-panel" aria-label={`Update of ${execution.deviceName}`}>
+      <header className="details-header">
+        <div>
+          <h2 className="mono">{execution.deviceName}</h2>
+          <p className="muted">
+            {PACKAGE_TYPE_LABEL[execution.type]} {name}
+          </p>
+        </div>
+        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
+          <Icon name="close" />
+        </button>
+      </header>
+      <StateBadge state={execution.state} />
+      {execution.error && (
+        <div className="form-error" role="alert">
+          <Icon name="alert" />
+          <span>
+            <strong>Device error (fw_error):</strong> {execution.error}
+          </span>
+        </div>
+      )}
+      <ProgressBar
+        percent={figures.percent}
+        label={`${name} to ${execution.deviceName}`}
+        tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
+      />
+      <dl className="facts facts-compact">
+        <div>
+          <dt>Bytes served</dt>
+          <dd title={formatExactBytes(execution.bytesServed)}>
+            {formatBytes(Math.min(execution.bytesServed, execution.size))} of{' '}
+            {formatBytes(execution.size)}
+          </dd>
+        </div>
+        <div>
+          <dt>Speed</dt>
+          <dd>{formatSpeed(figures.bytesPerSecond)}</dd>
+        </div>
+        <div>
+          <dt>Elapsed</dt>
+          <dd>{formatDuration(figures.elapsedMs)}</dd>
+        </div>
+        <div>
+          <dt>ETA</dt>
+          <dd>{figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}</dd>
+        </div>
+        <div>
+          <dt>Attempts</dt>
+          <dd>{execution.attempts}</dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{formatFullDateTime(execution.createdAt)}</dd>
+        </div>
+      </dl>
+      <h3 className="section-title">Timeline</h3>
+      <ol className="timeline">
+        {execution.history.map((change, index) => {
+          const previous = execution.history[index - 1];
+          return (
+            <li key={`${change.state}-${change.at}-${index}`}>
+              <time dateTime={new Date(change.at).toISOString()} className="mono">
+                {formatClock(change.at)}
+              </time>
+              <StateBadge state={change.state} />
+              {previous && (
+                <span className="muted">+{formatDuration(change.at - previous.at)}</span>
+              )}
+              {change.detail && <span className="timeline-detail">{change.detail}</span>}
+            </li>
+          );
+        })}
+      </ol>
+    </aside>
+  );
+}

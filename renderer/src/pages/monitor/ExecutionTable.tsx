@@ -1,0 +1,175 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useRef } from 'react';
+import type { Execution } from '../../../../shared/api/entities';
+import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { ProgressBar } from '../../components/ProgressBar';
+import { StateBadge } from '../../components/StateBadge';
+import { executionFigures } from '../../lib/execution-progress';
+import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
+import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+
+const ROW_HEIGHT = 52;
+
+/** Virtualised like the device table: a thousand live updates render what fits on screen. */
+export function ExecutionTable({
+  executions,
+  now,
+  selectedId,
+  onSelect,
+}: {
+  executions: readonly Execution[];
+  now: number;
+  selectedId: string | null;
+  onSelect: (id: string) => void;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualiser's functions are read during render only, by design
+  const virtualizer = useVirtualizer({
+    count: executions.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items[0]?.start ?? 0;
+  const after = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+
+  return (
+    <div
+      ref={scrollRef}
+      className="table-scroll table-virtual"
+      tabIndex={0}
+      role="region"
+      aria-label={`Updates table, ${executions.length} updates`}
+    >
+      <table className="data-table execution-table" aria-rowcount={executions.length + 1}>
+        <colgroup>
+          <col className="col-name" />
+          <col className="col-package" />
+          <col className="col-state" />
+          <col className="col-progress" />
+          <col className="col-figure" />
+          <col className="col-figure" />
+          <col className="col-figure" />
+          <col className="col-figure" />
+          <col className="col-actions" />
+        </colgroup>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th scope="col">Device</th>
+            <th scope="col">Package</th>
+            <th scope="col">State</th>
+            <th scope="col">Bytes served</th>
+            <th scope="col" className="num">
+              Speed
+            </th>
+            <th scope="col" className="num">
+              Elapsed
+            </th>
+            <th scope="col" className="num">
+              ETA
+            </th>
+            <th scope="col" className="num">
+              Started
+            </th>
+            <th scope="col">
+              <span className="sr-only">Details</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {before > 0 && (
+            <tr className="spacer" aria-hidden="true">
+              <td colSpan={9} style={{ height: before }} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const execution = executions[item.index];
+            return execution ? (
+              <ExecutionRow
+                key={execution.id}
+                execution={execution}
+                rowIndex={item.index + 2}
+                // Finished rows don't tick: their figures are fixed.
+                now={FINAL_STATES.has(execution.state) ? 0 : now}
+                selected={execution.id === selectedId}
+                onSelect={onSelect}
+              />
+            ) : null;
+          })}
+          {after > 0 && (
+            <tr className="spacer" aria-hidden="true">
+              <td colSpan={9} style={{ height: after }} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const ExecutionRow = memo(function ExecutionRow({
+  execution,
+  rowIndex,
+  now,
+  selected,
+  onSelect,
+}: {
+  execution: Execution;
+  rowIndex: number;
+  now: number;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}) {
+  const figures = executionFigures(execution, now || execution.updatedAt);
+  const failed = execution.state === 'FAILED' || execution.state === 'TIMED_OUT';
+  const name = `${execution.packageTitle} ${execution.packageVersion}`;
+  return (
+    <tr aria-rowindex={rowIndex} className={selected ? 'row-selected' : undefined}>
+      <th scope="row" className="cell-strong mono truncate" title={execution.deviceName}>
+        {execution.deviceName}
+      </th>
+      <td>
+        <span className="cell-stack">
+          <span className="truncate" title={name}>
+            {execution.packageTitle} <span className="mono">{execution.packageVersion}</span>
+          </span>
+          <span className="cell-sub">{PACKAGE_TYPE_LABEL[execution.type]}</span>
+        </span>
+      </td>
+      <td>
+        <span className="cell-stack">
+          <StateBadge state={execution.state} />
+          {execution.error && (
+            <span className="cell-sub error-text truncate" title={execution.error}>
+              {execution.error}
+            </span>
+          )}
+        </span>
+      </td>
+      <td>
+        <ProgressBar
+          percent={figures.percent}
+          label={`${name} to ${execution.deviceName}`}
+          tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
+          text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}`}
+        />
+      </td>
+      <td className="num">{formatSpeed(figures.bytesPerSecond)}</td>
+      <td className="num">{formatDuration(figures.elapsedMs)}</td>
+      <td className="num">{figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}</td>
+      <td className="num mono">{formatClock(execution.createdAt)}</td>
+      <td className="row-actions">
+        <button
+          type="button"
+          className="button button-small"
+          aria-pressed={selected}
+          aria-label={`Details of ${execution.deviceName} ${name}`}
+          onClick={() => onSelect(execution.id)}
+        >
+          Details
+        </button>
+      </td>
+    </tr>
+  );
+});

@@ -1,0 +1,156 @@
+import { useDeferredValue, useMemo, useState } from 'react';
+import type { Execution } from '../../../../shared/api/entities';
+import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { EmptyState } from '../../components/EmptyState';
+import { Field } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import { goTo } from '../../lib/use-hash-route';
+import { useNow } from '../../lib/use-now';
+import { useSlice } from '../../state/store-context';
+import { ExecutionDetails } from './ExecutionDetails';
+import { ExecutionTable } from './ExecutionTable';
+
+export type ExecutionFilter = 'all' | 'active' | 'failed' | 'done';
+
+const FILTERS: { value: ExecutionFilter; label: string }[] = [
+  { value: 'all', label: 'All' },
+  { value: 'active', label: 'Active' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'done', label: 'Done' },
+];
+
+function kindOf(execution: Execution): Exclude<ExecutionFilter, 'all'> {
+  if (execution.state === 'FAILED' || execution.state === 'TIMED_OUT') return 'failed';
+  return FINAL_STATES.has(execution.state) ? 'done' : 'active';
+}
+
+/** Every update, live from the station's pushed events (batched by the store, never polled). */
+export function MonitorPage() {
+  const executions = useSlice('executions');
+  const loaded = useSlice('loaded');
+  const now = useNow(1_000);
+  const [filter, setFilter] = useState<ExecutionFilter>('all');
+  const [query, setQuery] = useState('');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const deferredQuery = useDeferredValue(query);
+
+  const counts = useMemo(() => {
+    const c = { all: executions.length, active: 0, failed: 0, done: 0 };
+    for (const e of executions) c[kindOf(e)] += 1;
+    return c;
+  }, [executions]);
+
+  const shown = useMemo(() => {
+    const words = deferredQuery.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    return executions.filter((e) => {
+      if (filter !== 'all' && kindOf(e) !== filter) return false;
+      if (words.length === 0) return true;
+      const text = `${e.deviceName} ${e.packageTitle} ${e.packageVersion} ${e.state}`.toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+  }, [executions, filter, deferredQuery]);
+
+  const selected = selectedId ? (executions.find((e) => e.id === selectedId) ?? null) : null;
+
+  return (
+    <>
+      <PageHeader
+        title="Monitor"
+        description="Every update as devices report it: state, bytes served, speed and the timeline."
+      />
+      {!loaded ? (
+        <p className="loading-line">Loading updates…</p>
+      ) : executions.length === 0 ? (
+        <EmptyState
+          icon="monitor"
+          title="No updates yet"
+          action={
+            <button type="button" className="button button-primary" onClick={() => goTo('devices')}>
+              <Icon name="devices" />
+              Go to Devices
+            </button>
+          }
+        >
+          Assign firmware to a device (Devices → Edit → Firmware → Apply). Its update appears here
+          live, from QUEUED to UPDATED.
+        </EmptyState>
+      ) : (
+        <>
+          <div className="toolbar">
+            <fieldset className="segmented">
+              <legend className="sr-only">Show updates</legend>
+              {FILTERS.map((f) => (
+                <label
+                  key={f.value}
+                  className={filter === f.value ? 'segment segment-on' : 'segment'}
+                >
+                  <input
+                    type="radio"
+                    name="execution-filter"
+                    value={f.value}
+                    checked={filter === f.value}
+                    onChange={() => setFilter(f.value)}
+                  />
+                  {f.label}
+                  <span className="segment-count">{counts[f.value].toLocaleString('en-US')}</span>
+                </label>
+              ))}
+            </fieldset>
+            <Field label="Search updates" className="toolbar-search">
+              {(props) => (
+                <span className="search-input">
+                  <Icon name="search" />
+                  <input
+                    {...props}
+                    type="search"
+                    autoComplete="off"
+                    placeholder="Device, package, state…"
+                    value={query}
+                    onChange={(e) => setQuery(e.target.value)}
+                  />
+                </span>
+              )}
+            </Field>
+          </div>
+          <div className={selected ? 'monitor-split with-details' : 'monitor-split'}>
+            {shown.length === 0 ? (
+              <EmptyState
+                icon="search"
+                title="No update matches"
+                action={
+                  <button
+                    type="button"
+                    className="button"
+                    onClick={() => {
+                      setFilter('all');
+                      setQuery('');
+                    }}
+                  >
+                    Show all updates
+                  </button>
+                }
+              >
+                Nothing matches this filter.
+              </EmptyState>
+            ) : (
+              <ExecutionTable
+                executions={shown}
+                now={now}
+                selectedId={selectedId}
+                onSelect={setSelectedId}
+              />
+            )}
+            {selected && (
+              <ExecutionDetails
+                execution={selected}
+                now={now}
+                onClose={() => setSelectedId(null)}
+              />
+            )}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

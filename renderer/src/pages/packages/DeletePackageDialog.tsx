@@ -1,0 +1,80 @@
+import { useState } from 'react';
+import type { Package } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { formatCount } from '../../lib/format';
+import { useStation } from '../../state/store-context';
+
+/**
+ * Deleting asks first. A package still assigned is refused with the reason (the station refuses
+ * too, should an assignment arrive while the dialog is open).
+ */
+export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: () => void }) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const name = `${pkg.title} ${pkg.version}`;
+
+  if (pkg.assignedDevices > 0) {
+    return (
+      <Dialog
+        title={`Can't delete ${name}`}
+        onClose={onClose}
+        footer={
+          <button type="button" className="button button-primary" onClick={onClose} autoFocus>
+            Close
+          </button>
+        }
+      >
+        <p className="dialog-text">
+          <Icon name="alert" className="inline-icon warning" />
+          {name} is assigned to {formatCount(pkg.assignedDevices, 'device')}. Un-assign it first: on
+          the Devices page, Edit each device, set{' '}
+          {pkg.type === 'FIRMWARE' ? 'Firmware' : 'Software'} to “None”, and Apply.
+        </p>
+      </Dialog>
+    );
+  }
+
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.call('packages.delete', { id: pkg.id });
+      store.removePackage(pkg.id);
+      toast('success', `Package ${name} deleted`);
+      onClose();
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Delete package ${name}?`}
+      onClose={onClose}
+      busy={busy}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
+            <Icon name="trash" />
+            Delete package
+          </button>
+        </>
+      }
+    >
+      <p className="dialog-text">
+        The binary ({pkg.fileName}) is removed from this laptop. It is not assigned to any device.
+      </p>
+      <FormError message={error} />
+    </Dialog>
+  );
+}

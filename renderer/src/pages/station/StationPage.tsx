@@ -1,0 +1,164 @@
+import { useId } from 'react';
+import { CopyButton } from '../../components/CopyButton';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import {
+  formatAgo,
+  formatBytes,
+  formatClock,
+  formatDateTime,
+  formatExactBytes,
+  formatFullDateTime,
+} from '../../lib/format';
+import { useNow } from '../../lib/use-now';
+import { useSlice } from '../../state/store-context';
+
+/** Where devices reach the station, what it allows, and what went wrong on the wire. */
+export function StationPage() {
+  const status = useSlice('status');
+  const online = useSlice('onlineDevices');
+  const errors = useSlice('protocolErrors');
+  const now = useNow(30_000);
+  const switchHintId = useId();
+
+  return (
+    <>
+      <PageHeader
+        title="Station"
+        description="The MQTT device API devices connect to, and this station's health."
+      />
+      {!status ? (
+        <p className="loading-line">Loading the station's status…</p>
+      ) : (
+        <div className="cards">
+          <section className="card" aria-labelledby="mqtt-title">
+            <h2 id="mqtt-title">MQTT device API</h2>
+            <dl className="facts">
+              <div>
+                <dt>Address</dt>
+                <dd className="token">
+                  <code className="mono">{status.mqtt.url}</code>
+                  <CopyButton value={status.mqtt.url} what="MQTT address" />
+                </dd>
+              </div>
+              <div>
+                <dt>TLS</dt>
+                <dd>{status.mqtt.tls ? 'On (mqtts)' : 'Off (plain MQTT)'}</dd>
+              </div>
+              <div>
+                <dt>Largest chunk a device may ask for</dt>
+                <dd title={formatExactBytes(status.mqtt.maxChunkBytes)}>
+                  {formatBytes(status.mqtt.maxChunkBytes)}
+                </dd>
+              </div>
+              <div>
+                <dt>Devices connected</dt>
+                <dd>{online.toLocaleString('en-US')}</dd>
+              </div>
+              <div>
+                <dt>MQTT sessions</dt>
+                <dd>{status.sessions.toLocaleString('en-US')}</dd>
+              </div>
+            </dl>
+            <div className="switch-row">
+              <label className="switch">
+                <input
+                  type="checkbox"
+                  role="switch"
+                  checked={status.mqtt.siteNetwork}
+                  disabled
+                  aria-describedby={switchHintId}
+                />
+                <span className="switch-track" aria-hidden="true" />
+                Serve the site network
+              </label>
+              <p id={switchHintId} className="field-hint">
+                {status.mqtt.siteNetwork
+                  ? `Devices on the site network reach the station at ${status.mqtt.host}:${status.mqtt.port}. To serve this computer only, restart without --mqtt-host.`
+                  : 'Off: only this computer (127.0.0.1) can connect. To let devices on the site network connect, restart the station with --mqtt-host 0.0.0.0.'}
+              </p>
+            </div>
+          </section>
+          <section className="card" aria-labelledby="station-title">
+            <h2 id="station-title">This station</h2>
+            <dl className="facts">
+              <div>
+                <dt>Web address</dt>
+                <dd className="mono">{status.http.url || 'Desktop app'}</dd>
+              </div>
+              <div>
+                <dt>Version</dt>
+                <dd className="mono">{status.version}</dd>
+              </div>
+              <div>
+                <dt>Running since</dt>
+                <dd title={formatFullDateTime(status.startedAt)}>
+                  {formatDateTime(status.startedAt)} ({formatAgo(status.startedAt, now)})
+                </dd>
+              </div>
+              <div>
+                <dt>Data folder</dt>
+                <dd className="token">
+                  <code className="mono truncate" title={status.dataDir}>
+                    {status.dataDir}
+                  </code>
+                  <CopyButton value={status.dataDir} what="data folder path" />
+                </dd>
+              </div>
+            </dl>
+          </section>
+        </div>
+      )}
+      <section className="card card-full" aria-labelledby="errors-title">
+        <h2 id="errors-title">Recent protocol errors</h2>
+        {errors.length === 0 ? (
+          <p className="empty-line">
+            <Icon name="updated" className="inline-icon ok" />
+            None. Bad access tokens, refused requests and malformed messages from devices show up
+            here as they happen.
+          </p>
+        ) : (
+          <div
+            className="table-scroll table-limited"
+            tabIndex={0}
+            role="region"
+            aria-label="Protocol errors table"
+          >
+            <table className="data-table">
+              <caption className="sr-only">Newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Device</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">Message</th>
+                </tr>
+              </thead>
+              <tbody>
+                {errors.map((e) => (
+                  <tr key={e.id}>
+                    <td className="mono" title={formatFullDateTime(e.at)}>
+                      {formatClock(e.at)}
+                    </td>
+                    <td>
+                      <span className="badge error-kind">
+                        <Icon name="alert" />
+                        {e.kind}
+                      </span>
+                    </td>
+                    <td className="mono">{e.deviceName ?? '—'}</td>
+                    <td className="mono truncate" title={`${e.clientId ?? ''} ${e.remoteAddress}`}>
+                      {e.clientId ?? '—'} · {e.remoteAddress}
+                    </td>
+                    <td className="wrap">{e.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,313 @@
+import type {
+  Device,
+  Execution,
+  Package,
+  Profile,
+  ProtocolErrorEntry,
+  StationStatus,
+} from '../../../shared/api/entities';
+import type { StationEvent } from '../../../shared/api/events';
+import { FINAL_STATES } from '../../../shared/protocol/states';
+import { messageOf } from '../api/validate-input';
+import type { ConnectionState, StationTransport } from '../api/transport';
+import { summariseJobs, type JobSummary } from './job-summary';
+
+/** How often pushed events reach React at most: 1000 devices updating must not flood it. */
+export const FLUSH_INTERVAL_MS = 250;
+const MAX_EXECUTIONS = 10_000;
+const MAX_PROTOCOL_ERRORS = 200;
+
+export interface StationSnapshot {
+  connection: ConnectionState;
+  /** The first full load finished (until then pages show a loading line, not an empty state). */
+  loaded: boolean;
+  loadError: string | null;
+  status: StationStatus | null;
+  profiles: readonly Profile[];
+  packages: readonly Package[];
+  devices: readonly Device[];
+  onlineDevices: number;
+  executions: readonly Execution[];
+  jobs: JobSummary;
+  protocolErrors: readonly ProtocolErrorEntry[];
+}
+
+export type SliceName = keyof StationSnapshot;
+
+/** An update that reached a final state while the page watched (for the live region and toasts). */
+export type FinishedListener = (execution: Execution) => void;
+
+/**
+ * Everything the pages show, kept current from pushed events. Events land in plain maps at once
+ * and reach React in one batch per FLUSH_INTERVAL_MS, each slice keeping its identity unless it
+ * changed, so a page re-renders only for what it reads.
+ */
+export class StationStore {
+  private snapshot: StationSnapshot = {
+    connection: 'connecting',
+    loaded: false,
+    loadError: null,
+    status: null,
+    profiles: [],
+    packages: [],
+    devices: [],
+    onlineDevices: 0,
+    executions: [],
+    jobs: summariseJobs([]),
+    protocolErrors: [],
+  };
+  private readonly profiles = new Map<string, Profile>();
+  private readonly packages = new Map<string, Package>();
+  private readonly devices = new Map<string, Device>();
+  private readonly executions = new Map<string, Execution>();
+  private protocolErrors: ProtocolErrorEntry[] = [];
+  private status: StationStatus | null = null;
+  private readonly dirty = new Set<
+    'profiles' | 'packages' | 'devices' | 'executions' | 'errors' | 'status'
+  >();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly finishedListeners = new Set<FinishedListener>();
+  /** Events that arrive while a reload is in flight, replayed over its results. */
+  private pending: StationEvent[] | null = null;
+  private loadGeneration = 0;
+  private readonly stopEvents: () => void;
+  private readonly stopConnection: () => void;
+
+  constructor(private readonly transport: StationTransport) {
+    this.stopEvents = transport.subscribe((event) => this.onEvent(event));
+    this.stopConnection = transport.onConnection((state) => {
+      this.patch({ connection: state });
+      if (state === 'open') void this.reload();
+    });
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): StationSnapshot => this.snapshot;
+
+  onFinished(listener: FinishedListener): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  dispose(): void {
+    this.stopEvents();
+    this.stopConnection();
+    clearTimeout(this.flushTimer);
+    clearTimeout(this.statusTimer);
+  }
+
+  /** Loads everything afresh: at start and after every reconnect (events may have been missed). */
+  async reload(): Promise<void> {
+    const generation = ++this.loadGeneration;
+    this.pending = [];
+    try {
+      const t = this.transport;
+      const [status, profiles, packages, devices, executions, errors] = await Promise.all([
+        t.call('station.status', {}),
+        t.call('profiles.list', {}),
+        t.call('packages.list', {}),
+        t.call('devices.list', {}),
+        t.call('executions.list', { limit: MAX_EXECUTIONS }),
+        t.call('station.protocolErrors', { limit: 100 }),
+      ]);
+      if (generation !== this.loadGeneration) return;
+      this.status = status;
+      replaceAll(this.profiles, profiles);
+      replaceAll(this.packages, packages);
+      replaceAll(this.devices, devices);
+      replaceAll(this.executions, executions);
+      this.protocolErrors = errors;
+      this.markAll();
+      const replay = this.pending;
+      this.pending = null;
+      for (const event of replay) this.apply(event, false);
+      this.snapshot = { ...this.snapshot, loaded: true, loadError: null };
+      this.flush();
+    } catch (error) {
+      if (generation !== this.loadGeneration) return;
+      const replay = this.pending ?? [];
+      this.pending = null;
+      for (const event of replay) this.apply(event, false);
+      this.patch({ loadError: messageOf(error) });
+    }
+  }
+
+  /** Results of the page's own calls are shown at once rather than at the next flush. */
+  putPackage(pkg: Package): void {
+    this.packages.set(pkg.id, pkg);
+    this.markAndFlush('packages');
+  }
+  removePackage(id: string): void {
+    this.packages.delete(id);
+    this.markAndFlush('packages');
+  }
+  putProfile(profile: Profile): void {
+    this.profiles.set(profile.id, profile);
+    this.markAndFlush('profiles');
+  }
+  putDevice(device: Device): void {
+    this.devices.set(device.id, device);
+    this.markAndFlush('devices');
+  }
+  putExecution(execution: Execution): void {
+    this.mergeExecution(execution, false);
+    this.markAndFlush('executions');
+  }
+  /** A device changed by our own call (assign/unassign): fetch it rather than guess. */
+  async refreshDevice(id: string): Promise<void> {
+    const device = await this.transport.call('devices.get', { id });
+    const { clientAttributes: _c, sharedAttributes: _s, latestTelemetry: _t, ...plain } = device;
+    this.putDevice(plain);
+  }
+
+  private onEvent(event: StationEvent): void {
+    if (this.pending) {
+      this.pending.push(event);
+      return;
+    }
+    this.apply(event, true);
+    this.scheduleFlush();
+  }
+
+  private apply(event: StationEvent, live: boolean): void {
+    switch (event.type) {
+      case 'device.changed':
+        this.devices.set(event.payload.id, event.payload);
+        this.dirty.add('devices');
+        break;
+      case 'device.connection': {
+        const device = this.devices.get(event.payload.deviceId);
+        if (device) {
+          this.devices.set(device.id, {
+            ...device,
+            online: event.payload.online,
+            lastSeenAt: Math.max(device.lastSeenAt ?? 0, event.payload.at),
+          });
+          this.dirty.add('devices');
+        }
+        // Sessions and connected counts live in the status; fetched once things settle.
+        this.scheduleStatusRefresh();
+        break;
+      }
+      case 'executions.changed':
+        for (const execution of event.payload) this.mergeExecution(execution, live);
+        this.dirty.add('executions');
+        break;
+      case 'package.changed':
+        this.packages.set(event.payload.id, event.payload);
+        this.dirty.add('packages');
+        break;
+      case 'package.removed':
+        this.packages.delete(event.payload.id);
+        this.dirty.add('packages');
+        break;
+      case 'protocol.error':
+        if (!this.protocolErrors.some((e) => e.id === event.payload.id)) {
+          this.protocolErrors = [event.payload, ...this.protocolErrors].slice(
+            0,
+            MAX_PROTOCOL_ERRORS,
+          );
+          this.dirty.add('errors');
+        }
+        break;
+      case 'station.status':
+        this.status = event.payload;
+        this.dirty.add('status');
+        break;
+    }
+  }
+
+  private mergeExecution(execution: Execution, live: boolean): void {
+    const before = this.executions.get(execution.id);
+    // A replayed or late event must not roll progress back.
+    if (before && before.updatedAt > execution.updatedAt) return;
+    this.executions.set(execution.id, execution);
+    const justFinished =
+      FINAL_STATES.has(execution.state) && (!before || !FINAL_STATES.has(before.state));
+    if (live && justFinished) for (const listener of this.finishedListeners) listener(execution);
+  }
+
+  private scheduleStatusRefresh(): void {
+    if (this.statusTimer !== undefined) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.transport.call('station.status', {}).then(
+        (status) => {
+          this.status = status;
+          this.markAndFlush('status');
+        },
+        () => undefined, // the header keeps the last status; a reconnect reloads it
+      );
+    }, 1_000);
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  private markAll(): void {
+    for (const slice of [
+      'profiles',
+      'packages',
+      'devices',
+      'executions',
+      'errors',
+      'status',
+    ] as const)
+      this.dirty.add(slice);
+  }
+
+  private markAndFlush(slice: 'profiles' | 'packages' | 'devices' | 'executions' | 'status'): void {
+    this.dirty.add(slice);
+    this.flush();
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.dirty.size === 0) return;
+    const next: StationSnapshot = { ...this.snapshot };
+    if (this.dirty.has('profiles'))
+      next.profiles = [...this.profiles.values()].sort((a, b) => a.name.localeCompare(b.name));
+    if (this.dirty.has('packages'))
+      next.packages = [...this.packages.values()].sort((a, b) => b.createdAt - a.createdAt);
+    if (this.dirty.has('devices')) {
+      next.devices = [...this.devices.values()];
+      next.onlineDevices = next.devices.reduce((n, d) => (d.online ? n + 1 : n), 0);
+    }
+    if (this.dirty.has('executions')) {
+      let list = [...this.executions.values()].sort((a, b) => b.createdAt - a.createdAt);
+      if (list.length > MAX_EXECUTIONS) {
+        for (const old of list.slice(MAX_EXECUTIONS)) this.executions.delete(old.id);
+        list = list.slice(0, MAX_EXECUTIONS);
+      }
+      next.executions = list;
+      next.jobs = summariseJobs(list);
+    }
+    if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
+    if (this.dirty.has('status')) next.status = this.status;
+    this.dirty.clear();
+    this.snapshot = next;
+    this.emit();
+  }
+
+  private patch(part: Partial<StationSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...part };
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function replaceAll<T extends { id: string }>(map: Map<string, T>, items: readonly T[]): void {
+  map.clear();
+  for (const item of items) map.set(item.id, item);
+}

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The built renderer is served by the headless station (and loaded by Electron from disk), both
+// under a strict CSP: relative asset paths, no inline scripts or styles in the output.
+export default defineConfig({
+  root: __dirname,
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: path.resolve(__dirname, '../dist/renderer'),
+    emptyOutDir: true,
+    // Vite would inline small assets as data: URLs; keep every asset a file of its own.
+    assetsInlineLimit: 0,
+    sourcemap: true,
+    target: 'es2022',
+  },
+});

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
-import { topicMatchesFilter } from '../../../shared/protocol/topics';
 import { InflightWindow, OutboundQueue } from './outbound-queue';
 import type { PacketSocket } from './packet-socket';
+import { SubscriptionTable } from './subscription-table';
 import { encodePublishHeader, publishPacketSize } from './publish-encoder';
 import {
   isFailureReasonCode,
@@ -47,15 +47,13 @@ export class MqttSession<P> {
 
   private readonly io: PacketSocket;
   private readonly handlers: SessionHandlers<P>;
-  private readonly allowedFilters: ReadonlySet<string>;
   private readonly maxQueuedBytes: number;
   private readonly clientMaxPacketBytes: number | undefined;
   private readonly report: ProtocolErrorSink<P>;
   private readonly onClosed: (session: MqttSession<P>, reason: string) => void;
   private readonly keepAliveMs: number;
 
-  /** Granted filter -> granted QoS. */
-  private readonly subscriptions = new Map<string, 0 | 1>();
+  private readonly subscriptions: SubscriptionTable;
   private readonly queue = new OutboundQueue();
   private readonly inflight: InflightWindow;
   /** Inbound QoS 2 packet ids between PUBREC and PUBREL: a re-sent PUBLISH is not dispatched twice. */
@@ -74,7 +72,7 @@ export class MqttSession<P> {
     this.remoteAddress = init.connect.remoteAddress;
     this.principal = init.principal;
     this.handlers = init.handlers;
-    this.allowedFilters = init.subscribableFilters;
+    this.subscriptions = new SubscriptionTable(init.subscribableFilters);
     this.maxQueuedBytes = init.maxQueuedBytes;
     this.clientMaxPacketBytes = init.clientMaxPacketBytes;
     this.report = init.report;
@@ -111,7 +109,7 @@ export class MqttSession<P> {
     }
     if (!this.isOpen) return; // late async responses to a device that has gone are dropped
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-    const qos = requested ?? this.grantedQos(topic);
+    const qos = requested ?? this.subscriptions.qosFor(topic);
     const size = publishPacketSize({
       topic,
       payloadLength: body.length,
@@ -146,10 +144,7 @@ export class MqttSession<P> {
 
   /** Any granted filter matches. */
   isSubscribed(topic: string): boolean {
-    for (const filter of this.subscriptions.keys()) {
-      if (topicMatchesFilter(topic, filter)) return true;
-    }
-    return false;
+    return this.subscriptions.matches(topic);
   }
 
   /**
@@ -322,23 +317,20 @@ export class MqttSession<P> {
     }
     const refused = this.protocolVersion === 5 ? RC5.topicFilterInvalid : SUBACK_FAILURE_311;
     const granted = packet.subscriptions.map((subscription) => {
-      if (!this.allowedFilters.has(subscription.topic)) {
-        this.reportError(
-          'subscription-refused',
-          `SUBSCRIBE to '${subscription.topic}' refused: not an offered filter`,
-        );
-        return refused;
-      }
-      const qos: 0 | 1 = subscription.qos >= 1 ? 1 : 0; // maximum QoS is 1
-      this.subscriptions.set(subscription.topic, qos);
-      return qos;
+      const qos = this.subscriptions.grant(subscription.topic, subscription.qos);
+      if (qos !== undefined) return qos;
+      this.reportError(
+        'subscription-refused',
+        `SUBSCRIBE to '${subscription.topic}' refused: not an offered filter`,
+      );
+      return refused;
     });
     this.io.send({ cmd: 'suback', messageId: packet.messageId ?? 0, granted });
   }
 
   private handleUnsubscribe(packet: IUnsubscribePacket): void {
     const granted = packet.unsubscriptions.map((filter) =>
-      this.subscriptions.delete(filter) ? RC5.success : RC5.noSubscriptionExisted,
+      this.subscriptions.remove(filter) ? RC5.success : RC5.noSubscriptionExisted,
     );
     this.io.send({ cmd: 'unsuback', messageId: packet.messageId ?? 0, granted });
   }
@@ -410,14 +402,5 @@ export class MqttSession<P> {
     this.queue.clear();
     this.awaitingRelease.clear();
     this.onClosed(this, reason);
-  }
-
-  /** Highest QoS granted by this session's subscriptions that match topic; 0 if none. */
-  private grantedQos(topic: string): 0 | 1 {
-    let qos: 0 | 1 = 0;
-    for (const [filter, granted] of this.subscriptions) {
-      if (granted > qos && topicMatchesFilter(topic, filter)) qos = granted;
-    }
-    return qos;
   }
 }

@@ -94,8 +94,11 @@ async function send(base: string, url: string, init: RequestInit): Promise<Respo
   }
 }
 
-/** `{"result": ...}` on success; `{"error": {code, message, fields?}}` rebuilt as the ApiError the station threw. */
-async function readResult(response: Response): Promise<unknown> {
+/**
+ * `{"result": ...}` on success; `{"error": {code, message, fields?}}` rebuilt as the ApiError the
+ * station threw. Exported for clients that send with something other than fetch.
+ */
+export async function readResult(response: Response): Promise<unknown> {
   const text = await response.text();
   let body: unknown = undefined;
   try {

@@ -1,10 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { Command } from 'commander';
 import type { Package } from '../../../shared/api/entities';
-import { uploadPackage, type PackageBody } from '../../../shared/api/http-client';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { CliError } from '../cli-error';
@@ -12,6 +9,7 @@ import { connect, withConnectionOptions, type ConnectionOptions } from '../conne
 import { findPackage, findProfileByName } from '../lookups';
 import { checksumAlgorithm, packageType } from '../option-parsers';
 import { formatTime, printJson, printLine, printTable } from '../output';
+import { uploadFile } from '../upload-file';
 
 interface PackageAddOptions extends ConnectionOptions {
   title: string;
@@ -46,7 +44,8 @@ export function packageCommand(): Command {
       const { client, stationUrl, token } = connect(options);
       const size = await fileSize(options.file);
       const profile = await findProfileByName(client, options.profile);
-      const created = await uploadPackage(
+      // Streamed: a package of any size is never held in memory.
+      const created = await uploadFile(
         stationUrl,
         {
           title: options.title,
@@ -60,9 +59,9 @@ export function packageCommand(): Command {
             : {}),
           ...(options.checksum !== undefined ? { checksum: options.checksum } : {}),
         },
-        // Streamed: a package of any size is never held in memory.
-        Readable.toWeb(createReadStream(options.file)) as unknown as PackageBody,
-        { token },
+        options.file,
+        size,
+        token,
       );
       if (options.json) printJson(created);
       else

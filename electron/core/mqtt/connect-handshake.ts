@@ -38,8 +38,13 @@ export function runConnectHandshake<P>(io: PacketSocket, opts: HandshakeOptions<
     io.destroy('connect timeout');
   }, opts.connectTimeoutMs);
 
-  const refuse = (version: ProtocolVersion, refusal: Refusal, kind: string, message: string) => {
-    report(kind, message);
+  const refuse = (
+    version: ProtocolVersion,
+    refusal: Refusal,
+    kind: string | null,
+    message: string,
+  ) => {
+    if (kind) report(kind, message);
     io.send(refusalConnack(version, refusal));
     io.close(`connect refused: ${refusal}`);
   };
@@ -75,8 +80,13 @@ export function runConnectHandshake<P>(io: PacketSocket, opts: HandshakeOptions<
       return;
     }
     if (principal === null || principal === undefined) {
-      const who = info.username === undefined ? 'no username' : 'unknown credentials';
-      refuse(version, 'bad-credentials', 'auth-refused', `client '${check.clientId}': ${who}`);
+      // authenticate() refused, so it has recorded why; reporting here too would show it twice.
+      refuse(
+        version,
+        'bad-credentials',
+        null,
+        `client '${check.clientId}': refused by authenticate()`,
+      );
       return;
     }
     clearTimeout(timer);

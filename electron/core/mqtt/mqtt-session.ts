@@ -288,12 +288,7 @@ export class MqttSession<P> {
       );
       return RC5.unspecifiedError;
     }
-    if (code !== RC5.success) {
-      this.reportError(
-        'publish-rejected',
-        `PUBLISH to '${message.topic}' answered with reason code 0x${code.toString(16)}`,
-      );
-    }
+    // A non-zero code is the handler's own decision; it reports why (once), not this layer.
     return code;
   }
 

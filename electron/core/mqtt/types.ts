@@ -33,13 +33,13 @@ export interface ProtocolErrorEvent<P> {
 }
 
 export interface SessionHandlers<P> {
-  /** Return the principal (e.g. the device) to accept, or null to refuse as bad credentials. May be async. */
+  /** Return the principal (e.g. the device) to accept, or null to refuse as bad credentials (the handler records why; the endpoint does not report it again). May be async. */
   authenticate(info: ConnectInfo): P | null | Promise<P | null>;
   onConnected?(session: MqttSession<P>): void;
   /**
    * Synchronous: returns the MQTT 5 PUBACK reason code (0 = success, 0x90 topic name invalid,
    * 0x99 payload format invalid, 0x80 unspecified...). For 3.1.1 the code is not sent (plain
-   * PUBACK); a non-zero code is only reported. Any session.publish() made synchronously inside
+   * PUBACK). The handler records why it rejected a message; this layer does not report it again. Any session.publish() made synchronously inside
    * onPublish is sent AFTER this PUBLISH's PUBACK (the protocol requires PUBACK before the
    * response data); async work later publishes normally.
    */

@@ -141,6 +141,25 @@ describe.each(VERSIONS)('assignment push over MQTT protocol version %i', (versio
     );
   });
 
+  it('assigning the same package again changes nothing; after a failure it is sent again', async () => {
+    const pkg = await firmware();
+    const first = await assign(pkg);
+    await texts(2);
+    const again = await assign(pkg);
+    expect(again.id).toBe(first.id);
+    await client.publishAsync('v1/devices/me/telemetry', '{"fw_state":"FAILED","fw_error":"x"}', {
+      qos: 1,
+    });
+    // The telemetry's PUBACK came after any push the second assign could have made.
+    expect(pushes).toHaveLength(2);
+    const retry = await assign(pkg);
+    expect(retry.id).not.toBe(first.id);
+    expect(retry.history.map((h) => h.state)).toEqual(['QUEUED', 'INITIATED']);
+    const all = await texts(4);
+    expect(all[2]).toBe('{"deleted":["fw_url"]}');
+    expect(all[3]).toContain('"fw_version":"1.0.1"');
+  });
+
   it('a session that did not subscribe to v1/devices/me/attributes gets no push', async () => {
     const quiet = await fx.connect(token, { protocolVersion: version });
     const seen = recordMessages(quiet);

@@ -14,6 +14,11 @@ export class StationEvents {
     this.emitter.emit('event', { type, payload } as StationEvent);
   }
 
+  /** Whether anyone (a UI, a WebSocket) listens: building event payloads costs queries. */
+  get hasListeners(): boolean {
+    return this.emitter.listenerCount('event') > 0;
+  }
+
   /** Returns the function that unsubscribes. */
   subscribe(listener: (event: StationEvent) => void): () => void {
     this.emitter.on('event', listener);

@@ -92,15 +92,28 @@ function suffixAfter(topic: string, prefix: string): string | undefined {
   return rest.length > 0 && !rest.includes('/') ? rest : undefined;
 }
 
-/** MQTT topic-filter matching (`+` one level, `#` the rest), used to pick a response's QoS. */
+/**
+ * MQTT topic-filter matching (`+` one level, `#` the rest), used to pick a response's QoS.
+ * Walks both strings in place: it runs for every chunk sent, so it must not allocate.
+ */
 export function topicMatchesFilter(topic: string, filter: string): boolean {
-  const t = topic.split('/');
-  const f = filter.split('/');
-  for (let i = 0; i < f.length; i++) {
-    const level = f[i];
-    if (level === '#') return true;
-    if (i >= t.length) return false;
-    if (level !== '+' && level !== t[i]) return false;
+  let t = 0;
+  let f = 0;
+  while (f < filter.length) {
+    const c = filter.charCodeAt(f);
+    if (c === 35 /* # */) return true;
+    if (c === 43 /* + */) {
+      // Consume one topic level (possibly empty).
+      while (t < topic.length && topic.charCodeAt(t) !== 47 /* / */) t++;
+      f++;
+    } else {
+      if (t >= topic.length || topic.charCodeAt(t) !== c) {
+        // `a/#` also matches `a` itself.
+        return t === topic.length && filter.endsWith('/#') && f === filter.length - 2;
+      }
+      t++;
+      f++;
+    }
   }
-  return t.length === f.length;
+  return t === topic.length;
 }

@@ -11,6 +11,8 @@ import {
 import { MIGRATIONS, type Migration } from '../../electron/core/storage/migrations';
 import { startStationFixture } from '../support/station-fixture';
 
+const LATEST = MIGRATIONS.at(-1)?.version ?? 0;
+
 describe('the station database', () => {
   let dir: string;
   beforeEach(() => {
@@ -68,13 +70,13 @@ describe('the station database', () => {
   it('rolls back every migration of a failed start', () => {
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'good', sql: 'CREATE TABLE good (id INTEGER);' },
-      { version: 3, name: 'bad', sql: 'CREATE TABLE oops (;' },
+      { version: LATEST + 1, name: 'good', sql: 'CREATE TABLE good (id INTEGER);' },
+      { version: LATEST + 2, name: 'bad', sql: 'CREATE TABLE oops (;' },
     ];
     openDatabase(dir).close();
     expect(() => openDatabase(dir, broken)).toThrow();
     const raw = new Database(path.join(dir, DATABASE_FILE_NAME));
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(LATEST);
     expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'good'").get()).toBeUndefined();
     raw.close();
   });
@@ -88,7 +90,9 @@ describe('the station database', () => {
     const before = fs.readFileSync(file);
     expect(() => openDatabase(dir)).toThrow(DatabaseTooNewError);
     expect(() => openDatabase(dir)).toThrow(
-      /newer version of ServicePleX Field OTA \(schema 99; this version knows up to 1\)/,
+      new RegExp(
+        `newer version of ServicePleX Field OTA \\(schema 99; this version knows up to ${LATEST}\\)`,
+      ),
     );
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });

@@ -39,7 +39,7 @@ export class ChangeNotifier {
     this.schedule();
   }
 
-  /** Writes pending progress now; a state change calls it first so history stays in order. */
+  /** Writes pending progress now and pushes what changed. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -55,6 +55,8 @@ export class ChangeNotifier {
     const deviceIds = [...this.devices];
     this.executions.clear();
     this.devices.clear();
+    // With no UI attached (a headless gateway, a benchmark) the payloads would be built for no one.
+    if (!this.events.hasListeners) return;
     if (executionIds.length > 0)
       this.events.emit('executions.changed', this.executionRepo.getMany(executionIds));
     for (const id of deviceIds) {

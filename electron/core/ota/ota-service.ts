@@ -183,7 +183,6 @@ export class OtaService {
         detail = 'Device reported UPDATED';
       }
     }
-    this.notifier.flush();
     this.repos.executions.transition(active.id, state, at, detail, failure);
     this.notifier.executionChanged(active.id);
     this.notifier.deviceChanged(deviceId);

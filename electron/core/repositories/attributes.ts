@@ -1,13 +1,18 @@
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 
 export type AttributeScope = 'CLIENT' | 'SHARED';
 export type AttributeMap = Record<string, unknown>;
 
 export class AttributeRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   set(deviceId: string, scope: AttributeScope, values: AttributeMap, now = Date.now()): void {
-    const upsert = this.db.prepare(
+    const upsert = this.sql(
       `INSERT INTO attributes (device_id, scope, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (device_id, scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     );
@@ -17,17 +22,15 @@ export class AttributeRepository {
   }
 
   delete(deviceId: string, scope: AttributeScope, keys: readonly string[]): void {
-    const remove = this.db.prepare(
-      'DELETE FROM attributes WHERE device_id = ? AND scope = ? AND key = ?',
-    );
+    const remove = this.sql('DELETE FROM attributes WHERE device_id = ? AND scope = ? AND key = ?');
     for (const key of keys) remove.run(deviceId, scope, key);
   }
 
   /** All attributes of a scope, or only the named keys (missing keys are left out). */
   get(deviceId: string, scope: AttributeScope, keys?: readonly string[]): AttributeMap {
-    const rows = this.db
-      .prepare('SELECT key, value FROM attributes WHERE device_id = ? AND scope = ?')
-      .all(deviceId, scope) as { key: string; value: string }[];
+    const rows = this.sql(
+      'SELECT key, value FROM attributes WHERE device_id = ? AND scope = ?',
+    ).all(deviceId, scope) as { key: string; value: string }[];
     const stored = new Map(rows.map((row) => [row.key, row.value]));
     const result: AttributeMap = {};
     // Answer in the order the device asked, so responses read like the request.

@@ -4,6 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { OtaState } from '../../../shared/protocol/states';
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 
 /** What the MQTT side needs to know about an authenticated device. */
@@ -151,16 +152,19 @@ export function generateAccessToken(): string {
 export type OnlineCheck = (deviceId: string) => boolean;
 
 export class DeviceRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   list(isOnline: OnlineCheck): Device[] {
-    const rows = this.db.prepare(`${SELECT_DEVICES} ORDER BY d.name`).all() as DeviceRow[];
+    const rows = this.sql(`${SELECT_DEVICES} ORDER BY d.name`).all() as DeviceRow[];
     return rows.map((row) => toDevice(row, isOnline(row.id)));
   }
 
   find(id: string, isOnline: OnlineCheck): Device | undefined {
-    const row = this.db.prepare(`${SELECT_DEVICES} WHERE d.id = ?`).get(id) as
-      DeviceRow | undefined;
+    const row = this.sql(`${SELECT_DEVICES} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
     return row && toDevice(row, isOnline(row.id));
   }
 
@@ -171,15 +175,15 @@ export class DeviceRepository {
   }
 
   identityByToken(token: string): DeviceIdentity | undefined {
-    return this.db
-      .prepare('SELECT id, name, profile_id AS profileId FROM devices WHERE access_token = ?')
-      .get(token) as DeviceIdentity | undefined;
+    return this.sql(
+      'SELECT id, name, profile_id AS profileId FROM devices WHERE access_token = ?',
+    ).get(token) as DeviceIdentity | undefined;
   }
 
   identity(id: string): DeviceIdentity | undefined {
-    return this.db
-      .prepare('SELECT id, name, profile_id AS profileId FROM devices WHERE id = ?')
-      .get(id) as DeviceIdentity | undefined;
+    return this.sql('SELECT id, name, profile_id AS profileId FROM devices WHERE id = ?').get(
+      id,
+    ) as DeviceIdentity | undefined;
   }
 
   add(
@@ -189,26 +193,24 @@ export class DeviceRepository {
     const id = randomUUID();
     const token = input.accessToken ?? generateAccessToken();
     this.db.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM devices WHERE name = ?').get(input.name)) {
+      if (this.sql('SELECT 1 FROM devices WHERE name = ?').get(input.name)) {
         throw new ApiError('CONFLICT', `A device named "${input.name}" already exists`, {
           name: 'already exists',
         });
       }
-      if (this.db.prepare('SELECT 1 FROM devices WHERE access_token = ?').get(token)) {
+      if (this.sql('SELECT 1 FROM devices WHERE access_token = ?').get(token)) {
         throw new ApiError('CONFLICT', 'Another device already uses this access token', {
           accessToken: 'already in use',
         });
       }
-      if (!this.db.prepare('SELECT 1 FROM device_profiles WHERE id = ?').get(input.profileId)) {
+      if (!this.sql('SELECT 1 FROM device_profiles WHERE id = ?').get(input.profileId)) {
         throw new ApiError('NOT_FOUND', `Device profile ${input.profileId} does not exist`, {
           profileId: 'not found',
         });
       }
-      this.db
-        .prepare(
-          'INSERT INTO devices (id, name, label, profile_id, access_token, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(id, input.name, input.label, input.profileId, token, now);
+      this.sql(
+        'INSERT INTO devices (id, name, label, profile_id, access_token, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(id, input.name, input.label, input.profileId, token, now);
       enqueueOutbox(this.db, {
         kind: 'device.created',
         entityId: id,
@@ -222,14 +224,14 @@ export class DeviceRepository {
   /** Sets or clears a slot's assigned package. Callers wrap it in their transaction. */
   setAssignedPackage(deviceId: string, type: OtaPackageType, packageId: string | null): void {
     const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';
-    this.db.prepare(`UPDATE devices SET ${column} = ? WHERE id = ?`).run(packageId, deviceId);
+    this.sql(`UPDATE devices SET ${column} = ? WHERE id = ?`).run(packageId, deviceId);
   }
 
   assignedPackageId(deviceId: string, type: OtaPackageType): string | null {
     const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';
-    const row = this.db
-      .prepare(`SELECT ${column} AS packageId FROM devices WHERE id = ?`)
-      .get(deviceId) as { packageId: string | null } | undefined;
+    const row = this.sql(`SELECT ${column} AS packageId FROM devices WHERE id = ?`).get(
+      deviceId,
+    ) as { packageId: string | null } | undefined;
     return row?.packageId ?? null;
   }
 
@@ -243,18 +245,17 @@ export class DeviceRepository {
         ? ['current_fw_title', 'current_fw_version']
         : ['current_sw_title', 'current_sw_version'];
     if (current.title !== undefined) {
-      this.db
-        .prepare(`UPDATE devices SET ${titleColumn} = ? WHERE id = ?`)
-        .run(current.title, deviceId);
+      this.sql(`UPDATE devices SET ${titleColumn} = ? WHERE id = ?`).run(current.title, deviceId);
     }
     if (current.version !== undefined) {
-      this.db
-        .prepare(`UPDATE devices SET ${versionColumn} = ? WHERE id = ?`)
-        .run(current.version, deviceId);
+      this.sql(`UPDATE devices SET ${versionColumn} = ? WHERE id = ?`).run(
+        current.version,
+        deviceId,
+      );
     }
   }
 
   touchLastSeen(deviceId: string, at: number): void {
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(at, deviceId);
+    this.sql('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(at, deviceId);
   }
 }

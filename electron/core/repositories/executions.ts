@@ -3,6 +3,7 @@ import type { Execution, StateChange } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { FINAL_STATES, type OtaState } from '../../../shared/protocol/states';
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 
 interface ExecutionRow {
   id: string;
@@ -34,27 +35,29 @@ export interface NewExecution {
 }
 
 export class ExecutionRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   create(input: NewExecution, state: OtaState, now = Date.now()): string {
     const id = randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO executions (id, device_id, package_id, type, package_title, package_version, size, state, created_at, updated_at)
+    this.sql(
+      `INSERT INTO executions (id, device_id, package_id, type, package_title, package_version, size, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        input.deviceId,
-        input.packageId,
-        input.type,
-        input.packageTitle,
-        input.packageVersion,
-        input.size,
-        state,
-        now,
-        now,
-      );
+    ).run(
+      id,
+      input.deviceId,
+      input.packageId,
+      input.type,
+      input.packageTitle,
+      input.packageVersion,
+      input.size,
+      state,
+      now,
+      now,
+    );
     this.appendEvent(id, state, now, null);
     return id;
   }
@@ -68,21 +71,17 @@ export class ExecutionRepository {
     error: string | null = null,
   ): void {
     const finishedAt = FINAL_STATES.has(state) ? at : null;
-    this.db
-      .prepare(
-        'UPDATE executions SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
-      )
-      .run(state, error, at, finishedAt, id);
+    this.sql(
+      'UPDATE executions SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
+    ).run(state, error, at, finishedAt, id);
     this.appendEvent(id, state, at, detail);
   }
 
   /** Progress only moves forward: a re-requested chunk does not count twice. */
   recordBytes(id: string, bytesServed: number, at: number): void {
-    this.db
-      .prepare(
-        'UPDATE executions SET bytes_served = max(bytes_served, ?), updated_at = ? WHERE id = ?',
-      )
-      .run(bytesServed, at, id);
+    this.sql(
+      'UPDATE executions SET bytes_served = max(bytes_served, ?), updated_at = ? WHERE id = ?',
+    ).run(bytesServed, at, id);
   }
 
   /** The execution that is still in progress for a device's slot, if any. */
@@ -90,12 +89,10 @@ export class ExecutionRepository {
     deviceId: string,
     type: OtaPackageType,
   ): { id: string; state: OtaState; packageId: string | null } | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, state, package_id AS packageId FROM executions
+    return this.sql(
+      `SELECT id, state, package_id AS packageId FROM executions
          WHERE device_id = ? AND type = ? AND finished_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+    ).get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
   }
 
   /** The most recent execution of a slot, finished or not. */
@@ -103,25 +100,22 @@ export class ExecutionRepository {
     deviceId: string,
     type: OtaPackageType,
   ): { id: string; state: OtaState; packageId: string | null } | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, state, package_id AS packageId FROM executions
+    return this.sql(
+      `SELECT id, state, package_id AS packageId FROM executions
          WHERE device_id = ? AND type = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+    ).get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
   }
 
   get(id: string): Execution | undefined {
-    const row = this.db.prepare(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id) as
-      ExecutionRow | undefined;
+    const row = this.sql(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
     return row && this.toExecution(row, this.historyOf([row.id]));
   }
 
   getMany(ids: readonly string[]): Execution[] {
     if (ids.length === 0) return [];
-    const rows = this.db
-      .prepare(`${SELECT_EXECUTIONS} WHERE e.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as ExecutionRow[];
+    const rows = this.sql(
+      `${SELECT_EXECUTIONS} WHERE e.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(ids)) as ExecutionRow[];
     const history = this.historyOf(rows.map((r) => r.id));
     return rows.map((row) => this.toExecution(row, history));
   }
@@ -129,14 +123,12 @@ export class ExecutionRepository {
   list(filter: { deviceId?: string | undefined; limit: number }): Execution[] {
     const rows = (
       filter.deviceId
-        ? this.db
-            .prepare(
-              `${SELECT_EXECUTIONS} WHERE e.device_id = ? ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
-            )
-            .all(filter.deviceId, filter.limit)
-        : this.db
-            .prepare(`${SELECT_EXECUTIONS} ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`)
-            .all(filter.limit)
+        ? this.sql(
+            `${SELECT_EXECUTIONS} WHERE e.device_id = ? ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
+          ).all(filter.deviceId, filter.limit)
+        : this.sql(`${SELECT_EXECUTIONS} ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`).all(
+            filter.limit,
+          )
     ) as ExecutionRow[];
     const history = this.historyOf(rows.map((r) => r.id));
     return rows.map((row) => this.toExecution(row, history));
@@ -144,9 +136,10 @@ export class ExecutionRepository {
 
   countAssignedTo(packageId: string): number {
     return (
-      this.db
-        .prepare('SELECT count(*) AS n FROM devices WHERE firmware_id = ? OR software_id = ?')
-        .get(packageId, packageId) as { n: number }
+      this.sql('SELECT count(*) AS n FROM devices WHERE firmware_id = ? OR software_id = ?').get(
+        packageId,
+        packageId,
+      ) as { n: number }
     ).n;
   }
 
@@ -156,20 +149,18 @@ export class ExecutionRepository {
     at: number,
     detail: string | null,
   ): void {
-    this.db
-      .prepare('INSERT INTO execution_events (execution_id, state, at, detail) VALUES (?, ?, ?, ?)')
-      .run(executionId, state, at, detail);
+    this.sql(
+      'INSERT INTO execution_events (execution_id, state, at, detail) VALUES (?, ?, ?, ?)',
+    ).run(executionId, state, at, detail);
   }
 
   private historyOf(ids: readonly string[]): Map<string, StateChange[]> {
     const history = new Map<string, StateChange[]>();
     if (ids.length === 0) return history;
-    const rows = this.db
-      .prepare(
-        `SELECT execution_id, state, at, detail FROM execution_events
+    const rows = this.sql(
+      `SELECT execution_id, state, at, detail FROM execution_events
          WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-      )
-      .all(JSON.stringify(ids)) as {
+    ).all(JSON.stringify(ids)) as {
       execution_id: string;
       state: OtaState;
       at: number;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 
 export interface OutboxEntry {
   kind: string;
@@ -13,7 +14,7 @@ export interface OutboxEntry {
  * so the two are committed (or lost) together; the idempotency key lets the sync replay safely.
  */
 export function enqueueOutbox(db: Db, entry: OutboxEntry): void {
-  db.prepare(
+  statementCache(db)(
     'INSERT INTO outbox (idempotency_key, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
   ).run(
     randomUUID(),
@@ -25,5 +26,5 @@ export function enqueueOutbox(db: Db, entry: OutboxEntry): void {
 }
 
 export function pendingOutboxCount(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  return (statementCache(db)('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
 }

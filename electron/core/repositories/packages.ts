@@ -3,6 +3,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 
 interface PackageRow {
@@ -70,17 +71,20 @@ export interface NewPackageRow {
 }
 
 export class PackageRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   list(): Package[] {
     return (
-      this.db.prepare(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`).all() as PackageRow[]
+      this.sql(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`).all() as PackageRow[]
     ).map(toPackage);
   }
 
   find(id: string): Package | undefined {
-    const row = this.db.prepare(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id) as
-      PackageRow | undefined;
+    const row = this.sql(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id) as PackageRow | undefined;
     return row && toPackage(row);
   }
 
@@ -91,16 +95,15 @@ export class PackageRepository {
   }
 
   findByTitleVersion(title: string, version: string): Package | undefined {
-    const row = this.db
-      .prepare(`${SELECT_PACKAGES} WHERE k.title = ? AND k.version = ?`)
-      .get(title, version) as PackageRow | undefined;
+    const row = this.sql(`${SELECT_PACKAGES} WHERE k.title = ? AND k.version = ?`).get(
+      title,
+      version,
+    ) as PackageRow | undefined;
     return row && toPackage(row);
   }
 
   assertTitleVersionFree(title: string, version: string): void {
-    if (
-      this.db.prepare('SELECT 1 FROM packages WHERE title = ? AND version = ?').get(title, version)
-    ) {
+    if (this.sql('SELECT 1 FROM packages WHERE title = ? AND version = ?').get(title, version)) {
       throw new ApiError(
         'CONFLICT',
         `A package titled "${title}" with version "${version}" already exists`,
@@ -115,27 +118,25 @@ export class PackageRepository {
   insert(row: NewPackageRow, now = Date.now()): Package {
     return this.db.transaction(() => {
       this.assertTitleVersionFree(row.title, row.version);
-      this.db
-        .prepare(
-          `INSERT INTO packages (id, title, version, tag, type, profile_id, file_name, content_type, size,
+      this.sql(
+        `INSERT INTO packages (id, title, version, tag, type, profile_id, file_name, content_type, size,
              checksum_algorithm, checksum, sha256, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          row.id,
-          row.title,
-          row.version,
-          row.tag,
-          row.type,
-          row.profileId,
-          row.fileName,
-          row.contentType,
-          row.size,
-          row.checksumAlgorithm,
-          row.checksum,
-          row.sha256,
-          now,
-        );
+      ).run(
+        row.id,
+        row.title,
+        row.version,
+        row.tag,
+        row.type,
+        row.profileId,
+        row.fileName,
+        row.contentType,
+        row.size,
+        row.checksumAlgorithm,
+        row.checksum,
+        row.sha256,
+        now,
+      );
       enqueueOutbox(this.db, {
         kind: 'package.created',
         entityId: row.id,
@@ -155,7 +156,7 @@ export class PackageRepository {
           `Package ${found.title} ${found.version} is assigned to ${found.assignedDevices} device(s); un-assign it first`,
         );
       }
-      this.db.prepare('DELETE FROM packages WHERE id = ?').run(id);
+      this.sql('DELETE FROM packages WHERE id = ?').run(id);
       enqueueOutbox(this.db, {
         kind: 'package.deleted',
         entityId: id,
@@ -165,17 +166,19 @@ export class PackageRepository {
   }
 
   setStatus(id: string, status: 'READY' | 'CORRUPT', detail: string | null): void {
-    this.db
-      .prepare('UPDATE packages SET status = ?, status_detail = ? WHERE id = ?')
-      .run(status, detail, id);
+    this.sql('UPDATE packages SET status = ?, status_detail = ? WHERE id = ?').run(
+      status,
+      detail,
+      id,
+    );
   }
 
   isBlobReferenced(sha256: string): boolean {
-    return this.db.prepare('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
+    return this.sql('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
   }
 
   allBlobNames(): Set<string> {
-    const rows = this.db.prepare('SELECT DISTINCT sha256 FROM packages').all() as {
+    const rows = this.sql('SELECT DISTINCT sha256 FROM packages').all() as {
       sha256: string;
     }[];
     return new Set(rows.map((r) => r.sha256));

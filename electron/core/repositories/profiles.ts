@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Profile } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 
 interface ProfileRow {
@@ -23,17 +24,19 @@ function toProfile(row: ProfileRow): Profile {
 }
 
 export class ProfileRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   list(): Profile[] {
-    const rows = this.db
-      .prepare('SELECT * FROM device_profiles ORDER BY name')
-      .all() as ProfileRow[];
+    const rows = this.sql('SELECT * FROM device_profiles ORDER BY name').all() as ProfileRow[];
     return rows.map(toProfile);
   }
 
   find(id: string): Profile | undefined {
-    const row = this.db.prepare('SELECT * FROM device_profiles WHERE id = ?').get(id) as
+    const row = this.sql('SELECT * FROM device_profiles WHERE id = ?').get(id) as
       ProfileRow | undefined;
     return row && toProfile(row);
   }
@@ -47,13 +50,11 @@ export class ProfileRepository {
   add(name: string, description: string, now = Date.now()): Profile {
     const id = randomUUID();
     return this.db.transaction(() => {
-      const exists = this.db.prepare('SELECT 1 FROM device_profiles WHERE name = ?').get(name);
+      const exists = this.sql('SELECT 1 FROM device_profiles WHERE name = ?').get(name);
       if (exists) throw new ApiError('CONFLICT', `A device profile named "${name}" already exists`);
-      this.db
-        .prepare(
-          'INSERT INTO device_profiles (id, name, description, created_at) VALUES (?, ?, ?, ?)',
-        )
-        .run(id, name, description, now);
+      this.sql(
+        'INSERT INTO device_profiles (id, name, description, created_at) VALUES (?, ?, ?, ?)',
+      ).run(id, name, description, now);
       enqueueOutbox(this.db, {
         kind: 'profile.created',
         entityId: id,

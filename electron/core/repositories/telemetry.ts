@@ -1,4 +1,5 @@
 import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
 
 export interface TelemetryEntry {
   ts: number;
@@ -6,11 +7,15 @@ export interface TelemetryEntry {
 }
 
 export class TelemetryRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   /** Same key at the same ts overwrites, as in ThingsBoard. */
   insert(deviceId: string, entries: readonly TelemetryEntry[]): void {
-    const upsert = this.db.prepare(
+    const upsert = this.sql(
       `INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, ?, ?, ?)
        ON CONFLICT (device_id, key, ts) DO UPDATE SET value = excluded.value`,
     );
@@ -21,20 +26,16 @@ export class TelemetryRepository {
   }
 
   latest(deviceId: string): { key: string; ts: number; value: unknown }[] {
-    const rows = this.db
-      .prepare(
-        `SELECT key, max(ts) AS ts, value FROM telemetry WHERE device_id = ? GROUP BY key ORDER BY key`,
-      )
-      .all(deviceId) as { key: string; ts: number; value: string }[];
+    const rows = this.sql(
+      `SELECT key, max(ts) AS ts, value FROM telemetry WHERE device_id = ? GROUP BY key ORDER BY key`,
+    ).all(deviceId) as { key: string; ts: number; value: string }[];
     return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
   }
 
   history(deviceId: string, key: string, limit = 1000): { ts: number; value: unknown }[] {
-    const rows = this.db
-      .prepare(
-        'SELECT ts, value FROM telemetry WHERE device_id = ? AND key = ? ORDER BY ts DESC LIMIT ?',
-      )
-      .all(deviceId, key, limit) as { ts: number; value: string }[];
+    const rows = this.sql(
+      'SELECT ts, value FROM telemetry WHERE device_id = ? AND key = ? ORDER BY ts DESC LIMIT ?',
+    ).all(deviceId, key, limit) as { ts: number; value: string }[];
     return rows.map((row) => ({ ts: row.ts, value: JSON.parse(row.value) }));
   }
 }

@@ -102,6 +102,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     maxChunkBytes,
   });
   const deviceApi = new DeviceApi({
+    db,
     devices,
     attributes,
     telemetry,
@@ -123,6 +124,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
     maxInflight: MAX_INFLIGHT,
     // Room for the largest chunk plus several in flight before a slow device is cut off.
     maxQueuedBytes: Math.max(32 * 1024 * 1024, maxChunkBytes * 8),
+    // getSessionLimits tells SDK devices they may send maxChunkBytes: accept that much.
+    maxIncomingPacketBytes: Math.max(1024 * 1024, maxChunkBytes + 64 * 1024),
   });
   let mqtt: { host: string; port: number };
   try {

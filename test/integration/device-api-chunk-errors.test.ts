@@ -176,18 +176,14 @@ describe.each(VERSIONS)('chunk errors over MQTT protocol version %i', (version) 
 });
 
 // MQTT 5 lets a client announce its Maximum Packet Size. A chunk bigger than that may not be
-// sent (MQTT 5 §3.1.2.11.4), so the device should hear PAYLOAD_TOO_LARGE. Today the session
-// layer drops the PUBLISH and only records 'packet-too-large-for-client': the device waits for
-// an answer that never comes. The chunk server cannot see the client's limit (MqttSession keeps
-// it private and publish() does not say it dropped), so this needs the session layer first.
-// `it.fails` keeps the suite green and flips to a failure once the fix lands: then drop `.fails`.
+// sent (MQTT 5 §3.1.2.11.4), so the device hears PAYLOAD_TOO_LARGE instead of waiting forever.
 describe('an MQTT 5 client with a small Maximum Packet Size', () => {
   let fx: StationFixture;
   afterEach(async () => {
     await fx.close();
   });
 
-  it.fails('gets PAYLOAD_TOO_LARGE for a chunk it could not receive', async () => {
+  it('gets PAYLOAD_TOO_LARGE for a chunk it could not receive', async () => {
     fx = await startStationFixture();
     const sc = await deviceWithFirmware(fx, { size: 20_000 });
     const client = await fx.connect(sc.token, {

@@ -200,7 +200,12 @@ export class ChunkServer {
     offset: number,
     bytes: Buffer,
   ): void {
-    session.publish(topic, bytes);
+    if (!session.publish(topic, bytes)) {
+      // Over the client's MQTT 5 Maximum Packet Size (the session recorded it): tell the device
+      // rather than let it wait for a chunk that will never come.
+      if (session.isOpen) session.publish(FIRMWARE_ERROR_TOPIC, 'PAYLOAD_TOO_LARGE');
+      return;
+    }
     if (binding.executionId && bytes.length > 0)
       this.deps.notifier.bytesServed(binding.executionId, offset + bytes.length);
   }

@@ -12,18 +12,21 @@ import type {
 } from '../mqtt/types';
 import { RC5 } from '../mqtt/reason-codes';
 import type { AttributeRepository } from '../repositories/attributes';
+import type { Db } from '../storage/database';
 import type { DeviceIdentity, DeviceRepository } from '../repositories/devices';
 import type { TelemetryRepository } from '../repositories/telemetry';
 import type { StationEvents } from '../station-events';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { OtaService } from '../ota/ota-service';
 import { parseAttributeRequest } from './attribute-request';
+import { isNestedDeeperThan, MAX_JSON_DEPTH } from './json-depth';
 import type { ChunkServer } from './chunk-server';
 import type { ProtocolErrorLog } from './protocol-error-log';
 import type { DeviceSession, SessionRegistry } from './session-registry';
 import { isPlainObject, parseTelemetry } from './telemetry-payload';
 
 export interface DeviceApiDeps {
+  db: Db;
   devices: DeviceRepository;
   attributes: AttributeRepository;
   telemetry: TelemetryRepository;
@@ -155,9 +158,13 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
       return RC5.payloadFormatInvalid;
     }
     const device = session.principal;
-    this.deps.telemetry.insert(device.id, entries);
-    this.deps.devices.touchLastSeen(device.id, now);
-    this.deps.ota.onTelemetry(device, entries);
+    // One transaction: the points and the states they move are stored together or not at all,
+    // and one commit per message instead of one per row.
+    this.deps.db.transaction(() => {
+      this.deps.telemetry.insert(device.id, entries);
+      this.deps.devices.touchLastSeen(device.id, now);
+      this.deps.ota.onTelemetry(device, entries);
+    })();
     return RC5.success;
   }
 
@@ -227,7 +234,16 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
 
   private parseJson(session: DeviceSession, what: string, payload: Buffer): unknown {
     try {
-      return JSON.parse(payload.toString('utf8')) as unknown;
+      const json = JSON.parse(payload.toString('utf8')) as unknown;
+      if (isNestedDeeperThan(json)) {
+        this.reject(
+          session,
+          'invalid-json',
+          `JSON in ${what} is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        );
+        return undefined;
+      }
+      return json;
     } catch {
       this.reject(
         session,

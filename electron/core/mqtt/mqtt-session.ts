@@ -96,7 +96,12 @@ export class MqttSession<P> {
    * subscriptions matching topic (0 if none match: responses are still delivered, as
    * ThingsBoard does), unless opts.qos is given; capped at 1.
    */
-  publish(topic: string, payload: Buffer | string, opts?: { qos?: 0 | 1 }): void {
+  /**
+   * Queues a PUBLISH to this session only. Returns false when it was not queued: the session is
+   * closing, or the packet is over the client's Maximum Packet Size (MQTT 5), so the caller can
+   * answer with an error the device understands instead of leaving it waiting.
+   */
+  publish(topic: string, payload: Buffer | string, opts?: { qos?: 0 | 1 }): boolean {
     if (typeof topic !== 'string' || !isValidTopicName(topic)) {
       throw new TypeError(`cannot publish to topic ${JSON.stringify(topic)}: not a topic name`);
     }
@@ -107,7 +112,7 @@ export class MqttSession<P> {
     if (requested !== undefined && requested !== 0 && requested !== 1) {
       throw new RangeError(`cannot publish with QoS ${String(requested)}: only 0 or 1`);
     }
-    if (!this.isOpen) return; // late async responses to a device that has gone are dropped
+    if (!this.isOpen) return false; // late async responses to a device that has gone are dropped
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const qos = requested ?? this.subscriptions.qosFor(topic);
     const size = publishPacketSize({
@@ -122,11 +127,12 @@ export class MqttSession<P> {
         'packet-too-large-for-client',
         `dropped PUBLISH to '${topic}' of ${size} bytes: client accepts at most ${this.clientMaxPacketBytes}`,
       );
-      return;
+      return false;
     }
     this.queue.push({ topic, payload: body, qos, bytes: size });
-    if (this.overQueueCap()) return;
+    if (this.overQueueCap()) return false;
     if (this.holdDepth === 0) this.flush();
+    return true;
   }
 
   /** Cuts off a session whose backlog passed maxQueuedBytes (it is not reading). */

@@ -38,6 +38,12 @@ export function Dialog({
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     dialog.showModal();
+    // showModal() focuses the first focusable element, the header's Close button: start on the
+    // first field instead (or on what the dialog marks), as a technician expects to type at once.
+    const first = dialog.querySelector<HTMLElement>(
+      '[data-autofocus], .dialog-body input:not([type=hidden]):not(:disabled), .dialog-body select:not(:disabled), .dialog-body textarea',
+    );
+    first?.focus();
     const onCancel = (event: Event) => {
       event.preventDefault();
       if (!busyRef.current) onCloseRef.current();

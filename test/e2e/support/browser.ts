@@ -45,6 +45,8 @@ export async function openPage(
     viewport: { width: 1440, height: 900 },
     permissions: [],
   });
+  // Fail with a message naming the control, well before vitest's own test timeout.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {

@@ -104,7 +104,7 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
               type="text"
               className="mono"
               autoComplete="off"
-              autoFocus
+              data-autofocus
               value={name}
               onChange={(e) => setName(e.target.value)}
             />

@@ -130,8 +130,10 @@ const DeviceRow = memo(function DeviceRow({
           )}
         </span>
       </th>
-      <td className="truncate" title={device.profileName}>
-        {device.profileName}
+      <td>
+        <span className="truncate" title={device.profileName}>
+          {device.profileName}
+        </span>
       </td>
       <td>
         {device.online ? (
@@ -182,7 +184,7 @@ const DeviceRow = memo(function DeviceRow({
         )}
       </td>
       <td title={device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}>
-        {formatAgo(device.lastSeenAt, now)}
+        {device.online ? 'now' : formatAgo(device.lastSeenAt, now)}
       </td>
       <td className="row-actions">
         <button

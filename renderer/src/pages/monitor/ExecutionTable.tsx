@@ -48,10 +48,10 @@ export function ExecutionTable({
           <col className="col-package" />
           <col className="col-state" />
           <col className="col-progress" />
+          <col className="col-figure optional" />
           <col className="col-figure" />
-          <col className="col-figure" />
-          <col className="col-figure" />
-          <col className="col-figure" />
+          <col className="col-figure optional" />
+          <col className="col-figure optional" />
           <col className="col-actions" />
         </colgroup>
         <thead>
@@ -60,16 +60,16 @@ export function ExecutionTable({
             <th scope="col">Package</th>
             <th scope="col">State</th>
             <th scope="col">Bytes served</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num optional">
               Speed
             </th>
             <th scope="col" className="num">
               Elapsed
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num optional">
               ETA
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num optional">
               Started
             </th>
             <th scope="col">
@@ -126,8 +126,10 @@ const ExecutionRow = memo(function ExecutionRow({
   const name = `${execution.packageTitle} ${execution.packageVersion}`;
   return (
     <tr aria-rowindex={rowIndex} className={selected ? 'row-selected' : undefined}>
-      <th scope="row" className="cell-strong mono truncate" title={execution.deviceName}>
-        {execution.deviceName}
+      <th scope="row" className="cell-strong">
+        <span className="mono truncate" title={execution.deviceName}>
+          {execution.deviceName}
+        </span>
       </th>
       <td>
         <span className="cell-stack">
@@ -155,10 +157,12 @@ const ExecutionRow = memo(function ExecutionRow({
           text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}`}
         />
       </td>
-      <td className="num">{formatSpeed(figures.bytesPerSecond)}</td>
+      <td className="num optional">{formatSpeed(figures.bytesPerSecond)}</td>
       <td className="num">{formatDuration(figures.elapsedMs)}</td>
-      <td className="num">{figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}</td>
-      <td className="num mono">{formatClock(execution.createdAt)}</td>
+      <td className="num optional">
+        {figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}
+      </td>
+      <td className="num mono optional">{formatClock(execution.createdAt)}</td>
       <td className="row-actions">
         <button
           type="button"

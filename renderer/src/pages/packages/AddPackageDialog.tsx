@@ -172,7 +172,7 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
               {...props}
               type="text"
               autoComplete="off"
-              autoFocus
+              data-autofocus
               value={title}
               onChange={(e) => setTitle(e.target.value)}
             />

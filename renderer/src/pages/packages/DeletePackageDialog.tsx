@@ -25,7 +25,7 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
         title={`Can't delete ${name}`}
         onClose={onClose}
         footer={
-          <button type="button" className="button button-primary" onClick={onClose} autoFocus>
+          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
             Close
           </button>
         }
@@ -61,7 +61,7 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
       busy={busy}
       footer={
         <>
-          <button type="button" className="button" onClick={onClose} disabled={busy} autoFocus>
+          <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
             Cancel
           </button>
           <button type="button" className="button button-danger" onClick={remove} disabled={busy}>

@@ -163,7 +163,7 @@ function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) 
       <td title={formatFullDateTime(pkg.createdAt)}>{formatDateTime(pkg.createdAt)}</td>
       <td className="num">{pkg.assignedDevices.toLocaleString('en-US')}</td>
       <td>
-        <span className="status-cell">
+        <span className="cell-stack">
           {pkg.status === 'READY' ? (
             <span className="badge ready">
               <Icon name="verify" />

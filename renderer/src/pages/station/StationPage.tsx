@@ -148,7 +148,7 @@ export function StationPage() {
                       </span>
                     </td>
                     <td className="mono">{e.deviceName ?? '—'}</td>
-                    <td className="mono truncate" title={`${e.clientId ?? ''} ${e.remoteAddress}`}>
+                    <td className="mono" title={`${e.clientId ?? ''} ${e.remoteAddress}`}>
                       {e.clientId ?? '—'} · {e.remoteAddress}
                     </td>
                     <td className="wrap">{e.message}</td>

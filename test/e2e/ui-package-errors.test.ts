@@ -150,6 +150,74 @@ describe('package errors in the Add package and Delete dialogs', () => {
     expect(list.map((p) => p.version).sort()).toEqual(['1.0.1', '1.0.2']);
   });
 
+  it('shows upload progress with bytes and speed, and a cancelled upload adds nothing', async () => {
+    // A sparse 3 GB file: big enough to be caught mid-upload, costing no disk space.
+    const big = path.join(tempDir, 'big.bin');
+    fs.closeSync(fs.openSync(big, 'w'));
+    fs.truncateSync(big, 3 * 1024 ** 3);
+    const dialog = await openAddPackage();
+    await fill(dialog, { title: 'CIM-168', version: '9.9.9', file: big });
+    const progress = dialog.getByText(/^Uploading .+ of 3\.22 GB$/);
+    await progress.waitFor();
+    await expect
+      .poll(() => dialog.locator('.upload-figures').innerText())
+      .toMatch(/[\d.]+ [kMG]B\/s/);
+    expect(await dialog.getByRole('progressbar', { name: 'Upload progress' }).count()).toBe(1);
+    await screenshot(page, 'upload-progress-light');
+    await dialog.getByRole('button', { name: 'Cancel upload' }).click();
+    expect(await dialog.getByRole('alert').innerText()).toBe(
+      'Upload cancelled: nothing was added.',
+    );
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The station drops the half-received file: still only the packages added before.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await api.call('packages.list', {})).map((p) => p.version).sort()).toEqual([
+      '1.0.1',
+      '1.0.2',
+    ]);
+  });
+
+  it('finds a corrupted cached binary on Verify, marks it Corrupt and no longer offers it', async () => {
+    const pkg = (await api.call('packages.list', {})).find((p) => p.version === '1.0.2')!;
+    // Flip one byte of the cached binary, as a failing disk would.
+    const blob = path.join(station.dataDir, 'packages', 'blobs', pkg.sha256);
+    const bytes = fs.readFileSync(blob);
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    fs.writeFileSync(blob, bytes);
+
+    await page.getByRole('button', { name: 'Verify CIM-168 1.0.2' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/CIM-168 1\.0\.2 is corrupt: .*no longer matches/)
+      .waitFor();
+    const row = page.getByRole('row', { name: /CIM-168\s+1\.0\.2/ });
+    expect(await row.innerText()).toContain('Corrupt');
+
+    // The Edit dialog lists it, but it cannot be chosen.
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('button', { name: 'Edit CIM-168-02-22-90' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit device CIM-168-02-22-90' });
+    const option = edit
+      .getByLabel('Firmware', { exact: true })
+      .locator('option', { hasText: '1.0.2' });
+    expect(await option.innerText()).toBe('CIM-168 1.0.2 (corrupt: add it again)');
+    expect(await option.isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await edit.waitFor({ state: 'detached' });
+
+    // Repaired on disk, Verify makes it Ready again.
+    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+    fs.writeFileSync(blob, bytes);
+    await page.getByRole('link', { name: 'Packages' }).click();
+    await page.getByRole('button', { name: 'Verify CIM-168 1.0.2' }).click();
+    await page
+      .getByRole('status')
+      .getByText('CIM-168 1.0.2: the cached binary is intact')
+      .waitFor();
+    await expect.poll(() => row.innerText()).toContain('Ready');
+  });
+
   it('refuses to delete a package while it is assigned, with the reason, and deletes it once un-assigned', async () => {
     const pkg = (await api.call('packages.list', {})).find((p) => p.version === '1.0.1')!;
     await api.call('assignments.assign', { deviceId: device.id, packageId: pkg.id });

@@ -9,7 +9,7 @@ import {
   sortDevices,
 } from '../../renderer/src/pages/devices/device-filter';
 import { parseCsv, readDeviceCsv } from '../../renderer/src/lib/csv';
-import { executionFigures } from '../../renderer/src/lib/execution-progress';
+import { executionFigures, stallAdvice } from '../../renderer/src/lib/execution-progress';
 import { formatAgo, formatBytes, formatDuration } from '../../renderer/src/lib/format';
 import { summariseJobs } from '../../renderer/src/state/job-summary';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
@@ -59,6 +59,7 @@ function execution(part: Partial<Execution> = {}): Execution {
     error: null,
     bytesServed: 0,
     attempts: 1,
+    jobId: null,
     createdAt: 1_000,
     updatedAt: 1_000,
     finishedAt: null,
@@ -163,6 +164,19 @@ describe('update figures', () => {
     });
     const figures = executionFigures(e, 99_000);
     expect(figures).toMatchObject({ percent: 100, elapsedMs: 8_000, etaMs: null });
+  });
+
+  it('calls out an update without news for a minute, saying what to do', () => {
+    const e = execution({ state: 'DOWNLOADING', bytesServed: 420_000, updatedAt: 10_000 });
+    expect(executionFigures(e, 69_000).stalledMs).toBeNull();
+    const figures = executionFigures(e, 100_000);
+    expect(figures.stalledMs).toBe(90_000);
+    expect(stallAdvice(e, 90_000)).toBe(
+      'Device CIM-168-02-22-90 stopped downloading at 42 % 1 min 30 s ago. Check that it is powered and connected (a device normally resumes when it reconnects), or assign the package again.',
+    );
+    expect(
+      executionFigures(execution({ state: 'UPDATED', updatedAt: 10_000 }), 999_000).stalledMs,
+    ).toBeNull();
   });
 
   it('sums the updates in flight for the header', () => {

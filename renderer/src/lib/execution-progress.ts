@@ -1,5 +1,9 @@
 import type { Execution } from '../../../shared/api/entities';
 import { FINAL_STATES } from '../../../shared/protocol/states';
+import { formatDuration } from './format';
+
+/** An update in flight with no news for this long is called out: the device may be stuck. */
+export const STALL_AFTER_MS = 60_000;
 
 export interface ExecutionFigures {
   /** 0..100 */
@@ -8,6 +12,8 @@ export interface ExecutionFigures {
   /** Average since the device started downloading; null before any byte was served. */
   bytesPerSecond: number | null;
   etaMs: number | null;
+  /** How long an update in flight has gone without progress, once past STALL_AFTER_MS. */
+  stalledMs: number | null;
 }
 
 /**
@@ -34,5 +40,27 @@ export function executionFigures(execution: Execution, now: number): ExecutionFi
     downloading && bytesPerSecond ? ((execution.size - served) / bytesPerSecond) * 1000 : null;
   let percent = execution.size > 0 ? (served / execution.size) * 100 : 0;
   if (execution.state === 'UPDATED') percent = 100;
-  return { percent: Math.max(0, Math.min(100, percent)), elapsedMs, bytesPerSecond, etaMs };
+  const quietMs = finished ? 0 : now - execution.updatedAt;
+  const stalledMs = quietMs >= STALL_AFTER_MS ? quietMs : null;
+  return {
+    percent: Math.max(0, Math.min(100, percent)),
+    elapsedMs,
+    bytesPerSecond,
+    etaMs,
+    stalledMs,
+  };
+}
+
+/** "Device X stopped downloading at 42 % 90 s ago": what happened, and what the technician can do. */
+export function stallAdvice(execution: Execution, stalledMs: number): string {
+  const served = Math.min(execution.bytesServed, execution.size);
+  const percent = execution.size > 0 ? Math.floor((served / execution.size) * 100) : 0;
+  const ago = formatDuration(stalledMs);
+  const what =
+    execution.state === 'DOWNLOADING'
+      ? `stopped downloading at ${percent} %`
+      : execution.state === 'QUEUED' || execution.state === 'INITIATED'
+        ? 'has not started the update'
+        : `has reported nothing since ${execution.state}`;
+  return `Device ${execution.deviceName} ${what} ${ago} ago. Check that it is powered and connected (a device normally resumes when it reconnects), or assign the package again.`;
 }

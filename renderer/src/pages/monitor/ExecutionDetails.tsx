@@ -3,7 +3,7 @@ import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
-import { executionFigures } from '../../lib/execution-progress';
+import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import {
   formatBytes,
   formatClock,
@@ -50,6 +50,12 @@ export function ExecutionDetails({
           <span>
             <strong>Device error (fw_error):</strong> {execution.error}
           </span>
+        </div>
+      )}
+      {figures.stalledMs !== null && (
+        <div className="stall-note" role="status">
+          <Icon name="alert" />
+          <span>{stallAdvice(execution, figures.stalledMs)}</span>
         </div>
       )}
       <ProgressBar

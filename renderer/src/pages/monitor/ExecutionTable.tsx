@@ -4,7 +4,7 @@ import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
-import { executionFigures } from '../../lib/execution-progress';
+import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
 import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
 
@@ -145,6 +145,14 @@ const ExecutionRow = memo(function ExecutionRow({
           {execution.error && (
             <span className="cell-sub error-text truncate" title={execution.error}>
               {execution.error}
+            </span>
+          )}
+          {figures.stalledMs !== null && (
+            <span
+              className="cell-sub warning truncate"
+              title={stallAdvice(execution, figures.stalledMs)}
+            >
+              No progress for {formatDuration(figures.stalledMs)}
             </span>
           )}
         </span>

@@ -22,6 +22,8 @@ import { ProfileRepository } from './repositories/profiles';
 import { TelemetryRepository } from './repositories/telemetry';
 import { openDatabase } from './storage/database';
 import { StationEvents } from './station-events';
+import { FileSecretStore, type SecretStore } from './sync/secret-store';
+import { SyncService, type SyncOptions } from './sync/sync-service';
 
 export interface StationOptions {
   dataDir: string;
@@ -33,6 +35,10 @@ export interface StationOptions {
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
   version?: string;
+  /** Where the cloud session's tokens are kept; default: an owner-only file in dataDir. */
+  secretStore?: SecretStore;
+  /** Cloud sync tuning (auto-sync, intervals, retries); tests shorten them. */
+  sync?: Omit<SyncOptions, 'secrets'>;
 }
 
 export interface Station {
@@ -112,7 +118,10 @@ export async function startStation(options: StationOptions): Promise<Station> {
     notifier,
     errors,
     events,
-    sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
+    sessionLimits: {
+      maxPayloadSize: maxChunkBytes,
+      maxInflightMessages: MAX_INFLIGHT,
+    },
   });
   const mqttHost = options.mqttHost ?? '127.0.0.1';
   const endpoint = new MqttEndpoint<DeviceIdentity>({
@@ -156,6 +165,29 @@ export async function startStation(options: StationOptions): Promise<Station> {
       sessions: endpoint.sessions.size,
     };
   };
+  // ---- cloud sync ----
+  const sync = new SyncService(
+    {
+      db,
+      packageStore: store,
+      packages,
+      devices,
+      attributes,
+      // Pulled assignments are applied the way the technician's "assign" applies them.
+      assigner: {
+        assign: (deviceId, packageId, now) => void ota.assign(deviceId, packageId, now),
+        unassign: (deviceId, type, now) => ota.unassign(deviceId, type, now),
+      },
+      notifier,
+      events,
+      evictServedBinary: (sha) => sources.evict(sha),
+    },
+    {
+      ...options.sync,
+      secrets: options.secretStore ?? new FileSecretStore(path.join(dataDir, 'cloud-session.json')),
+    },
+  );
+  // ----
   const api = createApiHandlers({
     profiles,
     devices,
@@ -171,7 +203,9 @@ export async function startStation(options: StationOptions): Promise<Station> {
     events,
     status,
     evictServedBinary: (sha) => sources.evict(sha),
+    sync,
   });
+  await sync.start();
   let closed: Promise<void> | undefined;
   return {
     api,
@@ -188,6 +222,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     },
     close: () => {
       closed ??= (async () => {
+        await sync.close();
         await endpoint.close();
         notifier.close();
         await sources.close();

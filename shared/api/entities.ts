@@ -111,7 +111,11 @@ export const AttributeValue = z.union([
   z.record(z.string(), z.unknown()),
   z.array(z.unknown()),
 ]);
-export const TelemetryPoint = z.object({ key: z.string(), ts: Timestamp, value: z.unknown() });
+export const TelemetryPoint = z.object({
+  key: z.string(),
+  ts: Timestamp,
+  value: z.unknown(),
+});
 
 export const DeviceDetail = Device.extend({
   clientAttributes: z.record(z.string(), z.unknown()),
@@ -151,3 +155,156 @@ export const StationStatus = z.object({
   sessions: z.number().int().nonnegative(),
 });
 export type StationStatus = z.infer<typeof StationStatus>;
+
+// ---- Cloud sync (ServicePleX cloud, PROTOCOL.md §3) ----
+
+/** SIGN_IN_REQUIRED: the saved session was refused; the technician must sign in again. */
+export const CloudConnection = z.enum(['SIGNED_OUT', 'OFFLINE', 'ONLINE', 'SIGN_IN_REQUIRED']);
+export type CloudConnection = z.infer<typeof CloudConnection>;
+
+/** A pull or push in progress, for a progress bar. */
+export const SyncActivity = z.object({
+  kind: z.enum(['PULL', 'PUSH']),
+  /** e.g. "device profiles", "devices", "binaries", "outbox", "telemetry". */
+  phase: z.string(),
+  done: z.number().int().nonnegative(),
+  /** Null while unknown (the first page has not arrived yet). */
+  total: z.number().int().nonnegative().nullable(),
+});
+export type SyncActivity = z.infer<typeof SyncActivity>;
+
+export const CloudPendingCounts = z.object({
+  profiles: z.number().int().nonnegative(),
+  devices: z.number().int().nonnegative(),
+  packages: z.number().int().nonnegative(),
+  assignments: z.number().int().nonnegative(),
+  other: z.number().int().nonnegative(),
+  telemetryPoints: z.number().int().nonnegative(),
+});
+export type CloudPendingCounts = z.infer<typeof CloudPendingCounts>;
+
+export const CloudStatus = z.object({
+  url: z.string().nullable(),
+  username: z.string().nullable(),
+  connection: CloudConnection,
+  /** Where the session tokens are kept, e.g. "file readable only by its owner (mode 0600)". */
+  tokenStorage: z.string(),
+  autoSync: z.boolean(),
+  activity: SyncActivity.nullable(),
+  lastPullAt: Timestamp.nullable(),
+  lastPushAt: Timestamp.nullable(),
+  /** When the cloud was last reached (or found unreachable). */
+  lastCheckAt: Timestamp.nullable(),
+  /** When the next automatic attempt is due (backoff while offline). */
+  nextAttemptAt: Timestamp.nullable(),
+  lastError: z.string().nullable(),
+  /** Items waiting to be pushed (conflicts and failures not included). */
+  pending: CloudPendingCounts,
+  conflicts: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type CloudStatus = z.infer<typeof CloudStatus>;
+
+/** One outbox item: WAITING means it needs another item in the cloud first (e.g. its package). */
+export const CloudPendingItem = z.object({
+  id: z.number().int(),
+  kind: z.string(),
+  entityId: Id,
+  label: z.string(),
+  status: z.enum(['PENDING', 'WAITING', 'CONFLICT', 'FAILED']),
+  attempts: z.number().int().nonnegative(),
+  error: z.string().nullable(),
+  createdAt: Timestamp,
+});
+export type CloudPendingItem = z.infer<typeof CloudPendingItem>;
+
+export const ConflictChoice = z.enum(['KEEP_MINE', 'TAKE_CLOUD']);
+export type ConflictChoice = z.infer<typeof ConflictChoice>;
+
+/** A change made on site that the cloud contradicts; shown with both sides. */
+export const CloudConflict = z.object({
+  id: z.number().int(),
+  kind: z.enum(['ASSIGNMENT', 'PACKAGE', 'DEVICE', 'DEVICE_DELETED']),
+  entityId: Id,
+  label: z.string(),
+  message: z.string(),
+  /** What the station has, e.g. {"firmware": "CIM-168 1.0.1"}. */
+  local: z.record(z.string(), z.unknown()),
+  /** What the cloud has now. */
+  cloud: z.record(z.string(), z.unknown()),
+  /** What each choice does, in words for the technician. */
+  choices: z.object({ KEEP_MINE: z.string(), TAKE_CLOUD: z.string() }),
+  createdAt: Timestamp,
+});
+export type CloudConflict = z.infer<typeof CloudConflict>;
+
+export const CloudLogEntry = z.object({
+  id: z.number().int(),
+  at: Timestamp,
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string(),
+});
+export type CloudLogEntry = z.infer<typeof CloudLogEntry>;
+
+/** A package the cloud has, and whether its binary is in the station's cache. */
+export const CloudPackage = z.object({
+  cloudId: z.string(),
+  title: z.string(),
+  version: z.string(),
+  type: PackageType,
+  profileName: z.string().nullable(),
+  hasData: z.boolean(),
+  size: z.number().int().nonnegative().nullable(),
+  checksumAlgorithm: z.string().nullable(),
+  checksum: z.string().nullable(),
+  localPackageId: Id.nullable(),
+});
+export type CloudPackage = z.infer<typeof CloudPackage>;
+
+export const PullSummary = z.object({
+  profiles: z.object({ added: z.number().int(), updated: z.number().int() }),
+  devices: z.object({
+    added: z.number().int(),
+    updated: z.number().int(),
+    /** Deleted in the cloud but kept (with their history) and marked. */
+    markedDeleted: z.number().int(),
+    removed: z.number().int(),
+  }),
+  packages: z.object({
+    listed: z.number().int(),
+    downloaded: z.number().int(),
+    alreadyCached: z.number().int(),
+    markedDeleted: z.number().int(),
+    removed: z.number().int(),
+    failed: z.array(z.object({ title: z.string(), version: z.string(), error: z.string() })),
+  }),
+  assignments: z.object({
+    applied: z.number().int(),
+    skipped: z.number().int(),
+  }),
+  warnings: z.array(z.string()),
+  /** Null when the pull finished; else why it stopped (it continues where it was next time). */
+  error: z.string().nullable(),
+  finishedAt: Timestamp,
+});
+export type PullSummary = z.infer<typeof PullSummary>;
+
+export const PushSummary = z.object({
+  pushed: z.object({
+    profiles: z.number().int(),
+    devices: z.number().int(),
+    packages: z.number().int(),
+    assignments: z.number().int(),
+    /** Items with nothing to send (superseded, or local-only like removing a cached package). */
+    settled: z.number().int(),
+    telemetryPoints: z.number().int(),
+  }),
+  /** Items still waiting (on another item, or because the round stopped). */
+  remaining: z.number().int(),
+  conflicts: z.number().int(),
+  failed: z.number().int(),
+  /** Null when the round got through; else why it stopped (it resumes later, in order). */
+  error: z.string().nullable(),
+  finishedAt: Timestamp,
+});
+export type PushSummary = z.infer<typeof PushSummary>;

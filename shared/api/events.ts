@@ -1,6 +1,14 @@
 /** Events the station pushes to the UI (no polling). */
 import { z } from 'zod';
-import { Device, Execution, Package, ProtocolErrorEntry, StationStatus } from './entities';
+import {
+  CloudLogEntry,
+  CloudStatus,
+  Device,
+  Execution,
+  Package,
+  ProtocolErrorEntry,
+  StationStatus,
+} from './entities';
 
 export const events = {
   'device.changed': Device,
@@ -16,6 +24,10 @@ export const events = {
   'package.removed': z.object({ id: z.string() }),
   'protocol.error': ProtocolErrorEntry,
   'station.status': StationStatus,
+  /** The sync's state: connection, activity (progress), pending counts, conflicts. */
+  'cloud.status': CloudStatus,
+  /** One line of the sync log, as it is written. */
+  'cloud.log': CloudLogEntry,
 } as const;
 
 export type Events = typeof events;

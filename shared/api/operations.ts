@@ -6,6 +6,12 @@
 import { z } from 'zod';
 import {
   ChecksumAlgorithmSchema,
+  CloudConflict,
+  CloudLogEntry,
+  CloudPackage,
+  CloudPendingItem,
+  CloudStatus,
+  ConflictChoice,
   Device,
   DeviceDetail,
   Execution,
@@ -14,6 +20,8 @@ import {
   PackageType,
   Profile,
   ProtocolErrorEntry,
+  PullSummary,
+  PushSummary,
   StationStatus,
 } from './entities';
 
@@ -86,9 +94,63 @@ export const operations = {
   ),
 
   'executions.list': op(
-    z.object({ deviceId: Id.optional(), limit: z.number().int().min(1).max(10_000).default(1000) }),
+    z.object({
+      deviceId: Id.optional(),
+      limit: z.number().int().min(1).max(10_000).default(1000),
+    }),
     z.array(Execution),
   ),
+
+  // ---- Cloud sync ----
+  'cloud.status': op(Empty, CloudStatus),
+  /** Signs in (the password is used once and never stored) and keeps the session's tokens. */
+  'cloud.login': op(
+    z.object({
+      url: z.string().trim().min(1, 'is required').max(2048),
+      username: z.string().trim().min(1, 'is required').max(255),
+      password: z.string().min(1, 'is required').max(1024),
+    }),
+    CloudStatus,
+  ),
+  /** Forgets the session's tokens; what is waiting to be pushed stays queued. */
+  'cloud.logout': op(Empty, CloudStatus),
+  /**
+   * "Prepare a site visit": profiles, devices with their tokens, package infos and current
+   * assignments; binaries of the packages assigned to the chosen devices (all when none is
+   * named) and of the packages picked by cloud id.
+   */
+  'cloud.pull': op(
+    z.object({
+      deviceNames: z.array(Name).max(100_000).optional(),
+      packageIds: z.array(Id).max(10_000).optional(),
+      binaries: z.enum(['ASSIGNED', 'NONE']).default('ASSIGNED'),
+    }),
+    PullSummary,
+  ),
+  /** "Sync now": pushes the outbox in order, then the telemetry recorded on site. */
+  'cloud.push': op(Empty, PushSummary),
+  'cloud.pending': op(Empty, z.array(CloudPendingItem)),
+  'cloud.conflicts': op(Empty, z.array(CloudConflict)),
+  'cloud.resolveConflict': op(
+    z.object({ id: z.number().int(), choice: ConflictChoice }),
+    z.object({
+      id: z.number().int(),
+      resolved: z.boolean(),
+      message: z.string(),
+    }),
+  ),
+  /** A FAILED item is tried again on the next push. */
+  'cloud.retryItem': op(z.object({ id: z.number().int() }), z.object({ id: z.number().int() })),
+  /** A FAILED item is dropped: the cloud will not learn that change. */
+  'cloud.discardItem': op(z.object({ id: z.number().int() }), z.object({ id: z.number().int() })),
+  'cloud.log': op(
+    z.object({ limit: z.number().int().min(1).max(2000).default(200) }),
+    z.array(CloudLogEntry),
+  ),
+  /** The cloud's packages as last pulled, with whether each binary is cached. */
+  'cloud.packages': op(Empty, z.array(CloudPackage)),
+  /** Automatic sync: probe the cloud, push when it is reachable (default on once signed in). */
+  'cloud.setAutoSync': op(z.object({ enabled: z.boolean() }), CloudStatus),
 } as const;
 
 export type Operations = typeof operations;

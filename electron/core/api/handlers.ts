@@ -13,6 +13,8 @@ import type { PackageRepository } from '../repositories/packages';
 import type { ProfileRepository } from '../repositories/profiles';
 import type { TelemetryRepository } from '../repositories/telemetry';
 import type { StationEvents } from '../station-events';
+import { createSyncHandlers } from '../sync/sync-handlers';
+import type { SyncService } from '../sync/sync-service';
 
 export interface ApiContext {
   profiles: ProfileRepository;
@@ -30,6 +32,8 @@ export interface ApiContext {
   status(): StationStatus;
   /** Drops a package's served copy so a deleted or re-verified binary is re-read. */
   evictServedBinary(sha256: string): Promise<void>;
+  /** Cloud sync (the cloud.* operations). */
+  sync: SyncService;
 }
 
 /** The application API on top of the station core; transports validate arguments before. */
@@ -93,5 +97,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       ctx.notifier.flush();
       return ctx.executions.list({ deviceId, limit });
     },
+
+    ...createSyncHandlers(ctx.sync),
   };
 }

@@ -1,0 +1,452 @@
+import { randomUUID } from 'node:crypto';
+import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import type { Db } from '../storage/database';
+import { CloudDevice, type CloudProfile } from './cloud-types';
+
+/**
+ * The station's rows as the sync sees them: with their cloud ids. Rows pulled from the cloud
+ * are written here directly, without outbox entries: the cloud already knows them.
+ */
+export interface ProfileLink {
+  id: string;
+  name: string;
+  description: string;
+  cloudId: string | null;
+}
+
+export interface DeviceLink {
+  id: string;
+  name: string;
+  label: string;
+  profileId: string;
+  accessToken: string;
+  firmwareId: string | null;
+  softwareId: string | null;
+  cloudId: string | null;
+  /** The device as the cloud last showed it. */
+  snapshot: CloudDevice | null;
+  cloudDeletedAt: number | null;
+}
+
+export interface PackageLink {
+  id: string;
+  title: string;
+  version: string;
+  tag: string;
+  type: OtaPackageType;
+  profileId: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  checksumAlgorithm: ChecksumAlgorithm;
+  checksum: string;
+  sha256: string;
+  status: 'READY' | 'CORRUPT';
+  cloudId: string | null;
+  cloudDeletedAt: number | null;
+}
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  label: string;
+  profile_id: string;
+  access_token: string;
+  firmware_id: string | null;
+  software_id: string | null;
+  cloud_id: string | null;
+  cloud_snapshot: string | null;
+  cloud_deleted_at: number | null;
+}
+
+interface PackageRow {
+  id: string;
+  title: string;
+  version: string;
+  tag: string;
+  type: OtaPackageType;
+  profile_id: string;
+  file_name: string;
+  content_type: string;
+  size: number;
+  checksum_algorithm: ChecksumAlgorithm;
+  checksum: string;
+  sha256: string;
+  status: 'READY' | 'CORRUPT';
+  cloud_id: string | null;
+  cloud_deleted_at: number | null;
+}
+
+function toDevice(row: DeviceRow): DeviceLink {
+  let snapshot: CloudDevice | null = null;
+  if (row.cloud_snapshot) {
+    try {
+      const parsed = CloudDevice.safeParse(JSON.parse(row.cloud_snapshot));
+      snapshot = parsed.success ? parsed.data : null;
+    } catch {
+      snapshot = null;
+    }
+  }
+  return {
+    id: row.id,
+    name: row.name,
+    label: row.label,
+    profileId: row.profile_id,
+    accessToken: row.access_token,
+    firmwareId: row.firmware_id,
+    softwareId: row.software_id,
+    cloudId: row.cloud_id,
+    snapshot,
+    cloudDeletedAt: row.cloud_deleted_at,
+  };
+}
+
+function toPackage(row: PackageRow): PackageLink {
+  return {
+    id: row.id,
+    title: row.title,
+    version: row.version,
+    tag: row.tag,
+    type: row.type,
+    profileId: row.profile_id,
+    fileName: row.file_name,
+    contentType: row.content_type,
+    size: row.size,
+    checksumAlgorithm: row.checksum_algorithm,
+    checksum: row.checksum,
+    sha256: row.sha256,
+    status: row.status,
+    cloudId: row.cloud_id,
+    cloudDeletedAt: row.cloud_deleted_at,
+  };
+}
+
+export interface NewPulledPackage {
+  title: string;
+  version: string;
+  tag: string;
+  type: OtaPackageType;
+  profileId: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  checksumAlgorithm: ChecksumAlgorithm;
+  checksum: string;
+  sha256: string;
+  cloudId: string;
+}
+
+export class CloudLinks {
+  constructor(private readonly db: Db) {}
+
+  // ---- profiles ----
+
+  profile(id: string): ProfileLink | undefined {
+    return this.db
+      .prepare(
+        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE id = ?',
+      )
+      .get(id) as ProfileLink | undefined;
+  }
+
+  profileByCloudId(cloudId: string): ProfileLink | undefined {
+    return this.db
+      .prepare(
+        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE cloud_id = ?',
+      )
+      .get(cloudId) as ProfileLink | undefined;
+  }
+
+  profileByName(name: string): ProfileLink | undefined {
+    return this.db
+      .prepare(
+        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE name = ?',
+      )
+      .get(name) as ProfileLink | undefined;
+  }
+
+  linkProfile(id: string, cloudId: string): void {
+    this.db
+      .prepare('UPDATE device_profiles SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?')
+      .run(cloudId, id);
+  }
+
+  /** Inserts or updates the local copy of a cloud profile; returns what happened. */
+  upsertPulledProfile(cloud: CloudProfile, now: number): 'added' | 'updated' | 'unchanged' {
+    const description = cloud.description ?? '';
+    const existing = this.profileByCloudId(cloud.id.id);
+    if (existing) {
+      if (existing.name === cloud.name && existing.description === description) {
+        this.db
+          .prepare('UPDATE device_profiles SET cloud_deleted_at = NULL WHERE id = ?')
+          .run(existing.id);
+        return 'unchanged';
+      }
+      // Another local profile may hold the new name: then the name stays (it is only a label).
+      const clash = this.profileByName(cloud.name);
+      const name = clash && clash.id !== existing.id ? existing.name : cloud.name;
+      this.db
+        .prepare(
+          'UPDATE device_profiles SET name = ?, description = ?, cloud_deleted_at = NULL WHERE id = ?',
+        )
+        .run(name, description, existing.id);
+      return 'updated';
+    }
+    const sameName = this.profileByName(cloud.name);
+    if (sameName) {
+      // A profile made on site with the cloud's name is that profile: adopt it.
+      if (sameName.cloudId === null) {
+        this.linkProfile(sameName.id, cloud.id.id);
+        return 'updated';
+      }
+      return 'unchanged';
+    }
+    this.db
+      .prepare(
+        'INSERT INTO device_profiles (id, name, description, cloud_id, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(randomUUID(), cloud.name, description, cloud.id.id, now);
+    return 'added';
+  }
+
+  profilesWithCloudId(): ProfileLink[] {
+    return this.db
+      .prepare(
+        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE cloud_id IS NOT NULL',
+      )
+      .all() as ProfileLink[];
+  }
+
+  markProfileDeleted(id: string, now: number): void {
+    this.db
+      .prepare(
+        'UPDATE device_profiles SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?',
+      )
+      .run(now, id);
+  }
+
+  // ---- devices ----
+
+  device(id: string): DeviceLink | undefined {
+    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as
+      DeviceRow | undefined;
+    return row && toDevice(row);
+  }
+
+  deviceByCloudId(cloudId: string): DeviceLink | undefined {
+    const row = this.db.prepare('SELECT * FROM devices WHERE cloud_id = ?').get(cloudId) as
+      DeviceRow | undefined;
+    return row && toDevice(row);
+  }
+
+  deviceByName(name: string): DeviceLink | undefined {
+    const row = this.db.prepare('SELECT * FROM devices WHERE name = ?').get(name) as
+      DeviceRow | undefined;
+    return row && toDevice(row);
+  }
+
+  deviceByToken(token: string): DeviceLink | undefined {
+    const row = this.db.prepare('SELECT * FROM devices WHERE access_token = ?').get(token) as
+      DeviceRow | undefined;
+    return row && toDevice(row);
+  }
+
+  devicesWithCloudId(): DeviceLink[] {
+    return (
+      this.db.prepare('SELECT * FROM devices WHERE cloud_id IS NOT NULL').all() as DeviceRow[]
+    ).map(toDevice);
+  }
+
+  /** Records the cloud's copy of a device (after a pull or a save). */
+  linkDevice(id: string, cloud: CloudDevice): void {
+    this.db
+      .prepare(
+        'UPDATE devices SET cloud_id = ?, cloud_version = ?, cloud_snapshot = ?, cloud_deleted_at = NULL WHERE id = ?',
+      )
+      .run(cloud.id.id, cloud.version ?? null, JSON.stringify(cloud), id);
+  }
+
+  unlinkDevice(id: string, now: number): void {
+    this.db
+      .prepare(
+        'UPDATE devices SET cloud_id = NULL, cloud_version = NULL, cloud_snapshot = NULL, cloud_deleted_at = ? WHERE id = ?',
+      )
+      .run(now, id);
+  }
+
+  /** Name, label, profile and token follow the cloud; the caller checked they are free. */
+  updatePulledDevice(
+    id: string,
+    cloud: CloudDevice,
+    profileId: string,
+    token: string,
+    keepSnapshot: boolean,
+  ): void {
+    this.db
+      .prepare(
+        'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+      )
+      .run(cloud.name, cloud.label ?? '', profileId, token, id);
+    if (!keepSnapshot) this.linkDevice(id, cloud);
+  }
+
+  insertPulledDevice(cloud: CloudDevice, profileId: string, token: string, now: number): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO devices (id, name, label, profile_id, access_token, cloud_id, cloud_version, cloud_snapshot, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        cloud.name,
+        cloud.label ?? '',
+        profileId,
+        token,
+        cloud.id.id,
+        cloud.version ?? null,
+        JSON.stringify(cloud),
+        now,
+      );
+    return id;
+  }
+
+  setAccessToken(id: string, token: string): void {
+    this.db.prepare('UPDATE devices SET access_token = ? WHERE id = ?').run(token, id);
+  }
+
+  markDeviceDeleted(id: string, now: number): void {
+    this.db
+      .prepare('UPDATE devices SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?')
+      .run(now, id);
+  }
+
+  /** Anything recorded on site for the device that the technician would not want to lose. */
+  deviceHasHistory(id: string): boolean {
+    return (
+      this.db.prepare('SELECT 1 FROM telemetry WHERE device_id = ? LIMIT 1').get(id) !==
+        undefined ||
+      this.db.prepare('SELECT 1 FROM executions WHERE device_id = ? LIMIT 1').get(id) !==
+        undefined ||
+      this.db.prepare('SELECT 1 FROM outbox WHERE entity_id = ? LIMIT 1').get(id) !== undefined
+    );
+  }
+
+  deleteDevice(id: string): void {
+    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+  }
+
+  // ---- packages ----
+
+  package(id: string): PackageLink | undefined {
+    const row = this.db.prepare('SELECT * FROM packages WHERE id = ?').get(id) as
+      PackageRow | undefined;
+    return row && toPackage(row);
+  }
+
+  packageByCloudId(cloudId: string): PackageLink | undefined {
+    const row = this.db.prepare('SELECT * FROM packages WHERE cloud_id = ?').get(cloudId) as
+      PackageRow | undefined;
+    return row && toPackage(row);
+  }
+
+  packageByTitleVersion(title: string, version: string): PackageLink | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM packages WHERE title = ? AND version = ?')
+      .get(title, version) as PackageRow | undefined;
+    return row && toPackage(row);
+  }
+
+  packagesWithCloudId(): PackageLink[] {
+    return (
+      this.db.prepare('SELECT * FROM packages WHERE cloud_id IS NOT NULL').all() as PackageRow[]
+    ).map(toPackage);
+  }
+
+  linkPackage(id: string, cloudId: string): void {
+    this.db
+      .prepare('UPDATE packages SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?')
+      .run(cloudId, id);
+  }
+
+  insertPulledPackage(pkg: NewPulledPackage, now: number): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO packages (id, title, version, tag, type, profile_id, file_name, content_type, size,
+           checksum_algorithm, checksum, sha256, cloud_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        pkg.title,
+        pkg.version,
+        pkg.tag,
+        pkg.type,
+        pkg.profileId,
+        pkg.fileName,
+        pkg.contentType,
+        pkg.size,
+        pkg.checksumAlgorithm,
+        pkg.checksum,
+        pkg.sha256,
+        pkg.cloudId,
+        now,
+      );
+    return id;
+  }
+
+  /** The cloud's binary replaces the local one (a conflict resolved with "take the cloud's"). */
+  replacePackageBinary(
+    id: string,
+    binary: {
+      fileName: string;
+      contentType: string;
+      size: number;
+      checksumAlgorithm: ChecksumAlgorithm;
+      checksum: string;
+      sha256: string;
+    },
+    cloudId: string,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE packages SET file_name = ?, content_type = ?, size = ?, checksum_algorithm = ?, checksum = ?,
+           sha256 = ?, status = 'READY', status_detail = NULL, cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?`,
+      )
+      .run(
+        binary.fileName,
+        binary.contentType,
+        binary.size,
+        binary.checksumAlgorithm,
+        binary.checksum,
+        binary.sha256,
+        cloudId,
+        id,
+      );
+  }
+
+  packageInUse(id: string): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM devices WHERE firmware_id = ? OR software_id = ? LIMIT 1')
+        .get(id, id) !== undefined ||
+      this.db.prepare('SELECT 1 FROM executions WHERE package_id = ? LIMIT 1').get(id) !== undefined
+    );
+  }
+
+  markPackageDeleted(id: string, now: number): void {
+    this.db
+      .prepare('UPDATE packages SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?')
+      .run(now, id);
+  }
+
+  deletePackageRow(id: string): void {
+    this.db.prepare('DELETE FROM packages WHERE id = ?').run(id);
+  }
+
+  isBlobReferenced(sha256: string): boolean {
+    return this.db.prepare('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
+  }
+}

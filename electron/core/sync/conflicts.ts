@@ -1,0 +1,215 @@
+import type { CloudConflict, ConflictChoice } from '../../../shared/api/entities';
+import { sharedAttributesOf } from '../ota/ota-service';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { downloadBinary } from './binary-download';
+import type { CloudClient } from './cloud-client';
+import { applyCloudAssignment } from './cloud-assignment';
+import { CloudHttpError } from './cloud-errors';
+import { CloudDevice } from './cloud-types';
+import { cacheBinary } from './pull/pull-packages';
+import type { ConflictDetail } from './push/push-types';
+import type { SyncDeps } from './sync-deps';
+import type { OutboxItem } from './sync-store';
+
+export interface Resolution {
+  resolved: boolean;
+  message: string;
+}
+
+/** The conflict as the technician sees it, from the item's stored detail. */
+export function toConflict(item: OutboxItem): CloudConflict | undefined {
+  const detail = item.detail as ConflictDetail | null;
+  if (item.status !== 'CONFLICT' || !detail) return undefined;
+  return {
+    id: item.seq,
+    kind: detail.kind,
+    entityId: item.entityId,
+    label: detail.label,
+    message: item.error ?? '',
+    local: detail.local,
+    cloud: detail.cloud,
+    choices: detail.choices,
+    createdAt: item.createdAt,
+  };
+}
+
+/**
+ * Keep mine: the station's change is re-applied over the cloud's latest version.
+ * Take the cloud's: the station adopts what the cloud has, and the change is dropped.
+ * Some resolutions need the cloud (a download, a credentials change); `client` is undefined
+ * when signed out, and they answer "not resolved" with the reason.
+ */
+export async function resolveConflict(
+  deps: SyncDeps,
+  client: CloudClient | undefined,
+  item: OutboxItem,
+  choice: ConflictChoice,
+): Promise<Resolution> {
+  const detail = item.detail as ConflictDetail;
+  const needsCloud = (): Resolution => ({
+    resolved: false,
+    message: 'This choice needs the cloud: sign in and try again when online',
+  });
+  switch (detail.kind) {
+    case 'ASSIGNMENT': {
+      const theirs = CloudDevice.parse(detail.data.cloudDevice);
+      const type = detail.data.type as OtaPackageType;
+      if (choice === 'KEEP_MINE') {
+        // The cloud's latest copy becomes the base: the next push saves ours over it.
+        deps.db.transaction(() => {
+          deps.links.linkDevice(item.entityId, theirs);
+          deps.store.reopen(item.seq);
+        })();
+        return {
+          resolved: true,
+          message: "The station's assignment will be pushed over the cloud's",
+        };
+      }
+      const cloudPackageId = (detail.data.cloudPackageId as string | null) ?? null;
+      let localId: string | null = null;
+      if (cloudPackageId) {
+        localId = deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
+        if (!localId) {
+          if (!client) return needsCloud();
+          await cacheBinary(deps, client, await client.packageInfo(cloudPackageId));
+          localId = deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
+        }
+      }
+      applyCloudAssignment(deps, item.entityId, type, localId);
+      deps.db.transaction(() => {
+        deps.links.linkDevice(item.entityId, theirs);
+        deps.store.drop([item.seq]);
+      })();
+      return { resolved: true, message: "The station now has the cloud's assignment" };
+    }
+    case 'PACKAGE': {
+      if (!client) return needsCloud();
+      const cloudPackageId = detail.data.cloudPackageId as string;
+      if (choice === 'KEEP_MINE') {
+        try {
+          await client.deletePackage(cloudPackageId);
+        } catch (error) {
+          if (error instanceof CloudHttpError && error.status === 400)
+            return { resolved: false, message: `The cloud keeps its package: ${error.message}` };
+          if (!(error instanceof CloudHttpError && error.status === 404)) throw error;
+        }
+        deps.db.transaction(() => {
+          deps.store.setProgress(item.seq, {});
+          deps.store.reopen(item.seq);
+        })();
+        return {
+          resolved: true,
+          message: "The cloud's package was removed; the site's is pushed next",
+        };
+      }
+      return takeCloudPackage(deps, client, item, cloudPackageId);
+    }
+    case 'DEVICE': {
+      if (!client) return needsCloud();
+      const cloudDevice = CloudDevice.parse(detail.data.cloudDevice);
+      const local = deps.links.device(item.entityId);
+      if (!local) {
+        deps.store.drop([item.seq]);
+        return { resolved: true, message: 'The device no longer exists on the station' };
+      }
+      if (choice === 'KEEP_MINE') {
+        const credentials = await client.credentials(cloudDevice.id.id);
+        try {
+          await client.saveCredentials({ ...credentials, credentialsId: local.accessToken });
+        } catch (error) {
+          if (error instanceof CloudHttpError && error.status === 400)
+            return {
+              resolved: false,
+              message: `The cloud refused the site's token: ${error.message}`,
+            };
+          throw error;
+        }
+      } else {
+        const token = detail.data.cloudToken as string | null;
+        if (!token) return { resolved: false, message: 'The cloud device has no access token' };
+        const owner = deps.links.deviceByToken(token);
+        if (owner && owner.id !== local.id)
+          return {
+            resolved: false,
+            message: `The station's device ${owner.name} already uses the cloud's token`,
+          };
+        deps.links.setAccessToken(local.id, token);
+      }
+      const fresh = await client.device(cloudDevice.id.id);
+      deps.db.transaction(() => {
+        deps.links.linkDevice(local.id, fresh);
+        deps.store.drop([item.seq]);
+      })();
+      deps.notifier.deviceChanged(local.id);
+      return { resolved: true, message: `${local.name} is linked to the cloud's device` };
+    }
+    case 'DEVICE_DELETED': {
+      const device = deps.links.device(item.entityId);
+      if (!device) {
+        deps.store.drop([item.seq]);
+        return { resolved: true, message: 'The device no longer exists on the station' };
+      }
+      if (choice === 'KEEP_MINE') {
+        deps.db.transaction(() => {
+          deps.db
+            .prepare(
+              'UPDATE devices SET cloud_id = NULL, cloud_version = NULL, cloud_snapshot = NULL, cloud_deleted_at = NULL WHERE id = ?',
+            )
+            .run(device.id);
+          // The new cloud device has none of the history: all of it goes again.
+          deps.db
+            .prepare('DELETE FROM sync_telemetry_watermark WHERE device_id = ?')
+            .run(device.id);
+          deps.store.reopen(item.seq);
+        })();
+        return { resolved: true, message: `${device.name} will be created in the cloud again` };
+      }
+      deps.db.transaction(() => {
+        deps.links.unlinkDevice(device.id, deps.now());
+        deps.store.drop(deps.store.itemsOf(device.id).map((i) => i.seq));
+      })();
+      deps.notifier.deviceChanged(device.id);
+      return {
+        resolved: true,
+        message: `${device.name} stays deleted in the cloud; kept on the station, marked deleted`,
+      };
+    }
+  }
+}
+
+/** The cloud's binary replaces the site's under the same package row (assignments follow it). */
+async function takeCloudPackage(
+  deps: SyncDeps,
+  client: CloudClient,
+  item: OutboxItem,
+  cloudPackageId: string,
+): Promise<Resolution> {
+  const local = deps.links.package(item.entityId);
+  if (!local) {
+    deps.store.drop([item.seq]);
+    return { resolved: true, message: 'The package no longer exists on the station' };
+  }
+  const info = await client.packageInfo(cloudPackageId);
+  const binary = await downloadBinary(client, info, deps.packageStore.blobs);
+  deps.db.transaction(() => {
+    deps.links.replacePackageBinary(local.id, binary, cloudPackageId);
+    deps.store.drop([item.seq]);
+    // Devices asking for their attributes must get the new size and checksum.
+    const pkg = deps.packages.get(local.id);
+    const assigned = deps.db
+      .prepare('SELECT id FROM devices WHERE firmware_id = ? OR software_id = ?')
+      .all(local.id, local.id) as { id: string }[];
+    for (const { id } of assigned)
+      deps.attributes.set(id, 'SHARED', sharedAttributesOf(pkg, deps.now()));
+  })();
+  if (local.sha256 !== binary.sha256) {
+    await deps.evictServedBinary(local.sha256);
+    if (!deps.links.isBlobReferenced(local.sha256))
+      await deps.packageStore.blobs.remove(local.sha256);
+  }
+  deps.events.emit('package.changed', deps.packages.get(local.id));
+  return {
+    resolved: true,
+    message: `The cache now holds the cloud's ${info.title} ${info.version}`,
+  };
+}

@@ -1,0 +1,102 @@
+import type { PullSummary } from '../../../../shared/api/entities';
+import type { CloudClient } from '../cloud-client';
+import type { CloudPackageInfo } from '../cloud-types';
+import type { ProgressReporter, SyncDeps } from '../sync-deps';
+import { pullAssignments } from './pull-assignments';
+import { pullDeletions } from './pull-deletions';
+import { pullDevices } from './pull-devices';
+import { listPackages, pullBinaries } from './pull-packages';
+import { pullProfiles } from './pull-profiles';
+
+export interface PullRequest {
+  /** Binaries of the packages assigned to these devices (by name); all devices when absent. */
+  deviceNames?: readonly string[] | undefined;
+  /** Binaries of these cloud packages too (the technician's picks). */
+  packageIds?: readonly string[] | undefined;
+  binaries: 'ASSIGNED' | 'NONE';
+}
+
+/**
+ * "Prepare a site visit". Every step is an upsert keyed by cloud id, so a pull that stops
+ * half way (connection lost, app killed) simply continues next time without duplicates.
+ */
+export async function pullSite(
+  deps: SyncDeps,
+  client: CloudClient,
+  request: PullRequest,
+  progress: ProgressReporter,
+): Promise<PullSummary> {
+  const warnings: string[] = [];
+  const profiles = await pullProfiles(deps, client, progress);
+  const packages = await listPackages(deps, client, progress);
+  const devices = await pullDevices(deps, client, progress);
+  warnings.push(...devices.warnings);
+
+  const wanted = wantedBinaries(request, devices.listed, packages, warnings);
+  const binaries = await pullBinaries(deps, client, wanted, progress);
+  const assignments = await pullAssignments(
+    deps,
+    client,
+    devices.listed,
+    devices.localIds,
+    progress,
+  );
+  warnings.push(...assignments.warnings);
+  const deletions = await pullDeletions(deps, client, {
+    profiles: new Set(profiles.listed.map((p) => p.id.id)),
+    devices: new Set(devices.listed.map((d) => d.id.id)),
+    packages: new Set(packages.map((p) => p.id.id)),
+  });
+  return {
+    profiles: { added: profiles.added, updated: profiles.updated },
+    devices: {
+      added: devices.added,
+      updated: devices.updated,
+      markedDeleted: deletions.devicesMarked,
+      removed: deletions.devicesRemoved,
+    },
+    packages: {
+      listed: packages.length,
+      downloaded: binaries.downloaded,
+      alreadyCached: binaries.alreadyCached,
+      markedDeleted: deletions.packagesMarked,
+      removed: deletions.packagesRemoved,
+      failed: binaries.failed,
+    },
+    assignments: { applied: assignments.applied, skipped: assignments.skipped },
+    warnings,
+    error: null,
+    finishedAt: deps.now(),
+  };
+}
+
+function wantedBinaries(
+  request: PullRequest,
+  devices: readonly {
+    name: string;
+    firmwareId?: { id: string } | null;
+    softwareId?: { id: string } | null;
+  }[],
+  packages: readonly CloudPackageInfo[],
+  warnings: string[],
+): CloudPackageInfo[] {
+  const byId = new Map(packages.map((p) => [p.id.id, p]));
+  const ids = new Set<string>();
+  if (request.binaries === 'ASSIGNED') {
+    const chosen = request.deviceNames ? new Set(request.deviceNames) : undefined;
+    for (const name of chosen ?? []) {
+      if (!devices.some((d) => d.name === name))
+        warnings.push(`No device named "${name}" in the cloud`);
+    }
+    for (const device of devices) {
+      if (chosen && !chosen.has(device.name)) continue;
+      if (device.firmwareId) ids.add(device.firmwareId.id);
+      if (device.softwareId) ids.add(device.softwareId.id);
+    }
+  }
+  for (const id of request.packageIds ?? []) {
+    if (byId.has(id)) ids.add(id);
+    else warnings.push(`No package with id ${id} in the cloud`);
+  }
+  return [...ids].flatMap((id) => byId.get(id) ?? []);
+}

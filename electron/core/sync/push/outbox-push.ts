@@ -1,0 +1,186 @@
+import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
+import type { ProgressReporter } from '../sync-deps';
+import type { OutboxItem } from '../sync-store';
+import { assignmentType, pushAssignment } from './push-assignment';
+import { pushDeviceCreated } from './push-device';
+import { pushPackageCreated } from './push-package';
+import { pushProfileCreated } from './push-profile';
+import type { PushContext, PushOutcome, Pusher } from './push-types';
+
+const PUSHERS: Record<string, Pusher> = {
+  'profile.created': pushProfileCreated,
+  'device.created': pushDeviceCreated,
+  'package.created': pushPackageCreated,
+  'assignment.set': pushAssignment,
+  'assignment.cleared': pushAssignment,
+  // Removing a package from the laptop frees its cache; deleting it in the cloud is the
+  // console's decision. Nothing is sent.
+  'package.deleted': async () => ({
+    kind: 'done',
+    counted: 'settled',
+    note: 'removed from the cache only',
+  }),
+};
+
+export interface OutboxPushed {
+  profiles: number;
+  devices: number;
+  packages: number;
+  assignments: number;
+  settled: number;
+  remaining: number;
+  conflicts: number;
+  failed: number;
+  /** Items that wait for another item (seq -> why), for the pending list. */
+  waiting: Map<number, string>;
+  /** Set when the pass stopped early (network, 5xx, 429, session ended); it resumes in order. */
+  stoppedBy?: unknown;
+}
+
+/**
+ * One pass over the outbox in order. Order is kept per entity: an item behind a conflict,
+ * a failure or a wait of the same entity waits too, while every other entity goes on. A network
+ * error, 5xx or 429 that outlasts the client's retries stops the pass (`stoppedBy`): the next
+ * pass starts again from the first item, and replays are safe (see each pusher).
+ */
+export async function pushOutbox(
+  ctx: PushContext,
+  progress: ProgressReporter,
+): Promise<OutboxPushed> {
+  const { store } = ctx.deps;
+  const result: OutboxPushed = {
+    profiles: 0,
+    devices: 0,
+    packages: 0,
+    assignments: 0,
+    settled: 0,
+    remaining: 0,
+    conflicts: 0,
+    failed: 0,
+    waiting: new Map(),
+  };
+  const items = dropSuperseded(ctx, store.items(), result);
+  const blocked = new Set<string>();
+  let done = 0;
+  for (const item of items) {
+    if (result.stoppedBy !== undefined) {
+      result.remaining += 1;
+      continue;
+    }
+    progress('outbox', done, items.length);
+    done += 1;
+    if (item.status === 'CONFLICT' || item.status === 'FAILED') {
+      blocked.add(item.entityId);
+      if (item.status === 'CONFLICT') result.conflicts += 1;
+      else result.failed += 1;
+      continue;
+    }
+    if (blocked.has(item.entityId)) {
+      result.remaining += 1;
+      result.waiting.set(item.seq, 'waiting for an earlier change of the same item');
+      continue;
+    }
+    const pusher = PUSHERS[item.kind];
+    let outcome: PushOutcome;
+    try {
+      outcome = pusher
+        ? await pusher(ctx, item)
+        : {
+            kind: 'failed',
+            message: `Unknown kind of change "${item.kind}" (written by a newer version?)`,
+          };
+    } catch (error) {
+      if (isTransient(error) || error instanceof SignInRequiredError) {
+        store.countAttempt(item.seq, describeCloudError(error));
+        result.stoppedBy = error;
+        result.remaining += 1;
+        continue;
+      }
+      outcome = { kind: 'failed', message: describeCloudError(error) };
+    }
+    record(ctx, item, outcome, result, blocked);
+  }
+  progress('outbox', items.length, items.length);
+  return result;
+}
+
+function record(
+  ctx: PushContext,
+  item: OutboxItem,
+  outcome: PushOutcome,
+  result: OutboxPushed,
+  blocked: Set<string>,
+): void {
+  const { store, log } = ctx.deps;
+  switch (outcome.kind) {
+    case 'done':
+      store.complete(item.seq, outcome.apply);
+      result[outcome.counted] += 1;
+      if (outcome.counted !== 'settled') log('info', `Pushed ${describe(ctx, item)}`);
+      else if (outcome.note)
+        log('info', `Nothing to push for ${describe(ctx, item)}: ${outcome.note}`);
+      return;
+    case 'waiting':
+      blocked.add(item.entityId);
+      result.remaining += 1;
+      result.waiting.set(item.seq, outcome.reason);
+      return;
+    case 'conflict':
+      store.markConflict(item.seq, outcome.message, outcome.detail);
+      blocked.add(item.entityId);
+      result.conflicts += 1;
+      log('warning', `Conflict: ${outcome.message}`);
+      return;
+    case 'failed':
+      store.markFailed(item.seq, outcome.message);
+      blocked.add(item.entityId);
+      result.failed += 1;
+      log('error', outcome.message);
+      return;
+  }
+}
+
+/**
+ * Only a slot's latest assignment matters: earlier ones for the same device and slot (even in
+ * conflict or failed) are dropped; the latest is pushed from the device's current state.
+ */
+function dropSuperseded(ctx: PushContext, items: OutboxItem[], result: OutboxPushed): OutboxItem[] {
+  const latest = new Map<string, number>();
+  for (const item of items) {
+    if (item.kind.startsWith('assignment.'))
+      latest.set(`${item.entityId}|${assignmentType(item.payload)}`, item.seq);
+  }
+  const superseded = items.filter(
+    (item) =>
+      item.kind.startsWith('assignment.') &&
+      latest.get(`${item.entityId}|${assignmentType(item.payload)}`) !== item.seq,
+  );
+  if (superseded.length === 0) return items;
+  ctx.deps.store.drop(superseded.map((i) => i.seq));
+  result.settled += superseded.length;
+  const gone = new Set(superseded.map((i) => i.seq));
+  return items.filter((item) => !gone.has(item.seq));
+}
+
+export function describe(ctx: PushContext, item: OutboxItem): string {
+  const { links } = ctx.deps;
+  switch (item.kind) {
+    case 'profile.created':
+      return `device profile ${links.profile(item.entityId)?.name ?? item.entityId}`;
+    case 'device.created':
+      return `device ${links.device(item.entityId)?.name ?? item.entityId}`;
+    case 'package.created':
+    case 'package.deleted': {
+      const payload = item.payload as { title?: string; version?: string } | null;
+      return `package ${payload?.title ?? '?'} ${payload?.version ?? ''}`.trim();
+    }
+    case 'assignment.set':
+    case 'assignment.cleared': {
+      const device = links.device(item.entityId)?.name ?? item.entityId;
+      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
+      return `${slot} assignment of ${device}`;
+    }
+    default:
+      return `${item.kind} ${item.entityId}`;
+  }
+}

@@ -1,0 +1,164 @@
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import { CloudHttpError } from '../cloud-errors';
+import type { DeviceLink } from '../cloud-links';
+import type { CloudDevice } from '../cloud-types';
+import { createDevice } from './push-device';
+import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+
+const SAVE_ATTEMPTS = 3;
+
+export function slotField(type: OtaPackageType): 'firmwareId' | 'softwareId' {
+  return type === 'FIRMWARE' ? 'firmwareId' : 'softwareId';
+}
+
+export function assignmentType(payload: unknown): OtaPackageType {
+  return (payload as { type?: unknown } | null)?.type === 'SOFTWARE' ? 'SOFTWARE' : 'FIRMWARE';
+}
+
+/**
+ * An assignment or un-assignment made on site. The device's current slot is what is pushed (a
+ * later change supersedes an earlier one). The device goes back whole, with the `version` of the
+ * copy the change was made on. On 409 the cloud's latest copy is compared three ways:
+ * - the cloud already has our package in that slot: done;
+ * - the cloud's slot is still what we started from: only other fields changed, so ours is
+ *   re-applied on the cloud's latest copy (their edits kept);
+ * - the cloud assigned something else meanwhile: a conflict for the technician.
+ */
+export const pushAssignment: Pusher = async (ctx, item) => {
+  const { deps, client } = ctx;
+  const type = assignmentType(item.payload);
+  let device = deps.links.device(item.entityId);
+  if (!device)
+    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
+  if (!device.cloudId) {
+    if (device.cloudDeletedAt !== null && !device.snapshot)
+      return { kind: 'done', counted: 'settled', note: `${device.name} was deleted in the cloud` };
+    // Re-created after "keep mine" on a device deleted in the cloud (a new device is pushed first).
+    const created = await createDevice(ctx, device);
+    if (created.kind !== 'done') return created;
+    deps.db.transaction(() => created.apply?.())();
+    device = deps.links.device(item.entityId) as DeviceLink;
+  }
+  const cloudDeviceId = device.cloudId as string;
+  const localPackageId = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
+  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
+  if (localPackageId && !pkg?.cloudId)
+    return {
+      kind: 'waiting',
+      reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
+    };
+  const mine = pkg?.cloudId ?? null;
+  const field = slotField(type);
+  let base: CloudDevice = device.snapshot ?? (await client.device(cloudDeviceId));
+  for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
+    try {
+      const saved = await client.saveDevice({
+        ...base,
+        [field]: mine ? entityRef('OTA_PACKAGE', mine) : null,
+      });
+      const linked = device;
+      return {
+        kind: 'done',
+        counted: 'assignments',
+        apply: () => deps.links.linkDevice(linked.id, saved),
+      };
+    } catch (error) {
+      if (!(error instanceof CloudHttpError)) throw error;
+      if (error.status === 404) return deletedInCloud(device, type);
+      if (error.status === 400)
+        return {
+          kind: 'failed',
+          message: `The cloud refused the assignment on ${device.name}: ${error.message}`,
+        };
+      if (error.status !== 409) throw error;
+    }
+    let theirs: CloudDevice;
+    try {
+      theirs = await client.device(cloudDeviceId);
+    } catch (error) {
+      if (error instanceof CloudHttpError && error.status === 404)
+        return deletedInCloud(device, type);
+      throw error;
+    }
+    const theirSlot = theirs[field]?.id ?? null;
+    const baseSlot = base[field]?.id ?? null;
+    if (theirSlot === mine) {
+      const linked = device;
+      return {
+        kind: 'done',
+        counted: 'assignments',
+        apply: () => deps.links.linkDevice(linked.id, theirs),
+      };
+    }
+    if (theirSlot !== baseSlot) return assignmentConflict(ctx, device, type, pkg ?? null, theirs);
+    base = theirs;
+  }
+  throw new CloudHttpError(
+    409,
+    35,
+    `${device.name} keeps changing in the cloud; trying again later`,
+  );
+};
+
+async function assignmentConflict(
+  ctx: PushContext,
+  device: DeviceLink,
+  type: OtaPackageType,
+  mine: { title: string; version: string } | null,
+  theirs: CloudDevice,
+): Promise<PushOutcome> {
+  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
+  const slot = type === 'FIRMWARE' ? 'firmware' : 'software';
+  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
+  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  return {
+    kind: 'conflict',
+    message: `${device.name}: the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`,
+    detail: {
+      kind: 'ASSIGNMENT',
+      label: `${device.name} (${slot})`,
+      local: { device: device.name, [slot]: mineLabel },
+      cloud: { device: theirs.name, [slot]: theirsLabel, version: theirs.version ?? null },
+      choices: {
+        KEEP_MINE: `Assign ${mineLabel ?? 'nothing'} in the cloud too (over the cloud's latest version)`,
+        TAKE_CLOUD: `Assign ${theirsLabel ?? 'nothing'} on the station, as in the cloud`,
+      },
+      data: { cloudDevice: theirs, type, cloudPackageId },
+    },
+  };
+}
+
+function deletedInCloud(device: DeviceLink, type: OtaPackageType): PushOutcome {
+  return {
+    kind: 'conflict',
+    message: `${device.name} was deleted in the cloud, but was changed on site`,
+    detail: {
+      kind: 'DEVICE_DELETED',
+      label: device.name,
+      local: { device: device.name, changed: type === 'FIRMWARE' ? 'firmware' : 'software' },
+      cloud: { device: null },
+      choices: {
+        KEEP_MINE:
+          'Create the device in the cloud again (same name and token), then push its changes',
+        TAKE_CLOUD:
+          'Leave it deleted: the station keeps it and its history, marked deleted; its changes are dropped',
+      },
+      data: { type },
+    },
+  };
+}
+
+export async function describeCloudPackage(ctx: PushContext, cloudId: string): Promise<string> {
+  const local = ctx.deps.links.packageByCloudId(cloudId);
+  if (local) return `${local.title} ${local.version}`;
+  const listed = ctx.deps.db
+    .prepare('SELECT title, version FROM cloud_packages WHERE cloud_id = ?')
+    .get(cloudId) as { title: string; version: string } | undefined;
+  if (listed) return `${listed.title} ${listed.version}`;
+  try {
+    const info = await ctx.client.packageInfo(cloudId);
+    return `${info.title} ${info.version}`;
+  } catch {
+    return `package ${cloudId}`;
+  }
+}

@@ -1,0 +1,73 @@
+import { CloudHttpError } from '../cloud-errors';
+import type { CloudDevice } from '../cloud-types';
+import type { DeviceLink } from '../cloud-links';
+import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+
+/** A device added on site: created in the cloud with the same access token. */
+export const pushDeviceCreated: Pusher = async (ctx, item) => {
+  const device = ctx.deps.links.device(item.entityId);
+  if (!device)
+    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
+  if (device.cloudId) return { kind: 'done', counted: 'settled' };
+  return createDevice(ctx, device);
+};
+
+/**
+ * POST /api/device?accessToken=. A 400 is mostly "a device with that name exists": if it has our
+ * token it is ours (an answer lost on the way) or the same device made in the console: adopted.
+ * Another token is a conflict for the technician.
+ */
+export async function createDevice(ctx: PushContext, device: DeviceLink): Promise<PushOutcome> {
+  const { deps, client } = ctx;
+  const profile = deps.links.profile(device.profileId);
+  if (!profile?.cloudId)
+    return {
+      kind: 'waiting',
+      reason: `waiting for device profile ${profile?.name ?? device.profileId} to reach the cloud`,
+    };
+  let saved: CloudDevice;
+  try {
+    saved = await client.saveDevice(
+      {
+        name: device.name,
+        label: device.label,
+        type: profile.name,
+        deviceProfileId: entityRef('DEVICE_PROFILE', profile.cloudId),
+      },
+      device.accessToken,
+    );
+  } catch (error) {
+    if (!(error instanceof CloudHttpError && error.status === 400)) throw error;
+    const existing = await client.deviceByName(device.name);
+    if (!existing)
+      return {
+        kind: 'failed',
+        message: `The cloud refused device ${device.name}: ${error.message}`,
+      };
+    const credentials = await client.credentials(existing.id.id);
+    if (credentials.credentialsId !== device.accessToken) {
+      return {
+        kind: 'conflict',
+        message: `The cloud already has a device named ${device.name}, with another access token`,
+        detail: {
+          kind: 'DEVICE',
+          label: device.name,
+          local: { name: device.name, accessToken: device.accessToken },
+          cloud: {
+            name: existing.name,
+            accessToken: credentials.credentialsId ?? null,
+            id: existing.id.id,
+          },
+          choices: {
+            KEEP_MINE: "Link to the cloud's device and give it the token used on site",
+            TAKE_CLOUD:
+              "Link to the cloud's device and use its token on site (devices using the site's token must be re-provisioned)",
+          },
+          data: { cloudDevice: existing, cloudToken: credentials.credentialsId ?? null },
+        },
+      };
+    }
+    saved = existing;
+  }
+  return { kind: 'done', counted: 'devices', apply: () => deps.links.linkDevice(device.id, saved) };
+}

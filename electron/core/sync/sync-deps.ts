@@ -1,0 +1,44 @@
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import type { ChangeNotifier } from '../ota/change-notifier';
+import type { PackageStore } from '../packages/package-store';
+import type { AttributeRepository } from '../repositories/attributes';
+import type { DeviceRepository } from '../repositories/devices';
+import type { PackageRepository } from '../repositories/packages';
+import type { Db } from '../storage/database';
+import type { StationEvents } from '../station-events';
+import type { CloudLinks } from './cloud-links';
+import type { SyncStore } from './sync-store';
+
+/** The parts of the station the sync reads and writes. */
+export interface SyncDeps {
+  db: Db;
+  links: CloudLinks;
+  store: SyncStore;
+  packageStore: PackageStore;
+  packages: PackageRepository;
+  devices: DeviceRepository;
+  attributes: AttributeRepository;
+  /** Assigns as the technician would (the OTA side's own rules), so pulled assignments are served. */
+  assigner: CloudAssigner;
+  notifier: ChangeNotifier;
+  events: StationEvents;
+  /** Drops a binary's served copy so a replaced or removed file is re-read. */
+  evictServedBinary(sha256: string): Promise<void>;
+  log(level: 'info' | 'warning' | 'error', message: string): void;
+  now(): number;
+  /** Page size for cloud lists (100; tests use small pages to exercise paging). */
+  pageSize: number;
+}
+
+/**
+ * How the sync applies an assignment on the station. Wired to the OTA side in station.ts, so the
+ * sync does not depend on how deliveries are scheduled. Both may run inside the sync's
+ * transaction and write their usual outbox entry (the sync removes it: the cloud has it).
+ */
+export interface CloudAssigner {
+  assign(deviceId: string, packageId: string, now: number): void;
+  unassign(deviceId: string, type: OtaPackageType, now: number): void;
+}
+
+/** A phase of a pull or push reports how far it got. */
+export type ProgressReporter = (phase: string, done: number, total: number | null) => void;

@@ -70,7 +70,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
     expect(headerText).toContain(station.mqttUrl);
     expect(headerText).toMatch(/[34] connected/);
     expect(headerText).toMatch(/\d+ running/);
-    expect(headerText).toContain('not configured');
+    expect(headerText).toMatch(/Cloud\s+Not configured/i);
 
     await page.getByRole('radio', { name: /Failed/ }).check();
     await expect.poll(() => table.innerText()).not.toContain('UPDATED');

@@ -34,11 +34,15 @@ export function StatusHeader() {
           {jobs.active > 0 ? (
             <span className="status-value">
               <span>{jobs.active.toLocaleString('en-US')} running</span>
-              <ProgressBar
-                percent={jobs.percent}
-                label="Bytes served of all running updates"
-                text={`${jobs.percent} % · ${formatBytes(jobs.bytesServed)} of ${formatBytes(jobs.totalBytes)}`}
-              />
+              <span
+                title={`${formatBytes(jobs.bytesServed)} of ${formatBytes(jobs.totalBytes)} served`}
+              >
+                <ProgressBar
+                  percent={jobs.percent}
+                  label="Bytes served of all running updates"
+                  text={`${jobs.percent} %`}
+                />
+              </span>
             </span>
           ) : (
             <span className="status-value muted">None running</span>
@@ -48,7 +52,7 @@ export function StatusHeader() {
           <span className="status-label">Cloud</span>
           <span className="status-value muted">
             <Icon name="cloudOff" />
-            Cloud: not configured
+            Not configured
           </span>
         </li>
         <li className={`status-item connection connection-${connection}`}>

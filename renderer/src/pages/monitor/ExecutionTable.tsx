@@ -46,12 +46,12 @@ export function ExecutionTable({
         <colgroup>
           <col className="col-name" />
           <col className="col-package" />
-          <col className="col-state" />
+          <col className="col-exec-state" />
           <col className="col-progress" />
           <col className="col-figure optional" />
           <col className="col-figure" />
           <col className="col-figure optional" />
-          <col className="col-figure optional" />
+          <col className="col-figure optional wide-only" />
           <col className="col-actions" />
         </colgroup>
         <thead>
@@ -69,7 +69,7 @@ export function ExecutionTable({
             <th scope="col" className="num optional">
               ETA
             </th>
-            <th scope="col" className="num optional">
+            <th scope="col" className="num optional wide-only">
               Started
             </th>
             <th scope="col">
@@ -170,7 +170,7 @@ const ExecutionRow = memo(function ExecutionRow({
       <td className="num optional">
         {figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}
       </td>
-      <td className="num mono optional">{formatClock(execution.createdAt)}</td>
+      <td className="num mono optional wide-only">{formatClock(execution.createdAt)}</td>
       <td className="row-actions">
         <button
           type="button"

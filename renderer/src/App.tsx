@@ -92,7 +92,7 @@ function useFinishedUpdateNotices() {
       const text = describeFinished(finished);
       const anyFailed = finished.some((e) => e.state !== 'UPDATED');
       announce(text);
-      toast(anyFailed ? 'error' : 'success', text);
+      toast(anyFailed ? 'error' : 'success', text, { silent: true });
     };
     const stop = store.onFinished((execution) => {
       batch.current.push(execution);

@@ -49,12 +49,6 @@ export interface FieldOtaBridge {
   ): BridgeUpload;
 }
 
-declare global {
-  interface Window {
-    fieldOta?: FieldOtaBridge;
-  }
-}
-
 /** Whether pushed events are flowing: after a drop everything is reloaded on reconnect. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 

@@ -16,11 +16,13 @@ interface Toast {
   id: number;
   kind: ToastKind;
   text: string;
+  /** Shown but not read out: the same words went to the live region already. */
+  silent: boolean;
 }
 
 interface Notifier {
   /** A short note in the corner that something finished (also read out by screen readers). */
-  toast(kind: ToastKind, text: string): void;
+  toast(kind: ToastKind, text: string, options?: { silent?: boolean }): void;
   /** Read out by screen readers only (e.g. every update that finished). */
   announce(text: string): void;
 }
@@ -47,9 +49,10 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
 
   const notifier = useMemo<Notifier>(
     () => ({
-      toast(kind, text) {
+      toast(kind, text, options) {
         const id = nextId.current++;
-        setToasts((list) => [...list, { id, kind, text }].slice(-MAX_TOASTS));
+        const silent = options?.silent ?? false;
+        setToasts((list) => [...list, { id, kind, text, silent }].slice(-MAX_TOASTS));
       },
       announce(text) {
         setAnnouncement(text);
@@ -61,10 +64,22 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
   return (
     <NotifierContext.Provider value={notifier}>
       {children}
-      <div className="toasts" role="status" aria-live="polite">
-        {toasts.map((toast) => (
-          <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
-        ))}
+      <div className="toasts">
+        {/* Notes already said by the live region below sit outside the announced stack. */}
+        <div className="toast-stack">
+          {toasts
+            .filter((toast) => toast.silent)
+            .map((toast) => (
+              <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
+            ))}
+        </div>
+        <div className="toast-stack" role="status" aria-live="polite">
+          {toasts
+            .filter((toast) => !toast.silent)
+            .map((toast) => (
+              <ToastItem key={toast.id} toast={toast} onDismiss={dismiss} />
+            ))}
+        </div>
       </div>
       <div className="sr-only" aria-live="polite" aria-atomic="true">
         {announcement}

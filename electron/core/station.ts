@@ -12,6 +12,8 @@ import { SessionRegistry } from './device-api/session-registry';
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
+import { JobRepository } from './jobs/job-repository';
+import { JobService } from './jobs/job-service';
 import { ChunkSources } from './packages/chunk-source';
 import { PackageStore } from './packages/package-store';
 import { AttributeRepository } from './repositories/attributes';
@@ -97,6 +99,14 @@ export async function startStation(options: StationOptions): Promise<Station> {
     sessions,
     notifier,
   );
+  const jobRepo = new JobRepository(db, executions);
+  const jobs = new JobService(
+    db,
+    { jobs: jobRepo, executions, devices, packages },
+    ota,
+    events,
+    sessions.isOnline,
+  );
   const chunks = new ChunkServer({
     devices,
     packages,
@@ -118,10 +128,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     notifier,
     errors,
     events,
-    sessionLimits: {
-      maxPayloadSize: maxChunkBytes,
-      maxInflightMessages: MAX_INFLIGHT,
-    },
+    sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
   });
   const mqttHost = options.mqttHost ?? '127.0.0.1';
   const endpoint = new MqttEndpoint<DeviceIdentity>({
@@ -175,7 +182,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       attributes,
       // Pulled assignments are applied the way the technician's "assign" applies them.
       assigner: {
-        assign: (deviceId, packageId, now) => void ota.assign(deviceId, packageId, now),
+        assign: (deviceId, packageId, now) => void jobs.assignOne(deviceId, packageId, now),
         unassign: (deviceId, type, now) => ota.unassign(deviceId, type, now),
       },
       notifier,
@@ -204,7 +211,11 @@ export async function startStation(options: StationOptions): Promise<Station> {
     status,
     evictServedBinary: (sha) => sources.evict(sha),
     sync,
+    jobs,
+    jobRepo,
   });
+  // After the MQTT endpoint is up: a restarted station resumes its jobs where they stood.
+  jobs.start();
   await sync.start();
   let closed: Promise<void> | undefined;
   return {
@@ -222,6 +233,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     },
     close: () => {
       closed ??= (async () => {
+        jobs.stop();
         await sync.close();
         await endpoint.close();
         notifier.close();

@@ -65,12 +65,80 @@ export const Execution = z.object({
   /** Highest byte offset served so far: re-sent chunks don't inflate progress. */
   bytesServed: z.number().int().nonnegative(),
   attempts: z.number().int().positive(),
+  /** The rollout this delivery belongs to (every assignment is a job; older rows may have none). */
+  jobId: Id.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   finishedAt: Timestamp.nullable(),
   history: z.array(StateChange),
 });
 export type Execution = z.infer<typeof Execution>;
+
+/** How a rollout treats the site: how many download at once, how long silence is allowed. */
+export const JobPolicy = z.object({
+  /** Devices downloading at once; the rest wait QUEUED. 0 = no limit. */
+  concurrency: z.number().int().min(0).max(100_000),
+  /** Seconds without progress before a device's update is TIMED_OUT. 0 = never. */
+  timeoutSec: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
+  /** Automatic re-deliveries after FAILED or TIMED_OUT. */
+  retries: z.number().int().min(0).max(20),
+  /** Auto-pause once this many devices failed for good (null = no limit). */
+  haltAfterFailures: z.number().int().min(1).nullable(),
+  /** Auto-pause once this share of the job's devices failed for good, in percent. */
+  haltAfterPercent: z.number().min(0.1).max(100).nullable(),
+});
+export type JobPolicy = z.infer<typeof JobPolicy>;
+
+export const JobTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('DEVICES'), deviceIds: z.array(Id) }),
+  z.object({
+    kind: z.literal('PROFILE'),
+    profileId: Id,
+    profileName: z.string(),
+    deviceIds: z.array(Id),
+  }),
+]);
+export type JobTarget = z.infer<typeof JobTarget>;
+
+export const JobStatus = z.enum(['SCHEDULED', 'RUNNING', 'PAUSED', 'COMPLETED', 'CANCELED']);
+export type JobStatus = z.infer<typeof JobStatus>;
+
+export const Job = z.object({
+  id: Id,
+  packageId: Id.nullable(),
+  type: PackageType,
+  packageTitle: z.string(),
+  packageVersion: z.string(),
+  target: JobTarget,
+  policy: JobPolicy,
+  startAt: Timestamp,
+  status: JobStatus,
+  /** Why it is paused (by the technician, or auto-paused with the failure count). */
+  statusReason: z.string().nullable(),
+  createdAt: Timestamp,
+  startedAt: Timestamp.nullable(),
+  finishedAt: Timestamp.nullable(),
+  counts: z.object({
+    total: z.number().int().nonnegative(),
+    queued: z.number().int().nonnegative(),
+    active: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    canceled: z.number().int().nonnegative(),
+  }),
+  bytesServed: z.number().int().nonnegative(),
+  bytesTotal: z.number().int().nonnegative(),
+  /** From the rate so far; null when not running or not yet measurable. */
+  etaSeconds: z.number().int().nonnegative().nullable(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const JobDetail = Job.extend({ executions: z.array(Execution) });
+export type JobDetail = z.infer<typeof JobDetail>;
 
 /** One package slot (firmware or software) of a device. */
 export const OtaSlot = z.object({
@@ -111,11 +179,7 @@ export const AttributeValue = z.union([
   z.record(z.string(), z.unknown()),
   z.array(z.unknown()),
 ]);
-export const TelemetryPoint = z.object({
-  key: z.string(),
-  ts: Timestamp,
-  value: z.unknown(),
-});
+export const TelemetryPoint = z.object({ key: z.string(), ts: Timestamp, value: z.unknown() });
 
 export const DeviceDetail = Device.extend({
   clientAttributes: z.record(z.string(), z.unknown()),
@@ -278,10 +342,7 @@ export const PullSummary = z.object({
     removed: z.number().int(),
     failed: z.array(z.object({ title: z.string(), version: z.string(), error: z.string() })),
   }),
-  assignments: z.object({
-    applied: z.number().int(),
-    skipped: z.number().int(),
-  }),
+  assignments: z.object({ applied: z.number().int(), skipped: z.number().int() }),
   warnings: z.array(z.string()),
   /** Null when the pull finished; else why it stopped (it continues where it was next time). */
   error: z.string().nullable(),

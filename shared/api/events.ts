@@ -5,6 +5,7 @@ import {
   CloudStatus,
   Device,
   Execution,
+  Job,
   Package,
   ProtocolErrorEntry,
   StationStatus,
@@ -20,6 +21,8 @@ export const events = {
   }),
   /** Batched: a flush carries every execution that changed since the last one. */
   'executions.changed': z.array(Execution),
+  /** Jobs whose status or figures changed. */
+  'jobs.changed': z.array(Job),
   'package.changed': Package,
   'package.removed': z.object({ id: z.string() }),
   'protocol.error': ProtocolErrorEntry,

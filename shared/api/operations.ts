@@ -23,6 +23,10 @@ import {
   PullSummary,
   PushSummary,
   StationStatus,
+  Job,
+  JobDetail,
+  JobPolicy,
+  Timestamp,
 } from './entities';
 
 const Name = z.string().trim().min(1, 'is required').max(255);
@@ -51,6 +55,15 @@ export type PackageMeta = z.infer<typeof PackageMeta>;
 export type PackageMetaInput = z.input<typeof PackageMeta>;
 
 const Empty = z.object({}).strict();
+
+/** A job's policy as asked for: every field has the site-friendly default. */
+export const JobPolicyInput = z.object({
+  concurrency: JobPolicy.shape.concurrency.default(10),
+  timeoutSec: JobPolicy.shape.timeoutSec.default(600),
+  retries: JobPolicy.shape.retries.default(1),
+  haltAfterFailures: JobPolicy.shape.haltAfterFailures.default(null),
+  haltAfterPercent: JobPolicy.shape.haltAfterPercent.default(null),
+});
 
 function op<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -94,11 +107,42 @@ export const operations = {
   ),
 
   'executions.list': op(
-    z.object({
-      deviceId: Id.optional(),
-      limit: z.number().int().min(1).max(10_000).default(1000),
-    }),
+    z.object({ deviceId: Id.optional(), limit: z.number().int().min(1).max(10_000).default(1000) }),
     z.array(Execution),
+  ),
+  /** Sends the same package again to a device whose update FAILED or TIMED_OUT. */
+  'executions.retry': op(z.object({ id: Id }), Execution),
+
+  // ---- Jobs (rollouts) ----
+  /** Assigns a package to a selection of devices or to every device of a profile. */
+  'jobs.create': op(
+    z
+      .object({
+        packageId: Id,
+        deviceIds: z.array(Id).min(1).max(100_000).optional(),
+        profileId: Id.optional(),
+        policy: JobPolicyInput.default(JobPolicyInput.parse({})),
+        /** Start later (epoch ms); now when absent. */
+        startAt: Timestamp.optional(),
+      })
+      .refine((v) => (v.deviceIds === undefined) !== (v.profileId === undefined), {
+        message: 'give either deviceIds or profileId',
+        path: ['deviceIds'],
+      }),
+    Job,
+  ),
+  'jobs.list': op(
+    z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
+    z.array(Job),
+  ),
+  'jobs.get': op(z.object({ id: Id }), JobDetail),
+  'jobs.pause': op(z.object({ id: Id }), Job),
+  'jobs.resume': op(z.object({ id: Id }), Job),
+  /** Un-assigns devices not yet installing; finished and installing devices are left as they are. */
+  'jobs.cancel': op(z.object({ id: Id }), Job),
+  'jobs.report': op(
+    z.object({ id: Id, format: z.enum(['csv', 'json']).default('csv') }),
+    z.object({ fileName: z.string(), contentType: z.string(), body: z.string() }),
   ),
 
   // ---- Cloud sync ----
@@ -133,11 +177,7 @@ export const operations = {
   'cloud.conflicts': op(Empty, z.array(CloudConflict)),
   'cloud.resolveConflict': op(
     z.object({ id: z.number().int(), choice: ConflictChoice }),
-    z.object({
-      id: z.number().int(),
-      resolved: z.boolean(),
-      message: z.string(),
-    }),
+    z.object({ id: z.number().int(), resolved: z.boolean(), message: z.string() }),
   ),
   /** A FAILED item is tried again on the next push. */
   'cloud.retryItem': op(z.object({ id: z.number().int() }), z.object({ id: z.number().int() })),

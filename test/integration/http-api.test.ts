@@ -185,6 +185,24 @@ describe('POST /api/call/<operation>', () => {
       deviceId: device.id,
       type: 'FIRMWARE',
     });
+
+    const job = await call('jobs.create', {
+      packageId: pkg.id,
+      deviceIds: [device.id],
+      policy: { concurrency: 1, retries: 0 },
+    });
+    expect(job).toMatchObject({ status: 'RUNNING', counts: { total: 1, active: 1 } });
+    expect((await call('jobs.list', {})).map((j) => j.id)).toContain(job.id);
+    expect((await call('jobs.get', { id: job.id })).executions).toHaveLength(1);
+    expect((await call('jobs.pause', { id: job.id })).status).toBe('PAUSED');
+    expect((await call('jobs.resume', { id: job.id })).status).toBe('RUNNING');
+    const report = await call('jobs.report', { id: job.id, format: 'csv' });
+    expect(report.body.split('\r\n')[0]).toBe(
+      'device,start,end,durationSec,bytes,attempts,result,error',
+    );
+    expect((await call('jobs.cancel', { id: job.id })).status).toBe('CANCELED');
+    const retried = await call('executions.retry', { id: execution.id }).catch((e: unknown) => e);
+    expect((retried as ApiError).code).toBe('CONFLICT');
     expect(await call('packages.delete', { id: pkg.id })).toEqual({ id: pkg.id });
 
     // A new operation in the contract must be added here: the transport has to carry it.

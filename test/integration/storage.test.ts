@@ -57,11 +57,11 @@ describe('the station database', () => {
   it('runs only the pending migrations, in order', () => {
     const extra: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' },
+      { version: LATEST + 1, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' },
     ];
     openDatabase(dir).close();
     const db = openDatabase(dir, extra);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST + 1);
     db.close();
     // Running again is a no-op (the CREATE would fail if it ran twice).
     openDatabase(dir, extra).close();

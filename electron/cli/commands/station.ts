@@ -91,18 +91,23 @@ async function runStation(options: StationOptions): Promise<void> {
   await untilStopped(station, http);
 }
 
+const DOUBLE_DELIVERY_MS = 1000;
+
 /** Resolves once a signal has closed everything; a second signal while closing gives up waiting. */
 function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
   return new Promise((resolve, reject) => {
-    let stopping = false;
+    let stoppingSince: number | undefined;
     const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
+      if (stoppingSince !== undefined) {
+        // A terminal's Ctrl+C reaches both a launcher (npm start) and us, and the launcher passes
+        // it on: the same keypress arrives twice. Only a later, deliberate one forces the exit.
+        if (Date.now() - stoppingSince < DOUBLE_DELIVERY_MS) return;
         process.stderr.write(
           `field-ota: ${signal} again: exiting without waiting for a clean close.\n`,
         );
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       process.stderr.write(`field-ota: ${signal}: closing the station...\n`);
       closeInOrder(station, http)
         .then(resolve, reject)

@@ -1,3 +1,6 @@
+import type { JobRepository } from '../jobs/job-repository';
+import type { JobService } from '../jobs/job-service';
+import { createJobHandlers } from './job-handlers';
 import type { ApiHandlers } from '../../../shared/api/operations';
 import { ApiError } from '../../../shared/api/errors';
 import type { StationStatus } from '../../../shared/api/entities';
@@ -34,6 +37,8 @@ export interface ApiContext {
   evictServedBinary(sha256: string): Promise<void>;
   /** Cloud sync (the cloud.* operations). */
   sync: SyncService;
+  jobs: JobService;
+  jobRepo: JobRepository;
 }
 
 /** The application API on top of the station core; transports validate arguments before. */
@@ -79,7 +84,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     },
 
     'assignments.assign': async ({ deviceId, packageId }) => {
-      const execution = ctx.ota.assign(deviceId, packageId);
+      const execution = ctx.jobs.assignOne(deviceId, packageId);
       ctx.events.emit('package.changed', ctx.packages.get(packageId));
       return execution;
     },
@@ -98,6 +103,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       return ctx.executions.list({ deviceId, limit });
     },
 
+    ...createJobHandlers(ctx),
     ...createSyncHandlers(ctx.sync),
   };
 }

@@ -12,6 +12,7 @@ export class ChangeNotifier {
   private readonly executions = new Set<string>();
   private readonly devices = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly db: Db,
@@ -65,11 +66,14 @@ export class ChangeNotifier {
     }
   }
 
+  /** Writes what is pending; after this nothing is scheduled (the database is about to close). */
   close(): void {
     this.flush();
+    this.closed = true;
   }
 
   private schedule(): void {
+    if (this.closed) return;
     this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
   }
 }

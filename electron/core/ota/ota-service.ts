@@ -1,4 +1,4 @@
-import type { Execution, Package } from '../../../shared/api/entities';
+import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import {
   otaKeys,
@@ -25,13 +25,20 @@ export interface OtaRepositories {
 }
 
 const TYPES: readonly OtaPackageType[] = ['FIRMWARE', 'SOFTWARE'];
+/** A device that reports these after its execution ended has come back to it. */
+const REVIVABLE: ReadonlySet<OtaState> = new Set(['TIMED_OUT', 'FAILED']);
 
 /**
- * Assignment and the state of each delivery, as the reference server does it (PROTOCOL.md
- * "Firmware assignment"), plus what it lacks: an execution per delivery with its history, and
- * a check that UPDATED really means the target version runs.
+ * The delivery of one package to one device, as the reference server does it (PROTOCOL.md
+ * "Firmware assignment"): QUEUED, then INITIATED with the shared attributes, then the states
+ * the device reports. Beyond it: an execution with its history per delivery, re-delivery
+ * (retry), time-outs, and a check that UPDATED really means the target version runs. Jobs
+ * (electron/core/jobs) decide when each step happens.
  */
 export class OtaService {
+  /** Called after an execution changed state, so the job scheduler can react at once. */
+  onStateChange: (executionId: string) => void = () => undefined;
+
   constructor(
     private readonly db: Db,
     private readonly repos: OtaRepositories,
@@ -39,69 +46,128 @@ export class OtaService {
     private readonly notifier: ChangeNotifier,
   ) {}
 
-  assign(deviceId: string, packageId: string, now = Date.now()): Execution {
-    const { devices, packages, executions } = this.repos;
-    const device = devices.identity(deviceId);
-    if (!device) throw new ApiError('NOT_FOUND', `Device ${deviceId} does not exist`);
-    const pkg = packages.get(packageId);
-    this.assertAssignable(device, pkg);
-    const active = executions.active(deviceId, pkg.type);
-    const latest = executions.latest(deviceId, pkg.type);
-    const unchanged = active
-      ? active.packageId === pkg.id
-      : latest?.packageId === pkg.id && latest.state === 'UPDATED';
-    if (latest && unchanged && devices.assignedPackageId(deviceId, pkg.type) === pkg.id) {
-      // Saving a device with the package it already gets (or runs) changes nothing, as in the
-      // console; after a failure the same package is sent again, which the console cannot do.
-      return executions.get(latest.id) as Execution;
-    }
-    const keys = otaKeys(pkg.type);
-    const executionId = this.db.transaction(() => {
-      if (active)
-        executions.transition(
-          active.id,
-          'CANCELED',
-          now,
-          `Replaced by ${pkg.title} ${pkg.version}`,
-        );
-      devices.setAssignedPackage(deviceId, pkg.type, pkg.id);
-      const id = executions.create(
-        {
-          deviceId,
-          packageId: pkg.id,
-          type: pkg.type,
-          packageTitle: pkg.title,
-          packageVersion: pkg.version,
-          size: pkg.size,
-        },
-        'QUEUED',
-        now,
+  assertAssignable(device: DeviceIdentity, pkg: Package): void {
+    if (pkg.profileId !== device.profileId) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `${pkg.title} ${pkg.version} is a package for device profile "${pkg.profileName}"; device ${device.name} has another profile`,
+        { packageId: 'belongs to another device profile' },
       );
-      const target: Record<string, unknown> = {
-        [keys.targetTitle]: pkg.title,
-        [keys.targetVersion]: pkg.version,
-      };
-      if (pkg.tag) target[keys.targetTag] = pkg.tag;
-      target[keys.targetTs] = now;
-      this.repos.telemetry.insert(deviceId, [
-        { ts: now, values: { ...target, [keys.state]: 'QUEUED' } },
-      ]);
-      this.initiate(deviceId, id, pkg, now);
-      enqueueOutbox(this.db, {
-        kind: 'assignment.set',
-        entityId: deviceId,
-        payload: { type: pkg.type, packageId: pkg.id },
-        now,
-      });
-      return id;
-    })();
-    this.pushAssignment(deviceId, pkg, now);
-    this.notifier.executionChanged(executionId);
-    this.notifier.deviceChanged(deviceId);
-    return executions.get(executionId) as Execution;
+    }
+    if (pkg.status === 'CORRUPT') {
+      throw new ApiError(
+        'CONFLICT',
+        `${pkg.title} ${pkg.version} is corrupt in the cache (${pkg.statusDetail ?? 'hash mismatch'}); add it again`,
+      );
+    }
   }
 
-  unassign(deviceId: string, type: OtaPackageType, now = Date.now()): void {
+  /**
+   * QUEUED: the device is assigned the package and waits for its turn. Runs inside the caller's
+   * transaction. A device that already runs the target is done at once.
+   */
+  queue(deviceId: string, pkg: Package, jobId: string | null, now: number): string {
+    const { devices, executions } = this.repos;
+    const keys = otaKeys(pkg.type);
+    const active = executions.active(deviceId, pkg.type);
+    if (active)
+      executions.transition(active.id, 'CANCELED', now, `Replaced by ${pkg.title} ${pkg.version}`);
+    devices.setAssignedPackage(deviceId, pkg.type, pkg.id);
+    const id = executions.create(
+      {
+        jobId,
+        deviceId,
+        packageId: pkg.id,
+        type: pkg.type,
+        packageTitle: pkg.title,
+        packageVersion: pkg.version,
+        size: pkg.size,
+      },
+      'QUEUED',
+      now,
+    );
+    const target: Record<string, unknown> = {
+      [keys.targetTitle]: pkg.title,
+      [keys.targetVersion]: pkg.version,
+    };
+    if (pkg.tag) target[keys.targetTag] = pkg.tag;
+    target[keys.targetTs] = now;
+    this.repos.telemetry.insert(deviceId, [
+      { ts: now, values: { ...target, [keys.state]: 'QUEUED' } },
+    ]);
+    enqueueOutbox(this.db, {
+      kind: 'assignment.set',
+      entityId: deviceId,
+      payload: { type: pkg.type, packageId: pkg.id },
+      now,
+    });
+    if (this.alreadyRuns(deviceId, pkg)) {
+      executions.transition(id, 'UPDATED', now + 1, `Already runs ${pkg.title} ${pkg.version}`);
+    }
+    this.changed(id, deviceId);
+    return id;
+  }
+
+  /** INITIATED: the shared attributes that tell the device what to fetch, pushed to it. */
+  initiate(executionId: string, now: number): void {
+    const execution = this.repos.executions.get(executionId);
+    const pkg = execution?.packageId ? this.repos.packages.find(execution.packageId) : undefined;
+    if (!execution || !pkg) return;
+    const keys = otaKeys(pkg.type);
+    const removed = pkg.tag ? [keys.url] : [keys.tag, keys.url];
+    const attempt = execution.attempts > 1 ? `Attempt ${execution.attempts}` : null;
+    this.db.transaction(() => {
+      this.repos.executions.transition(executionId, 'INITIATED', now, attempt);
+      // One millisecond after QUEUED: the time series keeps one value per key and timestamp, so
+      // at the same time INITIATED would overwrite QUEUED and the history would lose a state.
+      this.repos.telemetry.insert(execution.deviceId, [
+        { ts: now + 1, values: { [keys.state]: 'INITIATED' } },
+      ]);
+      this.repos.attributes.delete(execution.deviceId, 'SHARED', removed);
+      this.repos.attributes.set(execution.deviceId, 'SHARED', sharedAttributesOf(pkg, now), now);
+    })();
+    // A fresh fw_ts in every push: a device written for ThingsBoard acts on the update even
+    // when title and version are the ones it failed with, which is what makes a retry work.
+    this.sessions.pushSharedAttributes(execution.deviceId, { deleted: removed });
+    this.sessions.pushSharedAttributes(execution.deviceId, sharedAttributesOf(pkg, now));
+    this.changed(executionId, execution.deviceId);
+  }
+
+  /** Sends the same package again: back to QUEUED with one more attempt. */
+  requeue(executionId: string, now: number, why: string): void {
+    const execution = this.repos.executions.get(executionId);
+    if (!execution) return;
+    this.repos.executions.requeue(executionId, now, why);
+    this.changed(executionId, execution.deviceId);
+  }
+
+  timeOut(executionId: string, now: number, detail: string): void {
+    const execution = this.repos.executions.get(executionId);
+    if (!execution) return;
+    this.repos.executions.transition(executionId, 'TIMED_OUT', now, null, detail);
+    this.changed(executionId, execution.deviceId);
+  }
+
+  /**
+   * Ends an execution as CANCELED; `unassign` also takes the package back from the device
+   * (its shared attributes are deleted and the deletion pushed).
+   */
+  cancel(executionId: string, now: number, reason: string, unassign: boolean): void {
+    const execution = this.repos.executions.get(executionId);
+    if (!execution) return;
+    if (
+      unassign &&
+      this.repos.devices.assignedPackageId(execution.deviceId, execution.type) ===
+        execution.packageId
+    ) {
+      this.unassign(execution.deviceId, execution.type, now, reason);
+    } else {
+      this.repos.executions.transition(executionId, 'CANCELED', now, reason);
+      this.changed(executionId, execution.deviceId);
+    }
+  }
+
+  unassign(deviceId: string, type: OtaPackageType, now = Date.now(), reason = 'Un-assigned'): void {
     const { devices, executions, attributes } = this.repos;
     if (!devices.identity(deviceId))
       throw new ApiError('NOT_FOUND', `Device ${deviceId} does not exist`);
@@ -110,7 +176,7 @@ export class OtaService {
     this.db.transaction(() => {
       devices.setAssignedPackage(deviceId, type, null);
       attributes.delete(deviceId, 'SHARED', deleted);
-      if (active) executions.transition(active.id, 'CANCELED', now, 'Un-assigned');
+      if (active) executions.transition(active.id, 'CANCELED', now, reason);
       enqueueOutbox(this.db, {
         kind: 'assignment.cleared',
         entityId: deviceId,
@@ -119,13 +185,13 @@ export class OtaService {
       });
     })();
     this.sessions.pushSharedAttributes(deviceId, { deleted });
-    if (active) this.notifier.executionChanged(active.id);
-    this.notifier.deviceChanged(deviceId);
+    if (active) this.changed(active.id, deviceId);
+    else this.notifier.deviceChanged(deviceId);
   }
 
   /**
-   * Device telemetry: `fw_state`/`sw_state` move the active execution, `current_*` update the
-   * device. Entries are applied in timestamp order, with the device's own times in the history.
+   * Device telemetry: `fw_state`/`sw_state` move the execution, `current_*` update the device.
+   * Entries are applied in timestamp order, with the device's own times in the history.
    */
   onTelemetry(device: DeviceIdentity, entries: readonly TelemetryEntry[]): void {
     const sorted = [...entries].sort((a, b) => a.ts - b.ts);
@@ -169,8 +235,14 @@ export class OtaService {
     error: string | null,
     at: number,
   ): void {
-    const active = this.repos.executions.active(deviceId, type);
-    if (!active || active.state === reported) return;
+    const { executions } = this.repos;
+    const active = executions.active(deviceId, type);
+    if (!active) {
+      this.revive(deviceId, type, reported, at);
+      return;
+    }
+    // A QUEUED device has not been told anything yet; what it reports is about something else.
+    if (active.state === reported || active.state === 'QUEUED') return;
     let state = reported;
     let detail: string | null = null;
     let failure =
@@ -183,9 +255,40 @@ export class OtaService {
         detail = 'Device reported UPDATED';
       }
     }
-    this.repos.executions.transition(active.id, state, at, detail, failure);
-    this.notifier.executionChanged(active.id);
-    this.notifier.deviceChanged(deviceId);
+    executions.transition(active.id, state, at, detail, failure);
+    this.changed(active.id, deviceId);
+  }
+
+  /** A device that timed out or failed, then reports progress on the same package, is back. */
+  private revive(deviceId: string, type: OtaPackageType, reported: OtaState, at: number): void {
+    if (reported === 'FAILED') return;
+    const latest = this.repos.executions.latest(deviceId, type);
+    if (!latest || !REVIVABLE.has(latest.state)) return;
+    if (this.repos.devices.assignedPackageId(deviceId, type) !== latest.packageId) return;
+    this.repos.executions.reopen(
+      latest.id,
+      reported,
+      at,
+      `The device came back after ${latest.state}`,
+    );
+    if (reported === 'UPDATED') {
+      const mismatch = this.versionMismatch(deviceId, type, latest.id);
+      if (mismatch)
+        this.repos.executions.transition(
+          latest.id,
+          'FAILED',
+          at,
+          'Device reported UPDATED',
+          mismatch,
+        );
+    }
+    this.changed(latest.id, deviceId);
+  }
+
+  private alreadyRuns(deviceId: string, pkg: Package): boolean {
+    const device = this.repos.devices.find(deviceId, () => false);
+    const slot = pkg.type === 'FIRMWARE' ? device?.firmware : device?.software;
+    return slot?.currentTitle === pkg.title && slot.currentVersion === pkg.version;
   }
 
   private versionMismatch(
@@ -206,40 +309,10 @@ export class OtaService {
     return `The device reported UPDATED but runs ${running}, not ${execution.packageTitle} ${execution.packageVersion}`;
   }
 
-  /** INITIATED: the shared attributes that tell the device what to fetch. */
-  private initiate(deviceId: string, executionId: string, pkg: Package, now: number): void {
-    const keys = otaKeys(pkg.type);
-    this.repos.executions.transition(executionId, 'INITIATED', now);
-    // One millisecond after QUEUED: the time series keeps one value per key and timestamp, so
-    // at the same time INITIATED would overwrite QUEUED and the history would lose a state.
-    this.repos.telemetry.insert(deviceId, [{ ts: now + 1, values: { [keys.state]: 'INITIATED' } }]);
-    const removed = pkg.tag ? [keys.url] : [keys.tag, keys.url];
-    this.repos.attributes.delete(deviceId, 'SHARED', removed);
-    this.repos.attributes.set(deviceId, 'SHARED', sharedAttributesOf(pkg, now), now);
-  }
-
-  private pushAssignment(deviceId: string, pkg: Package, now: number): void {
-    const keys = otaKeys(pkg.type);
-    this.sessions.pushSharedAttributes(deviceId, {
-      deleted: pkg.tag ? [keys.url] : [keys.tag, keys.url],
-    });
-    this.sessions.pushSharedAttributes(deviceId, sharedAttributesOf(pkg, now));
-  }
-
-  private assertAssignable(device: DeviceIdentity, pkg: Package): void {
-    if (pkg.profileId !== device.profileId) {
-      throw new ApiError(
-        'BAD_REQUEST',
-        `${pkg.title} ${pkg.version} is a package for device profile "${pkg.profileName}"; device ${device.name} has another profile`,
-        { packageId: 'belongs to another device profile' },
-      );
-    }
-    if (pkg.status === 'CORRUPT') {
-      throw new ApiError(
-        'CONFLICT',
-        `${pkg.title} ${pkg.version} is corrupt in the cache (${pkg.statusDetail ?? 'hash mismatch'}); add it again`,
-      );
-    }
+  private changed(executionId: string, deviceId: string): void {
+    this.notifier.executionChanged(executionId);
+    this.notifier.deviceChanged(deviceId);
+    this.onStateChange(executionId);
   }
 }
 

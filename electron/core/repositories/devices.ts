@@ -186,6 +186,12 @@ export class DeviceRepository {
     ) as DeviceIdentity | undefined;
   }
 
+  identitiesInProfile(profileId: string): DeviceIdentity[] {
+    return this.sql(
+      'SELECT id, name, profile_id AS profileId FROM devices WHERE profile_id = ? ORDER BY name',
+    ).all(profileId) as DeviceIdentity[];
+  }
+
   add(
     input: { name: string; profileId: string; label: string; accessToken?: string | undefined },
     now = Date.now(),

@@ -18,14 +18,26 @@ interface ExecutionRow {
   error: string | null;
   bytes_served: number;
   attempts: number;
+  job_id: string | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;
 }
 
+export interface JobExecutionRow {
+  id: string;
+  deviceId: string;
+  state: OtaState;
+  attempts: number;
+  bytesServed: number;
+  size: number;
+  updatedAt: number;
+}
+
 const SELECT_EXECUTIONS = `SELECT e.*, d.name AS device_name FROM executions e JOIN devices d ON d.id = e.device_id`;
 
 export interface NewExecution {
+  jobId: string | null;
   deviceId: string;
   packageId: string;
   type: OtaPackageType;
@@ -44,10 +56,11 @@ export class ExecutionRepository {
   create(input: NewExecution, state: OtaState, now = Date.now()): string {
     const id = randomUUID();
     this.sql(
-      `INSERT INTO executions (id, device_id, package_id, type, package_title, package_version, size, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO executions (id, job_id, device_id, package_id, type, package_title, package_version, size, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
+      input.jobId,
       input.deviceId,
       input.packageId,
       input.type,
@@ -62,19 +75,74 @@ export class ExecutionRepository {
     return id;
   }
 
-  /** Moves an execution to a state and records it in the history. */
+  /**
+   * Moves an execution to a state and records it in the history at `at` (the device's own time
+   * when it reported one). updated_at and finished_at are the station's clock: time-outs and
+   * durations must not depend on a device's clock being right.
+   */
   transition(
     id: string,
     state: OtaState,
     at: number,
     detail: string | null = null,
     error: string | null = null,
+    now = Date.now(),
   ): void {
-    const finishedAt = FINAL_STATES.has(state) ? at : null;
+    const finishedAt = FINAL_STATES.has(state) ? now : null;
     this.sql(
       'UPDATE executions SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
-    ).run(state, error, at, finishedAt, id);
+    ).run(state, error, now, finishedAt, id);
     this.appendEvent(id, state, at, detail);
+  }
+
+  /** A retry: the same execution goes back to QUEUED with one more attempt. */
+  requeue(id: string, at: number, detail: string): void {
+    this.sql(
+      `UPDATE executions SET state = 'QUEUED', error = NULL, bytes_served = 0, attempts = attempts + 1,
+         updated_at = ?, finished_at = NULL WHERE id = ?`,
+    ).run(at, id);
+    this.appendEvent(id, 'QUEUED', at, detail);
+  }
+
+  /** A device that reports progress after its execution ended (came back after a timeout). */
+  reopen(id: string, state: OtaState, at: number, detail: string): void {
+    this.sql(
+      'UPDATE executions SET state = ?, error = NULL, updated_at = ?, finished_at = NULL WHERE id = ?',
+    ).run(state, at, id);
+    this.appendEvent(id, state, at, detail);
+  }
+
+  /** Executions of a job in the given states, oldest first, with what scheduling needs. */
+  inJob(jobId: string, states: readonly OtaState[]): JobExecutionRow[] {
+    return this.sql(
+      `SELECT id, device_id AS deviceId, state, attempts, bytes_served AS bytesServed, size, updated_at AS updatedAt
+       FROM executions WHERE job_id = ? AND state IN (SELECT value FROM json_each(?))
+       ORDER BY created_at, rowid`,
+    ).all(jobId, JSON.stringify(states)) as JobExecutionRow[];
+  }
+
+  jobIdOf(id: string): string | null {
+    const row = this.sql('SELECT job_id AS jobId FROM executions WHERE id = ?').get(id) as
+      { jobId: string | null } | undefined;
+    return row?.jobId ?? null;
+  }
+
+  /** Per state: how many executions of a job, and their bytes. */
+  jobTotals(
+    jobId: string,
+  ): { state: OtaState; count: number; bytesServed: number; size: number }[] {
+    return this.sql(
+      `SELECT state, count(*) AS count, sum(bytes_served) AS bytesServed, sum(size) AS size
+       FROM executions WHERE job_id = ? GROUP BY state`,
+    ).all(jobId) as { state: OtaState; count: number; bytesServed: number; size: number }[];
+  }
+
+  listByJob(jobId: string): Execution[] {
+    const rows = this.sql(`${SELECT_EXECUTIONS} WHERE e.job_id = ? ORDER BY d.name`).all(
+      jobId,
+    ) as ExecutionRow[];
+    const history = this.historyOf(rows.map((r) => r.id));
+    return rows.map((row) => this.toExecution(row, history));
   }
 
   /** Progress only moves forward: a re-requested chunk does not count twice. */
@@ -188,6 +256,7 @@ export class ExecutionRepository {
       error: row.error,
       bytesServed: row.bytes_served,
       attempts: row.attempts,
+      jobId: row.job_id,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       finishedAt: row.finished_at,

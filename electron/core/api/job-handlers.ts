@@ -1,0 +1,58 @@
+import type { ApiHandlers } from '../../../shared/api/operations';
+import { jobReportCsv, jobReportJson, jobReportRows } from '../jobs/job-report';
+import type { JobRepository } from '../jobs/job-repository';
+import type { JobService } from '../jobs/job-service';
+import type { ChangeNotifier } from '../ota/change-notifier';
+import type { ExecutionRepository } from '../repositories/executions';
+
+type JobOperations =
+  | 'jobs.create'
+  | 'jobs.list'
+  | 'jobs.get'
+  | 'jobs.pause'
+  | 'jobs.resume'
+  | 'jobs.cancel'
+  | 'jobs.report'
+  | 'executions.retry';
+
+/** The jobs.* operations: rollouts with their policy, and their reports. */
+export function createJobHandlers(ctx: {
+  jobs: JobService;
+  jobRepo: JobRepository;
+  executions: ExecutionRepository;
+  notifier: ChangeNotifier;
+}): Pick<ApiHandlers, JobOperations> {
+  return {
+    'jobs.create': async ({ packageId, deviceIds, profileId, policy, startAt }) =>
+      ctx.jobs.create({ packageId, deviceIds, profileId, policy, startAt }),
+    'jobs.list': async ({ limit }) => {
+      ctx.notifier.flush();
+      return ctx.jobRepo.list(limit);
+    },
+    'jobs.get': async ({ id }) => {
+      ctx.notifier.flush();
+      return { ...ctx.jobRepo.get(id), executions: ctx.executions.listByJob(id) };
+    },
+    'jobs.pause': async ({ id }) => ctx.jobs.pause(id),
+    'jobs.resume': async ({ id }) => ctx.jobs.resume(id),
+    'jobs.cancel': async ({ id }) => ctx.jobs.cancel(id),
+    'jobs.report': async ({ id, format }) => {
+      ctx.notifier.flush();
+      const job = ctx.jobRepo.get(id);
+      const rows = jobReportRows(ctx.executions.listByJob(id));
+      const base =
+        `job-${job.packageTitle}-${job.packageVersion}-${new Date(job.createdAt).toISOString().slice(0, 19)}`.replace(
+          /[^\w.-]+/g,
+          '_',
+        );
+      return format === 'csv'
+        ? { fileName: `${base}.csv`, contentType: 'text/csv', body: jobReportCsv(rows) }
+        : {
+            fileName: `${base}.json`,
+            contentType: 'application/json',
+            body: jobReportJson(job, rows),
+          };
+    },
+    'executions.retry': async ({ id }) => ctx.jobs.retryExecution(id),
+  };
+}

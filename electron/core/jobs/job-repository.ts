@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import type { Job, JobPolicy, JobStatus, JobTarget } from '../../../shared/api/entities';
+import { ApiError } from '../../../shared/api/errors';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { FINAL_STATES } from '../../../shared/protocol/states';
+import type { ExecutionRepository } from '../repositories/executions';
+import type { Db } from '../storage/database';
+import { statementCache } from '../storage/statements';
+import { RETRY_DELAY_MS } from './job-policy';
+
+interface JobRow {
+  id: string;
+  package_id: string | null;
+  type: OtaPackageType;
+  package_title: string;
+  package_version: string;
+  target: string;
+  concurrency: number;
+  timeout_sec: number;
+  retries: number;
+  halt_after_failures: number | null;
+  halt_after_percent: number | null;
+  start_at: number;
+  status: JobStatus;
+  status_reason: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface NewJob {
+  packageId: string;
+  type: OtaPackageType;
+  packageTitle: string;
+  packageVersion: string;
+  target: JobTarget;
+  policy: JobPolicy;
+  startAt: number;
+}
+
+/** Jobs as stored; their progress figures are derived from their executions. */
+export class JobRepository {
+  private readonly sql: ReturnType<typeof statementCache>;
+
+  constructor(
+    db: Db,
+    private readonly executions: ExecutionRepository,
+  ) {
+    this.sql = statementCache(db);
+  }
+
+  insert(job: NewJob, now: number): string {
+    const id = randomUUID();
+    this.sql(
+      `INSERT INTO jobs (id, package_id, type, package_title, package_version, target, concurrency, timeout_sec,
+         retries, halt_after_failures, halt_after_percent, start_at, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', ?)`,
+    ).run(
+      id,
+      job.packageId,
+      job.type,
+      job.packageTitle,
+      job.packageVersion,
+      JSON.stringify(job.target),
+      job.policy.concurrency,
+      job.policy.timeoutSec,
+      job.policy.retries,
+      job.policy.haltAfterFailures,
+      job.policy.haltAfterPercent,
+      job.startAt,
+      now,
+    );
+    return id;
+  }
+
+  /** Resuming an auto-paused job means "go on anyway": its failure thresholds are lifted. */
+  clearHaltThresholds(id: string): void {
+    this.sql(
+      'UPDATE jobs SET halt_after_failures = NULL, halt_after_percent = NULL WHERE id = ?',
+    ).run(id);
+  }
+
+  /** What the scheduler needs of one job. */
+  schedulingOf(id: string): { status: JobStatus; startAt: number; policy: JobPolicy } | undefined {
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && { status: row.status, startAt: row.start_at, policy: policyOf(row) };
+  }
+
+  /**
+   * Jobs the clock moves: scheduled ones whose start time has come, open ones with a device
+   * silent for longer than the job's time-out, and running ones with a retry due. One query
+   * for all, however many jobs are open.
+   */
+  dueJobIds(now: number): string[] {
+    const rows = this.sql(
+      `SELECT id FROM jobs WHERE status = 'SCHEDULED' AND start_at <= ?
+       UNION
+       SELECT DISTINCT j.id FROM jobs j JOIN executions e ON e.job_id = j.id
+       WHERE j.status IN ('RUNNING', 'PAUSED') AND j.timeout_sec > 0 AND e.finished_at IS NULL
+         AND e.state <> 'QUEUED' AND e.updated_at <= ? - j.timeout_sec * 1000
+       UNION
+       SELECT DISTINCT j.id FROM jobs j JOIN executions e ON e.job_id = j.id
+       WHERE j.status = 'RUNNING' AND e.state IN ('FAILED', 'TIMED_OUT') AND e.attempts <= j.retries
+         AND e.updated_at <= ?`,
+    ).all(now, now, now - RETRY_DELAY_MS) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  openJobIds(): string[] {
+    const rows = this.sql(
+      `SELECT id FROM jobs WHERE status IN ('SCHEDULED', 'RUNNING', 'PAUSED') ORDER BY created_at`,
+    ).all() as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  setStatus(id: string, status: JobStatus, reason: string | null, now: number): void {
+    const finished = status === 'COMPLETED' || status === 'CANCELED' ? now : null;
+    this.sql(
+      `UPDATE jobs SET status = ?, status_reason = ?, finished_at = ?,
+         started_at = CASE WHEN started_at IS NULL AND ? = 'RUNNING' THEN ? ELSE started_at END
+       WHERE id = ?`,
+    ).run(status, reason, finished, status, now, id);
+  }
+
+  find(id: string, now = Date.now()): Job | undefined {
+    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row && this.toJob(row, now);
+  }
+
+  get(id: string, now = Date.now()): Job {
+    const job = this.find(id, now);
+    if (!job) throw new ApiError('NOT_FOUND', `Job ${id} does not exist`);
+    return job;
+  }
+
+  list(limit: number, now = Date.now()): Job[] {
+    const rows = this.sql('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
+      limit,
+    ) as JobRow[];
+    return rows.map((row) => this.toJob(row, now));
+  }
+
+  private toJob(row: JobRow, now: number): Job {
+    const policy = policyOf(row);
+    const counts = { total: 0, queued: 0, active: 0, updated: 0, failed: 0, canceled: 0 };
+    let bytesServed = 0;
+    let bytesTotal = 0;
+    for (const t of this.executions.jobTotals(row.id)) {
+      counts.total += t.count;
+      bytesServed += t.bytesServed ?? 0;
+      bytesTotal += t.size ?? 0;
+      if (t.state === 'QUEUED') counts.queued += t.count;
+      else if (t.state === 'UPDATED') counts.updated += t.count;
+      else if (t.state === 'CANCELED') counts.canceled += t.count;
+      else if (t.state === 'FAILED' || t.state === 'TIMED_OUT') counts.failed += t.count;
+      else if (!FINAL_STATES.has(t.state)) counts.active += t.count;
+    }
+    // The rate so far, from the first INITIATED: enough for a technician's "about N minutes".
+    const elapsed = row.started_at ? (now - row.started_at) / 1000 : 0;
+    const rate = elapsed > 0 ? bytesServed / elapsed : 0;
+    const remaining = Math.max(0, bytesTotal - bytesServed);
+    const running = row.status === 'RUNNING' && counts.queued + counts.active > 0;
+    return {
+      id: row.id,
+      packageId: row.package_id,
+      type: row.type,
+      packageTitle: row.package_title,
+      packageVersion: row.package_version,
+      target: JSON.parse(row.target) as JobTarget,
+      policy,
+      startAt: row.start_at,
+      status: row.status,
+      statusReason: row.status_reason,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      counts,
+      bytesServed,
+      bytesTotal,
+      etaSeconds: running && rate > 0 ? Math.round(remaining / rate) : null,
+    };
+  }
+}
+
+function policyOf(row: JobRow): JobPolicy {
+  return {
+    concurrency: row.concurrency,
+    timeoutSec: row.timeout_sec,
+    retries: row.retries,
+    haltAfterFailures: row.halt_after_failures,
+    haltAfterPercent: row.halt_after_percent,
+  };
+}

@@ -1,0 +1,271 @@
+import type { Execution, Job, JobPolicy } from '../../../shared/api/entities';
+import { ApiError } from '../../../shared/api/errors';
+import type { OtaService } from '../ota/ota-service';
+import type { DeviceIdentity, DeviceRepository } from '../repositories/devices';
+import type { ExecutionRepository } from '../repositories/executions';
+import type { PackageRepository } from '../repositories/packages';
+import type { Db } from '../storage/database';
+import type { StationEvents } from '../station-events';
+import type { JobRepository } from './job-repository';
+import { SINGLE_ASSIGNMENT_POLICY } from './job-policy';
+import { JobScheduler } from './job-scheduler';
+
+export interface JobRequest {
+  packageId: string;
+  deviceIds?: string[] | undefined;
+  profileId?: string | undefined;
+  policy: JobPolicy;
+  startAt?: number | undefined;
+}
+
+const TICK_MS = 1000;
+const PAUSED_BY_TECHNICIAN = 'Paused by the technician';
+
+/**
+ * Rollouts: a package to one device, a selection, or a whole device profile, with the site's
+ * policy (concurrency, time-out, retries, auto-pause, start time). State lives in SQLite; the
+ * scheduler only reads it, so a restarted station carries on where it stopped.
+ */
+export class JobService {
+  private readonly scheduler: JobScheduler;
+  private timer: NodeJS.Timeout | undefined;
+  private tickQueued = false;
+  private stopped = false;
+  /** Jobs to step at the next tick: touched by a device or an action since the last one. */
+  private readonly dirtyJobs = new Set<string>();
+  private readonly changedJobs = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly repos: {
+      jobs: JobRepository;
+      executions: ExecutionRepository;
+      devices: DeviceRepository;
+      packages: PackageRepository;
+    },
+    private readonly ota: OtaService,
+    private readonly events: StationEvents,
+    isOnline: (deviceId: string) => boolean,
+  ) {
+    this.scheduler = new JobScheduler(repos.jobs, repos.executions, ota, isOnline, (jobId) =>
+      this.changedJobs.add(jobId),
+    );
+    // A device finishing a download frees a slot: react now, not at the next tick.
+    ota.onStateChange = (executionId) => {
+      const jobId = this.repos.executions.jobIdOf(executionId);
+      if (!jobId) return;
+      this.dirtyJobs.add(jobId);
+      this.changedJobs.add(jobId);
+      this.tickSoon();
+    };
+  }
+
+  /** Picks up every open job (after a restart), then ticks every second. */
+  start(): void {
+    for (const id of this.repos.jobs.openJobIds()) this.dirtyJobs.add(id);
+    this.runTick();
+    this.timer = setInterval(() => this.runTick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  create(request: JobRequest, now = Date.now()): Job {
+    const pkg = this.repos.packages.get(request.packageId);
+    const devices = this.targetDevices(request);
+    for (const device of devices) this.ota.assertAssignable(device, pkg);
+    const target = request.profileId
+      ? {
+          kind: 'PROFILE' as const,
+          profileId: request.profileId,
+          profileName: pkg.profileName,
+          deviceIds: devices.map((d) => d.id),
+        }
+      : { kind: 'DEVICES' as const, deviceIds: devices.map((d) => d.id) };
+    const jobId = this.db.transaction(() => {
+      const id = this.repos.jobs.insert(
+        {
+          packageId: pkg.id,
+          type: pkg.type,
+          packageTitle: pkg.title,
+          packageVersion: pkg.version,
+          target,
+          policy: request.policy,
+          startAt: request.startAt ?? now,
+        },
+        now,
+      );
+      for (const device of devices) this.ota.queue(device.id, pkg, id, now);
+      return id;
+    })();
+    this.dirtyJobs.add(jobId);
+    this.changedJobs.add(jobId);
+    this.runTick(now);
+    return this.repos.jobs.get(jobId);
+  }
+
+  /** The console's "Assign firmware" + "Apply" for one device: a job of one. */
+  assignOne(deviceId: string, packageId: string, now = Date.now()): Execution {
+    const { executions, devices } = this.repos;
+    const pkg = this.repos.packages.get(packageId);
+    const active = executions.active(deviceId, pkg.type);
+    const latest = executions.latest(deviceId, pkg.type);
+    const unchanged = active
+      ? active.packageId === pkg.id
+      : latest?.packageId === pkg.id && latest.state === 'UPDATED';
+    if (latest && unchanged && devices.assignedPackageId(deviceId, pkg.type) === pkg.id) {
+      // Saving a device with the package it already gets (or runs) changes nothing, as in the
+      // console; after a failure the same package is sent again, which the console cannot do.
+      return executions.get(latest.id) as Execution;
+    }
+    const job = this.create(
+      { packageId, deviceIds: [deviceId], policy: SINGLE_ASSIGNMENT_POLICY },
+      now,
+    );
+    const execution = executions.listByJob(job.id)[0];
+    if (!execution) throw new ApiError('INTERNAL', 'The assignment created no execution');
+    return execution;
+  }
+
+  pause(id: string, now = Date.now()): Job {
+    const job = this.repos.jobs.get(id);
+    if (job.status !== 'RUNNING' && job.status !== 'SCHEDULED') {
+      throw new ApiError(
+        'CONFLICT',
+        `Job ${id} is ${job.status}; only a running or scheduled job can be paused`,
+      );
+    }
+    this.repos.jobs.setStatus(id, 'PAUSED', PAUSED_BY_TECHNICIAN, now);
+    return this.publish(id);
+  }
+
+  resume(id: string, now = Date.now()): Job {
+    const job = this.repos.jobs.get(id);
+    if (job.status !== 'PAUSED')
+      throw new ApiError('CONFLICT', `Job ${id} is ${job.status}, not paused`);
+    this.db.transaction(() => {
+      // Auto-paused for failures, it would halt again at once: resuming means "go on anyway".
+      if (job.statusReason !== PAUSED_BY_TECHNICIAN) this.repos.jobs.clearHaltThresholds(id);
+      this.repos.jobs.setStatus(id, job.startedAt ? 'RUNNING' : 'SCHEDULED', null, now);
+    })();
+    this.dirtyJobs.add(id);
+    this.changedJobs.add(id);
+    this.runTick(now);
+    return this.repos.jobs.get(id);
+  }
+
+  /**
+   * Devices not yet started are un-assigned; devices being told or downloading are stopped and
+   * un-assigned; devices already installing (DOWNLOADED and after) are left to finish, as are
+   * finished ones.
+   */
+  cancel(id: string, now = Date.now()): Job {
+    const job = this.repos.jobs.get(id);
+    if (job.status === 'COMPLETED' || job.status === 'CANCELED') {
+      throw new ApiError('CONFLICT', `Job ${id} is already ${job.status}`);
+    }
+    this.repos.jobs.setStatus(id, 'CANCELED', 'Canceled by the technician', now);
+    for (const e of this.repos.executions.inJob(id, ['QUEUED', 'INITIATED', 'DOWNLOADING'])) {
+      this.ota.cancel(e.id, now, 'Job canceled', true);
+    }
+    return this.publish(id);
+  }
+
+  /** Sends the package again to one device whose delivery failed or timed out. */
+  retryExecution(executionId: string, now = Date.now()): Execution {
+    const execution = this.repos.executions.get(executionId);
+    if (!execution) throw new ApiError('NOT_FOUND', `Execution ${executionId} does not exist`);
+    if (execution.state !== 'FAILED' && execution.state !== 'TIMED_OUT') {
+      throw new ApiError(
+        'CONFLICT',
+        `Only a FAILED or TIMED_OUT update can be retried (this one is ${execution.state})`,
+      );
+    }
+    if (
+      this.repos.devices.assignedPackageId(execution.deviceId, execution.type) !==
+      execution.packageId
+    ) {
+      throw new ApiError('CONFLICT', `${execution.deviceName} has another package assigned now`);
+    }
+    this.ota.requeue(executionId, now, 'Retry requested by the technician');
+    if (execution.jobId) {
+      const job = this.repos.jobs.find(execution.jobId);
+      if (job && (job.status === 'COMPLETED' || job.status === 'CANCELED'))
+        this.repos.jobs.setStatus(job.id, 'RUNNING', null, now);
+      this.dirtyJobs.add(execution.jobId);
+      this.changedJobs.add(execution.jobId);
+    }
+    this.runTick(now);
+    return this.repos.executions.get(executionId) as Execution;
+  }
+
+  private targetDevices(request: JobRequest): DeviceIdentity[] {
+    const { devices } = this.repos;
+    if (request.profileId) {
+      const list = devices.identitiesInProfile(request.profileId);
+      if (list.length === 0)
+        throw new ApiError('BAD_REQUEST', 'This device profile has no devices', {
+          profileId: 'has no devices',
+        });
+      return list;
+    }
+    const ids = [...new Set(request.deviceIds ?? [])];
+    if (ids.length === 0)
+      throw new ApiError('BAD_REQUEST', 'Choose at least one device', { deviceIds: 'is empty' });
+    return ids.map((id) => {
+      const device = devices.identity(id);
+      if (!device)
+        throw new ApiError('NOT_FOUND', `Device ${id} does not exist`, {
+          deviceIds: `${id} not found`,
+        });
+      return device;
+    });
+  }
+
+  private tickSoon(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      this.runTick();
+    });
+  }
+
+  private runTick(now = Date.now()): void {
+    if (this.stopped) return;
+    for (const id of this.repos.jobs.dueJobIds(now)) this.dirtyJobs.add(id);
+    const ids = [...this.dirtyJobs];
+    this.dirtyJobs.clear();
+    for (const id of ids) {
+      try {
+        this.scheduler.step(id, now);
+      } catch (error) {
+        // The next tick tries again; a scheduling error must not take the station down.
+        this.dirtyJobs.add(id);
+        console.error(`job ${id}:`, error);
+      }
+    }
+    this.flushChanges();
+  }
+
+  private flushChanges(): void {
+    if (this.changedJobs.size === 0) return;
+    const ids = [...this.changedJobs];
+    this.changedJobs.clear();
+    if (!this.events.hasListeners) return;
+    this.events.emit(
+      'jobs.changed',
+      ids.map((id) => this.repos.jobs.get(id)),
+    );
+  }
+
+  private publish(id: string): Job {
+    this.changedJobs.add(id);
+    this.flushChanges();
+    return this.repos.jobs.get(id);
+  }
+}

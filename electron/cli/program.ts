@@ -4,6 +4,7 @@ import { describeError } from './cli-error';
 import { assignCommand } from './commands/assign';
 import { deviceCommand } from './commands/device';
 import { devicesCommand } from './commands/devices';
+import { jobCommand } from './commands/job';
 import { packageCommand } from './commands/package';
 import { profileCommand } from './commands/profile';
 import { simulateCommand } from './commands/simulate';
@@ -30,6 +31,7 @@ export function createProgram(): Command {
     packageCommand(),
     assignCommand(),
     unassignCommand(),
+    jobCommand(),
     simulateCommand(),
   ]) {
     program.addCommand(command);

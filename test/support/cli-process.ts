@@ -1,0 +1,140 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Spawning the real `field-ota` program (from dist/) for CLI and restart tests. */
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'field-ota.js');
+const BUILT_MAIN = path.join(ROOT, 'dist', 'electron', 'cli', 'main.js');
+const COMMAND_TIMEOUT_MS = 60_000;
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI runs from dist/: rebuild when a source is newer (npm test builds first; a bare vitest run may not have). */
+export async function ensureBuilt(): Promise<void> {
+  const built = await stat(BUILT_MAIN).catch(() => null);
+  const newest = Math.max(
+    ...(await Promise.all(['electron', 'shared'].map((dir) => newestTs(path.join(ROOT, dir))))),
+  );
+  if (built && built.mtimeMs >= newest) return;
+  try {
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json'],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
+  } catch (error) {
+    // Type errors elsewhere still emit JavaScript; only a missing CLI is fatal here.
+    if (!(await stat(BUILT_MAIN).catch(() => null))) throw error;
+  }
+}
+
+async function newestTs(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const times = await Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map(async (e) => (await stat(path.join(e.parentPath, e.name))).mtimeMs),
+  );
+  return Math.max(0, ...times);
+}
+
+export function run(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  script = BIN,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a --json command that must succeed and returns what it printed. */
+export async function runJson<T>(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<T> {
+  const result = await run([...args, '--json'], env);
+  if (result.code !== 0)
+    throw new Error(`field-ota ${args.join(' ')} exited ${String(result.code)}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export interface RunningStation {
+  child: ChildProcess;
+  httpUrl: string;
+  mqttUrl: string;
+  readyLine: string;
+  /** Everything printed on stdout up to the ready line. */
+  stdout: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+}
+
+const READY = /^ServicePleX Field OTA station ready: (mqtt:\/\/\S+) (http:\/\/\S+) data=(.+)$/m;
+
+/** Starts `field-ota station` (or the given script) and waits for its ready line. */
+export function startStationProcess(
+  args: readonly string[],
+  script = BIN,
+  env: Record<string, string> = {},
+  /** In a process group of its own, like a command started from a terminal. */
+  ownProcessGroup = false,
+): Promise<RunningStation> {
+  const child = spawn(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stderr: string;
+  }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`station not ready in time; stdout: ${stdout} stderr: ${stderr}`));
+    }, COMMAND_TIMEOUT_MS);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const match = READY.exec(stdout);
+      if (match?.[1] && match[2]) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          mqttUrl: match[1],
+          httpUrl: match[2],
+          readyLine: match[0],
+          stdout,
+          exited,
+        });
+      }
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`station exited (${String(code)}) before it was ready: ${stderr}`));
+    });
+  });
+}

@@ -226,6 +226,24 @@ export class CloudState {
     return saved;
   }
 
+  /** An edit in the console: the device saved with its current version and some fields changed. */
+  editDevice(
+    id: string,
+    changes: { label?: string; firmwareId?: string | null; softwareId?: string | null },
+  ): DeviceRecord {
+    const d = this.device(id);
+    return this.saveDevice({
+      id: d.id,
+      name: d.name,
+      label: changes.label ?? d.label,
+      deviceProfileId: d.profileId,
+      firmwareId: changes.firmwareId === undefined ? d.firmwareId : changes.firmwareId,
+      softwareId: changes.softwareId === undefined ? d.softwareId : changes.softwareId,
+      additionalInfo: d.additionalInfo,
+      version: d.version,
+    });
+  }
+
   saveCredentials(input: {
     deviceId?: string;
     credentialsId?: unknown;

@@ -55,6 +55,12 @@ export interface CloudEmulator {
   stats(): EmulatorStats;
   /** Refresh tokens issued so far stop working: the next refresh asks for a sign-in. */
   revokeRefreshTokens(): void;
+  /** The site loses its uplink: connections are refused (the data stays). */
+  goOffline(): Promise<void>;
+  /** Back on the same address. */
+  goOnline(): Promise<void>;
+  /** Called as each request arrives, before any fault (tests use it to act mid-push). */
+  onRequest: ((request: { method: string; path: string }) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -392,6 +398,7 @@ export async function startCloudEmulator(
     stats.requests += 1;
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
+    emulator.onRequest?.({ method, path: url.pathname });
     const fault = faults.draw({ method, path: url.pathname });
     if (fault === 'drop-request') return void req.socket.destroy();
     if (fault === 'delay') await new Promise((r) => setTimeout(r, delayMs));
@@ -463,7 +470,21 @@ export async function startCloudEmulator(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  return {
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const emulator: CloudEmulator = {
     url: `http://127.0.0.1:${port}`,
     state,
     faults,
@@ -476,12 +497,12 @@ export async function startCloudEmulator(
     revokeRefreshTokens: () => {
       refreshGeneration += 1;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    goOffline: stop,
+    goOnline: listen,
+    onRequest: undefined,
+    close: stop,
   };
+  return emulator;
 }
 
 function route(method: string, path: string, auth: boolean, handle: Route['handle']): Route {

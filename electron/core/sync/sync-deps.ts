@@ -28,6 +28,8 @@ export interface SyncDeps {
   now(): number;
   /** Page size for cloud lists (100; tests use small pages to exercise paging). */
   pageSize: number;
+  /** Telemetry points per request (500; tests use small batches). */
+  telemetryBatch: number;
 }
 
 /**

@@ -42,9 +42,11 @@ export interface SyncOptions {
   /** A request with no byte moving for this long is given up (default 30 s). */
   idleTimeoutMs?: number;
   pageSize?: number;
+  /** Telemetry points per request (default 500: small enough for any body limit, yet quick). */
+  telemetryBatch?: number;
 }
 
-type BaseDeps = Omit<SyncDeps, 'links' | 'store' | 'log' | 'now' | 'pageSize'>;
+type BaseDeps = Omit<SyncDeps, 'links' | 'store' | 'log' | 'now' | 'pageSize' | 'telemetryBatch'>;
 
 const PROGRESS_EVENT_MS = 200;
 
@@ -80,6 +82,7 @@ export class SyncService {
       log: (level, message) => this.log(level, message),
       now: () => Date.now(),
       pageSize: options.pageSize ?? 100,
+      telemetryBatch: options.telemetryBatch ?? 500,
     };
     this.session = new CloudSession(options.secrets, () => this.emitStatus());
     this.auto = new AutoSync(

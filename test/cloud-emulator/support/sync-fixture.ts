@@ -20,6 +20,7 @@ export const TEST_SYNC = {
   retry: { maxAttempts: 8, backoff: { baseMs: 5, capMs: 80 }, maxRetryAfterMs: 5_000 },
   idleTimeoutMs: 5_000,
   pageSize: 3,
+  telemetryBatch: 20,
 } satisfies StationOptions['sync'];
 
 export interface SyncFixture {

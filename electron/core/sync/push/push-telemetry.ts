@@ -3,9 +3,6 @@ import type { ProgressReporter } from '../sync-deps';
 import type { TelemetryRow } from '../sync-store';
 import type { PushContext } from './push-types';
 
-/** Points per request: small enough for any server's body limit, large enough to be quick. */
-export const TELEMETRY_BATCH = 500;
-
 export interface TelemetryPushed {
   points: number;
   /** Devices whose points could not go (not in the cloud yet, or refused). */
@@ -39,7 +36,7 @@ export async function pushTelemetry(
       const rows = deps.store.telemetryAfter(
         deviceId,
         deps.store.watermark(deviceId),
-        TELEMETRY_BATCH,
+        deps.telemetryBatch,
       );
       if (rows.length === 0) break;
       try {

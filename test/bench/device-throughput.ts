@@ -6,72 +6,13 @@
  * Run: npx tsx test/bench/device-throughput.ts [devices,...] [chunkBytes,...]
  */
 import { cpus, loadavg } from 'node:os';
-import path from 'node:path';
-import { forkBenchChild } from './child-process';
-import type { ServerChildRequest } from './server-child';
-import type { SimulatorChildReport, SimulatorChildRequest } from './simulator-child';
-
-const FIRMWARE_BYTES = 3_735_576;
-const SIMULATION_TIMEOUT_MS = 180_000;
-
-interface Measurement {
-  server: 'station' | 'aedes';
-  devices: number;
-  chunkSize: number;
-  sim: SimulatorChildReport;
-  serverCpuMs: number;
-  serverMaxRssMb: number;
-}
-
-async function measure(
-  server: 'station' | 'aedes',
-  devices: number,
-  chunkSize: number,
-): Promise<Measurement> {
-  const tokenPrefix = 'bench-';
-  const serverRequest: ServerChildRequest = {
-    kind: server,
-    devices,
-    tokenPrefix,
-    firmwareBytes: FIRMWARE_BYTES,
-  };
-  const serverChild = forkBenchChild<{ url: string } | { cpuMs: number; maxRssMb: number }>(
-    path.join(__dirname, 'server-child.ts'),
-    [JSON.stringify(serverRequest)],
-    SIMULATION_TIMEOUT_MS + 120_000,
-  );
-  const ready = (await serverChild.next()) as { url: string };
-  const simRequest: SimulatorChildRequest = {
-    url: ready.url,
-    count: devices,
-    tokenPrefix,
-    chunkSize,
-    timeoutMs: SIMULATION_TIMEOUT_MS,
-  };
-  const simChild = forkBenchChild<SimulatorChildReport>(
-    path.join(__dirname, 'simulator-child.ts'),
-    [JSON.stringify(simRequest)],
-    SIMULATION_TIMEOUT_MS + 30_000,
-  );
-  const sim = await simChild.next();
-  serverChild.send('stop');
-  const usage = (await serverChild.next()) as { cpuMs: number; maxRssMb: number };
-  await Promise.all([serverChild.exited, simChild.exited]);
-  return {
-    server,
-    devices,
-    chunkSize,
-    sim,
-    serverCpuMs: usage.cpuMs,
-    serverMaxRssMb: usage.maxRssMb,
-  };
-}
+import { FIRMWARE_BYTES, measure, type Measurement } from './measure-throughput';
 
 function row(m: Measurement): string {
   const t = m.sim.totals;
   const ok = `${t.updated}/${m.devices} UPDATED`;
   return [
-    m.server.padEnd(8),
+    m.server.padEnd(11),
     `${t.mbPerSec.toFixed(0).padStart(6)} MB/s`,
     `${(t.wallMs / 1000).toFixed(2).padStart(7)} s`,
     `CPU ${(m.serverCpuMs / 1000).toFixed(2).padStart(6)} s`,

@@ -12,11 +12,16 @@ import { startAedesBaseline } from './aedes-baseline';
 import { ownUsage } from './child-process';
 import { benchFirmware } from './firmware';
 
+/** station: every device assigned at once; station-job: one job at a concurrency limit. */
+export type ServerKind = 'station' | 'station-job' | 'aedes';
+
 export interface ServerChildRequest {
-  kind: 'station' | 'aedes';
+  kind: ServerKind;
   devices: number;
   tokenPrefix: string;
   firmwareBytes: number;
+  /** For station-job: devices downloading at once. */
+  jobConcurrency: number;
 }
 
 async function startStationWithFleet(
@@ -59,14 +64,14 @@ async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as ServerChildRequest;
   const firmware = benchFirmware(request.firmwareBytes);
   const server =
-    request.kind === 'station'
-      ? await startStationWithFleet(request, firmware)
-      : await startAedesBaseline({
+    request.kind === 'aedes'
+      ? await startAedesBaseline({
           firmware,
           title: 'CIM-168',
           version: '1.0.1',
           checksumAlgorithm: 'SHA256',
-        });
+        })
+      : await startStationWithFleet(request, firmware);
   // Set-up is not part of what is measured.
   const cpuBefore = process.cpuUsage();
   process.send?.({ url: server.url });

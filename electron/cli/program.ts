@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { appVersion } from '../core/http/app-root';
 import { describeError } from './cli-error';
 import { assignCommand } from './commands/assign';
+import { cloudCommand } from './commands/cloud-command';
 import { deviceCommand } from './commands/device';
 import { devicesCommand } from './commands/devices';
 import { jobCommand } from './commands/job';
@@ -33,6 +34,7 @@ export function createProgram(): Command {
     unassignCommand(),
     jobCommand(),
     simulateCommand(),
+    cloudCommand(),
   ]) {
     program.addCommand(command);
   }

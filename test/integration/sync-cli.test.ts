@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
+import { runCli } from '../../electron/cli/program';
+import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
+import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+
+/** Runs `field-ota ...` in this process against the station's HTTP API; returns its output. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (err += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  const before = process.exitCode;
+  try {
+    const code = await runCli(['node', 'field-ota', ...args]);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = before;
+  }
+}
+
+describe('field-ota cloud', () => {
+  let fx: SyncFixture;
+  let http: HttpServerHandle;
+  beforeEach(async () => {
+    fx = await startSyncFixture();
+    http = await startHttpServer({ station: fx.site.station, port: 0, staticDir: fx.site.dataDir });
+    process.env.FIELD_OTA_CLOUD_PASSWORD = 'tenant';
+  });
+  afterEach(async () => {
+    delete process.env.FIELD_OTA_CLOUD_PASSWORD;
+    await http.close();
+    await fx.close();
+  });
+
+  it('logs in, pulls, pushes, shows the status and logs out', async () => {
+    seedSite(fx.cloud.state, {
+      profile: 'CIM-168',
+      devices: [{ name: 'CIM-168-02-22-90', token: 'TOKEN90' }],
+      packages: [{ title: 'CIM-168', version: '1.0.1', data: firmwareBytes(5000, 1) }],
+      firmware: { 'CIM-168-02-22-90': 'CIM-168@1.0.1' },
+    });
+    const station = ['--station', http.url];
+    const login = await cli([
+      'cloud',
+      'login',
+      '--url',
+      fx.cloud.url,
+      '--username',
+      'tenant@thingsboard.org',
+      ...station,
+    ]);
+    expect(login.code).toBe(0);
+    expect(login.out).toContain(`Cloud: ${fx.cloud.url} as tenant@thingsboard.org: online`);
+    expect(login.out).toContain('Session tokens: memory only');
+
+    const pull = await cli(['cloud', 'pull', ...station]);
+    expect(pull.out).toContain('Devices: 1 added');
+    expect(pull.out).toContain('Packages: 1 in the cloud, 1 downloaded');
+    const pullJson = JSON.parse(
+      (await cli(['cloud', 'pull', '--no-binaries', '--json', ...station])).out,
+    );
+    expect(pullJson.packages.downloaded).toBe(0);
+
+    const profileId = (await fx.call('profiles.list', {}))[0]!.id;
+    await fx.site.packageFrom(firmwareBytes(2000, 2), {
+      title: 'CIM-168',
+      version: '1.0.2',
+      profileId,
+    });
+    const status = await cli(['cloud', 'status', ...station]);
+    expect(status.out).toContain('Pending: 1 package(s)');
+    const push = await cli(['cloud', 'push', ...station]);
+    expect(push.code).toBe(0);
+    expect(push.out).toContain('Pushed: 1 package(s)');
+    expect((await cli(['cloud', 'conflicts', ...station])).out).toContain('No conflicts.');
+
+    const logout = await cli(['cloud', 'logout', ...station]);
+    expect(logout.out).toContain('the session tokens were deleted');
+    const after = await cli(['cloud', 'push', ...station]);
+    expect(after.code).toBe(1);
+    expect(after.err).toContain('Not signed in to the cloud');
+  });
+
+  it('explains a refused sign-in and a bad resolve choice', async () => {
+    process.env.FIELD_OTA_CLOUD_PASSWORD = 'wrong';
+    const refused = await cli([
+      'cloud',
+      'login',
+      '--url',
+      fx.cloud.url,
+      '--username',
+      'x',
+      '--station',
+      http.url,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('The cloud refused this username and password');
+    const bad = await cli(['cloud', 'resolve', '3', 'mine', '--station', http.url]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('expected keep-mine or take-cloud');
+  });
+});

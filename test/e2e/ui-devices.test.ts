@@ -145,7 +145,7 @@ describe('the Devices page', () => {
     expect(imported.find((d) => d.name === 'CIM-300-01')?.accessToken).toBe('tok-300-01');
   });
 
-  it('assigns firmware to the shown devices after saying how many will be updated', async () => {
+  it('assigns firmware to the shown devices as one job, after saying how many will be updated', async () => {
     await page.getByLabel('Search devices').fill('CIM-168-02-22-00');
     const shown = names.filter((n) => n.startsWith('CIM-168-02-22-00'));
     await expect.poll(resultCount).toBe(`${shown.length} of ${FLEET + 3} devices`);
@@ -154,8 +154,23 @@ describe('the Devices page', () => {
     expect(await dialog.getByRole('status').innerText()).toContain(
       `${shown.length} devices will be updated to CIM-168 1.0.1`,
     );
+    await dialog.getByLabel('Devices downloading at once').fill('-1');
+    await dialog.getByRole('button', { name: `Apply to ${shown.length} devices` }).click();
+    expect(await dialog.getByRole('alert').innerText()).toMatch(
+      /^Devices downloading at once: Too small/,
+    );
+    await dialog.getByLabel('Devices downloading at once').fill('3');
     await dialog.getByRole('button', { name: `Apply to ${shown.length} devices` }).click();
     await dialog.waitFor({ state: 'detached', timeout: 15_000 });
+
+    // One job for the selection, paced as asked.
+    const jobs = await api.call('jobs.list', {});
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({
+      packageId: firmware.id,
+      policy: { concurrency: 3 },
+      counts: { total: shown.length },
+    });
 
     const devices = await api.call('devices.list', {});
     const assigned = devices

@@ -82,6 +82,21 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
     await page.getByRole('complementary').getByText('Timeline').waitFor();
     await screenshot(page, `monitor-details-${scheme}`);
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Retry sends the package again: the update leaves FAILED.
+    await page.getByRole('complementary').getByRole('button', { name: 'Retry update' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/CIM-168-02-22-9\d: CIM-168 1\.0\.1 sent again/)
+      .waitFor();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('radio', { name: /Failed/ })
+          .locator('..')
+          .innerText(),
+      )
+      .toMatch(/Failed\s*0/);
   }, 30_000);
 
   it('opens each dialog accessibly: Add package, Add device, Edit device, Import CSV', async () => {

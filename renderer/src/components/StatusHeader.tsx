@@ -1,5 +1,6 @@
 import { formatBytes } from '../lib/format';
 import { useSlice } from '../state/store-context';
+import { CloudStatusItem } from './CloudStatusItem';
 import { Icon } from './Icon';
 import { ProgressBar } from './ProgressBar';
 
@@ -48,13 +49,7 @@ export function StatusHeader() {
             <span className="status-value muted">None running</span>
           )}
         </li>
-        <li className="status-item">
-          <span className="status-label">Cloud</span>
-          <span className="status-value muted">
-            <Icon name="cloudOff" />
-            Not configured
-          </span>
-        </li>
+        <CloudStatusItem />
         <li className={`status-item connection connection-${connection}`}>
           <span className="status-label">Live updates</span>
           <span className="status-value">

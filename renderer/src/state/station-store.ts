@@ -1,4 +1,5 @@
 import type {
+  CloudStatus,
   Device,
   Execution,
   Package,
@@ -30,9 +31,12 @@ export interface StationSnapshot {
   executions: readonly Execution[];
   jobs: JobSummary;
   protocolErrors: readonly ProtocolErrorEntry[];
+  /** Null when the station has no cloud sync (or it could not say): "not configured". */
+  cloud: CloudStatus | null;
 }
 
 export type SliceName = keyof StationSnapshot;
+type Slice = 'profiles' | 'packages' | 'devices' | 'executions' | 'errors' | 'status' | 'cloud';
 
 /** An update that reached a final state while the page watched (for the live region and toasts). */
 export type FinishedListener = (execution: Execution) => void;
@@ -55,6 +59,7 @@ export class StationStore {
     executions: [],
     jobs: summariseJobs([]),
     protocolErrors: [],
+    cloud: null,
   };
   private readonly profiles = new Map<string, Profile>();
   private readonly packages = new Map<string, Package>();
@@ -62,9 +67,8 @@ export class StationStore {
   private readonly executions = new Map<string, Execution>();
   private protocolErrors: ProtocolErrorEntry[] = [];
   private status: StationStatus | null = null;
-  private readonly dirty = new Set<
-    'profiles' | 'packages' | 'devices' | 'executions' | 'errors' | 'status'
-  >();
+  private cloud: CloudStatus | null = null;
+  private readonly dirty = new Set<Slice>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
@@ -108,6 +112,8 @@ export class StationStore {
     this.pending = [];
     try {
       const t = this.transport;
+      // A station without cloud sync (or one that fails to say) still shows everything else.
+      const cloud = t.call('cloud.status', {}).catch(() => null);
       const [status, profiles, packages, devices, executions, errors] = await Promise.all([
         t.call('station.status', {}),
         t.call('profiles.list', {}),
@@ -123,6 +129,7 @@ export class StationStore {
       replaceAll(this.devices, devices);
       replaceAll(this.executions, executions);
       this.protocolErrors = errors;
+      this.cloud = await cloud;
       this.markAll();
       const replay = this.pending;
       this.pending = null;
@@ -220,6 +227,10 @@ export class StationStore {
         this.status = event.payload;
         this.dirty.add('status');
         break;
+      case 'cloud.status':
+        this.cloud = event.payload;
+        this.dirty.add('cloud');
+        break;
     }
   }
 
@@ -259,11 +270,12 @@ export class StationStore {
       'executions',
       'errors',
       'status',
+      'cloud',
     ] as const)
       this.dirty.add(slice);
   }
 
-  private markAndFlush(slice: 'profiles' | 'packages' | 'devices' | 'executions' | 'status'): void {
+  private markAndFlush(slice: Slice): void {
     this.dirty.add(slice);
     this.flush();
   }
@@ -292,6 +304,7 @@ export class StationStore {
     }
     if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
     if (this.dirty.has('status')) next.status = this.status;
+    if (this.dirty.has('cloud')) next.cloud = this.cloud;
     this.dirty.clear();
     this.snapshot = next;
     this.emit();

@@ -1,21 +1,18 @@
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import { messageOf } from '../../api/validate-input';
+import { inputProblems, messageOf } from '../../api/validate-input';
 import { Dialog } from '../../components/Dialog';
-import { Field } from '../../components/Field';
+import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
-import { runLimited } from '../../lib/run-limited';
 import { useSlice, useStation } from '../../state/store-context';
 import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
 
-const PARALLEL_CALLS = 8;
-
 /**
- * "Assign firmware" to every device the table shows (of the package's profile), after saying
- * how many devices will be updated.
+ * "Assign firmware" to every device the table shows (of the package's profile) as one job,
+ * after saying how many devices will be updated.
  */
 export function AssignToManyDialog({
   devices,
@@ -24,7 +21,7 @@ export function AssignToManyDialog({
   devices: readonly Device[];
   onClose: () => void;
 }) {
-  const { api, store } = useStation();
+  const { api } = useStation();
   const { toast } = useNotifier();
   const packages = useSlice('packages');
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
@@ -34,11 +31,9 @@ export function AssignToManyDialog({
   );
   const [packageId, setPackageId] = useState('');
   const chosen = ready.find((p) => p.id === packageId) ?? ready[0] ?? null;
-  const [progress, setProgress] = useState<{ done: number; failed: number; total: number } | null>(
-    null,
-  );
-  const [failures, setFailures] = useState<string[]>([]);
-  const stopRef = useRef(false);
+  const [concurrency, setConcurrency] = useState('10');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
 
   const slotOf = (d: Device) => (type === 'FIRMWARE' ? d.firmware : d.software);
   const targets = chosen
@@ -50,35 +45,40 @@ export function AssignToManyDialog({
   const already = chosen ? devices.length - otherProfile - targets.length : 0;
 
   const run = async () => {
-    if (!chosen || targets.length === 0 || progress) return;
-    stopRef.current = false;
-    const list = [...targets];
-    const failed: string[] = [];
-    let done = 0;
-    setProgress({ done, failed: 0, total: list.length });
-    await runLimited(list, PARALLEL_CALLS, async (device) => {
-      if (stopRef.current) return;
-      try {
-        store.putExecution(
-          await api.call('assignments.assign', { deviceId: device.id, packageId: chosen.id }),
-        );
-      } catch (error) {
-        failed.push(`${device.name}: ${messageOf(error)}`);
-      }
-      done += 1;
-      setProgress({ done, failed: failed.length, total: list.length });
-    });
-    setProgress(null);
-    setFailures(failed);
-    const name = `${chosen.title} ${chosen.version}`;
-    toast(
-      failed.length ? 'error' : 'success',
-      `${name} assigned to ${formatCount(done - failed.length, 'device')}${failed.length ? `; ${failed.length} failed` : ''}`,
-    );
-    if (failed.length === 0) onClose();
+    if (!chosen || targets.length === 0 || busy) return;
+    const input = {
+      packageId: chosen.id,
+      deviceIds: targets.map((d) => d.id),
+      policy: { concurrency: Number(concurrency) },
+    };
+    const problems = inputProblems('jobs.create', input);
+    if (problems) {
+      setError(
+        problems['policy.concurrency']
+          ? `Devices downloading at once: ${problems['policy.concurrency']}`
+          : Object.values(problems).join('; '),
+      );
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      // One job for the whole selection: the station paces it (concurrency) and tracks it.
+      const job = await api.call('jobs.create', input);
+      toast(
+        'success',
+        `${job.packageTitle} ${job.packageVersion} assigned to ${formatCount(job.counts.total, 'device')}; the update runs ${
+          job.policy.concurrency > 0 ? `${job.policy.concurrency} at a time` : 'on all at once'
+        }`,
+      );
+      onClose();
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
   };
 
-  const running = progress !== null;
+  const running = busy;
   return (
     <Dialog
       title={`Assign ${type === 'FIRMWARE' ? 'firmware' : 'software'} to shown devices`}
@@ -86,21 +86,19 @@ export function AssignToManyDialog({
       onSubmit={run}
       busy={running}
       footer={
-        running ? (
-          <button type="button" className="button" onClick={() => (stopRef.current = true)}>
-            Stop
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
           </button>
-        ) : (
-          <>
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button button-primary" disabled={targets.length === 0}>
-              <Icon name="check" />
-              {`Apply to ${formatCount(targets.length, 'device')}`}
-            </button>
-          </>
-        )
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || targets.length === 0}
+          >
+            <Icon name="check" />
+            {`Apply to ${formatCount(targets.length, 'device')}`}
+          </button>
+        </>
       }
     >
       <fieldset className="form-grid" disabled={running}>
@@ -142,6 +140,23 @@ export function AssignToManyDialog({
             </select>
           )}
         </Field>
+        <Field
+          label="Devices downloading at once"
+          hint="The others wait QUEUED, so the site network isn't swamped. 0 = no limit."
+          className="span-2"
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={concurrency}
+              onChange={(e) => setConcurrency(e.target.value)}
+            />
+          )}
+        </Field>
       </fieldset>
       {chosen && (
         <div className="confirm-count" role="status">
@@ -161,27 +176,7 @@ export function AssignToManyDialog({
           </div>
         </div>
       )}
-      {progress && (
-        <div className="upload-progress">
-          <div className="upload-figures">
-            <span>
-              Assigned {progress.done.toLocaleString('en-US')} of{' '}
-              {progress.total.toLocaleString('en-US')}
-              {progress.failed > 0 ? ` (${progress.failed} failed)` : ''}
-            </span>
-          </div>
-          <progress max={progress.total} value={progress.done} aria-label="Assignment progress" />
-        </div>
-      )}
-      {failures.length > 0 && (
-        <ul className="problem-list" aria-label="Devices not assigned">
-          {failures.slice(0, 50).map((f) => (
-            <li key={f}>
-              <Icon name="failed" /> {f}
-            </li>
-          ))}
-        </ul>
-      )}
+      <FormError message={error} />
     </Dialog>
   );
 }

@@ -1,4 +1,8 @@
+import { useState } from 'react';
 import type { Execution } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { useNotifier } from '../../components/Toasts';
+import { useStation } from '../../state/store-context';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -24,12 +28,27 @@ export function ExecutionDetails({
   now: number;
   onClose: () => void;
 }) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const [retrying, setRetrying] = useState(false);
   const figures = executionFigures(
     execution,
     FINAL_STATES.has(execution.state) ? execution.updatedAt : now,
   );
   const name = `${execution.packageTitle} ${execution.packageVersion}`;
   const failed = execution.state === 'FAILED' || execution.state === 'TIMED_OUT';
+  const retry = async () => {
+    setRetrying(true);
+    try {
+      const again = await api.call('executions.retry', { id: execution.id });
+      store.putExecution(again);
+      toast('success', `${execution.deviceName}: ${name} sent again`);
+    } catch (error) {
+      toast('error', `${execution.deviceName}: could not retry: ${messageOf(error)}`);
+    } finally {
+      setRetrying(false);
+    }
+  };
   return (
     <aside className="details-panel" aria-label={`Update of ${execution.deviceName}`}>
       <header className="details-header">
@@ -51,6 +70,12 @@ export function ExecutionDetails({
             <strong>Device error (fw_error):</strong> {execution.error}
           </span>
         </div>
+      )}
+      {failed && (
+        <button type="button" className="button" onClick={retry} disabled={retrying}>
+          <Icon name="refresh" />
+          Retry update
+        </button>
       )}
       {figures.stalledMs !== null && (
         <div className="stall-note" role="status">

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
-import { launchBrowser, openPage, type WatchedPage } from './support/browser';
+import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // The seed's console steps, done in the UI as a technician would (controls found by their
@@ -38,9 +38,20 @@ describe('the seed console flow in the browser', () => {
     const file = path.join(tempDir, 'CIM-168-1.0.1.bin');
     fs.writeFileSync(file, firmware);
 
+    // A new station: each page says what to do first, with the button for it.
+    for (const [link, empty, action] of [
+      ['Devices', 'No devices yet', 'Add device'],
+      ['Monitor', 'No updates yet', 'Go to Devices'],
+      ['Packages', 'No packages yet', 'Add package'],
+    ] as const) {
+      await page.getByRole('link', { name: link }).click();
+      const region = page.getByRole('region', { name: empty });
+      await region.waitFor();
+      expect(await region.getByRole('button', { name: action }).count()).toBe(1);
+      await screenshot(page, `empty-${link.toLowerCase()}-light`);
+    }
+
     // Seed steps 2-4: Add Package with Title, Version, Device profile, Package type and binary.
-    await page.getByRole('link', { name: 'Packages' }).click();
-    await expect.poll(() => page.getByText('No packages yet').isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Add package' }).first().click();
     const addPackage = page.getByRole('dialog', { name: 'Add package' });
     await addPackage.getByLabel('Title').fill('CIM-168');

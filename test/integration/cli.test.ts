@@ -496,7 +496,7 @@ describe('field-ota station start-up', () => {
       process.kill(-(started.child.pid ?? 0), 'SIGINT');
       const { code, stderr } = await started.exited;
       expect(stderr).not.toContain('again');
-      expect(code).toBe(0);
+      expect(code, `launcher stderr: ${stderr}`).toBe(0);
     },
   );
 

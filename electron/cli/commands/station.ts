@@ -79,6 +79,8 @@ async function runStation(options: StationOptions): Promise<void> {
     throw friendlyStartError(error, 'HTTP', options.httpHost, options.httpPort, '--http-port');
   }
 
+  // Handlers first: a signal right after the ready line must close cleanly, not kill us.
+  const stopped = untilStopped(station, http);
   const mqtt = station.mqttAddress();
   const mqttUrl = `mqtt://${hostForUrl(mqtt.host)}:${mqtt.port}`;
   if (options.json)
@@ -88,7 +90,7 @@ async function runStation(options: StationOptions): Promise<void> {
       `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
     );
 
-  await untilStopped(station, http);
+  await stopped;
 }
 
 const DOUBLE_DELIVERY_MS = 1000;

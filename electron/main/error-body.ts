@@ -1,0 +1,19 @@
+import { ApiError, type ApiErrorBody } from '../../shared/api/errors';
+
+export type LogLevel = 'info' | 'warning' | 'error';
+export type Log = (level: LogLevel, message: string) => void;
+
+export const INTERNAL_ERROR_MESSAGE =
+  'Internal error in the station (details are in the log: Help > Export logs).';
+
+/**
+ * The body the renderer gets for a failure. ApiErrors say what to do and go out as they are;
+ * anything else is a bug: its stack goes to the log, the page gets a generic sentence
+ * (stacks reveal file paths and internals, and help nobody in the field).
+ */
+export function errorBody(error: unknown, log: Log, context: string): ApiErrorBody {
+  if (error instanceof ApiError) return error.toBody();
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  log('error', `${context} failed: ${detail}`);
+  return { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
+}

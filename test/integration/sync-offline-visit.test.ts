@@ -61,6 +61,23 @@ describe('an offline site visit, synced when back online', () => {
     );
     expect(cloudHistory.at(-1)?.value).toBe('UPDATED');
 
+    // Saving the assignment made the cloud write QUEUED/INITIATED at push time; the station's
+    // restated outcome comes after them, so the cloud's latest state is the site's: UPDATED.
+    for (const device of fx.cloud.state.devices.values()) {
+      const states = fx.cloud.state.points(device.id).filter((p) => p.key === 'fw_state');
+      const serverInitiated = states
+        .filter((p) => p.origin === 'server' && p.value === 'INITIATED')
+        .at(-1);
+      expect(states.at(-1)).toMatchObject({ value: 'UPDATED', origin: 'device' });
+      expect(states.at(-1)!.ts).toBeGreaterThan(serverInitiated!.ts);
+      expect(
+        fx.cloud.state
+          .points(device.id)
+          .filter((p) => p.key === 'current_fw_version')
+          .at(-1)?.value,
+      ).toBe('1.0.1');
+    }
+
     const comparison = compareSiteWithCloud(fx.site.dataDir, fx.cloud.state);
     expect(comparison.lost).toEqual([]);
     expect(comparison.duplicates).toEqual([]);

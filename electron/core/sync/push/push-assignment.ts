@@ -1,4 +1,4 @@
-import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CloudHttpError } from '../cloud-errors';
 import type { DeviceLink } from '../cloud-links';
 import type { CloudDevice } from '../cloud-types';
@@ -51,17 +51,12 @@ export const pushAssignment: Pusher = async (ctx, item) => {
   const field = slotField(type);
   let base: CloudDevice = device.snapshot ?? (await client.device(cloudDeviceId));
   for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
+    let saved: CloudDevice | undefined;
     try {
-      const saved = await client.saveDevice({
+      saved = await client.saveDevice({
         ...base,
         [field]: mine ? entityRef('OTA_PACKAGE', mine) : null,
       });
-      const linked = device;
-      return {
-        kind: 'done',
-        counted: 'assignments',
-        apply: () => deps.links.linkDevice(linked.id, saved),
-      };
     } catch (error) {
       if (!(error instanceof CloudHttpError)) throw error;
       if (error.status === 404) return deletedInCloud(device, type);
@@ -72,6 +67,7 @@ export const pushAssignment: Pusher = async (ctx, item) => {
         };
       if (error.status !== 409) throw error;
     }
+    if (saved) return done(ctx, device, type, pkg?.id ?? null, saved);
     let theirs: CloudDevice;
     try {
       theirs = await client.device(cloudDeviceId);
@@ -83,12 +79,7 @@ export const pushAssignment: Pusher = async (ctx, item) => {
     const theirSlot = theirs[field]?.id ?? null;
     const baseSlot = base[field]?.id ?? null;
     if (theirSlot === mine) {
-      const linked = device;
-      return {
-        kind: 'done',
-        counted: 'assignments',
-        apply: () => deps.links.linkDevice(linked.id, theirs),
-      };
+      return done(ctx, device, type, pkg?.id ?? null, theirs);
     }
     if (theirSlot !== baseSlot) return assignmentConflict(ctx, device, type, pkg ?? null, theirs);
     base = theirs;
@@ -99,6 +90,75 @@ export const pushAssignment: Pusher = async (ctx, item) => {
     `${device.name} keeps changing in the cloud; trying again later`,
   );
 };
+
+/**
+ * The assignment is in the cloud. Saving it made the cloud write QUEUED and INITIATED at the
+ * time of the push, later than anything the device reported on site; when the delivery already
+ * ended on site, the station restates its outcome just after them (a telemetry point it writes
+ * itself, pushed with the rest), so the cloud's latest state is what happened, not INITIATED.
+ */
+async function done(
+  ctx: PushContext,
+  device: DeviceLink,
+  type: OtaPackageType,
+  packageId: string | null,
+  cloud: CloudDevice,
+): Promise<PushOutcome> {
+  const { deps, client } = ctx;
+  const settle = packageId ? await settlePoint(ctx, device.id, type, packageId) : undefined;
+  let ts = 0;
+  if (settle) {
+    const keys = otaKeys(type);
+    const latest = await client.latestTimeseries(cloud.id.id, [keys.state]);
+    ts = Math.max(deps.now(), (latest[keys.state]?.[0]?.ts ?? 0) + 1);
+  }
+  return {
+    kind: 'done',
+    counted: 'assignments',
+    apply: () => {
+      deps.links.linkDevice(device.id, cloud);
+      if (!settle) return;
+      const upsert = deps.db.prepare(
+        `INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, ?, ?, ?)
+         ON CONFLICT (device_id, key, ts) DO UPDATE SET value = excluded.value`,
+      );
+      for (const [key, value] of Object.entries(settle))
+        upsert.run(device.id, key, ts, JSON.stringify(value));
+    },
+  };
+}
+
+/** The outcome to restate, if the delivery of this package already ended on site. */
+function settlePoint(
+  ctx: PushContext,
+  deviceId: string,
+  type: OtaPackageType,
+  packageId: string,
+): Record<string, unknown> | undefined {
+  const { db } = ctx.deps;
+  const execution = db
+    .prepare(
+      `SELECT state, error, package_id AS packageId FROM executions WHERE device_id = ? AND type = ?
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    )
+    .get(deviceId, type) as
+    { state: string; error: string | null; packageId: string | null } | undefined;
+  if (!execution || execution.packageId !== packageId) return undefined;
+  if (execution.state !== 'UPDATED' && execution.state !== 'FAILED') return undefined;
+  const keys = otaKeys(type);
+  const [title, version] =
+    type === 'FIRMWARE'
+      ? ['current_fw_title', 'current_fw_version']
+      : ['current_sw_title', 'current_sw_version'];
+  const current = db
+    .prepare(`SELECT ${title} AS title, ${version} AS version FROM devices WHERE id = ?`)
+    .get(deviceId) as { title: string | null; version: string | null } | undefined;
+  const point: Record<string, unknown> = { [keys.state]: execution.state };
+  if (current?.title) point[keys.currentTitle] = current.title;
+  if (current?.version) point[keys.currentVersion] = current.version;
+  if (execution.state === 'FAILED' && execution.error) point[keys.error] = execution.error;
+  return point;
+}
 
 async function assignmentConflict(
   ctx: PushContext,

@@ -14,10 +14,17 @@ export function validationError(what: string, error: z.ZodError): ApiError {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = issue.path.join('.') || '(arguments)';
-    fields[field] ??= issue.message;
+    fields[field] ??= readable(issue);
   }
   const summary = Object.entries(fields)
     .map(([field, message]) => `${field}: ${message}`)
     .join('; ');
   return new ApiError('BAD_REQUEST', `Invalid arguments for ${what}: ${summary}`, fields);
+}
+
+/** zod says "expected string, received undefined" for a field left out; a person says this. */
+function readable(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined'))
+    return 'is required';
+  return issue.message;
 }

@@ -25,6 +25,13 @@ describe('API argument schemas', () => {
     expect(error.message).toBe('Invalid arguments for devices.add: name: is required');
   });
 
+  it('says a field left out is required, not "received undefined"', () => {
+    const error = refusal(() => parseArgs('devices.add', { profileId: 'p1' }));
+    expect(error.fields).toEqual({ name: 'is required' });
+    const wrongType = refusal(() => parseArgs('devices.add', { name: 7, profileId: 'p1' }));
+    expect(wrongType.fields?.name).toBe('Invalid input: expected string, received number');
+  });
+
   it('refuses an access token with spaces, saying why', () => {
     const error = refusal(() =>
       parseArgs('devices.add', {

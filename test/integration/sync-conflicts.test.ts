@@ -95,6 +95,11 @@ describe('conflicts between the site and the cloud', () => {
       ['7', mine7],
     ] as const)
       await fx.site.packageFrom(bytes, { title: 'FW', version, profileId });
+    const local6Id = (await fx.call('packages.list', {})).find((p) => p.version === '6')!.id;
+    await fx.call('assignments.assign', {
+      deviceId: (await localDevice('d')).id,
+      packageId: local6Id,
+    });
     // The console got there first with 5 (same bytes), 6 and 7 (other bytes).
     seedSite(fx.cloud.state, {
       profile: 'P',
@@ -117,6 +122,12 @@ describe('conflicts between the site and the cloud', () => {
       local: { checksum: checksumOfBuffer('SHA256', mine6) },
     });
     expect(c6.cloud.checksum).toBe(checksumOfBuffer('SHA256', firmwareBytes(3000, 66)));
+    // The assignment of FW 6 waits for its package; nothing else was held up.
+    const waiting = (await fx.call('cloud.pending', {})).find((i) => i.kind === 'assignment.set');
+    expect(waiting).toMatchObject({
+      status: 'WAITING',
+      error: 'waiting for package FW 6 to reach the cloud',
+    });
 
     expect(
       (await fx.call('cloud.resolveConflict', { id: c6.id, choice: 'TAKE_CLOUD' })).resolved,
@@ -129,7 +140,9 @@ describe('conflicts between the site and the cloud', () => {
       (await fx.call('cloud.resolveConflict', { id: c7.id, choice: 'KEEP_MINE' })).resolved,
     ).toBe(true);
     const after = await fx.call('cloud.push', {});
-    expect(after.pushed.packages).toBe(1);
+    expect(after.pushed).toMatchObject({ packages: 1, assignments: 1 });
+    const cloud6 = [...fx.cloud.state.packages.values()].find((p) => p.version === '6')!;
+    expect(fx.cloud.state.deviceByName('d')!.firmwareId).toBe(cloud6.id);
     const cloud7 = [...fx.cloud.state.packages.values()].find((p) => p.version === '7')!;
     expect(cloud7.data?.equals(mine7)).toBe(true);
     expect((await fx.call('cloud.status', {})).pending.packages).toBe(0);

@@ -28,7 +28,20 @@ describe('site pull from the cloud', () => {
       firmware: { 'CIM-168-0': 'CIM-168@1.0.1', 'CIM-168-5': 'CIM-168@1.0.1' },
     });
     await fx.login();
+    const progress: string[] = [];
+    const unsubscribe = fx.site.station.events.subscribe((event) => {
+      if (event.type === 'cloud.status' && event.payload.activity?.kind === 'PULL') {
+        const a = event.payload.activity;
+        progress.push(`${a.phase} ${a.done}/${a.total ?? '?'}`);
+      }
+    });
     const summary = await fx.call('cloud.pull', {});
+    unsubscribe();
+    // A progress bar can follow the pull: each phase reports how far it got, up to its end.
+    expect(progress).toEqual(
+      expect.arrayContaining(['device credentials 8/8', 'binaries 1/1', 'assignments 8/8']),
+    );
+    expect((await fx.call('cloud.status', {})).activity).toBeNull();
     expect(summary.error).toBeNull();
     expect(summary.devices.added).toBe(8);
     expect(summary.packages.listed).toBe(2);

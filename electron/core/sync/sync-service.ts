@@ -539,7 +539,8 @@ export class SyncService {
   }
 
   private emitStatus(): void {
-    if (this.closed) return;
+    // The status costs a few queries: only built when a UI (or test) listens.
+    if (this.closed || !this.deps.events.hasListeners) return;
     try {
       this.deps.events.emit('cloud.status', this.status());
     } catch {

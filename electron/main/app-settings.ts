@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The desktop station's settings: settings.json in the data folder (optional), then environment
+ * variables for development and tests. The defaults serve devices on this computer only;
+ * serving the site network (mqttHost 0.0.0.0) is an explicit choice, as in the CLI.
+ */
+export const SETTINGS_FILE = 'settings.json';
+
+const Settings = z
+  .object({
+    mqttHost: z.string().trim().min(1).max(255).default('127.0.0.1'),
+    mqttPort: z.number().int().min(0).max(65_535).default(1883),
+    maxChunkBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(256 * 1024 * 1024)
+      .optional(),
+  })
+  .strict();
+export type AppSettings = z.output<typeof Settings>;
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Env overrides: FIELD_OTA_MQTT_HOST, FIELD_OTA_MQTT_PORT (0: any free port). */
+export function loadAppSettings(dataDir: string, env: NodeJS.ProcessEnv): AppSettings {
+  const file = path.join(dataDir, SETTINGS_FILE);
+  let fromFile: unknown = {};
+  try {
+    fromFile = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new SettingsError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const merged: Record<string, unknown> =
+    typeof fromFile === 'object' && fromFile !== null ? { ...fromFile } : { invalid: fromFile };
+  if (env.FIELD_OTA_MQTT_HOST) merged.mqttHost = env.FIELD_OTA_MQTT_HOST;
+  if (env.FIELD_OTA_MQTT_PORT) merged.mqttPort = Number(env.FIELD_OTA_MQTT_PORT);
+  const parsed = Settings.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`)
+      .join('; ');
+    throw new SettingsError(`${file} has settings the station can't use: ${problems}`);
+  }
+  return parsed.data;
+}

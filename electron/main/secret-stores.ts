@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FileSecretStore, type SecretStore } from '../core/sync/secret-store';
+
+/** The parts of Electron's safeStorage the store uses. */
+export interface StringEncryptor {
+  isEncryptionAvailable(): boolean;
+  encryptString(plainText: string): Buffer;
+  decryptString(encrypted: Buffer): string;
+  /** Linux only: which keyring backs the encryption. */
+  getSelectedStorageBackend?(): string;
+}
+
+export const ENCRYPTED_SECRET_FILE = 'cloud-session.enc';
+export const PLAIN_SECRET_FILE = 'cloud-session.json';
+const OWNER_ONLY = 0o600;
+
+/**
+ * The cloud session's tokens encrypted with the OS's keychain (Electron safeStorage: Keychain on
+ * macOS, DPAPI on Windows, the Secret Service or KWallet on Linux), in an owner-only file
+ * replaced atomically. A file that no longer decrypts (keychain reset, copied from another
+ * machine) reads as "no session": the technician signs in again.
+ */
+export class SafeStorageSecretStore implements SecretStore {
+  constructor(
+    readonly file: string,
+    private readonly encryptor: StringEncryptor,
+    readonly description: string,
+    private readonly onUnreadable: (error: unknown) => void = () => undefined,
+  ) {}
+
+  async read(): Promise<string | null> {
+    let encrypted: Buffer;
+    try {
+      encrypted = await fs.promises.readFile(this.file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return this.encryptor.decryptString(encrypted);
+    } catch (error) {
+      this.onUnreadable(error);
+      return null;
+    }
+  }
+
+  async write(secret: string): Promise<void> {
+    const encrypted = this.encryptor.encryptString(secret);
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    const handle = await fs.promises.open(temp, 'w', OWNER_ONLY);
+    try {
+      await handle.writeFile(encrypted);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(temp, this.file);
+  }
+
+  async clear(): Promise<void> {
+    await fs.promises.rm(this.file, { force: true });
+  }
+}
+
+/**
+ * safeStorage when it really encrypts; otherwise the owner-only file the headless station uses.
+ * On Linux without a keyring, safeStorage falls back to a fixed key ("basic_text"): that is
+ * obfuscation, not protection, and the status should not claim otherwise.
+ */
+export function chooseSecretStore(
+  dataDir: string,
+  encryptor: StringEncryptor,
+  platform: NodeJS.Platform,
+  onUnreadable?: (error: unknown) => void,
+): SecretStore {
+  const backend = platform === 'linux' ? encryptor.getSelectedStorageBackend?.() : undefined;
+  const weak = backend === 'basic_text' || backend === 'unknown';
+  if (!encryptor.isEncryptionAvailable() || weak)
+    return new FileSecretStore(path.join(dataDir, PLAIN_SECRET_FILE));
+  const keychain =
+    platform === 'darwin'
+      ? 'the macOS Keychain'
+      : platform === 'win32'
+        ? 'Windows DPAPI'
+        : `the desktop keyring (${backend ?? 'Secret Service'})`;
+  return new SafeStorageSecretStore(
+    path.join(dataDir, ENCRYPTED_SECRET_FILE),
+    encryptor,
+    `encrypted with ${keychain}`,
+    onUnreadable,
+  );
+}

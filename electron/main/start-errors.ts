@@ -1,0 +1,29 @@
+import { DatabaseTooNewError } from '../core/storage/database';
+import { SettingsError } from './app-settings';
+
+/** A start failure said so the technician can act on it (shown in a dialog, then the app quits). */
+export function startErrorMessage(
+  error: unknown,
+  mqtt: { host: string; port: number },
+  settingsFile: string,
+): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EADDRINUSE') {
+    return (
+      `The MQTT port ${mqtt.port} on ${mqtt.host} is already used by another program ` +
+      `(another station, or an MQTT broker such as Mosquitto). Stop that program, or choose ` +
+      `another port with "mqttPort" in ${settingsFile}.`
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return `This computer has no network address ${mqtt.host}: correct "mqttHost" in ${settingsFile}.`;
+  }
+  if (code === 'EACCES') {
+    return (
+      `The system refused the MQTT port ${mqtt.port} (ports below 1024 need administrator ` +
+      `rights): choose another with "mqttPort" in ${settingsFile}.`
+    );
+  }
+  if (error instanceof DatabaseTooNewError || error instanceof SettingsError) return error.message;
+  return `The station could not start: ${error instanceof Error ? error.message : String(error)}`;
+}

@@ -6,30 +6,9 @@
  * binary from the network, so its location is worked out here without triggering that.
  */
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
-
-const root = path.join(__dirname, '..');
-
-function electronBinary() {
-  let electronDir;
-  try {
-    electronDir = path.dirname(require.resolve('electron/package.json', { paths: [root] }));
-  } catch {
-    return null;
-  }
-  // Same lookup as node_modules/electron/index.js, minus its download.
-  const pathFile = path.join(electronDir, 'path.txt');
-  const executable = fs.existsSync(pathFile)
-    ? fs.readFileSync(pathFile, 'utf8').trim()
-    : process.env.ELECTRON_OVERRIDE_DIST_PATH
-      ? 'electron'
-      : null;
-  if (!executable) return null;
-  const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(electronDir, 'dist');
-  const binary = path.join(distDir, executable);
-  return fs.existsSync(binary) ? binary : null;
-}
+const { electronBinary, root } = require('./electron-binary');
+const native = require('./electron-native');
 
 function run(command, args) {
   const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
@@ -49,6 +28,18 @@ function run(command, args) {
 
 const binary = electronBinary();
 if (binary) {
+  // The desktop app opens its database with better-sqlite3 built for Electron, not for Node.
+  const sqlite = native.sqliteLoadsInElectron(binary);
+  if (!sqlite.ok) {
+    process.stdout.write(
+      `better-sqlite3 is not built for Electron (${sqlite.detail}): rebuilding it for Electron.\n` +
+        'Afterwards, run `npm rebuild better-sqlite3` before using the CLI or the tests under Node.\n',
+    );
+    if (!native.rebuildSqliteForElectron()) {
+      process.stderr.write('start: rebuilding better-sqlite3 for Electron failed (see above)\n');
+      process.exit(1);
+    }
+  }
   run(binary, ['.']);
 } else {
   process.stdout.write(

@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { electronBinary } from '../../scripts/electron-binary';
+
+const ROOT = path.join(__dirname, '..', '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  main: string;
+  build: Record<string, unknown> & {
+    electronFuses: Record<string, boolean>;
+    files: string[];
+    asarUnpack: string[];
+    directories: { output: string; buildResources: string };
+    linux: { target: string[] };
+    win: { target: string[] };
+    mac: { target: string[]; entitlements: string };
+  };
+};
+
+describe('the installers config (package.json "build")', () => {
+  it("passes electron-builder's own schema validation", async () => {
+    const { validateConfiguration } = (await import(
+      // Offline: only the schema check of electron-builder, nothing downloaded.
+      'app-builder-lib/out/util/config/config' as string
+    )) as {
+      validateConfiguration(
+        config: unknown,
+        logger: { isEnabled: boolean; add(): void },
+      ): Promise<void>;
+    };
+    await expect(
+      validateConfiguration(pkg.build, { isEnabled: false, add: () => undefined }),
+    ).resolves.toBeUndefined();
+    // And the check is real: a misspelt fuse is refused.
+    await expect(
+      validateConfiguration(
+        { ...pkg.build, electronFuses: { ...pkg.build.electronFuses, runAsNod: false } },
+        { isEnabled: false, add: () => undefined },
+      ),
+    ).rejects.toThrow(/Invalid configuration object/);
+  });
+
+  it('flips the Electron fuses that close the back doors', () => {
+    expect(pkg.build.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('names the product and builds AppImage + deb, NSIS, dmg + zip', () => {
+    expect(pkg.build.productName).toBe('ServicePleX Field OTA');
+    expect(pkg.build.appId).toBe('com.serviceplex.fieldota');
+    expect(pkg.build.linux.target).toEqual(['AppImage', 'deb']);
+    expect(pkg.build.win.target).toEqual(['nsis']);
+    expect(pkg.build.mac.target).toEqual(['dmg', 'zip']);
+  });
+
+  it('packs the built app (main, bundled preload, core, renderer), unpacks better-sqlite3', () => {
+    expect(pkg.main).toBe('dist/electron/main/main.js');
+    expect(pkg.build.files).toEqual(
+      expect.arrayContaining([
+        'dist/electron/main/**/*.js',
+        'dist/electron/preload/preload.bundle.js',
+        'dist/electron/core/**/*.js',
+        'dist/renderer/**/*',
+      ]),
+    );
+    expect(pkg.build.asarUnpack).toContain('node_modules/better-sqlite3/**/*');
+    // Installers must not land in dist/, which is the build output that gets packed.
+    expect(pkg.build.directories.output).toBe('release');
+  });
+
+  it('has its resources in build/: the icon (512x512 PNG) and the macOS entitlements', () => {
+    const icon = fs.readFileSync(path.join(ROOT, 'build', 'icon.png'));
+    expect(icon.subarray(1, 4).toString()).toBe('PNG');
+    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([512, 512]);
+    const entitlements = fs.readFileSync(path.join(ROOT, pkg.build.mac.entitlements), 'utf8');
+    expect(entitlements).toContain('com.apple.security.cs.allow-jit');
+  });
+});
+
+describe('npm run dist', () => {
+  it('checks first and fails fast with a clear message where it cannot build', () => {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'dist.js'), '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
+    const built = [
+      'dist/electron/main/main.js',
+      'dist/electron/preload/preload.bundle.js',
+      'dist/renderer/index.html',
+    ].every((file) => fs.existsSync(path.join(ROOT, file)));
+    if (electronBinary() === null) {
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('dist: cannot build the installers here:');
+      expect(result.stderr).toContain('Electron binary not installed');
+    }
+    if (!nodeOk) {
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('Node 22 or later is needed');
+    }
+    if (electronBinary() !== null && nodeOk && built) {
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('dist: ready to build the installers');
+    }
+    // Whatever the machine, the config itself is never the problem.
+    expect(result.stderr).not.toContain('electron-builder config');
+  });
+});

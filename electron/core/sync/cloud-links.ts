@@ -7,6 +7,7 @@ import {
   type PackageRow,
 } from '../repositories/package-row';
 import type { Db } from '../storage/database';
+import { rowLookup, type RowLookup } from '../storage/row-lookup';
 import { CloudDevice, type CloudProfile } from './cloud-types';
 
 /**
@@ -93,32 +94,32 @@ export interface NewPulledPackage extends PackageFields {
 }
 
 export class CloudLinks {
-  constructor(private readonly db: Db) {}
+  private readonly profiles: RowLookup<ProfileLink>;
+  private readonly devices: RowLookup<DeviceLink>;
+  private readonly packages: RowLookup<PackageLink>;
+
+  constructor(private readonly db: Db) {
+    this.profiles = rowLookup(
+      db,
+      'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles',
+      (row: ProfileLink) => row,
+    );
+    this.devices = rowLookup(db, 'SELECT * FROM devices', toDevice);
+    this.packages = rowLookup(db, 'SELECT * FROM packages', toPackage);
+  }
 
   // ---- profiles ----
 
   profile(id: string): ProfileLink | undefined {
-    return this.db
-      .prepare(
-        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE id = ?',
-      )
-      .get(id) as ProfileLink | undefined;
+    return this.profiles.one('id = ?', id);
   }
 
   profileByCloudId(cloudId: string): ProfileLink | undefined {
-    return this.db
-      .prepare(
-        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE cloud_id = ?',
-      )
-      .get(cloudId) as ProfileLink | undefined;
+    return this.profiles.one('cloud_id = ?', cloudId);
   }
 
   profileByName(name: string): ProfileLink | undefined {
-    return this.db
-      .prepare(
-        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE name = ?',
-      )
-      .get(name) as ProfileLink | undefined;
+    return this.profiles.one('name = ?', name);
   }
 
   linkProfile(id: string, cloudId: string): void {
@@ -166,11 +167,7 @@ export class CloudLinks {
   }
 
   profilesWithCloudId(): ProfileLink[] {
-    return this.db
-      .prepare(
-        'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles WHERE cloud_id IS NOT NULL',
-      )
-      .all() as ProfileLink[];
+    return this.profiles.all('cloud_id IS NOT NULL');
   }
 
   markProfileDeleted(id: string, now: number): void {
@@ -184,33 +181,23 @@ export class CloudLinks {
   // ---- devices ----
 
   device(id: string): DeviceLink | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as
-      DeviceRow | undefined;
-    return row && toDevice(row);
+    return this.devices.one('id = ?', id);
   }
 
   deviceByCloudId(cloudId: string): DeviceLink | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE cloud_id = ?').get(cloudId) as
-      DeviceRow | undefined;
-    return row && toDevice(row);
+    return this.devices.one('cloud_id = ?', cloudId);
   }
 
   deviceByName(name: string): DeviceLink | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE name = ?').get(name) as
-      DeviceRow | undefined;
-    return row && toDevice(row);
+    return this.devices.one('name = ?', name);
   }
 
   deviceByToken(token: string): DeviceLink | undefined {
-    const row = this.db.prepare('SELECT * FROM devices WHERE access_token = ?').get(token) as
-      DeviceRow | undefined;
-    return row && toDevice(row);
+    return this.devices.one('access_token = ?', token);
   }
 
   devicesWithCloudId(): DeviceLink[] {
-    return (
-      this.db.prepare('SELECT * FROM devices WHERE cloud_id IS NOT NULL').all() as DeviceRow[]
-    ).map(toDevice);
+    return this.devices.all('cloud_id IS NOT NULL');
   }
 
   /** Records the cloud's copy of a device (after a pull or a save). */
@@ -295,28 +282,19 @@ export class CloudLinks {
   // ---- packages ----
 
   package(id: string): PackageLink | undefined {
-    const row = this.db.prepare('SELECT * FROM packages WHERE id = ?').get(id) as
-      PackageRow | undefined;
-    return row && toPackage(row);
+    return this.packages.one('id = ?', id);
   }
 
   packageByCloudId(cloudId: string): PackageLink | undefined {
-    const row = this.db.prepare('SELECT * FROM packages WHERE cloud_id = ?').get(cloudId) as
-      PackageRow | undefined;
-    return row && toPackage(row);
+    return this.packages.one('cloud_id = ?', cloudId);
   }
 
   packageByTitleVersion(title: string, version: string): PackageLink | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM packages WHERE title = ? AND version = ?')
-      .get(title, version) as PackageRow | undefined;
-    return row && toPackage(row);
+    return this.packages.one('title = ? AND version = ?', title, version);
   }
 
   packagesWithCloudId(): PackageLink[] {
-    return (
-      this.db.prepare('SELECT * FROM packages WHERE cloud_id IS NOT NULL').all() as PackageRow[]
-    ).map(toPackage);
+    return this.packages.all('cloud_id IS NOT NULL');
   }
 
   linkPackage(id: string, cloudId: string): void {

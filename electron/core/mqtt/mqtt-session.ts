@@ -262,14 +262,21 @@ export class MqttSession<P> {
     } finally {
       this.holdDepth--;
     }
-    if (packet.qos === 1) {
-      this.io.send({ cmd: 'puback', messageId, reasonCode: code });
-    } else if (packet.qos === 2) {
-      this.io.send({ cmd: 'pubrec', messageId, reasonCode: code });
-      if (!isFailureReasonCode(code)) this.awaitingRelease.add(messageId);
+    // The acknowledgement and the responses made inside the handler leave in one write: a
+    // device fetching chunks then wakes once per chunk, not twice (half its work per chunk).
+    this.io.cork();
+    try {
+      if (packet.qos === 1) {
+        this.io.send({ cmd: 'puback', messageId, reasonCode: code });
+      } else if (packet.qos === 2) {
+        this.io.send({ cmd: 'pubrec', messageId, reasonCode: code });
+        if (!isFailureReasonCode(code)) this.awaitingRelease.add(messageId);
+      }
+      // Responses made inside the handler go out only now, after the acknowledgement.
+      this.flush();
+    } finally {
+      this.io.uncork();
     }
-    // Responses made inside the handler go out only now, after the acknowledgement.
-    this.flush();
   }
 
   /** Runs the API layer's handler; its failures become reason codes, never exceptions. */

@@ -93,3 +93,8 @@ export function insertPackageRow(
     now,
   );
 }
+
+/** Whether any package still needs this blob: the one rule for removing a blob file. */
+export function isBlobReferenced(db: Db, sha256: string): boolean {
+  return statementCache(db)('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
+}

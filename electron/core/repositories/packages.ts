@@ -5,6 +5,7 @@ import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 import {
   insertPackageRow,
+  isBlobReferenced,
   packageFieldsOf,
   type PackageFields,
   type PackageRow,
@@ -124,7 +125,7 @@ export class PackageRepository {
   }
 
   isBlobReferenced(sha256: string): boolean {
-    return this.sql('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
+    return isBlobReferenced(this.db, sha256);
   }
 
   allBlobNames(): Set<string> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   insertPackageRow,
+  isBlobReferenced,
   packageFieldsOf,
   type PackageBinary,
   type PackageFields,
@@ -348,6 +349,6 @@ export class CloudLinks {
   }
 
   isBlobReferenced(sha256: string): boolean {
-    return this.db.prepare('SELECT 1 FROM packages WHERE sha256 = ?').get(sha256) !== undefined;
+    return isBlobReferenced(this.db, sha256);
   }
 }

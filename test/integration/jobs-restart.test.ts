@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,15 +13,8 @@ import {
   startStationProcess,
   type RunningStation,
 } from '../support/cli-process';
+import { freeLocalPort } from '../support/free-port';
 import { waitFor } from '../support/station-fixture';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const DEVICES = 6;
 const FIRMWARE = randomBytes(400_000);
@@ -41,8 +33,8 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
   });
 
   it('carries on after the restart: nothing lost, no device updated twice', async () => {
-    const mqttPort = await freePort();
-    const httpPort = await freePort();
+    const mqttPort = await freeLocalPort();
+    const httpPort = await freeLocalPort();
     const args = [
       'station',
       '--data-dir',

@@ -4,25 +4,16 @@
  * devices never get an assignment: they do Part I and wait until the run times out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSimulation } from '../../electron/simulator';
+import { freeLocalPort } from '../support/free-port';
 
 const children: ChildProcess[] = [];
 
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGTERM');
 });
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
@@ -40,7 +31,7 @@ async function waitForPort(port: number): Promise<void> {
 }
 
 async function startMosquitto(): Promise<number> {
-  const port = await unusedPort();
+  const port = await freeLocalPort();
   // Without a config file mosquitto 2 listens on localhost only and allows anonymous clients.
   const broker = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
   children.push(broker);

@@ -3,7 +3,6 @@
  * checks that the simulator itself follows the seed's sequence and verifies what it gets.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   runSimulation,
@@ -17,6 +16,7 @@ import {
   type AedesBaseline,
   type AedesBaselineOptions,
 } from '../bench/aedes-baseline';
+import { freeLocalPort } from '../support/free-port';
 
 const FIRMWARE_SIZE = 300_000;
 const CHUNK_SIZE = 8192;
@@ -316,7 +316,7 @@ describe('simulator against the aedes baseline', () => {
   });
 
   it('gives up with FAILED when nothing listens', async () => {
-    const port = await unusedPort();
+    const port = await freeLocalPort();
     const summary = await runSimulation({
       url: `mqtt://127.0.0.1:${port}`,
       tokens: ['lonely'],
@@ -342,13 +342,3 @@ describe('simulator against the aedes baseline', () => {
     ).rejects.toThrow(/chunkSize/);
   });
 });
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

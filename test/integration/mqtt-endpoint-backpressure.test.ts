@@ -2,29 +2,12 @@
  * A device that stops reading must only ever fill its own queue: other sessions keep being
  * served, and the stalled one is cut off once its queue passes maxQueuedBytes.
  */
-import type { MqttClient } from 'mqtt';
-import { afterEach, expect, it } from 'vitest';
-import {
-  connectClient,
-  delay,
-  endClient,
-  RawClient,
-  startTestEndpoint,
-  waitFor,
-  type TestEndpoint,
-} from './mqtt-endpoint-helpers';
+import { expect, it } from 'vitest';
+import { delay, waitFor } from './mqtt-endpoint-helpers';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const MiB = 1024 * 1024;
-let current: TestEndpoint | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  raws.splice(0).forEach((r) => r.end());
-  await current?.endpoint.close();
-  current = undefined;
-});
+const { start, client, raw } = endpointScopePerTest();
 
 function floodRequest(sizeBytes: number) {
   return {
@@ -38,14 +21,11 @@ function floodRequest(sizeBytes: number) {
 }
 
 it('a client that never reads does not stall others and is closed past maxQueuedBytes', async () => {
-  current = await startTestEndpoint({ maxQueuedBytes: 16 * MiB });
-  const { port, endpoint, recorded } = current;
+  const { port, endpoint, recorded } = await start({ maxQueuedBytes: 16 * MiB });
 
-  const stalled = await RawClient.connect(port, 4, { clientId: 'stalled' });
-  raws.push(stalled);
+  const stalled = await raw(port, 4, { clientId: 'stalled' });
   stalled.socket.pause(); // from now on nothing is read: kernel buffers fill, then our queue
-  const reader = await connectClient(port, { protocolVersion: 4, clientId: 'reader' });
-  clients.push(reader);
+  const reader = await client(port, { protocolVersion: 4, clientId: 'reader' });
   await waitFor(() => endpoint.sessions.size === 2, 'both sessions');
   const stalledSession = [...endpoint.sessions].find((s) => s.clientId === 'stalled');
   if (!stalledSession) throw new Error('no stalled session');

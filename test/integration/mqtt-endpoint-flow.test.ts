@@ -2,40 +2,12 @@
  * Wire-level flows seen through a raw socket and mqtt-packet's parser: packet order, the QoS 1
  * window, inbound QoS 2, keep-alive, malformed and oversize input, and MQTT 5 limits.
  */
-import type { MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  connectClient,
-  delay,
-  endClient,
-  RawClient,
-  startTestEndpoint,
-  waitFor,
-  type TestEndpoint,
-} from './mqtt-endpoint-helpers';
+import { describe, expect, it } from 'vitest';
+import { delay, RawClient, waitFor } from './mqtt-endpoint-helpers';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
-let current: TestEndpoint | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-async function start(overrides = {}): Promise<TestEndpoint> {
-  current = await startTestEndpoint(overrides);
-  return current;
-}
-
-async function raw(port: number, version: 3 | 4 | 5, extra = {}): Promise<RawClient> {
-  const r = await RawClient.connect(port, version, extra);
-  raws.push(r);
-  return r;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  raws.splice(0).forEach((r) => r.end());
-  await current?.endpoint.close();
-  current = undefined;
-});
+const { start, client, raw, raws } = endpointScopePerTest();
 
 function publishPacket(
   topic: string,
@@ -168,8 +140,7 @@ describe('inbound QoS 2', () => {
 
   it('works end to end with MQTT.js', async () => {
     const { port, recorded } = await start();
-    const c = await connectClient(port, { protocolVersion: 4 });
-    clients.push(c);
+    const c = await client(port, { protocolVersion: 4 });
     await new Promise<void>((resolve, reject) =>
       c.publish('q2/mqttjs', 'exactly once', { qos: 2 }, (err) => (err ? reject(err) : resolve())),
     );
@@ -206,8 +177,7 @@ describe('keep-alive', () => {
 describe('bad input', () => {
   it('malformed bytes close only that connection', async () => {
     const { port, recorded, endpoint } = await start();
-    const good = await connectClient(port, { protocolVersion: 4 });
-    clients.push(good);
+    const good = await client(port, { protocolVersion: 4 });
     const bad = await raw(port, 4);
     // A PUBREL with reserved flags 0000 (must be 0010) is malformed per MQTT-2.2.2-2.
     bad.sendBytes(Buffer.from([0x60, 0x02, 0x00, 0x01]));
@@ -255,8 +225,7 @@ describe('bad input', () => {
 
   it('refuses oversize packets: MQTT.js 3.1.1 is cut off, v5 gets DISCONNECT 0x95', async () => {
     const { port, recorded } = await start({ maxIncomingPacketBytes: 1024 });
-    const c = await connectClient(port, { protocolVersion: 4 });
-    clients.push(c);
+    const c = await client(port, { protocolVersion: 4 });
     const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
     c.publish('v1/devices/me/telemetry', Buffer.alloc(2000, 1), { qos: 1 });
     await closed;

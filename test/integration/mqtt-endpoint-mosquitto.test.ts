@@ -3,8 +3,9 @@
  * independent implementation from MQTT.js and mqtt-packet.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestEndpoint, waitFor, type TestEndpoint } from './mqtt-endpoint-helpers';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from './mqtt-endpoint-helpers';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const haveMosquitto = (() => {
   try {
@@ -31,18 +32,13 @@ function run(command: string, args: string[], timeoutMs = 15_000): Promise<Run> 
   });
 }
 
-let current: TestEndpoint | undefined;
-
-afterEach(async () => {
-  await current?.endpoint.close();
-  current = undefined;
-});
+const { start } = endpointScopePerTest();
 
 describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
   'mosquitto clients with -V %s',
   (v) => {
     it('mosquitto_sub receives what the API layer publishes to its session', async () => {
-      current = await startTestEndpoint();
+      const current = await start();
       const { port, endpoint } = current;
       const sub = run('mosquitto_sub', [
         '-h',
@@ -79,7 +75,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
     });
 
     it('mosquitto_sub is told when a filter is refused', async () => {
-      current = await startTestEndpoint();
+      const current = await start();
       const result = await run('mosquitto_sub', [
         '-h',
         '127.0.0.1',
@@ -100,7 +96,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
     });
 
     it('mosquitto_pub with a good token delivers at QoS 1', async () => {
-      current = await startTestEndpoint();
+      const current = await start();
       const result = await run('mosquitto_pub', [
         '-h',
         '127.0.0.1',
@@ -127,7 +123,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
     });
 
     it('mosquitto_pub with a bad or missing token is refused', async () => {
-      current = await startTestEndpoint();
+      const current = await start();
       const expected = v === 'mqttv5' ? /Bad User Name or Password/i : /not authori[sz]ed/i;
       for (const auth of [['-u', 'stolen-token'], []]) {
         const result = await run('mosquitto_pub', [
@@ -153,7 +149,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
 
 describe.skipIf(!haveMosquitto)('mosquitto_pub with MQTT 5', () => {
   it('shows the PUBACK reason code of a rejected publish', async () => {
-    current = await startTestEndpoint();
+    const current = await start();
     const result = await run('mosquitto_pub', [
       '-h',
       '127.0.0.1',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ErrorWithReasonCode, MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { generate } from 'mqtt-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MqttEndpoint } from '../../electron/core/mqtt/mqtt-endpoint';
 import {
   connectClient,
@@ -18,42 +18,15 @@ import {
   endClient,
   GOOD_TOKEN,
   RawClient,
-  startTestEndpoint,
   TEST_FILTERS,
   testHandlers,
   waitFor,
   type Recorded,
   type TestDevice,
-  type TestEndpoint,
 } from './mqtt-endpoint-helpers';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
-let current: TestEndpoint | undefined;
-const clients: MqttClient[] = [];
-const raws: RawClient[] = [];
-
-async function start(overrides = {}): Promise<TestEndpoint> {
-  current = await startTestEndpoint(overrides);
-  return current;
-}
-
-async function client(port: number, options: Parameters<typeof connectClient>[1] = {}) {
-  const c = await connectClient(port, options);
-  clients.push(c);
-  return c;
-}
-
-async function raw(port: number, version: 3 | 4 | 5, extra = {}) {
-  const r = await RawClient.connect(port, version, extra);
-  raws.push(r);
-  return r;
-}
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map(endClient));
-  raws.splice(0).forEach((r) => r.end());
-  await current?.endpoint.close();
-  current = undefined;
-});
+const { start, client, raw, clients, raws } = endpointScopePerTest();
 
 function subscribe(c: MqttClient, filters: string[], qos: 0 | 1 | 2): Promise<number[]> {
   return new Promise((resolve) =>

@@ -34,6 +34,11 @@ function run(command: string, args: string[], timeoutMs = 15_000): Promise<Run> 
 
 const { start } = endpointScopePerTest();
 
+/** Where the tools find the endpoint and which MQTT version they speak. */
+function endpointArgs(port: number, version: string): string[] {
+  return ['-h', '127.0.0.1', '-p', String(port), '-V', version];
+}
+
 describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
   'mosquitto clients with -V %s',
   (v) => {
@@ -41,12 +46,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
       const current = await start();
       const { port, endpoint } = current;
       const sub = run('mosquitto_sub', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-V',
-        v,
+        ...endpointArgs(port, v),
         '-u',
         'good-token',
         '-i',
@@ -77,12 +77,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
     it('mosquitto_sub is told when a filter is refused', async () => {
       const current = await start();
       const result = await run('mosquitto_sub', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(current.port),
-        '-V',
-        v,
+        ...endpointArgs(current.port, v),
         '-u',
         'good-token',
         '-t',
@@ -98,12 +93,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
     it('mosquitto_pub with a good token delivers at QoS 1', async () => {
       const current = await start();
       const result = await run('mosquitto_pub', [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(current.port),
-        '-V',
-        v,
+        ...endpointArgs(current.port, v),
         '-u',
         'good-token',
         '-t',
@@ -127,12 +117,7 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
       const expected = v === 'mqttv5' ? /Bad User Name or Password/i : /not authori[sz]ed/i;
       for (const auth of [['-u', 'stolen-token'], []]) {
         const result = await run('mosquitto_pub', [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(current.port),
-          '-V',
-          v,
+          ...endpointArgs(current.port, v),
           ...auth,
           '-t',
           'v1/devices/me/telemetry',
@@ -151,12 +136,7 @@ describe.skipIf(!haveMosquitto)('mosquitto_pub with MQTT 5', () => {
   it('shows the PUBACK reason code of a rejected publish', async () => {
     const current = await start();
     const result = await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(current.port),
-      '-V',
-      'mqttv5',
+      ...endpointArgs(current.port, 'mqttv5'),
       '-u',
       'good-token',
       '-t',

@@ -2,7 +2,6 @@
  * The MQTT endpoint against real MQTT.js clients (3.1, 3.1.1 and 5) and raw sockets:
  * CONNECT/CONNACK, SUBSCRIBE, PUBACK reason codes, response QoS, isolation, shutdown, TLS.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +23,7 @@ import {
   type Recorded,
   type TestDevice,
 } from './mqtt-endpoint-helpers';
+import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const { start, client, raw, clients, raws } = endpointScopePerTest();
@@ -480,43 +480,11 @@ describe('MqttEndpoint.close', () => {
   });
 });
 
-const haveOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 describe.skipIf(!haveOpenssl)('TLS', () => {
   it('serves MQTT over TLS with the given key and certificate', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mqtt-tls-'));
     try {
-      const keyFile = path.join(dir, 'key.pem');
-      const certFile = path.join(dir, 'cert.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-keyout',
-          keyFile,
-          '-out',
-          certFile,
-        ],
-        { stdio: 'ignore' },
-      );
-      const { port } = await start({
-        tls: { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) },
-      });
+      const { port } = await start({ tls: makeSelfSignedCert(dir) });
       const c = await client(port, {
         protocol: 'mqtts',
         protocolVersion: 5,

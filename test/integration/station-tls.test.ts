@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import net from 'node:net';
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSelfSignedCert } from '../support/self-signed-cert';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 
 // Serving the site network can use TLS (DESIGN.md): a device connects with mqtts and gets the
@@ -17,32 +17,7 @@ describe('the station over TLS', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-tls-'));
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    );
-    fx = await startStationFixture({
-      tls: { key: fs.readFileSync(key), cert: fs.readFileSync(cert) },
-    });
+    fx = await startStationFixture({ tls: makeSelfSignedCert(dir) });
     const profile = await fx.profile('CIM-168');
     token = (await fx.device('CIM-168-02-22-90', profile.id)).accessToken;
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import {
   nextMessage,
   recordMessages,
@@ -17,17 +18,6 @@ import {
   VERSIONS,
   type Scenario,
 } from './device-api-helpers';
-
-const KNOWN_FILTERS = [
-  'v1/devices/me/attributes',
-  'v1/devices/me/attributes/response/+',
-  'v1/devices/me/rpc/request/+',
-  'v1/devices/me/rpc/response/+',
-  'v2/fw/response/+/chunk/+',
-  'v2/fw/error',
-  'v2/sw/response/+/chunk/+',
-  'v2/sw/error',
-];
 
 // PROTOCOL.md §1 "Responses go to the session, not through topic routing".
 describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => {
@@ -56,7 +46,7 @@ describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => 
     seen = new Map();
     for (const client of [a1, a2, b1]) {
       // Every filter the station offers: anything routed by topic would reach everyone.
-      await client.subscribeAsync(KNOWN_FILTERS, { qos: 1 });
+      await client.subscribeAsync([...SUBSCRIBABLE_FILTERS], { qos: 1 });
       seen.set(client, recordMessages(client));
     }
   });

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
 import { Icon } from './Icon';
+import { useToastOutlet } from './Toasts';
 
 /**
  * A modal on the native <dialog>: showModal() makes the rest of the page inert (focus stays
@@ -26,6 +27,7 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const toastOutlet = useToastOutlet();
   const onCloseRef = useRef(onClose);
   const busyRef = useRef(busy);
   useEffect(() => {
@@ -89,6 +91,8 @@ export function Dialog({
       ) : (
         body
       )}
+      {/* Toasts show here while the dialog is open, above its backdrop (see useToastOutlet). */}
+      <div ref={toastOutlet} className="dialog-toast-outlet" />
     </dialog>
   );
 }

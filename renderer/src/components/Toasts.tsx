@@ -8,6 +8,7 @@ import {
   useState,
   type ReactNode,
 } from 'react';
+import { createPortal } from 'react-dom';
 import { Icon } from './Icon';
 
 export type ToastKind = 'success' | 'error' | 'info';
@@ -29,6 +30,23 @@ interface Notifier {
 
 const NotifierContext = createContext<Notifier | null>(null);
 
+/**
+ * Where the toasts go while a modal dialog is open. showModal() puts the dialog in the top layer
+ * and makes the rest of the page inert: toasts left behind would sit under its backdrop, be
+ * neither clickable nor read out. Each open dialog offers a spot inside itself (the last one
+ * opened wins) and the toasts and the live region move there until it closes.
+ */
+const ToastOutletContext = createContext<((element: HTMLElement) => () => void) | null>(null);
+
+/** A callback ref for a dialog's toast spot: toasts render into it while the dialog is open. */
+export function useToastOutlet(): (element: HTMLElement | null) => (() => void) | undefined {
+  const register = useContext(ToastOutletContext);
+  return useCallback(
+    (element: HTMLElement | null) => (element && register ? register(element) : undefined),
+    [register],
+  );
+}
+
 const TOAST_MS = 6_000;
 const MAX_TOASTS = 4;
 
@@ -41,7 +59,14 @@ export function useNotifier(): Notifier {
 export function NotifierProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [announcement, setAnnouncement] = useState('');
+  const [outlets, setOutlets] = useState<readonly HTMLElement[]>([]);
   const nextId = useRef(1);
+
+  const registerOutlet = useCallback((element: HTMLElement) => {
+    setOutlets((list) => [...list, element]);
+    return () => setOutlets((list) => list.filter((e) => e !== element));
+  }, []);
+  const outlet = outlets[outlets.length - 1] ?? null;
 
   const dismiss = useCallback((id: number) => {
     setToasts((list) => list.filter((t) => t.id !== id));
@@ -61,9 +86,8 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  return (
-    <NotifierContext.Provider value={notifier}>
-      {children}
+  const layer = (
+    <>
       <div className="toasts">
         {/* Notes already said by the live region below sit outside the announced stack. */}
         <div className="toast-stack">
@@ -84,6 +108,13 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
       <div className="sr-only" aria-live="polite" aria-atomic="true">
         {announcement}
       </div>
+    </>
+  );
+
+  return (
+    <NotifierContext.Provider value={notifier}>
+      <ToastOutletContext.Provider value={registerOutlet}>{children}</ToastOutletContext.Provider>
+      {outlet ? createPortal(layer, outlet) : layer}
     </NotifierContext.Provider>
   );
 }

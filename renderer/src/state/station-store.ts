@@ -1,7 +1,9 @@
 import type {
+  CloudLogEntry,
   CloudStatus,
   Device,
   Execution,
+  Job,
   Package,
   Profile,
   ProtocolErrorEntry,
@@ -17,6 +19,9 @@ import { summariseJobs, type JobSummary } from './job-summary';
 export const FLUSH_INTERVAL_MS = 250;
 const MAX_EXECUTIONS = 10_000;
 const MAX_PROTOCOL_ERRORS = 200;
+/** Every single-device assignment is a job too: the newest are enough for the Monitor. */
+export const MAX_JOBS = 500;
+export const MAX_CLOUD_LOG = 300;
 
 export interface StationSnapshot {
   connection: ConnectionState;
@@ -30,13 +35,26 @@ export interface StationSnapshot {
   onlineDevices: number;
   executions: readonly Execution[];
   jobs: JobSummary;
+  /** Rollouts, newest first (open ones are also kept past MAX_JOBS). */
+  jobList: readonly Job[];
   protocolErrors: readonly ProtocolErrorEntry[];
   /** Null when the station has no cloud sync (or it could not say): "not configured". */
   cloud: CloudStatus | null;
+  /** The sync log, newest first. */
+  cloudLog: readonly CloudLogEntry[];
 }
 
 export type SliceName = keyof StationSnapshot;
-type Slice = 'profiles' | 'packages' | 'devices' | 'executions' | 'errors' | 'status' | 'cloud';
+type Slice =
+  | 'profiles'
+  | 'packages'
+  | 'devices'
+  | 'executions'
+  | 'jobs'
+  | 'errors'
+  | 'status'
+  | 'cloud'
+  | 'cloudLog';
 
 /** An update that reached a final state while the page watched (for the live region and toasts). */
 export type FinishedListener = (execution: Execution) => void;
@@ -58,13 +76,17 @@ export class StationStore {
     onlineDevices: 0,
     executions: [],
     jobs: summariseJobs([]),
+    jobList: [],
     protocolErrors: [],
     cloud: null,
+    cloudLog: [],
   };
   private readonly profiles = new Map<string, Profile>();
   private readonly packages = new Map<string, Package>();
   private readonly devices = new Map<string, Device>();
   private readonly executions = new Map<string, Execution>();
+  private readonly jobs = new Map<string, Job>();
+  private cloudLog: CloudLogEntry[] = [];
   private protocolErrors: ProtocolErrorEntry[] = [];
   private status: StationStatus | null = null;
   private cloud: CloudStatus | null = null;
@@ -114,12 +136,14 @@ export class StationStore {
       const t = this.transport;
       // A station without cloud sync (or one that fails to say) still shows everything else.
       const cloud = t.call('cloud.status', {}).catch(() => null);
-      const [status, profiles, packages, devices, executions, errors] = await Promise.all([
+      const cloudLog = t.call('cloud.log', { limit: MAX_CLOUD_LOG }).catch(() => []);
+      const [status, profiles, packages, devices, executions, jobs, errors] = await Promise.all([
         t.call('station.status', {}),
         t.call('profiles.list', {}),
         t.call('packages.list', {}),
         t.call('devices.list', {}),
         t.call('executions.list', { limit: MAX_EXECUTIONS }),
+        t.call('jobs.list', { limit: MAX_JOBS }),
         t.call('station.protocolErrors', { limit: 100 }),
       ]);
       if (generation !== this.loadGeneration) return;
@@ -128,8 +152,10 @@ export class StationStore {
       replaceAll(this.packages, packages);
       replaceAll(this.devices, devices);
       replaceAll(this.executions, executions);
+      replaceAll(this.jobs, jobs);
       this.protocolErrors = errors;
       this.cloud = await cloud;
+      this.cloudLog = [...(await cloudLog)].sort((a, b) => b.id - a.id);
       this.markAll();
       const replay = this.pending;
       this.pending = null;
@@ -165,6 +191,15 @@ export class StationStore {
   putExecution(execution: Execution): void {
     this.mergeExecution(execution, false);
     this.markAndFlush('executions');
+  }
+  putJob(job: Job): void {
+    this.jobs.set(job.id, job);
+    this.markAndFlush('jobs');
+  }
+  /** After our own cloud call (sign-in, sync), so the page doesn't wait for the event. */
+  putCloud(cloud: CloudStatus): void {
+    this.cloud = cloud;
+    this.markAndFlush('cloud');
   }
   /** A device changed by our own call (assign/unassign): fetch it rather than guess. */
   async refreshDevice(id: string): Promise<void> {
@@ -227,9 +262,19 @@ export class StationStore {
         this.status = event.payload;
         this.dirty.add('status');
         break;
+      case 'jobs.changed':
+        for (const job of event.payload) this.jobs.set(job.id, job);
+        this.dirty.add('jobs');
+        break;
       case 'cloud.status':
         this.cloud = event.payload;
         this.dirty.add('cloud');
+        break;
+      case 'cloud.log':
+        if (!this.cloudLog.some((e) => e.id === event.payload.id)) {
+          this.cloudLog = [event.payload, ...this.cloudLog].slice(0, MAX_CLOUD_LOG);
+          this.dirty.add('cloudLog');
+        }
         break;
     }
   }
@@ -268,9 +313,11 @@ export class StationStore {
       'packages',
       'devices',
       'executions',
+      'jobs',
       'errors',
       'status',
       'cloud',
+      'cloudLog',
     ] as const)
       this.dirty.add(slice);
   }
@@ -302,12 +349,24 @@ export class StationStore {
       next.executions = list;
       next.jobs = summariseJobs(list);
     }
+    if (this.dirty.has('jobs')) next.jobList = this.listJobs();
     if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
     if (this.dirty.has('status')) next.status = this.status;
     if (this.dirty.has('cloud')) next.cloud = this.cloud;
+    if (this.dirty.has('cloudLog')) next.cloudLog = this.cloudLog;
     this.dirty.clear();
     this.snapshot = next;
     this.emit();
+  }
+
+  /** Newest first; old finished jobs are forgotten past MAX_JOBS, open ones never are. */
+  private listJobs(): Job[] {
+    const list = [...this.jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
+    if (list.length <= MAX_JOBS) return list;
+    const kept = list.filter((job, index) => index < MAX_JOBS || isOpenJob(job));
+    const keep = new Set(kept);
+    for (const job of list) if (!keep.has(job)) this.jobs.delete(job.id);
+    return kept;
   }
 
   private patch(part: Partial<StationSnapshot>): void {
@@ -318,6 +377,10 @@ export class StationStore {
   private emit(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+export function isOpenJob(job: Job): boolean {
+  return job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
 }
 
 function replaceAll<T extends { id: string }>(map: Map<string, T>, items: readonly T[]): void {

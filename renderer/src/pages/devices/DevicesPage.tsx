@@ -21,6 +21,7 @@ import {
   type OnlineFilter,
   type StateFilter,
 } from './device-filter';
+import { setDeviceFilter as setFilter, useDeviceFilter } from './device-filter-state';
 import { EditDeviceDialog } from './EditDeviceDialog';
 import { ImportDevicesDialog } from './ImportDevicesDialog';
 
@@ -32,7 +33,7 @@ export function DevicesPage() {
   const profiles = useSlice('profiles');
   const loaded = useSlice('loaded');
   const now = useNow(30_000);
-  const [filter, setFilter] = useState<DeviceFilter>(NO_FILTER);
+  const filter = useDeviceFilter();
   const [sort, toggleSort] = useSort<DeviceColumn>({ key: 'name', direction: 'ascending' });
   const [dialog, setDialog] = useState<OpenDialog | null>(null);
   // Typing stays instant; the 10,000-row filter catches up a frame later.

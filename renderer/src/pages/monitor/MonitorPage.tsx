@@ -1,15 +1,21 @@
 import { useDeferredValue, useMemo, useState } from 'react';
-import type { Execution } from '../../../../shared/api/entities';
+import type { Execution, Job } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { jobName, jobTargetText, orderJobs } from '../../lib/job-figures';
 import { goTo } from '../../lib/use-hash-route';
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
+import { CancelJobDialog } from './CancelJobDialog';
 import { ExecutionDetails } from './ExecutionDetails';
 import { ExecutionTable } from './ExecutionTable';
+import { JobsSection } from './JobsSection';
+import { NewJobDialog } from './NewJobDialog';
+
+type OpenDialog = { kind: 'new' } | { kind: 'cancel'; job: Job };
 
 export type ExecutionFilter = 'all' | 'active' | 'failed' | 'done';
 
@@ -25,31 +31,54 @@ function kindOf(execution: Execution): Exclude<ExecutionFilter, 'all'> {
   return FINAL_STATES.has(execution.state) ? 'done' : 'active';
 }
 
-/** Every update, live from the station's pushed events (batched by the store, never polled). */
+/**
+ * Jobs and every update, live from the station's pushed events (batched by the store, never
+ * polled). Choosing a job narrows the updates to its devices.
+ */
 export function MonitorPage() {
   const executions = useSlice('executions');
+  const jobList = useSlice('jobList');
   const loaded = useSlice('loaded');
   const now = useNow(1_000);
   const [filter, setFilter] = useState<ExecutionFilter>('all');
   const [query, setQuery] = useState('');
   const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedJobId, setSelectedJobId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<OpenDialog | null>(null);
   const deferredQuery = useDeferredValue(query);
 
-  const counts = useMemo(() => {
-    const c = { all: executions.length, active: 0, failed: 0, done: 0 };
-    for (const e of executions) c[kindOf(e)] += 1;
-    return c;
+  const jobs = useMemo(() => orderJobs(jobList), [jobList]);
+  const selectedJob = selectedJobId ? (jobList.find((j) => j.id === selectedJobId) ?? null) : null;
+  const executionsByJob = useMemo(() => {
+    const byJob = new Map<string, Execution[]>();
+    for (const e of executions) {
+      if (e.jobId === null) continue;
+      let list = byJob.get(e.jobId);
+      if (!list) byJob.set(e.jobId, (list = []));
+      list.push(e);
+    }
+    return byJob;
   }, [executions]);
+  const scoped = useMemo(
+    () => (selectedJob ? (executionsByJob.get(selectedJob.id) ?? []) : executions),
+    [selectedJob, executionsByJob, executions],
+  );
+
+  const counts = useMemo(() => {
+    const c = { all: scoped.length, active: 0, failed: 0, done: 0 };
+    for (const e of scoped) c[kindOf(e)] += 1;
+    return c;
+  }, [scoped]);
 
   const shown = useMemo(() => {
     const words = deferredQuery.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    return executions.filter((e) => {
+    return scoped.filter((e) => {
       if (filter !== 'all' && kindOf(e) !== filter) return false;
       if (words.length === 0) return true;
       const text = `${e.deviceName} ${e.packageTitle} ${e.packageVersion} ${e.state}`.toLowerCase();
       return words.every((w) => text.includes(w));
     });
-  }, [executions, filter, deferredQuery]);
+  }, [scoped, filter, deferredQuery]);
 
   const selected = selectedId ? (executions.find((e) => e.id === selectedId) ?? null) : null;
 
@@ -57,8 +86,28 @@ export function MonitorPage() {
     <>
       <PageHeader
         title="Monitor"
-        description="Every update as devices report it: state, bytes served, speed and the timeline."
+        description="Jobs and every update as devices report it: state, bytes served, speed and the timeline."
+        actions={
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => setDialog({ kind: 'new' })}
+          >
+            <Icon name="plus" />
+            New job
+          </button>
+        }
       />
+      {loaded && jobs.length > 0 && (
+        <JobsSection
+          jobs={jobs}
+          executionsByJob={executionsByJob}
+          selectedJobId={selectedJob?.id ?? null}
+          onSelect={setSelectedJobId}
+          onCancel={(job) => setDialog({ kind: 'cancel', job })}
+          now={now}
+        />
+      )}
       {!loaded ? (
         <p className="loading-line">Loading updates…</p>
       ) : executions.length === 0 ? (
@@ -72,11 +121,27 @@ export function MonitorPage() {
             </button>
           }
         >
-          Assign firmware to a device (Devices → Edit → Firmware → Apply). Its update appears here
-          live, from QUEUED to UPDATED.
+          Start a rollout with New job (top right), or assign firmware to one device (Devices → Edit
+          → Firmware → Apply). Each update appears here live, from QUEUED to UPDATED.
         </EmptyState>
       ) : (
         <>
+          {selectedJob && (
+            <div className="job-filter-note">
+              <Icon name="monitor" />
+              <span>
+                Showing the updates of job <strong>{jobName(selectedJob)}</strong> (
+                {jobTargetText(selectedJob)})
+              </span>
+              <button
+                type="button"
+                className="button button-small"
+                onClick={() => setSelectedJobId(null)}
+              >
+                Updates of all jobs
+              </button>
+            </div>
+          )}
           <div className="toolbar">
             <fieldset className="segmented">
               <legend className="sr-only">Show updates</legend>
@@ -125,6 +190,7 @@ export function MonitorPage() {
                     onClick={() => {
                       setFilter('all');
                       setQuery('');
+                      setSelectedJobId(null);
                     }}
                   >
                     Show all updates
@@ -150,6 +216,15 @@ export function MonitorPage() {
             )}
           </div>
         </>
+      )}
+      {dialog?.kind === 'new' && (
+        <NewJobDialog
+          onClose={() => setDialog(null)}
+          onCreated={(job) => setSelectedJobId(job.id)}
+        />
+      )}
+      {dialog?.kind === 'cancel' && (
+        <CancelJobDialog job={dialog.job} onClose={() => setDialog(null)} />
       )}
     </>
   );

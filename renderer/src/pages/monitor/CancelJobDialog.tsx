@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import type { Job } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Dialog } from '../../components/Dialog';
+import { FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { formatCount } from '../../lib/format';
+import { cancelEffect, jobName, jobTargetText } from '../../lib/job-figures';
+import { useStation } from '../../state/store-context';
+
+/**
+ * Cancelling asks first and says how many devices lose the assignment, as the console does.
+ * The count comes from the job's own updates, fetched when the dialog opens.
+ */
+export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => void }) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const [effect, setEffect] = useState<ReturnType<typeof cancelEffect> | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const name = jobName(job);
+
+  useEffect(() => {
+    let live = true;
+    api.call('jobs.get', { id: job.id }).then(
+      (detail) => {
+        if (live) setEffect(cancelEffect(detail.executions));
+      },
+      (e: unknown) => {
+        if (live) setError(`Could not count the job's devices: ${messageOf(e)}`);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, job.id]);
+
+  const cancel = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const canceled = await api.call('jobs.cancel', { id: job.id });
+      store.putJob(canceled);
+      toast('success', `Job ${name} canceled`);
+      onClose();
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      title={`Cancel job ${name}?`}
+      onClose={onClose}
+      busy={busy}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
+            Keep the job
+          </button>
+          <button
+            type="button"
+            className="button button-danger"
+            onClick={() => void cancel()}
+            disabled={busy || effect === null}
+          >
+            <Icon name="canceled" />
+            Cancel job
+          </button>
+        </>
+      }
+    >
+      <p className="dialog-text">
+        {name} to {jobTargetText(job)}.
+      </p>
+      {effect === null ? (
+        !error && <p className="loading-line">Counting the job's devices…</p>
+      ) : (
+        <div className="confirm-count" role="status">
+          <Icon name="alert" className="warning" />
+          <div>
+            <p>
+              <strong>{formatCount(effect.unassigned, 'device')} will be un-assigned</strong> (not
+              started yet or still downloading).
+            </p>
+            {(effect.installing > 0 || effect.finished > 0) && (
+              <p className="muted">
+                {effect.installing > 0 &&
+                  `${formatCount(effect.installing, 'device')} already installing will finish. `}
+                {effect.finished > 0 &&
+                  `${formatCount(effect.finished, 'device')} already done stay as they are.`}
+              </p>
+            )}
+          </div>
+        </div>
+      )}
+      <FormError message={error} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,324 @@
+import { useMemo, useState } from 'react';
+import type { Device, Job, Package } from '../../../../shared/api/entities';
+import {
+  fieldErrorsOf,
+  inputProblems,
+  messageOf,
+  type FieldErrors,
+} from '../../api/validate-input';
+import { Dialog } from '../../components/Dialog';
+import { Field, FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { formatCount, formatDateTime } from '../../lib/format';
+import { describePolicy } from '../../lib/job-figures';
+import { useSlice, useStation } from '../../state/store-context';
+import { filterDevices } from '../devices/device-filter';
+import { isFiltering, useDeviceFilter } from '../devices/device-filter-state';
+import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { DevicePicker } from './DevicePicker';
+import { DEFAULT_POLICY_FORM, readPolicyForm, type PolicyForm } from './job-form';
+
+type TargetKind = 'profile' | 'shown' | 'chosen';
+
+/**
+ * A rollout: a ready package, the devices (a whole profile, those shown on the Devices page, or
+ * picked one by one) and the site's policy; the count of devices is said before it starts.
+ */
+export function NewJobDialog({
+  onClose,
+  onCreated,
+}: {
+  onClose: () => void;
+  onCreated: (job: Job) => void;
+}) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const packages = useSlice('packages');
+  const devices = useSlice('devices');
+  const devicesFilter = useDeviceFilter();
+  const ready = useMemo(() => packages.filter((p) => p.status === 'READY'), [packages]);
+  const [packageId, setPackageId] = useState('');
+  const pkg = ready.find((p) => p.id === packageId) ?? ready[0] ?? null;
+  const ofProfile = useMemo(
+    () => (pkg ? devices.filter((d) => d.profileId === pkg.profileId) : []),
+    [devices, pkg],
+  );
+  const shownOnDevicesPage = useMemo(
+    () => (isFiltering(devicesFilter) ? filterDevices(ofProfile, devicesFilter) : null),
+    [ofProfile, devicesFilter],
+  );
+  const [target, setTarget] = useState<TargetKind>(() =>
+    isFiltering(devicesFilter) ? 'shown' : 'profile',
+  );
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [form, setForm] = useState<PolicyForm>(DEFAULT_POLICY_FORM);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const effectiveTarget: TargetKind =
+    target === 'shown' && shownOnDevicesPage === null ? 'profile' : target;
+  const targets: readonly Device[] =
+    effectiveTarget === 'profile'
+      ? ofProfile
+      : effectiveTarget === 'shown'
+        ? (shownOnDevicesPage ?? [])
+        : ofProfile.filter((d) => chosen.has(d.id));
+  const alreadyThere = pkg ? targets.filter((d) => runs(d, pkg)).length : 0;
+  const set = (key: keyof PolicyForm, value: string) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    setErrors(({ [key]: _gone, ...rest }) => rest);
+  };
+
+  const submit = async () => {
+    if (!pkg || busy) return;
+    const read = readPolicyForm(form, Date.now());
+    if ('errors' in read) {
+      setErrors(read.errors);
+      setFormError(null);
+      return;
+    }
+    if (targets.length === 0) {
+      setFormError('Choose at least one device to update.');
+      return;
+    }
+    const input = {
+      packageId: pkg.id,
+      policy: read.policy,
+      ...(read.startAt !== undefined ? { startAt: read.startAt } : {}),
+      ...(effectiveTarget === 'profile'
+        ? { profileId: pkg.profileId }
+        : { deviceIds: targets.map((d) => d.id) }),
+    };
+    const problems = inputProblems('jobs.create', input);
+    if (problems) {
+      setFormError(
+        Object.entries(problems)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; '),
+      );
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      const job = await api.call('jobs.create', input);
+      store.putJob(job);
+      toast(
+        'success',
+        `Job started: ${job.packageTitle} ${job.packageVersion} to ${formatCount(job.counts.total, 'device')}${
+          job.status === 'SCHEDULED' ? `, from ${formatDateTime(job.startAt)}` : ''
+        }`,
+      );
+      onCreated(job);
+      onClose();
+    } catch (error) {
+      const fields = fieldErrorsOf(error);
+      setErrors(
+        Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^policy\./, ''), v])),
+      );
+      setFormError(messageOf(error));
+      setBusy(false);
+    }
+  };
+
+  const scheduled = form.startAt.trim() !== '';
+  // The policy in words under the count, once the fields make sense (the time is checked on submit).
+  const preview = readPolicyForm({ ...form, startAt: '' }, 0);
+  const count = formatCount(targets.length, 'device');
+  return (
+    <Dialog
+      title="New job"
+      onClose={onClose}
+      onSubmit={() => void submit()}
+      busy={busy}
+      wide
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || !pkg || targets.length === 0}
+          >
+            <Icon name={scheduled ? 'calendar' : 'play'} />
+            {scheduled ? `Schedule job for ${count}` : `Start job for ${count}`}
+          </button>
+        </>
+      }
+    >
+      <fieldset className="form-grid" disabled={busy}>
+        <legend className="sr-only">Package and devices</legend>
+        <Field
+          label="Package"
+          className="span-2"
+          error={
+            ready.length === 0
+              ? 'No ready package: add one on the Packages page.'
+              : errors.packageId
+          }
+        >
+          {(props) => (
+            <select {...props} value={pkg?.id ?? ''} onChange={(e) => setPackageId(e.target.value)}>
+              {ready.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.title} {p.version} · {PACKAGE_TYPE_LABEL[p.type]} · {p.profileName}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {pkg && (
+          <fieldset className="target-choice span-2">
+            <legend>Devices</legend>
+            <label className="radio-row">
+              <input
+                type="radio"
+                name="job-target"
+                checked={effectiveTarget === 'profile'}
+                onChange={() => setTarget('profile')}
+              />
+              <span>
+                Every device of profile {pkg.profileName}{' '}
+                <span className="muted">({formatCount(ofProfile.length, 'device')})</span>
+              </span>
+            </label>
+            {shownOnDevicesPage !== null && (
+              <label className="radio-row">
+                <input
+                  type="radio"
+                  name="job-target"
+                  checked={effectiveTarget === 'shown'}
+                  onChange={() => setTarget('shown')}
+                />
+                <span>
+                  The devices shown on the Devices page{' '}
+                  <span className="muted">
+                    ({formatCount(shownOnDevicesPage.length, 'device')} of this profile)
+                  </span>
+                </span>
+              </label>
+            )}
+            <label className="radio-row">
+              <input
+                type="radio"
+                name="job-target"
+                checked={effectiveTarget === 'chosen'}
+                onChange={() => setTarget('chosen')}
+              />
+              <span>Devices I choose</span>
+            </label>
+          </fieldset>
+        )}
+        {pkg && effectiveTarget === 'chosen' && (
+          <DevicePicker devices={ofProfile} chosen={chosen} onChange={setChosen} />
+        )}
+      </fieldset>
+      <fieldset className="form-grid" disabled={busy}>
+        <legend className="section-legend">Rollout policy</legend>
+        <NumberField
+          label="Devices downloading at once"
+          hint="The others wait QUEUED, so the site network isn't swamped. 0 = no limit."
+          value={form.concurrency}
+          error={errors.concurrency}
+          onChange={(v) => set('concurrency', v)}
+        />
+        <NumberField
+          label="Time-out without progress (s)"
+          hint="A device silent this long is TIMED_OUT. 0 = never."
+          value={form.timeoutSec}
+          error={errors.timeoutSec}
+          onChange={(v) => set('timeoutSec', v)}
+        />
+        <NumberField
+          label="Retries"
+          hint="Automatic re-deliveries after FAILED or TIMED_OUT."
+          value={form.retries}
+          error={errors.retries}
+          onChange={(v) => set('retries', v)}
+        />
+        <Field label="Start at (optional)" hint="Empty = now." error={errors.startAt}>
+          {(props) => (
+            <input
+              {...props}
+              type="datetime-local"
+              value={form.startAt}
+              onChange={(e) => set('startAt', e.target.value)}
+            />
+          )}
+        </Field>
+        <NumberField
+          label="Pause after failed devices (count)"
+          hint="Auto-pause once this many devices failed. Empty = never."
+          value={form.haltAfterFailures}
+          error={errors.haltAfterFailures}
+          onChange={(v) => set('haltAfterFailures', v)}
+        />
+        <NumberField
+          label="Pause after failed devices (%)"
+          hint="Auto-pause once this share of the devices failed. Empty = never."
+          value={form.haltAfterPercent}
+          error={errors.haltAfterPercent}
+          onChange={(v) => set('haltAfterPercent', v)}
+        />
+      </fieldset>
+      {pkg && (
+        <div className="confirm-count" role="status">
+          <Icon name="alert" className="warning" />
+          <div>
+            <p>
+              <strong>{count} will be updated</strong> to {pkg.title} {pkg.version}
+              {scheduled && !errors.startAt ? `, from ${form.startAt.replace('T', ' ')}` : ''}.
+            </p>
+            {alreadyThere > 0 && (
+              <p className="muted">
+                {formatCount(alreadyThere, 'device')} already run {pkg.title} {pkg.version}: they
+                count as updated at once.
+              </p>
+            )}
+            {'policy' in preview && <p className="muted">{describePolicy(preview.policy)}</p>}
+          </div>
+        </div>
+      )}
+      <FormError message={formError} />
+    </Dialog>
+  );
+}
+
+function runs(device: Device, pkg: Package): boolean {
+  const slot = pkg.type === 'FIRMWARE' ? device.firmware : device.software;
+  return slot.currentTitle === pkg.title && slot.currentVersion === pkg.version;
+}
+
+function NumberField({
+  label,
+  hint,
+  value,
+  error,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  value: string;
+  error: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error ? `${label}: ${error}` : undefined}>
+      {(props) => (
+        <input
+          {...props}
+          type="number"
+          inputMode="decimal"
+          min={0}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}

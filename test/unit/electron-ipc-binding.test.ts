@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStation, type Station } from '../../electron/core/station';
+import type { Station } from '../../electron/core/station';
 import { INTERNAL_ERROR_MESSAGE } from '../../electron/main/error-body';
 import {
   bindStationIpc,
@@ -14,6 +14,7 @@ import { IPC_CHANNELS, UPLOAD_CANCELLED_MESSAGE } from '../../electron/preload/i
 import type { Package } from '../../shared/api/entities';
 import type { ApiErrorBody } from '../../shared/api/errors';
 import { TestIpcMain, type TestRenderer } from '../electron/support/ipc-harness';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 
 type Answer<T = unknown> = { result: T } | { error: ApiErrorBody };
 
@@ -30,6 +31,7 @@ function resultOf<T>(answer: unknown): T {
 }
 
 describe('the IPC binding in main, in front of a real station', () => {
+  let fx: StationFixture;
   let dataDir: string;
   let fileDir: string;
   let station: Station;
@@ -40,14 +42,13 @@ describe('the IPC binding in main, in front of a real station', () => {
   const logged: string[] = [];
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-ipc-'));
+    fx = await startStationFixture();
+    ({ station, dataDir } = fx);
     fileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-ipc-files-'));
-    station = await startStation({ dataDir, mqttPort: 0 });
   });
 
   afterAll(async () => {
-    await station?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await fx?.close();
     fs.rmSync(fileDir, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStation, type Station } from '../../electron/core/station';
+import type { Station } from '../../electron/core/station';
 import {
   bindStationIpc,
   forwardStationEvents,
@@ -18,13 +18,14 @@ import type { StationTransport } from '../../renderer/src/api/transport';
 import type { StationEvent } from '../../shared/api/events';
 import { ApiError } from '../../shared/api/errors';
 import { TestIpcMain, type TestRenderer } from '../electron/support/ipc-harness';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 // The whole Electron path but Electron itself: the renderer's bridge transport, the preload's
 // bridge, main's IPC binding and a real station; IPC is the structured-clone harness.
 describe('the preload bridge, end to end under Node', () => {
-  let dataDir: string;
+  let fx: StationFixture;
   let fileDir: string;
   let station: Station;
   let ipc: TestIpcMain;
@@ -38,14 +39,13 @@ describe('the preload bridge, end to end under Node', () => {
   const diskFiles = new Map<FileLike, string>();
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-bridge-'));
+    fx = await startStationFixture();
+    ({ station } = fx);
     fileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-bridge-files-'));
-    station = await startStation({ dataDir, mqttPort: 0 });
   });
 
   afterAll(async () => {
-    await station?.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await fx?.close();
     fs.rmSync(fileDir, { recursive: true, force: true });
   });
 

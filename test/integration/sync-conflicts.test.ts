@@ -1,23 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
 
 describe('conflicts between the site and the cloud', () => {
-  let fx: SyncFixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const startFixture = closedAfterEach(startSyncFixture);
 
-  async function localDevice(name: string) {
-    const device = (await fx!.call('devices.list', {})).find((d) => d.name === name);
+  async function localDevice(fx: SyncFixture, name: string) {
+    const device = (await fx.call('devices.list', {})).find((d) => d.name === name);
     if (!device) throw new Error(`no device ${name}`);
     return device;
   }
 
   it('a 409 on an assignment: the cloud changed the same slot; resolved keep-mine and take-cloud', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const seeded = seedSite(fx.cloud.state, {
       profile: 'P',
       devices: ['d1', 'd2', 'd3'].map((name) => ({ name, token: `t-${name}` })),
@@ -33,7 +30,7 @@ describe('conflicts between the site and the cloud', () => {
     const local1 = (await fx.call('packages.list', {})).find((p) => p.version === '1')!;
     for (const name of ['d1', 'd2', 'd3']) {
       await fx.call('assignments.assign', {
-        deviceId: (await localDevice(name)).id,
+        deviceId: (await localDevice(fx, name)).id,
         packageId: local1.id,
       });
     }
@@ -70,7 +67,7 @@ describe('conflicts between the site and the cloud', () => {
     expect(cloudConsole.deviceByName('d1')!.firmwareId).toBe(fw1.id);
     expect(cloudConsole.deviceByName('d2')!.firmwareId).toBe(fw2.id);
     const local2 = (await fx.call('packages.list', {})).find((p) => p.version === '2')!;
-    expect((await localDevice('d2')).firmware.assignedPackageId).toBe(local2.id);
+    expect((await localDevice(fx, 'd2')).firmware.assignedPackageId).toBe(local2.id);
     // Taking the cloud's pushes nothing back: FW 2 was applied once on d2, by the cloudConsole.
     expect(
       cloudConsole.counters.assignmentsApplied.get(
@@ -81,7 +78,7 @@ describe('conflicts between the site and the cloud', () => {
   });
 
   it('a package the cloud already has: same bytes adopted; other bytes a conflict, resolved both ways', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     seedSite(fx.cloud.state, { profile: 'P', devices: [{ name: 'd', token: 'td' }] });
     await fx.login();
     await fx.call('cloud.pull', {});
@@ -97,7 +94,7 @@ describe('conflicts between the site and the cloud', () => {
       await fx.site.packageFrom(bytes, { title: 'FW', version, profileId });
     const local6Id = (await fx.call('packages.list', {})).find((p) => p.version === '6')!.id;
     await fx.call('assignments.assign', {
-      deviceId: (await localDevice('d')).id,
+      deviceId: (await localDevice(fx, 'd')).id,
       packageId: local6Id,
     });
     // The console got there first with 5 (same bytes), 6 and 7 (other bytes).
@@ -149,7 +146,7 @@ describe('conflicts between the site and the cloud', () => {
   });
 
   it('a device added on site whose name the cloud has: same token adopted, another token a conflict', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     seedSite(fx.cloud.state, { profile: 'P', devices: [] });
     await fx.login();
     await fx.call('cloud.pull', {});
@@ -182,14 +179,14 @@ describe('conflicts between the site and the cloud', () => {
     });
     const state = fx.cloud.state;
     expect(state.credentialsOf(state.deviceByName('mine')!.id).token).toBe('T-SITE-1');
-    expect((await localDevice('theirs')).accessToken).toBe('T-CLOUD-2');
+    expect((await localDevice(fx, 'theirs')).accessToken).toBe('T-CLOUD-2');
     expect(state.counters.deviceCreates.get('same')).toBe(1);
     expect((await fx.call('devices.list', {})).every((d) => d.syncStatus === 'SYNCED')).toBe(true);
     expect(await fx.call('cloud.conflicts', {})).toEqual([]);
   });
 
   it('a device deleted in the cloud but changed on site: re-created (keep mine) with its history', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const seeded = seedSite(fx.cloud.state, {
       profile: 'P',
       devices: [{ name: 'd', token: 'td' }],
@@ -197,7 +194,7 @@ describe('conflicts between the site and the cloud', () => {
     });
     await fx.login();
     await fx.call('cloud.pull', { packageIds: [seeded.packages.get('FW@1')!.id] });
-    const device = await localDevice('d');
+    const device = await localDevice(fx, 'd');
     const pkg = (await fx.call('packages.list', {}))[0]!;
     await fx.call('assignments.assign', { deviceId: device.id, packageId: pkg.id });
     const client = await fx.site.connect('td');

@@ -1,24 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
 import { FileSecretStore } from '../../electron/core/sync/secret-store';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';
-import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
 import { waitFor } from '../support/station-fixture';
 
 describe('cloud session and connectivity', () => {
-  let fx: SyncFixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const startFixture = closedAfterEach(startSyncFixture);
 
   it('refreshes an access token that expires during a long push, and loses nothing', async () => {
-    fx = await startSyncFixture({ cloud: { tokenTtlMs: 250, delayMs: 30 } });
+    const fx = await startFixture({ cloud: { tokenTtlMs: 250, delayMs: 30 } });
     const tokens = await seedAndPull(fx, 3);
     await workOffline(fx, tokens, { historyPoints: 80 });
     fx.cloud.faults.setRandom({ rate: 1, kinds: ['delay'], seed: 1 });
@@ -37,7 +34,7 @@ describe('cloud session and connectivity', () => {
   it('asks for a sign-in when the refresh is refused; the password is never stored', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-session-'));
     const secrets = new FileSecretStore(path.join(dataDir, 'cloud-session.json'));
-    fx = await startSyncFixture({
+    const fx = await startFixture({
       cloud: { tokenTtlMs: 100 },
       station: { dataDir, secretStore: secrets },
     });
@@ -69,7 +66,7 @@ describe('cloud session and connectivity', () => {
   });
 
   it('reports sign-in mistakes clearly and keeps a station to the cloud it synced with', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const wrong = await fx
       .call('cloud.login', {
         url: fx.cloud.url,
@@ -114,7 +111,7 @@ describe('cloud session and connectivity', () => {
   });
 
   it('a package over the cloud upload limit (413) fails clearly, once; the rest goes on', async () => {
-    fx = await startSyncFixture({ cloud: { maxUploadBytes: 32 * 1024 } });
+    const fx = await startFixture({ cloud: { maxUploadBytes: 32 * 1024 } });
     seedSite(fx.cloud.state, { profile: 'P', devices: [] });
     await fx.login();
     await fx.call('cloud.pull', {});
@@ -150,7 +147,7 @@ describe('cloud session and connectivity', () => {
   });
 
   it('waits as long as a 429 asks (Retry-After) before trying again', async () => {
-    fx = await startSyncFixture({ cloud: { retryAfterSeconds: 1 } });
+    const fx = await startFixture({ cloud: { retryAfterSeconds: 1 } });
     seedSite(fx.cloud.state, { profile: 'P', devices: [] });
     await fx.login();
     await fx.call('cloud.pull', {});
@@ -171,7 +168,7 @@ describe('cloud session and connectivity', () => {
   });
 
   it('probes the cloud while offline (backing off) and pushes by itself when it returns', async () => {
-    fx = await startSyncFixture({
+    const fx = await startFixture({
       station: {
         sync: { autoSync: true, intervalMs: 100, offlineBackoff: { baseMs: 40, capMs: 160 } },
       },

@@ -1,21 +1,18 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';
-import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
 
 describe('an offline site visit, synced when back online', () => {
-  let fx: SyncFixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const startFixture = closedAfterEach(startSyncFixture);
 
   it('gives the cloud the package, the assignments and the telemetry with original timestamps', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const tokens = await seedAndPull(fx, 3);
     await fx.cloud.goOffline();
     const visit = await workOffline(fx, tokens, { historyPoints: 30 });
@@ -106,7 +103,7 @@ describe('an offline site visit, synced when back online', () => {
   });
 
   it('loses and duplicates nothing with faults injected at random points', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const tokens = await seedAndPull(fx, 3);
     await fx.cloud.goOffline();
     await workOffline(fx, tokens, { historyPoints: 40 });

@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
-import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
 
 describe('site pull from the cloud', () => {
-  let fx: SyncFixture | undefined;
-  afterEach(async () => {
-    await fx?.close();
-    fx = undefined;
-  });
+  const startFixture = closedAfterEach(startSyncFixture);
 
   it('brings profiles, devices with tokens, every page, assigned binaries verified, and assignments', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const fw = firmwareBytes(100_000, 7);
     const other = firmwareBytes(5_000, 9);
     const devices = Array.from({ length: 8 }, (_, i) => ({
@@ -89,7 +86,7 @@ describe('site pull from the cloud', () => {
   });
 
   it('picks binaries for the chosen devices only, and of packages picked by id', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const seeded = seedSite(fx.cloud.state, {
       profile: 'P',
       devices: [
@@ -124,7 +121,7 @@ describe('site pull from the cloud', () => {
   });
 
   it('continues an interrupted pull without duplicates, and refuses a binary that does not match its checksum', async () => {
-    fx = await startSyncFixture({ station: { sync: { retry: { maxAttempts: 1 } } } });
+    const fx = await startFixture({ station: { sync: { retry: { maxAttempts: 1 } } } });
     const seeded = seedSite(fx.cloud.state, {
       profile: 'P',
       devices: Array.from({ length: 7 }, (_, i) => ({ name: `d${i}`, token: `t${i}` })),
@@ -163,7 +160,7 @@ describe('site pull from the cloud', () => {
   });
 
   it('marks a device deleted in the cloud when it has history on site, and removes one without', async () => {
-    fx = await startSyncFixture();
+    const fx = await startFixture();
     const seeded = seedSite(fx.cloud.state, {
       profile: 'P',
       devices: [

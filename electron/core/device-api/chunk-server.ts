@@ -212,13 +212,6 @@ export class ChunkServer {
 
   private fail(session: DeviceSession, code: ChunkError, kind: string, message: string): void {
     session.publish(FIRMWARE_ERROR_TOPIC, code);
-    this.deps.errors.record({
-      kind,
-      message,
-      deviceId: session.principal.id,
-      deviceName: session.principal.name,
-      clientId: session.clientId,
-      remoteAddress: session.remoteAddress,
-    });
+    this.deps.errors.recordForSession(session, kind, message);
   }
 }

@@ -3,7 +3,6 @@ import {
   RPC_RESPONSE_PREFIX,
   ATTRIBUTES_RESPONSE_PREFIX,
 } from '../../../shared/protocol/topics';
-import type { MqttSession } from '../mqtt/mqtt-session';
 import type {
   ConnectInfo,
   IncomingPublish,
@@ -254,15 +253,8 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     }
   }
 
-  private reject(session: MqttSession<DeviceIdentity>, kind: string, message: string): void {
-    this.deps.errors.record({
-      kind,
-      message,
-      deviceId: session.principal.id,
-      deviceName: session.principal.name,
-      clientId: session.clientId,
-      remoteAddress: session.remoteAddress,
-    });
+  private reject(session: DeviceSession, kind: string, message: string): void {
+    this.deps.errors.recordForSession(session, kind, message);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ProtocolErrorEntry } from '../../../shared/api/entities';
 import type { StationEvents } from '../station-events';
+import type { DeviceSession } from './session-registry';
 
 /** The recent protocol errors the Station page shows: a bounded ring, newest last. */
 export class ProtocolErrorLog {
@@ -16,6 +17,18 @@ export class ProtocolErrorLog {
     this.entries.push(full);
     if (this.entries.length > this.capacity) this.entries.shift();
     this.events.emit('protocol.error', full);
+  }
+
+  /** An error a connected device made: the entry names the device and its connection. */
+  recordForSession(session: DeviceSession, kind: string, message: string): void {
+    this.record({
+      kind,
+      message,
+      deviceId: session.principal.id,
+      deviceName: session.principal.name,
+      clientId: session.clientId,
+      remoteAddress: session.remoteAddress,
+    });
   }
 
   recent(limit: number): ProtocolErrorEntry[] {

@@ -70,12 +70,7 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     const now = Date.now();
     this.deps.sessions.add(session);
     this.deps.devices.touchLastSeen(device.id, now);
-    this.deps.events.emit('device.connection', {
-      deviceId: device.id,
-      deviceName: device.name,
-      online: true,
-      at: now,
-    });
+    this.announceConnection(device, true, now);
     this.deps.notifier.deviceChanged(device.id);
   }
 
@@ -83,15 +78,17 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     const device = session.principal;
     const now = Date.now();
     this.deps.devices.touchLastSeen(device.id, now);
-    if (this.deps.sessions.remove(session)) {
-      this.deps.events.emit('device.connection', {
-        deviceId: device.id,
-        deviceName: device.name,
-        online: false,
-        at: now,
-      });
-    }
+    if (this.deps.sessions.remove(session)) this.announceConnection(device, false, now);
     this.deps.notifier.deviceChanged(device.id);
+  }
+
+  private announceConnection(device: DeviceIdentity, online: boolean, at: number): void {
+    this.deps.events.emit('device.connection', {
+      deviceId: device.id,
+      deviceName: device.name,
+      online,
+      at,
+    });
   }
 
   onProtocolError(event: ProtocolErrorEvent<DeviceIdentity>): void {

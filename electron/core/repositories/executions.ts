@@ -46,6 +46,13 @@ export interface NewExecution {
   size: number;
 }
 
+/** An execution of a device's firmware or software slot, as the assignment rules look at it. */
+export interface SlotExecution {
+  id: string;
+  state: OtaState;
+  packageId: string | null;
+}
+
 export class ExecutionRepository {
   private readonly sql: ReturnType<typeof statementCache>;
 
@@ -153,25 +160,19 @@ export class ExecutionRepository {
   }
 
   /** The execution that is still in progress for a device's slot, if any. */
-  active(
-    deviceId: string,
-    type: OtaPackageType,
-  ): { id: string; state: OtaState; packageId: string | null } | undefined {
+  active(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
     return this.sql(
       `SELECT id, state, package_id AS packageId FROM executions
          WHERE device_id = ? AND type = ? AND finished_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    ).get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+    ).get(deviceId, type) as SlotExecution | undefined;
   }
 
   /** The most recent execution of a slot, finished or not. */
-  latest(
-    deviceId: string,
-    type: OtaPackageType,
-  ): { id: string; state: OtaState; packageId: string | null } | undefined {
+  latest(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
     return this.sql(
       `SELECT id, state, package_id AS packageId FROM executions
          WHERE device_id = ? AND type = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    ).get(deviceId, type) as { id: string; state: OtaState; packageId: string | null } | undefined;
+    ).get(deviceId, type) as SlotExecution | undefined;
   }
 
   get(id: string): Execution | undefined {

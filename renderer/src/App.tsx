@@ -9,6 +9,7 @@ import { DevicesPage } from './pages/devices/DevicesPage';
 import { MonitorPage } from './pages/monitor/MonitorPage';
 import { PackagesPage } from './pages/packages/PackagesPage';
 import { StationPage } from './pages/station/StationPage';
+import { SyncPage } from './pages/sync/SyncPage';
 import { useSlice, useStation } from './state/store-context';
 
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
           {page === 'devices' && <DevicesPage />}
           {page === 'monitor' && <MonitorPage />}
           {page === 'station' && <StationPage />}
+          {page === 'sync' && <SyncPage />}
         </main>
       </div>
     </div>

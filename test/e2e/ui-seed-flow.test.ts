@@ -128,7 +128,9 @@ describe('the seed console flow in the browser', () => {
     expect(finished).toContain('300 kB / 300 kB');
     // The live region and a toast both tell that the update finished.
     const announcer = page.locator('[aria-live="polite"][aria-atomic="true"]');
-    await expect.poll(() => announcer.innerText()).toBe('CIM-168-02-22-90 updated to CIM-168 1.0.1');
+    await expect
+      .poll(() => announcer.innerText())
+      .toBe('CIM-168-02-22-90 updated to CIM-168 1.0.1');
     await page.locator('.toast').getByText('CIM-168-02-22-90 updated to CIM-168 1.0.1').waitFor();
 
     // The state timeline, with times, in the update's details.

@@ -3,18 +3,20 @@ import { formatCount } from '../lib/format';
 import { useSlice } from '../state/store-context';
 import { Icon, type IconName } from './Icon';
 
-/** The header's cloud figure: reachable or not, and what is waiting to be synced. */
+/** The header's cloud figure: reachable or not, and what is waiting; it opens the Sync page. */
 export function CloudStatusItem() {
   const cloud = useSlice('cloud');
   const view = describeCloud(cloud);
   return (
     <li className={`status-item cloud cloud-${view.tone}`} title={view.title}>
-      <span className="status-label">Cloud</span>
-      <span className="status-value">
-        <Icon name={view.icon} />
-        {view.text}
-      </span>
-      {view.note && <span className="status-note">{view.note}</span>}
+      <a className="status-link" href="#/sync">
+        <span className="status-label">Cloud</span>
+        <span className="status-value">
+          <Icon name={view.icon} />
+          {view.text}
+        </span>
+        {view.note && <span className="status-note">{view.note}</span>}
+      </a>
     </li>
   );
 }

@@ -1,12 +1,13 @@
 import { Icon, type IconName } from './Icon';
 
-export type PageName = 'packages' | 'devices' | 'monitor' | 'station';
+export type PageName = 'packages' | 'devices' | 'monitor' | 'station' | 'sync';
 
 export const PAGES: { name: PageName; title: string; icon: IconName }[] = [
   { name: 'packages', title: 'Packages', icon: 'package' },
   { name: 'devices', title: 'Devices', icon: 'devices' },
   { name: 'monitor', title: 'Monitor', icon: 'monitor' },
   { name: 'station', title: 'Station', icon: 'station' },
+  { name: 'sync', title: 'Sync', icon: 'cloud' },
 ];
 
 export function Navigation({ current }: { current: PageName }) {

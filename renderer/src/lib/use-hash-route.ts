@@ -1,7 +1,7 @@
 import { useSyncExternalStore } from 'react';
 import type { PageName } from '../components/Navigation';
 
-const PAGE_NAMES: readonly PageName[] = ['packages', 'devices', 'monitor', 'station'];
+const PAGE_NAMES: readonly PageName[] = ['packages', 'devices', 'monitor', 'station', 'sync'];
 
 function subscribe(listener: () => void): () => void {
   window.addEventListener('hashchange', listener);

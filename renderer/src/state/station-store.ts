@@ -19,6 +19,11 @@ import { summariseJobs, type JobSummary } from './job-summary';
 export const FLUSH_INTERVAL_MS = 250;
 const MAX_EXECUTIONS = 10_000;
 const MAX_PROTOCOL_ERRORS = 200;
+/**
+ * The station pushes cloud.status when it syncs, not when a local change joins the outbox: after
+ * local changes the status is asked for again, at most this often, so "N changes to sync" moves.
+ */
+const CLOUD_REFRESH_MS = 1_500;
 /** Every single-device assignment is a job too: the newest are enough for the Monitor. */
 export const MAX_JOBS = 500;
 export const MAX_CLOUD_LOG = 300;
@@ -93,6 +98,7 @@ export class StationStore {
   private readonly dirty = new Set<Slice>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  private cloudTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly finishedListeners = new Set<FinishedListener>();
   /** Events that arrive while a reload is in flight, replayed over its results. */
@@ -126,6 +132,7 @@ export class StationStore {
     this.stopConnection();
     clearTimeout(this.flushTimer);
     clearTimeout(this.statusTimer);
+    clearTimeout(this.cloudTimer);
   }
 
   /** Loads everything afresh: at start and after every reconnect (events may have been missed). */
@@ -201,6 +208,14 @@ export class StationStore {
     this.cloud = cloud;
     this.markAndFlush('cloud');
   }
+  /** The cloud's status afresh, after our own sync action (a failure keeps the last one). */
+  async refreshCloud(): Promise<void> {
+    try {
+      this.putCloud(await this.transport.call('cloud.status', {}));
+    } catch {
+      // The next event or reload brings it.
+    }
+  }
   /** A device changed by our own call (assign/unassign): fetch it rather than guess. */
   async refreshDevice(id: string): Promise<void> {
     const device = await this.transport.call('devices.get', { id });
@@ -222,6 +237,7 @@ export class StationStore {
       case 'device.changed':
         this.devices.set(event.payload.id, event.payload);
         this.dirty.add('devices');
+        this.scheduleCloudRefresh();
         break;
       case 'device.connection': {
         const device = this.devices.get(event.payload.deviceId);
@@ -240,14 +256,18 @@ export class StationStore {
       case 'executions.changed':
         for (const execution of event.payload) this.mergeExecution(execution, live);
         this.dirty.add('executions');
+        // Devices report telemetry as they update: it waits for the cloud too.
+        this.scheduleCloudRefresh();
         break;
       case 'package.changed':
         this.packages.set(event.payload.id, event.payload);
         this.dirty.add('packages');
+        this.scheduleCloudRefresh();
         break;
       case 'package.removed':
         this.packages.delete(event.payload.id);
         this.dirty.add('packages');
+        this.scheduleCloudRefresh();
         break;
       case 'protocol.error':
         if (!this.protocolErrors.some((e) => e.id === event.payload.id)) {
@@ -301,6 +321,21 @@ export class StationStore {
         () => undefined, // the header keeps the last status; a reconnect reloads it
       );
     }, 1_000);
+  }
+
+  private scheduleCloudRefresh(): void {
+    // Nothing to count while no cloud was ever set up (the header says "Not configured").
+    if (this.cloudTimer !== undefined || this.cloud === null || this.cloud.url === null) return;
+    this.cloudTimer = setTimeout(() => {
+      this.cloudTimer = undefined;
+      this.transport.call('cloud.status', {}).then(
+        (cloud) => {
+          this.cloud = cloud;
+          this.markAndFlush('cloud');
+        },
+        () => undefined, // the page keeps the last status; the next event or reload corrects it
+      );
+    }, CLOUD_REFRESH_MS);
   }
 
   private scheduleFlush(): void {

@@ -1,0 +1,147 @@
+import { useId, useState } from 'react';
+import type { CloudStatus } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
+import { useStation } from '../../state/store-context';
+import { pendingTotal } from './sync-words';
+
+/** Signed in: where to, whether the cloud answers, when it last did, and signing out. */
+export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number }) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const [busy, setBusy] = useState(false);
+  // The switch moves at once; the station's answer (or a refusal) settles it.
+  const [autoWanted, setAutoWanted] = useState<boolean | null>(null);
+  const autoSync = autoWanted ?? cloud.autoSync;
+  const autoHintId = useId();
+
+  const signOut = async () => {
+    setBusy(true);
+    try {
+      const status = await api.call('cloud.logout', {});
+      store.putCloud(status);
+      const waiting = pendingTotal(status.pending);
+      toast(
+        'success',
+        waiting > 0
+          ? `Signed out; ${formatCount(waiting, 'change')} stay queued on this laptop`
+          : 'Signed out of the cloud',
+      );
+    } catch (error) {
+      toast('error', `Could not sign out: ${messageOf(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const setAutoSync = async (enabled: boolean) => {
+    setAutoWanted(enabled);
+    try {
+      store.putCloud(await api.call('cloud.setAutoSync', { enabled }));
+    } catch (error) {
+      toast('error', `Could not change automatic sync: ${messageOf(error)}`);
+    } finally {
+      setAutoWanted(null);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="account-title">
+      <div className="card-head">
+        <h2 id="account-title">Cloud account</h2>
+        <ConnectionBadge cloud={cloud} />
+      </div>
+      {cloud.connection === 'OFFLINE' && (
+        <p className="calm-note">
+          <Icon name="info" />
+          <span>
+            The cloud is not reachable from here right now
+            {cloud.lastError ? ` (${cloud.lastError})` : ''}. That is normal on site: changes stay
+            queued on this laptop and go out once the cloud answers again
+            {cloud.nextAttemptAt ? ` (next try at ${formatClock(cloud.nextAttemptAt)})` : ''}.
+          </span>
+        </p>
+      )}
+      <dl className="facts">
+        <div>
+          <dt>Cloud</dt>
+          <dd className="mono">{cloud.url}</dd>
+        </div>
+        <div>
+          <dt>Signed in as</dt>
+          <dd>{cloud.username}</dd>
+        </div>
+        <div>
+          <dt>Last sync</dt>
+          <dd title={cloud.lastPushAt ? formatFullDateTime(cloud.lastPushAt) : undefined}>
+            {formatAgo(cloud.lastPushAt, now)}
+          </dd>
+        </div>
+        <div>
+          <dt>Last site pull</dt>
+          <dd title={cloud.lastPullAt ? formatFullDateTime(cloud.lastPullAt) : undefined}>
+            {formatAgo(cloud.lastPullAt, now)}
+          </dd>
+        </div>
+        <div>
+          <dt>Cloud last checked</dt>
+          <dd>{formatAgo(cloud.lastCheckAt, now)}</dd>
+        </div>
+        <div>
+          <dt>Session kept in</dt>
+          <dd>{cloud.tokenStorage}</dd>
+        </div>
+      </dl>
+      {cloud.connection === 'ONLINE' && cloud.lastError && (
+        <p className="calm-note warning">
+          <Icon name="alert" />
+          <span>Last problem: {cloud.lastError}</span>
+        </p>
+      )}
+      <div className="switch-row">
+        <label className="switch">
+          <input
+            type="checkbox"
+            role="switch"
+            checked={autoSync}
+            aria-describedby={autoHintId}
+            onChange={(e) => void setAutoSync(e.target.checked)}
+          />
+          <span className="switch-track" aria-hidden="true" />
+          Sync automatically
+        </label>
+        <p id={autoHintId} className="field-hint">
+          {autoSync
+            ? 'The station checks the cloud and sends what waits whenever the cloud can be reached.'
+            : 'Off: changes go out only when you press Sync now.'}
+        </p>
+      </div>
+      <div className="form-actions">
+        <button type="button" className="button" onClick={() => void signOut()} disabled={busy}>
+          <Icon name="signOut" />
+          Sign out
+        </button>
+        <p className="field-hint">Forgets the session; what waits to be synced stays queued.</p>
+      </div>
+    </section>
+  );
+}
+
+export function ConnectionBadge({ cloud }: { cloud: CloudStatus | null }) {
+  const connection = cloud?.connection ?? 'SIGNED_OUT';
+  const view = {
+    ONLINE: { icon: 'cloud', text: 'Online', tone: 'cloud-online' },
+    OFFLINE: { icon: 'cloudOff', text: 'Offline', tone: 'cloud-offline' },
+    SIGN_IN_REQUIRED: { icon: 'alert', text: 'Sign-in required', tone: 'cloud-offline' },
+    SIGNED_OUT: { icon: 'cloudOff', text: 'Not signed in', tone: 'cloud-signed-out' },
+  } as const;
+  const v = view[connection];
+  return (
+    <span className={`badge ${v.tone}`}>
+      <Icon name={v.icon} />
+      {v.text}
+    </span>
+  );
+}

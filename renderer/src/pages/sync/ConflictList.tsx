@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { formatFullDateTime } from '../../lib/format';
+import { useStation } from '../../state/store-context';
+import { conflictRows } from './sync-words';
+
+/** Each change the cloud contradicts, with both sides and the technician's two choices. */
+export function ConflictList({
+  conflicts,
+  onChanged,
+}: {
+  conflicts: readonly CloudConflict[];
+  onChanged: () => void;
+}) {
+  if (conflicts.length === 0) return null;
+  return (
+    <section className="card card-full" aria-labelledby="conflicts-title">
+      <h2 id="conflicts-title">
+        <Icon name="alert" className="inline-icon warning" />
+        Conflicts ({conflicts.length})
+      </h2>
+      <p className="muted">
+        The cloud changed these while the site changed them too. Choose, for each, which one stays.
+      </p>
+      <ul className="issue-list">
+        {conflicts.map((conflict) => (
+          <ConflictItem key={conflict.id} conflict={conflict} onChanged={onChanged} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChanged: () => void }) {
+  const { api } = useStation();
+  const { toast } = useNotifier();
+  const [busy, setBusy] = useState(false);
+  const titleId = `conflict-${conflict.id}`;
+
+  const resolve = async (choice: ConflictChoice) => {
+    setBusy(true);
+    try {
+      const outcome = await api.call('cloud.resolveConflict', { id: conflict.id, choice });
+      toast(outcome.resolved ? 'success' : 'info', `${conflict.label}: ${outcome.message}`);
+      onChanged();
+    } catch (error) {
+      toast('error', `${conflict.label}: ${messageOf(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li className="issue issue-conflict" aria-labelledby={titleId}>
+      <div className="issue-text">
+        <h3 id={titleId}>{conflict.label}</h3>
+        <p>{conflict.message}</p>
+        <table className="data-table compact sides">
+          <caption className="sr-only">Both sides of {conflict.label}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">On this station (mine)</th>
+              <th scope="col">In the cloud</th>
+            </tr>
+          </thead>
+          <tbody>
+            {conflictRows(conflict).map((row) => (
+              <tr key={row.field} className={row.differs ? 'differs' : undefined}>
+                <th scope="row">{row.field}</th>
+                <td className="mono wrap">{row.local}</td>
+                <td className="mono wrap">{row.cloud}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="cell-sub">Noticed {formatFullDateTime(conflict.createdAt)}</p>
+      </div>
+      <div className="issue-choices" role="group" aria-label={`Which ${conflict.label} stays`}>
+        <div className="choice">
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            aria-label={`Keep mine: ${conflict.label}`}
+            onClick={() => void resolve('KEEP_MINE')}
+          >
+            <Icon name="upload" />
+            Keep mine
+          </button>
+          <p className="field-hint">{conflict.choices.KEEP_MINE}</p>
+        </div>
+        <div className="choice">
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            aria-label={`Take the cloud's: ${conflict.label}`}
+            onClick={() => void resolve('TAKE_CLOUD')}
+          >
+            <Icon name="pull" />
+            Take the cloud&apos;s
+          </button>
+          <p className="field-hint">{conflict.choices.TAKE_CLOUD}</p>
+        </div>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import type { CloudPendingItem } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { useStation } from '../../state/store-context';
+import { kindLabel } from './sync-words';
+
+/**
+ * Changes the cloud refused for good (e.g. a package over its upload limit): what, why, and the
+ * two ways on. They are not retried by themselves: that would fail forever.
+ */
+export function FailedItems({
+  items,
+  onChanged,
+}: {
+  items: readonly CloudPendingItem[];
+  onChanged: () => void;
+}) {
+  const { api } = useStation();
+  const { toast } = useNotifier();
+  const [busy, setBusy] = useState<number | null>(null);
+  const failed = items.filter((i) => i.status === 'FAILED');
+  if (failed.length === 0) return null;
+
+  const act = async (item: CloudPendingItem, action: 'retry' | 'discard') => {
+    setBusy(item.id);
+    try {
+      await api.call(action === 'retry' ? 'cloud.retryItem' : 'cloud.discardItem', {
+        id: item.id,
+      });
+      toast(
+        'success',
+        action === 'retry'
+          ? `${item.label}: tried again at the next sync`
+          : `${item.label}: discarded; the cloud will not learn this change`,
+      );
+      onChanged();
+    } catch (error) {
+      toast('error', `${item.label}: ${messageOf(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <section className="card card-full" aria-labelledby="failed-title">
+      <h2 id="failed-title">
+        <Icon name="failed" className="inline-icon error-text" />
+        Errors
+      </h2>
+      <ul className="issue-list">
+        {failed.map((item) => (
+          <li key={item.id} className="issue issue-error">
+            <div className="issue-text">
+              <p>
+                <strong>{item.label}</strong>{' '}
+                <span className="muted">({kindLabel(item.kind)})</span>
+              </p>
+              <p className="error-text">{item.error ?? 'The cloud refused this change.'}</p>
+            </div>
+            <div className="issue-actions">
+              <button
+                type="button"
+                className="button button-small"
+                disabled={busy !== null}
+                aria-label={`Try again: ${item.label}`}
+                onClick={() => void act(item, 'retry')}
+              >
+                <Icon name="refresh" />
+                Try again
+              </button>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={busy !== null}
+                aria-label={`Discard: ${item.label}`}
+                onClick={() => void act(item, 'discard')}
+              >
+                <Icon name="trash" />
+                Discard
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

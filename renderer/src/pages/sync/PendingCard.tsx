@@ -1,0 +1,86 @@
+import type { CloudPendingItem, CloudStatus, PushSummary } from '../../../../shared/api/entities';
+import { Icon } from '../../components/Icon';
+import { formatFullDateTime } from '../../lib/format';
+import { ActivityLine } from './ActivityLine';
+import { describePush, kindLabel, pendingRows, pushNeedsAttention } from './sync-words';
+
+/** What the cloud doesn't know yet, by kind, with the items themselves and the last push. */
+export function PendingCard({
+  cloud,
+  items,
+  lastPush,
+}: {
+  cloud: CloudStatus | null;
+  items: readonly CloudPendingItem[];
+  lastPush: PushSummary | null;
+}) {
+  const pushing = cloud?.activity?.kind === 'PUSH' ? cloud.activity : null;
+  const waiting = items.filter((i) => i.status === 'PENDING' || i.status === 'WAITING');
+  const rows = cloud ? pendingRows(cloud.pending) : [];
+  return (
+    <section className="card" aria-labelledby="pending-title">
+      <h2 id="pending-title">Waiting to be synced</h2>
+      {cloud ? (
+        <ul className="pending-counts" aria-label="Pending items by kind">
+          {rows.map((row) => (
+            <li key={row.label} className={row.count > 0 ? 'has-pending' : undefined}>
+              <span className="pending-count">{row.count.toLocaleString('en-US')}</span>
+              <span className="pending-label">{row.label}</span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="empty-line">No cloud is set up: nothing is queued for one.</p>
+      )}
+      {pushing && <ActivityLine activity={pushing} label="Sync progress" />}
+      {lastPush && (
+        // Unreachable is normal on site (said plainly); conflicts and refusals need a look.
+        <p className={`calm-note${pushNeedsAttention(lastPush) ? ' warning' : ''}`} role="status">
+          <Icon
+            name={pushNeedsAttention(lastPush) ? 'alert' : lastPush.error ? 'info' : 'updated'}
+          />
+          <span>{lastPush.error ?? describePush(lastPush)}</span>
+        </p>
+      )}
+      {waiting.length > 0 && (
+        <div
+          className="table-scroll table-short"
+          tabIndex={0}
+          role="region"
+          aria-label="Changes waiting to be synced"
+        >
+          <table className="data-table compact">
+            <thead>
+              <tr>
+                <th scope="col">Change</th>
+                <th scope="col">What</th>
+                <th scope="col">Note</th>
+              </tr>
+            </thead>
+            <tbody>
+              {waiting.map((item) => (
+                <tr key={item.id}>
+                  <td>{kindLabel(item.kind)}</td>
+                  <th scope="row" className="cell-strong">
+                    <span
+                      className="truncate"
+                      title={`${item.label}, since ${formatFullDateTime(item.createdAt)}`}
+                    >
+                      {item.label}
+                    </span>
+                  </th>
+                  <td className="wrap muted">
+                    {item.status === 'WAITING' ? (item.error ?? 'waiting for another change') : ''}
+                    {item.status === 'PENDING' && item.attempts > 0
+                      ? `tried ${item.attempts}×${item.error ? `: ${item.error}` : ''}`
+                      : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+import { useRef, useState, type FormEvent } from 'react';
+import type { CloudStatus } from '../../../../shared/api/entities';
+import {
+  fieldErrorsOf,
+  inputProblems,
+  messageOf,
+  type FieldErrors,
+} from '../../api/validate-input';
+import { Field, FormError } from '../../components/Field';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { useStation } from '../../state/store-context';
+
+const FIELD_LABELS: Record<string, string> = {
+  url: 'Cloud URL',
+  username: 'Username',
+  password: 'Password',
+};
+
+/**
+ * Cloud URL, username and password. The password is read from its input at submit and the
+ * input emptied at once: it never sits in React state, and the station uses it once.
+ */
+export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const [url, setUrl] = useState(cloud?.url ?? '');
+  const [username, setUsername] = useState(cloud?.username ?? '');
+  const password = useRef<HTMLInputElement>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const input = { url, username, password: password.current?.value ?? '' };
+    if (password.current) password.current.value = '';
+    const problems = inputProblems('cloud.login', input);
+    if (problems) {
+      setErrors(problems);
+      setFormError(null);
+      return;
+    }
+    setBusy(true);
+    setErrors({});
+    setFormError(null);
+    try {
+      const status = await api.call('cloud.login', input);
+      store.putCloud(status);
+      toast('success', `Signed in to ${status.url ?? url} as ${status.username ?? username}`);
+    } catch (error) {
+      setErrors(fieldErrorsOf(error));
+      setFormError(messageOf(error));
+      setBusy(false);
+      password.current?.focus();
+    }
+  };
+
+  const errorOf = (field: string) =>
+    errors[field] ? `${FIELD_LABELS[field] ?? field} ${errors[field]}` : undefined;
+
+  return (
+    <form className="sign-in form-stack" onSubmit={(e) => void submit(e)} noValidate>
+      {cloud?.connection === 'SIGN_IN_REQUIRED' && (
+        <div className="stall-note" role="status">
+          <Icon name="alert" />
+          <span>
+            The cloud ended this station's session: sign in again. Nothing waiting to be synced is
+            lost.
+          </span>
+        </div>
+      )}
+      <fieldset className="form-stack" disabled={busy}>
+        <legend className="sr-only">Sign in to the ServicePleX cloud</legend>
+        <Field
+          label="Cloud URL"
+          hint="The address of your ServicePleX (ThingsBoard) server, e.g. https://cloud.example.com"
+          error={errorOf('url')}
+        >
+          {(props) => (
+            <input
+              {...props}
+              type="url"
+              autoComplete="url"
+              spellCheck={false}
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Username" error={errorOf('username')}>
+          {(props) => (
+            <input
+              {...props}
+              type="text"
+              autoComplete="username"
+              spellCheck={false}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Password"
+          hint="Used once to sign in; never stored."
+          error={errorOf('password')}
+        >
+          {(props) => (
+            <input {...props} ref={password} type="password" autoComplete="current-password" />
+          )}
+        </Field>
+      </fieldset>
+      <FormError message={formError} />
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          <Icon name="cloud" />
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </div>
+    </form>
+  );
+}

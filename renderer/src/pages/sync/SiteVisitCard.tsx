@@ -1,0 +1,86 @@
+import { useId, useState } from 'react';
+import type { CloudStatus, PullSummary } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Icon } from '../../components/Icon';
+import { useNotifier } from '../../components/Toasts';
+import { useStation } from '../../state/store-context';
+import { ActivityLine } from './ActivityLine';
+import { describePull } from './sync-words';
+
+/** "Prepare a site visit": the cloud's site onto this laptop, with a progress bar. */
+export function SiteVisitCard({
+  cloud,
+  signedIn,
+}: {
+  cloud: CloudStatus | null;
+  signedIn: boolean;
+}) {
+  const { api } = useStation();
+  const { toast } = useNotifier();
+  const [binaries, setBinaries] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<PullSummary | null>(null);
+  const hintId = useId();
+  const pulling = cloud?.activity?.kind === 'PULL' ? cloud.activity : null;
+  const otherRunning = cloud?.activity !== null && cloud?.activity !== undefined && !pulling;
+
+  const pull = async () => {
+    setBusy(true);
+    setResult(null);
+    try {
+      const summary = await api.call('cloud.pull', { binaries: binaries ? 'ASSIGNED' : 'NONE' });
+      setResult(summary);
+      if (summary.error) toast('info', summary.error);
+      else toast('success', 'The site is ready on this laptop');
+    } catch (error) {
+      toast('error', `Could not prepare the site visit: ${messageOf(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="visit-title">
+      <h2 id="visit-title">Prepare a site visit</h2>
+      <p className="muted">
+        Brings the site from the cloud: device profiles, devices with their access tokens, packages
+        and current assignments, so everything works here without a connection.
+      </p>
+      <label className="check-row">
+        <input
+          type="checkbox"
+          checked={binaries}
+          onChange={(e) => setBinaries(e.target.checked)}
+          disabled={busy}
+          aria-describedby={hintId}
+        />
+        Download the binaries of assigned packages
+      </label>
+      <p id={hintId} className="field-hint">
+        Each is checked against its checksum. Off: package details only (faster on a slow link).
+      </p>
+      {pulling && <ActivityLine activity={pulling} label="Site pull progress" />}
+      {result && (
+        <p className={`calm-note${result.error ? ' warning' : ''}`} role="status">
+          <Icon name={result.error ? 'alert' : 'updated'} />
+          <span>
+            {result.error ?? describePull(result)}
+            {!result.error && result.warnings.length > 0 && ` ${result.warnings.join(' ')}`}
+          </span>
+        </p>
+      )}
+      <div className="form-actions">
+        <button
+          type="button"
+          className="button"
+          onClick={() => void pull()}
+          disabled={!signedIn || busy || otherRunning}
+        >
+          <Icon name="pull" />
+          {busy ? 'Preparing…' : 'Prepare a site visit'}
+        </button>
+        {!signedIn && <p className="field-hint">Sign in to the cloud first.</p>}
+      </div>
+    </section>
+  );
+}

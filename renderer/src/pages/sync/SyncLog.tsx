@@ -1,0 +1,55 @@
+import type { CloudLogEntry } from '../../../../shared/api/entities';
+import { Icon, type IconName } from '../../components/Icon';
+import { formatClock, formatFullDateTime } from '../../lib/format';
+
+const LEVEL: Record<CloudLogEntry['level'], { icon: IconName; className: string }> = {
+  info: { icon: 'info', className: 'log-info' },
+  warning: { icon: 'alert', className: 'log-warning' },
+  error: { icon: 'failed', className: 'log-error' },
+};
+
+/** The sync log as it is written (pushed as cloud.log events), newest first. */
+export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
+  return (
+    <section className="card card-full" aria-labelledby="log-title">
+      <h2 id="log-title">Sync log</h2>
+      {entries.length === 0 ? (
+        <p className="empty-line">Nothing yet: sign-ins, pulls and syncs are written here.</p>
+      ) : (
+        <div
+          className="table-scroll table-limited"
+          tabIndex={0}
+          role="region"
+          aria-label="Sync log table"
+        >
+          <table className="data-table compact">
+            <caption className="sr-only">Newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Level</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="mono" title={formatFullDateTime(entry.at)}>
+                    {formatClock(entry.at)}
+                  </td>
+                  <td>
+                    <span className={`badge ${LEVEL[entry.level].className}`}>
+                      <Icon name={LEVEL[entry.level].icon} />
+                      {entry.level}
+                    </span>
+                  </td>
+                  <td className="wrap">{entry.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

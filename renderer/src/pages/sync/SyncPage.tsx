@@ -1,0 +1,110 @@
+import { useState } from 'react';
+import type { PushSummary } from '../../../../shared/api/entities';
+import { messageOf } from '../../api/validate-input';
+import { Icon } from '../../components/Icon';
+import { PageHeader } from '../../components/PageHeader';
+import { useNotifier } from '../../components/Toasts';
+import { useNow } from '../../lib/use-now';
+import { useSlice, useStation } from '../../state/store-context';
+import { AccountCard, ConnectionBadge } from './AccountCard';
+import { ConflictList } from './ConflictList';
+import { FailedItems } from './FailedItems';
+import { PendingCard } from './PendingCard';
+import { SignInForm } from './SignInForm';
+import { SiteVisitCard } from './SiteVisitCard';
+import { SyncLog } from './SyncLog';
+import { describePush, pushNeedsAttention } from './sync-words';
+import { useCloudLists } from './use-cloud-lists';
+
+/**
+ * The ServicePleX cloud: account, site pull, what waits to be pushed, conflicts, errors and the
+ * log. Offline is normal here: everything shown comes from the station, which keeps working.
+ */
+export function SyncPage() {
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const cloud = useSlice('cloud');
+  const log = useSlice('cloudLog');
+  const loaded = useSlice('loaded');
+  const now = useNow(10_000);
+  const lists = useCloudLists(cloud);
+  const [pushing, setPushing] = useState(false);
+  const [lastPush, setLastPush] = useState<PushSummary | null>(null);
+  const signedIn = cloud?.connection === 'ONLINE' || cloud?.connection === 'OFFLINE';
+  // After our own actions: the lists, and the counts (the station's last event may predate them).
+  const refresh = () => {
+    lists.reload();
+    void store.refreshCloud();
+  };
+
+  const syncNow = async () => {
+    setPushing(true);
+    try {
+      const summary = await api.call('cloud.push', {});
+      setLastPush(summary);
+      toast(
+        summary.error !== null || pushNeedsAttention(summary) ? 'info' : 'success',
+        summary.error ?? describePush(summary),
+      );
+    } catch (error) {
+      toast('error', `Could not sync: ${messageOf(error)}`);
+    } finally {
+      setPushing(false);
+      refresh();
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Sync"
+        description="The ServicePleX cloud: prepare a site visit before going offline, and send what happened on site when the cloud is back."
+        actions={
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => void syncNow()}
+            disabled={!signedIn || pushing || (cloud?.activity ?? null) !== null}
+          >
+            <Icon name="sync" />
+            {pushing ? 'Syncing…' : 'Sync now'}
+          </button>
+        }
+      />
+      {!loaded ? (
+        <p className="loading-line">Loading the sync status…</p>
+      ) : (
+        <>
+          <div className="cards">
+            {signedIn && cloud ? (
+              <AccountCard cloud={cloud} now={now} />
+            ) : (
+              <section className="card" aria-labelledby="sign-in-title">
+                <div className="card-head">
+                  <h2 id="sign-in-title">Sign in to the cloud</h2>
+                  <ConnectionBadge cloud={cloud} />
+                </div>
+                <p className="muted">
+                  The station works without the cloud. Signing in lets it bring the site here before
+                  the visit and send what happened on site afterwards.
+                </p>
+                <SignInForm cloud={cloud} />
+              </section>
+            )}
+            <SiteVisitCard cloud={cloud} signedIn={signedIn} />
+            <PendingCard cloud={cloud} items={lists.pending} lastPush={lastPush} />
+          </div>
+          {lists.error && (
+            <p className="calm-note warning" role="status">
+              <Icon name="alert" />
+              <span>Could not read the sync queue: {lists.error}</span>
+            </p>
+          )}
+          <ConflictList conflicts={lists.conflicts} onChanged={refresh} />
+          <FailedItems items={lists.pending} onChanged={refresh} />
+          <SyncLog entries={log} />
+        </>
+      )}
+    </>
+  );
+}

@@ -217,7 +217,10 @@ function scriptedTransport(devices: Device[]) {
     'packages.list': [],
     'devices.list': devices,
     'executions.list': [],
+    'jobs.list': [],
     'station.protocolErrors': [],
+    'cloud.status': null,
+    'cloud.log': [],
   };
   const transport = {
     kind: 'http',

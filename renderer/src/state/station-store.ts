@@ -325,7 +325,7 @@ export class StationStore {
 
   private scheduleCloudRefresh(): void {
     // Nothing to count while no cloud was ever set up (the header says "Not configured").
-    if (this.cloudTimer !== undefined || this.cloud === null || this.cloud.url === null) return;
+    if (this.cloudTimer !== undefined || !this.cloud?.url) return;
     this.cloudTimer = setTimeout(() => {
       this.cloudTimer = undefined;
       this.transport.call('cloud.status', {}).then(

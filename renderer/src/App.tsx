@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import type { Execution } from '../../shared/api/entities';
+import type { Execution, Job } from '../../shared/api/entities';
 import { Icon } from './components/Icon';
 import { Navigation, PAGES } from './components/Navigation';
 import { StatusHeader } from './components/StatusHeader';
@@ -19,6 +19,7 @@ export function App() {
     document.title = `${title} · ServicePleX Field OTA`;
   }, [title]);
   useFinishedUpdateNotices();
+  useJobNotices();
 
   return (
     <div className="app">
@@ -105,6 +106,39 @@ function useFinishedUpdateNotices() {
       clearTimeout(timer);
     };
   }, [store, toast, announce]);
+}
+
+/**
+ * A job that ends or pauses itself is said once, in the live region and a toast. Jobs of one
+ * device are left to the update notices above, which already name the device.
+ */
+function useJobNotices() {
+  const { store } = useStation();
+  const { toast, announce } = useNotifier();
+  useEffect(
+    () =>
+      store.onJobNotice((job) => {
+        const text = describeJobNotice(job);
+        if (job.status === 'PAUSED') {
+          announce(text);
+          toast('error', text, { silent: true });
+        } else if (job.counts.total > 1) {
+          announce(text);
+          toast(job.counts.failed > 0 ? 'error' : 'success', text, { silent: true });
+        }
+      }),
+    [store, toast, announce],
+  );
+}
+
+function describeJobNotice(job: Job): string {
+  const name = `Job ${job.packageTitle} ${job.packageVersion}`;
+  const { updated, failed, total } = job.counts;
+  if (job.status === 'PAUSED') return `${name} paused itself: ${job.statusReason ?? ''}`;
+  const outcome = `${updated} of ${total} updated${failed > 0 ? `, ${failed} failed` : ''}`;
+  return job.status === 'COMPLETED'
+    ? `${name} completed: ${outcome}`
+    : `${name} canceled: ${outcome}`;
 }
 
 function describeFinished(finished: Execution[]): string {

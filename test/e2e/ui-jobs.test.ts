@@ -121,6 +121,8 @@ describe('jobs on the Monitor page', () => {
     expect(text).toContain('3/3 updated');
     expect(text).toContain('0 failed');
     expect(text).toContain('100 %');
+    // Said once for the whole job (toast and live region), besides the per-device notes.
+    await page.locator('.toast').getByText('Job CIM-168 1.0.1 completed: 3 of 3 updated').waitFor();
     await screenshot(page, 'monitor-jobs-light');
     expect(await accessibilityProblems(page), 'Monitor with jobs').toEqual([]);
 
@@ -224,6 +226,10 @@ describe('jobs on the Monitor page', () => {
       expect(text).toContain('PAUSED');
       expect(text).toContain('Auto-paused: 1 of 2 devices failed (limit 1)');
       expect(text).toContain('1 failed');
+      await page
+        .locator('.toast')
+        .getByText('Job CIM-168 1.0.1 paused itself: Auto-paused: 1 of 2 devices failed (limit 1)')
+        .waitFor();
       await page.mouse.move(0, 0);
       await screenshot(page, 'monitor-job-auto-paused-light');
     } finally {

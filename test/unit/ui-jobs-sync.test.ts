@@ -348,6 +348,27 @@ describe('the station store with jobs and the cloud', () => {
     store.dispose();
   });
 
+  it('tells of jobs that end or pause themselves, live only', async () => {
+    const script = scripted({ 'jobs.list': [job({ id: 'a' }), job({ id: 'b' })] });
+    const store = new StationStore(script.transport);
+    script.open();
+    await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
+    const told: string[] = [];
+    store.onJobNotice((j) => told.push(`${j.id} ${j.status}`));
+    script.push({
+      type: 'jobs.changed',
+      payload: [
+        job({ id: 'a', status: 'PAUSED', statusReason: 'Paused by the technician' }),
+        job({ id: 'b', status: 'PAUSED', statusReason: 'Auto-paused: 2 of 4 devices failed' }),
+      ],
+    });
+    script.push({ type: 'jobs.changed', payload: [job({ id: 'a', status: 'COMPLETED' })] });
+    // The same status again is no news.
+    script.push({ type: 'jobs.changed', payload: [job({ id: 'a', status: 'COMPLETED' })] });
+    expect(told).toEqual(['b PAUSED', 'a COMPLETED']);
+    store.dispose();
+  });
+
   it('keeps the sync log newest first, each line once', async () => {
     const line = (id: number): CloudLogEntry => ({ id, at: id, level: 'info', message: `m${id}` });
     const script = scripted({ 'cloud.log': [line(1), line(2)] });

@@ -63,6 +63,8 @@ type Slice =
 
 /** An update that reached a final state while the page watched (for the live region and toasts). */
 export type FinishedListener = (execution: Execution) => void;
+/** A job that reached an end or stopped by itself while the page watched. */
+export type JobNoticeListener = (job: Job) => void;
 
 /**
  * Everything the pages show, kept current from pushed events. Events land in plain maps at once
@@ -101,6 +103,7 @@ export class StationStore {
   private cloudTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly finishedListeners = new Set<FinishedListener>();
+  private readonly jobListeners = new Set<JobNoticeListener>();
   /** Events that arrive while a reload is in flight, replayed over its results. */
   private pending: StationEvent[] | null = null;
   private loadGeneration = 0;
@@ -125,6 +128,12 @@ export class StationStore {
   onFinished(listener: FinishedListener): () => void {
     this.finishedListeners.add(listener);
     return () => this.finishedListeners.delete(listener);
+  }
+
+  /** Jobs that complete, are canceled or pause themselves (not on reload: only live news). */
+  onJobNotice(listener: JobNoticeListener): () => void {
+    this.jobListeners.add(listener);
+    return () => this.jobListeners.delete(listener);
   }
 
   dispose(): void {
@@ -283,7 +292,12 @@ export class StationStore {
         this.dirty.add('status');
         break;
       case 'jobs.changed':
-        for (const job of event.payload) this.jobs.set(job.id, job);
+        for (const job of event.payload) {
+          const before = this.jobs.get(job.id);
+          this.jobs.set(job.id, job);
+          if (live && before && before.status !== job.status && isJobNotice(job))
+            for (const listener of this.jobListeners) listener(job);
+        }
         this.dirty.add('jobs');
         break;
       case 'cloud.status':
@@ -412,6 +426,12 @@ export class StationStore {
   private emit(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/** Worth telling: the end of a job, or a pause the technician didn't ask for. */
+function isJobNotice(job: Job): boolean {
+  if (job.status === 'COMPLETED' || job.status === 'CANCELED') return true;
+  return job.status === 'PAUSED' && job.statusReason?.startsWith('Auto-paused') === true;
 }
 
 export function isOpenJob(job: Job): boolean {

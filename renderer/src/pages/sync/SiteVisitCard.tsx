@@ -60,6 +60,15 @@ export function SiteVisitCard({
         Each is checked against its checksum. Off: package details only (faster on a slow link).
       </p>
       {pulling && <ActivityLine activity={pulling} label="Site pull progress" />}
+      {result && result.packages.failed.length > 0 && (
+        <ul className="problem-list" aria-label="Binaries not downloaded">
+          {result.packages.failed.map((f) => (
+            <li key={`${f.title}@${f.version}`}>
+              <Icon name="alert" /> {f.title} {f.version}: {f.error}
+            </li>
+          ))}
+        </ul>
+      )}
       {result && (
         <p className={`calm-note${result.error ? ' warning' : ''}`} role="status">
           <Icon name={result.error ? 'alert' : 'updated'} />

@@ -238,6 +238,29 @@ describe('jobs on the Monitor page', () => {
     }
   }, 60_000);
 
+  it('offers the devices shown on the Devices page as the target', async () => {
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    await page.getByLabel('Search devices').fill('02-22-07');
+    await page.getByRole('link', { name: 'Monitor', exact: true }).click();
+    await page.getByRole('button', { name: 'New job' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New job' });
+    const shown = dialog.getByLabel(/The devices shown on the Devices page/);
+    expect(await shown.isChecked()).toBe(true);
+    expect(
+      await dialog.getByRole('status').filter({ hasText: 'will be updated' }).innerText(),
+    ).toContain('1 device will be updated to CIM-168 1.0.1');
+    await dialog.getByLabel(/Every device of profile CIM-168/).check();
+    expect(
+      await dialog.getByRole('status').filter({ hasText: 'will be updated' }).innerText(),
+    ).toContain('8 devices will be updated');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The filter stays on the Devices page until cleared there.
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    expect(await page.getByLabel('Search devices').inputValue()).toBe('02-22-07');
+    await page.getByRole('button', { name: 'Clear filters' }).first().click();
+  }, 30_000);
+
   it('shows the jobs and the New job dialog accessibly in the dark theme', async () => {
     const dark = await openPage(browser, `${station.httpUrl}/#/monitor`, 'dark');
     await jobsTable().count(); // (light page stays open)

@@ -30,7 +30,6 @@ export default tseslint.config(
   // renderer/ and shared/ are browser code: no electron, no Node built-ins.
   {
     files: ['renderer/**', 'shared/**'],
-    ignores: ['renderer/vite.config.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [

@@ -1,5 +1,5 @@
 /**
- * What the preload exposes as window.fieldOta (see renderer/src/api/transport.ts FieldOtaBridge):
+ * What the preload exposes as window.fieldOta (FieldOtaBridge, shared/api/bridge.ts):
  * one typed call per API operation, pushed events, and the package upload by file path. Nothing
  * raw: the page never gets ipcRenderer, channel names or Node. This module doesn't import
  * electron, so it is tested under Node; preload.ts hands it the real ipcRenderer.
@@ -7,16 +7,10 @@
 import type { Package } from '../../shared/api/entities';
 import { ApiError, type ApiErrorBody } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
-import {
-  isOperationName,
-  PackageMeta,
-  type OperationInput,
-  type OperationName,
-  type OperationResult,
-  type PackageMetaInput,
-} from '../../shared/api/operations';
+import { isOperationName, PackageMeta } from '../../shared/api/operations';
 import { parseArgs, validationError } from '../../shared/api/validate';
-import { IPC_CHANNELS, type BridgeAnswer } from './ipc-contract';
+import type { BridgeAnswer, FieldOtaBridge, FileLike } from '../../shared/api/bridge';
+import { IPC_CHANNELS } from './ipc-contract';
 
 /** The parts of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -25,29 +19,7 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-/** A File as the preload sees it (the DOM type is not in the Node typings). */
-export interface FileLike {
-  readonly name: string;
-  readonly size: number;
-}
-
-export interface BridgeUpload {
-  readonly done: Promise<BridgeAnswer<Package>>;
-  cancel(): void;
-}
-
-export interface FieldOtaBridge {
-  call<N extends OperationName>(
-    name: N,
-    input: OperationInput<N>,
-  ): Promise<BridgeAnswer<OperationResult<N>>>;
-  subscribe(listener: (event: StationEvent) => void): () => void;
-  uploadPackage(
-    meta: PackageMetaInput,
-    file: FileLike,
-    onProgress?: (sentBytes: number) => void,
-  ): BridgeUpload;
-}
+export type { FieldOtaBridge, FileLike };
 
 /**
  * @param pathForFile Electron's webUtils.getPathForFile: the disk path of a File the user chose

@@ -2,7 +2,6 @@
  * The IPC between the preload and main: channel names and message shapes. Both sides import
  * this file; the renderer never sees it (it only sees the bridge's functions).
  */
-import type { ApiErrorBody } from '../../shared/api/errors';
 
 export const IPC_CHANNELS = {
   /** invoke(name, input) -> BridgeAnswer<result> */
@@ -17,11 +16,7 @@ export const IPC_CHANNELS = {
   event: 'field-ota:event',
 } as const;
 
-/**
- * Results and refusals both resolve: an Error crossing IPC or the contextBridge loses its code
- * and fields, so refusals travel as the API's error body instead (never a stack).
- */
-export type BridgeAnswer<T> = { result: T } | { error: ApiErrorBody };
+export type { BridgeAnswer } from '../../shared/api/bridge';
 
 /** Upload ids are numbered by the preload, per window. */
 export function isUploadId(value: unknown): value is number {

@@ -1,20 +1,35 @@
 'use strict';
 /**
- * better-sqlite3 is a native addon: built for Node by npm ci (CLI, tests), it must be rebuilt
- * for Electron's ABI before the desktop app can open its database. These helpers find out which
- * one is installed by loading it in the Electron binary run as Node, and rebuild it when needed.
+ * better-sqlite3 is a native addon: npm ci builds it for Node (CLI, tests, headless station).
+ * The desktop app run from source (npm start) needs it built for Electron's ABI. Rather than
+ * rebuilding node_modules' copy in place (which breaks Node until the next rebuild), an
+ * Electron build is kept beside it, in node_modules/.field-ota-electron/, and handed to the app
+ * through FIELD_OTA_SQLITE_BINDING (better-sqlite3's `nativeBinding` option). A packaged app
+ * needs none of this: electron-builder rebuilds the addon inside the package.
  */
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { root } = require('./electron-binary');
 
-const PROBE = "new (require('better-sqlite3'))(':memory:').close()";
+const SOURCE = path.join(root, 'node_modules', 'better-sqlite3');
+const SIDE_DIR = path.join(root, 'node_modules', '.field-ota-electron', 'better-sqlite3');
+/** Where the Electron build of the addon lives. */
+const ELECTRON_BINDING = path.join(SIDE_DIR, 'build', 'Release', 'better_sqlite3.node');
 
-/** Whether better-sqlite3 opens a database inside Electron; `detail` says why not. */
-function sqliteLoadsInElectron(binary) {
+const PROBE =
+  "const B=require('better-sqlite3');const o=process.env.PROBE_BINDING?{nativeBinding:process.env.PROBE_BINDING}:{};new B(':memory:',o).close()";
+
+/**
+ * Whether better-sqlite3 opens a database inside Electron (run as Node), with the given addon
+ * (default: the Electron build beside Node's); `detail` says why not.
+ */
+function sqliteLoadsInElectron(binary, binding = ELECTRON_BINDING) {
+  if (binding && !fs.existsSync(binding))
+    return { ok: false, detail: `no Electron build at ${binding}` };
   const result = spawnSync(binary, ['-e', PROBE], {
     cwd: root,
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', PROBE_BINDING: binding || '' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -28,20 +43,37 @@ function sqliteLoadsInElectron(binary) {
 }
 
 /**
- * Rebuilds better-sqlite3 for Electron (electron-builder install-app-deps: needs network for
- * Electron's headers or a prebuilt addon). Afterwards plain Node can't load it until
- * `npm rebuild better-sqlite3`.
+ * Builds the Electron copy of the addon beside Node's (needs Electron's headers: network, or
+ * node-gyp's cache). Node's build in node_modules is left as it is. True on success.
  */
-function rebuildSqliteForElectron() {
-  const cli = path.join(root, 'node_modules', 'electron-builder', 'cli.js');
-  const result = spawnSync(process.execPath, [cli, 'install-app-deps'], {
-    cwd: root,
-    stdio: 'inherit',
+function buildSqliteForElectron() {
+  const electronVersion = require(
+    path.join(root, 'node_modules', 'electron', 'package.json'),
+  ).version;
+  fs.rmSync(SIDE_DIR, { recursive: true, force: true });
+  fs.cpSync(SOURCE, SIDE_DIR, {
+    recursive: true,
+    filter: (src) => !src.startsWith(path.join(SOURCE, 'build')),
   });
-  return result.status === 0;
+  const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] });
+  const result = spawnSync(
+    process.execPath,
+    [
+      nodeGyp,
+      'rebuild',
+      '--release',
+      `--target=${electronVersion}`,
+      '--dist-url=https://electronjs.org/headers',
+    ],
+    { cwd: SIDE_DIR, stdio: 'inherit' },
+  );
+  return result.status === 0 && fs.existsSync(ELECTRON_BINDING);
 }
 
-/** The reverse, for the CLI and the tests: Node's own build of better-sqlite3. */
+/**
+ * electron-builder rebuilds node_modules' better-sqlite3 for Electron while packaging; this puts
+ * Node's own build back for the CLI and the tests. True on success.
+ */
 function rebuildSqliteForNode() {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['rebuild', 'better-sqlite3'], {
@@ -52,4 +84,9 @@ function rebuildSqliteForNode() {
   return result.status === 0;
 }
 
-module.exports = { sqliteLoadsInElectron, rebuildSqliteForElectron, rebuildSqliteForNode };
+module.exports = {
+  ELECTRON_BINDING,
+  sqliteLoadsInElectron,
+  buildSqliteForElectron,
+  rebuildSqliteForNode,
+};

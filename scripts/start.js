@@ -11,7 +11,7 @@ const { electronBinary, root } = require('./electron-binary');
 const native = require('./electron-native');
 
 function run(command, args) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env });
   // Ctrl+C in a terminal reaches the whole process group; a kill aimed at us alone must be passed on.
   const forward = (signal) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -28,18 +28,19 @@ function run(command, args) {
 
 const binary = electronBinary();
 if (binary) {
-  // The desktop app opens its database with better-sqlite3 built for Electron, not for Node.
+  // The desktop app opens its database with better-sqlite3 built for Electron, kept beside
+  // Node's build so that the CLI and the tests go on working.
   const sqlite = native.sqliteLoadsInElectron(binary);
   if (!sqlite.ok) {
     process.stdout.write(
-      `better-sqlite3 is not built for Electron (${sqlite.detail}): rebuilding it for Electron.\n` +
-        'Afterwards, run `npm rebuild better-sqlite3` before using the CLI or the tests under Node.\n',
+      `better-sqlite3 has no working Electron build yet (${sqlite.detail}): building one beside Node's.\n`,
     );
-    if (!native.rebuildSqliteForElectron()) {
-      process.stderr.write('start: rebuilding better-sqlite3 for Electron failed (see above)\n');
+    if (!native.buildSqliteForElectron()) {
+      process.stderr.write('start: building better-sqlite3 for Electron failed (see above)\n');
       process.exit(1);
     }
   }
+  process.env.FIELD_OTA_SQLITE_BINDING = native.ELECTRON_BINDING;
   run(binary, ['.']);
 } else {
   process.stdout.write(

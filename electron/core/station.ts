@@ -23,6 +23,7 @@ import { PackageRepository } from './repositories/packages';
 import { ProfileRepository } from './repositories/profiles';
 import { TelemetryRepository } from './repositories/telemetry';
 import { openDatabase } from './storage/database';
+import { MIGRATIONS } from './storage/migrations';
 import { StationEvents } from './station-events';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
@@ -36,6 +37,8 @@ export interface StationOptions {
   /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
+  /** Path of a better-sqlite3 addon built for this runtime (see DatabaseOptions). */
+  sqliteNativeBinding?: string;
   version?: string;
   /** Where the cloud session's tokens are kept; default: an owner-only file in dataDir. */
   secretStore?: SecretStore;
@@ -80,7 +83,7 @@ function isLoopback(host: string): boolean {
 export async function startStation(options: StationOptions): Promise<Station> {
   const dataDir = path.resolve(options.dataDir);
   const maxChunkBytes = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, MIGRATIONS, { nativeBinding: options.sqliteNativeBinding });
   const events = new StationEvents();
   const profiles = new ProfileRepository(db);
   const devices = new DeviceRepository(db);

@@ -124,6 +124,11 @@ async function start(): Promise<void> {
       mqttPort: settings.mqttPort,
       version: app.getVersion(),
       secretStore,
+      // npm start runs the app from source with an Electron build of better-sqlite3 kept beside
+      // Node's; a packaged app has its own, rebuilt by electron-builder.
+      ...(!app.isPackaged && process.env.FIELD_OTA_SQLITE_BINDING
+        ? { sqliteNativeBinding: process.env.FIELD_OTA_SQLITE_BINDING }
+        : {}),
       ...(settings.maxChunkBytes !== undefined ? { maxChunkBytes: settings.maxChunkBytes } : {}),
     });
   } catch (error) {

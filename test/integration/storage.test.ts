@@ -97,6 +97,25 @@ describe('the station database', () => {
     expect(fs.readFileSync(file).equals(before)).toBe(true);
   });
 
+  it('loads a better-sqlite3 addon given by path (how the desktop app runs from source)', () => {
+    const nodeBuild = path.join(
+      __dirname,
+      '..',
+      '..',
+      'node_modules',
+      'better-sqlite3',
+      'build',
+      'Release',
+      'better_sqlite3.node',
+    );
+    const db = openDatabase(dir, MIGRATIONS, { nativeBinding: nodeBuild });
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
+    db.close();
+    expect(() =>
+      openDatabase(dir, MIGRATIONS, { nativeBinding: path.join(dir, 'missing.node') }),
+    ).toThrow(/missing\.node/);
+  });
+
   it('refuses a corrupt database file with a clear error', () => {
     fs.writeFileSync(path.join(dir, DATABASE_FILE_NAME), Buffer.alloc(8192, 0x41));
     expect(() => openDatabase(dir)).toThrow(

@@ -22,11 +22,27 @@ export class DatabaseTooNewError extends Error {
 
 export const DATABASE_FILE_NAME = 'field-ota.sqlite';
 
+export interface DatabaseOptions {
+  /**
+   * A better-sqlite3 addon built for another runtime than the one node_modules holds: the
+   * desktop app in development loads an Electron build kept beside Node's, so the CLI and the
+   * tests under Node keep working (scripts/electron-native.js).
+   */
+  nativeBinding?: string | undefined;
+}
+
 /** Opens (creating if needed) the station database in dataDir and brings its schema up to date. */
-export function openDatabase(dataDir: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export function openDatabase(
+  dataDir: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  options: DatabaseOptions = {},
+): Db {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, DATABASE_FILE_NAME);
-  const db = new Database(file);
+  const db = new Database(
+    file,
+    options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+  );
   try {
     db.pragma('journal_mode = WAL');
     // NORMAL is durable across app crashes in WAL mode; only a power loss can lose the last commits.

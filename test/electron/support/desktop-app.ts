@@ -1,7 +1,7 @@
 /**
  * Launching the real desktop app with Playwright's Electron driver, where it can run: the
  * Electron binary installed (found without require('electron'), which would download it), a
- * display on Linux, and better-sqlite3 built for Electron. Elsewhere the tests are skipped with
+ * display on Linux, and better-sqlite3's Electron build (npm start makes it). Elsewhere the tests are skipped with
  * one line saying why; they never pass without running.
  */
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { electronBinary } from '../../../scripts/electron-binary';
-import { sqliteLoadsInElectron } from '../../../scripts/electron-native';
+import { ELECTRON_BINDING, sqliteLoadsInElectron } from '../../../scripts/electron-native';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -20,10 +20,7 @@ function whyNotRunnable(): string | null {
     return 'no display for Electron (run the tests under xvfb-run)';
   const sqlite = sqliteLoadsInElectron(binary);
   if (!sqlite.ok) {
-    return (
-      `better-sqlite3 is not built for Electron (${sqlite.detail}); ` +
-      'run `npx electron-builder install-app-deps`, and `npm rebuild better-sqlite3` afterwards'
-    );
+    return `better-sqlite3 has no Electron build (${sqlite.detail}); run \`npm start\` once to build it`;
   }
   return null;
 }
@@ -64,6 +61,7 @@ export async function launchDesktopApp(): Promise<RunningApp> {
       ...(process.env as Record<string, string>),
       FIELD_OTA_DATA_DIR: dataDir,
       FIELD_OTA_MQTT_PORT: '0',
+      FIELD_OTA_SQLITE_BINDING: ELECTRON_BINDING,
     },
     timeout: 60_000,
   });

@@ -13,6 +13,8 @@ import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
 
 /** Finished jobs shown before "Show all": single assignments are jobs too and pile up. */
 const FINISHED_SHOWN = 10;
+/** The table is not virtualised: beyond this many rows every live update would cost a long task. */
+const MAX_ROWS = 200;
 
 /** Each rollout with its aggregate progress and its actions; choosing one filters the updates. */
 export function JobsSection({
@@ -32,15 +34,24 @@ export function JobsSection({
   now: number;
 }) {
   const [showAll, setShowAll] = useState(false);
-  const open = jobs.filter((j) => isOpen(j)).length;
+  // An "Assign firmware" on one device is a job of one: its progress is the update row below.
+  // Listing hundreds of those here would bury the rollouts (and re-render them every flush).
+  const rollouts = jobs.filter((j) => !isSingleDevice(j) || j.id === selectedJobId);
+  const singles = jobs.length - rollouts.length;
+  const open = rollouts.filter((j) => isOpen(j)).length;
   const limit = open + FINISHED_SHOWN;
-  const shown = showAll ? jobs : jobs.filter((j, i) => i < limit || j.id === selectedJobId);
+  const shown = (
+    showAll ? jobs : rollouts.filter((j, i) => i < limit || j.id === selectedJobId)
+  ).slice(0, MAX_ROWS);
   return (
     <section className="jobs-section" aria-labelledby="jobs-title">
       <div className="section-head">
         <h2 id="jobs-title">Jobs</h2>
         <p className="muted">
-          {open} open · {jobs.length - open} finished
+          {open} open · {rollouts.length - open} finished
+          {singles > 0 &&
+            !showAll &&
+            ` · ${singles.toLocaleString('en-US')} single-device assignments (see Updates)`}
         </p>
       </div>
       <div className="table-scroll jobs-scroll" tabIndex={0} role="region" aria-label="Jobs table">
@@ -74,13 +85,22 @@ export function JobsSection({
           </tbody>
         </table>
       </div>
-      {jobs.length > shown.length && (
+      {!showAll && jobs.length > shown.length && (
         <button type="button" className="button button-quiet" onClick={() => setShowAll(true)}>
           Show all {jobs.length.toLocaleString('en-US')} jobs
         </button>
       )}
+      {showAll && jobs.length > MAX_ROWS && (
+        <p className="muted">
+          The {MAX_ROWS} newest of {jobs.length.toLocaleString('en-US')} jobs are shown.
+        </p>
+      )}
     </section>
   );
+}
+
+function isSingleDevice(job: Job): boolean {
+  return job.target.kind === 'DEVICES' && job.counts.total === 1;
 }
 
 function isOpen(job: Job): boolean {

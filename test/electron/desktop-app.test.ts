@@ -215,6 +215,8 @@ describe.skipIf(cannotRun)('desktop app seed flow', () => {
   }, 60_000);
 });
 
+// Where the app cannot launch, one skipped test carries the reason into the report, so the
+// run says plainly that the Electron tests did not run (never a pass without running).
 describe.skipIf(!cannotRun)('desktop app (Electron tests)', () => {
   it.skip(skipped, () => undefined);
 });

@@ -1,12 +1,13 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useRef } from 'react';
+import { memo } from 'react';
 import type { Device, OtaSlot } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
+import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { formatAgo, formatBytes, formatFullDateTime } from '../../lib/format';
 import type { Sort } from '../../lib/sorting';
+import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { shownUpdate, type DeviceColumn } from './device-filter';
 
 export const DEVICE_ROW_HEIGHT = 56;
@@ -30,17 +31,7 @@ export function DeviceTable({
   onEdit: (device: Device) => void;
   now: number;
 }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualiser's functions are read during render only, by design
-  const virtualizer = useVirtualizer({
-    count: devices.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => DEVICE_ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const before = items[0]?.start ?? 0;
-  const after = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const { scrollRef, rows } = useVirtualRows(devices.length, DEVICE_ROW_HEIGHT, 12);
 
   return (
     <div
@@ -75,30 +66,22 @@ export function DeviceTable({
             </th>
           </tr>
         </thead>
-        <tbody>
-          {before > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={8} style={{ height: before }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const device = devices[item.index];
+        <VirtualTableBody
+          rows={rows}
+          columnCount={8}
+          renderRow={(index) => {
+            const device = devices[index];
             return device ? (
               <DeviceRow
                 key={device.id}
                 device={device}
-                rowIndex={item.index + 2}
+                rowIndex={index + 2}
                 onEdit={onEdit}
                 now={now}
               />
             ) : null;
-          })}
-          {after > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={8} style={{ height: after }} />
-            </tr>
-          )}
-        </tbody>
+          }}
+        />
       </table>
     </div>
   );

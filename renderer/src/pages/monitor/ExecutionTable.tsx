@@ -1,11 +1,12 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useRef } from 'react';
+import { memo } from 'react';
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
+import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
+import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
 
 const ROW_HEIGHT = 52;
@@ -22,17 +23,7 @@ export function ExecutionTable({
   selectedId: string | null;
   onSelect: (id: string) => void;
 }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualiser's functions are read during render only, by design
-  const virtualizer = useVirtualizer({
-    count: executions.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-  });
-  const items = virtualizer.getVirtualItems();
-  const before = items[0]?.start ?? 0;
-  const after = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const { scrollRef, rows } = useVirtualRows(executions.length, ROW_HEIGHT, 10);
 
   return (
     <div
@@ -77,32 +68,24 @@ export function ExecutionTable({
             </th>
           </tr>
         </thead>
-        <tbody>
-          {before > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={9} style={{ height: before }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const execution = executions[item.index];
+        <VirtualTableBody
+          rows={rows}
+          columnCount={9}
+          renderRow={(index) => {
+            const execution = executions[index];
             return execution ? (
               <ExecutionRow
                 key={execution.id}
                 execution={execution}
-                rowIndex={item.index + 2}
+                rowIndex={index + 2}
                 // Finished rows don't tick: their figures are fixed.
                 now={FINAL_STATES.has(execution.state) ? 0 : now}
                 selected={execution.id === selectedId}
                 onSelect={onSelect}
               />
             ) : null;
-          })}
-          {after > 0 && (
-            <tr className="spacer" aria-hidden="true">
-              <td colSpan={9} style={{ height: after }} />
-            </tr>
-          )}
-        </tbody>
+          }}
+        />
       </table>
     </div>
   );

@@ -100,4 +100,38 @@ describe.each(VERSIONS)('connect over MQTT protocol version %i', (version) => {
     await client.endAsync();
     await waitFor(async () => !(await fx.station.api['devices.get']({ id: device.id })).online);
   });
+
+  it('a new connection with the same client id takes over from the old one, for that device only', async () => {
+    const profile = await fx.profile();
+    const a = await fx.device('A', profile.id, 'TOKEN_A');
+    const b = await fx.device('B', profile.id, 'TOKEN_B');
+    const first = await fx.connect(a.accessToken, {
+      protocolVersion: version,
+      clientId: 'gateway-1',
+    });
+    const other = await fx.connect(b.accessToken, {
+      protocolVersion: version,
+      clientId: 'gateway-1',
+    });
+    const firstClosed = new Promise<number | undefined>((resolve) => {
+      first.once('disconnect', (packet) => resolve(packet.reasonCode));
+      first.once('close', () => resolve(undefined));
+    });
+    const second = await fx.connect(a.accessToken, {
+      protocolVersion: version,
+      clientId: 'gateway-1',
+    });
+    const reason = await firstClosed;
+    if (version === 5) expect(reason).toBe(0x8e);
+    await waitFor(() => !first.connected);
+    // The device stays online through its new session; B, with the same client id, is untouched.
+    expect((await fx.station.api['devices.get']({ id: a.id })).online).toBe(true);
+    expect(second.connected).toBe(true);
+    expect(other.connected).toBe(true);
+    const status = await waitFor(async () => {
+      const now = await fx.station.api['station.status']({});
+      return now.sessions === 2 && now;
+    });
+    expect(status.connectedDevices).toBe(2);
+  });
 });

@@ -68,7 +68,12 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   onConnected(session: DeviceSession): void {
     const device = session.principal;
     const now = Date.now();
-    this.deps.sessions.add(session);
+    for (const older of this.deps.sessions.add(session)) {
+      older.close(
+        'session taken over by a new connection with the same client id',
+        RC5.sessionTakenOver,
+      );
+    }
     this.deps.devices.touchLastSeen(device.id, now);
     this.announceConnection(device, true, now);
     this.deps.notifier.deviceChanged(device.id);

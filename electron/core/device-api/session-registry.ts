@@ -8,11 +8,19 @@ export type DeviceSession = MqttSession<DeviceIdentity>;
 export class SessionRegistry {
   private readonly byDevice = new Map<string, Set<DeviceSession>>();
 
-  add(session: DeviceSession): void {
+  /**
+   * Registers a session and returns the device's older sessions with the same client id: MQTT
+   * says the new connection takes over (a device that reconnects after a network blip leaves a
+   * half-open one behind). Client ids are only compared within one device, since devices choose
+   * them freely and two devices may well use the same.
+   */
+  add(session: DeviceSession): DeviceSession[] {
     const id = session.principal.id;
     const set = this.byDevice.get(id) ?? new Set<DeviceSession>();
+    const replaced = [...set].filter((other) => other.clientId === session.clientId);
     set.add(session);
     this.byDevice.set(id, set);
+    return replaced;
   }
 
   /** Returns true when this was the device's last session. */

@@ -27,6 +27,7 @@ export const RC5 = {
   serverUnavailable: 0x88,
   serverShuttingDown: 0x8b,
   badAuthenticationMethod: 0x8c,
+  sessionTakenOver: 0x8e,
   keepAliveTimeout: 0x8d,
   topicFilterInvalid: 0x8f,
   topicNameInvalid: 0x90,

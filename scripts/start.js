@@ -44,7 +44,7 @@ if (binary) {
   run(binary, ['.']);
 } else {
   process.stdout.write(
-    'Electron binary not installed here: starting the headless station instead (open the printed http address in a browser)\n',
+    'Electron binary not installed here: starting the headless station instead (open the printed http address in a browser; `npx install-electron` downloads the desktop binary)\n',
   );
   run(process.execPath, [
     path.join(root, 'bin', 'field-ota.js'),

@@ -7,7 +7,7 @@
  *   node scripts/dist.js --check  only the checks below, nothing built
  *
  * It needs what this script checks first, and fails fast with a clear message otherwise:
- * Node 22 or later, the Electron binary installed (npm ci with network access), the app built
+ * Node 22 or later, the Electron binary installed (npx install-electron, with network), the app built
  * (npm run build, which `npm run dist` runs first), and a valid electron-builder config.
  * electron-builder then downloads Electron for the target platform and rebuilds better-sqlite3
  * for it, so it needs network access too. The rebuild happens in node_modules: afterwards this
@@ -31,8 +31,8 @@ async function preflight() {
   }
   if (electronBinary() === null) {
     problems.push(
-      'Electron binary not installed: node_modules/electron has no dist/ (it is downloaded by `npm ci` ' +
-        'on a machine with network access; ELECTRON_SKIP_BINARY_DOWNLOAD must not be set). ' +
+      'Electron binary not installed: node_modules/electron has no dist/ (Electron 42 downloads it on ' +
+        'request: run `npx install-electron` on a machine with network access). ' +
         'electron-builder also downloads Electron for each target platform, so build where the network is reachable.',
     );
   }

@@ -1,8 +1,8 @@
 'use strict';
 /**
  * Where the installed Electron binary is, worked out without require('electron'): that module
- * downloads a missing binary from the network. Null when the binary isn't installed (npm ci
- * with ELECTRON_SKIP_BINARY_DOWNLOAD, or no network at install time).
+ * downloads a missing binary from the network. Null when the binary isn't installed (Electron
+ * 42 fetches it only on request: `npx install-electron`).
  */
 const fs = require('node:fs');
 const path = require('node:path');

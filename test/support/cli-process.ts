@@ -85,6 +85,8 @@ export interface RunningStation {
   readyLine: string;
   /** Everything printed on stdout up to the ready line. */
   stdout: string;
+  /** Everything printed on stderr so far (for failure messages). */
+  stderr(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
@@ -128,6 +130,7 @@ export function startStationProcess(
           httpUrl: match[2],
           readyLine: match[0],
           stdout,
+          stderr: () => stderr,
           exited,
         });
       }

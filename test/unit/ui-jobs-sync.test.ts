@@ -6,8 +6,6 @@ import type {
   Job,
   PushSummary,
 } from '../../shared/api/entities';
-import type { StationEvent } from '../../shared/api/events';
-import type { ConnectionState, StationTransport } from '../../renderer/src/api/transport';
 import {
   cancelEffect,
   describePolicy,
@@ -24,6 +22,7 @@ import {
   pushNeedsAttention,
 } from '../../renderer/src/pages/sync/sync-words';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
+import { scriptedTransport } from './ui-scripted-transport';
 
 function job(part: Partial<Job> = {}): Job {
   return {
@@ -282,57 +281,12 @@ function cloudStatus(part: Partial<CloudStatus> = {}): CloudStatus {
   };
 }
 
-/** A transport whose answers the test sets; it counts the calls made. */
-function scripted(answers: Record<string, unknown>) {
-  const listeners = new Set<(event: StationEvent) => void>();
-  let connection: (state: ConnectionState) => void = () => undefined;
-  const calls: string[] = [];
-  const base: Record<string, unknown> = {
-    'station.status': null,
-    'profiles.list': [],
-    'packages.list': [],
-    'devices.list': [],
-    'executions.list': [],
-    'jobs.list': [],
-    'station.protocolErrors': [],
-    'cloud.status': null,
-    'cloud.log': [],
-  };
-  const transport = {
-    kind: 'http',
-    call: async (name: string) => {
-      calls.push(name);
-      return { ...base, ...answers }[name];
-    },
-    subscribe: (listener: (event: StationEvent) => void) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onConnection: (listener: (state: ConnectionState) => void) => {
-      connection = listener;
-      listener('connecting');
-      return () => undefined;
-    },
-    uploadPackage: () => {
-      throw new Error('not used');
-    },
-    close: () => undefined,
-  } as unknown as StationTransport;
-  return {
-    transport,
-    calls,
-    answers,
-    push: (event: StationEvent) => listeners.forEach((l) => l(event)),
-    open: () => connection('open'),
-  };
-}
-
 describe('the station store with jobs and the cloud', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('loads jobs, then merges jobs.changed events in the next batch', async () => {
-    const script = scripted({ 'jobs.list': [job({ id: 'a', createdAt: 1 })] });
+    const script = scriptedTransport({ 'jobs.list': [job({ id: 'a', createdAt: 1 })] });
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
@@ -349,7 +303,7 @@ describe('the station store with jobs and the cloud', () => {
   });
 
   it('tells of jobs that end or pause themselves, live only', async () => {
-    const script = scripted({ 'jobs.list': [job({ id: 'a' }), job({ id: 'b' })] });
+    const script = scriptedTransport({ 'jobs.list': [job({ id: 'a' }), job({ id: 'b' })] });
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
@@ -371,7 +325,7 @@ describe('the station store with jobs and the cloud', () => {
 
   it('keeps the sync log newest first, each line once', async () => {
     const line = (id: number): CloudLogEntry => ({ id, at: id, level: 'info', message: `m${id}` });
-    const script = scripted({ 'cloud.log': [line(1), line(2)] });
+    const script = scriptedTransport({ 'cloud.log': [line(1), line(2)] });
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
@@ -383,7 +337,7 @@ describe('the station store with jobs and the cloud', () => {
   });
 
   it('asks for the cloud status again after local changes, once per burst, only with a cloud', async () => {
-    const script = scripted({ 'cloud.status': cloudStatus() });
+    const script = scriptedTransport({ 'cloud.status': cloudStatus() });
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
@@ -398,7 +352,9 @@ describe('the station store with jobs and the cloud', () => {
     store.dispose();
 
     // No cloud ever set up: nothing to count, nothing asked.
-    const none = scripted({ 'cloud.status': cloudStatus({ url: null, connection: 'SIGNED_OUT' }) });
+    const none = scriptedTransport({
+      'cloud.status': cloudStatus({ url: null, connection: 'SIGNED_OUT' }),
+    });
     const quiet = new StationStore(none.transport);
     none.open();
     await vi.waitFor(() => expect(quiet.getSnapshot().loaded).toBe(true));

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Device, Execution, OtaSlot } from '../../shared/api/entities';
-import type { StationEvent } from '../../shared/api/events';
-import type { ConnectionState, StationTransport } from '../../renderer/src/api/transport';
 import {
   filterDevices,
   NO_FILTER,
@@ -13,6 +11,7 @@ import { executionFigures, stallAdvice } from '../../renderer/src/lib/execution-
 import { formatAgo, formatBytes, formatDuration } from '../../renderer/src/lib/format';
 import { summariseJobs } from '../../renderer/src/state/job-summary';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
+import { scriptedTransport } from './ui-scripted-transport';
 
 const EMPTY_SLOT: OtaSlot = {
   currentTitle: null,
@@ -207,52 +206,13 @@ describe('formats', () => {
   });
 });
 
-/** A transport scripted by the test: events are pushed by hand, calls answer from fixed lists. */
-function scriptedTransport(devices: Device[]) {
-  const listeners = new Set<(event: StationEvent) => void>();
-  let connection: (state: ConnectionState) => void = () => undefined;
-  const answers: Record<string, unknown> = {
-    'station.status': null,
-    'profiles.list': [],
-    'packages.list': [],
-    'devices.list': devices,
-    'executions.list': [],
-    'jobs.list': [],
-    'station.protocolErrors': [],
-    'cloud.status': null,
-    'cloud.log': [],
-  };
-  const transport = {
-    kind: 'http',
-    call: async (name: string) => answers[name],
-    subscribe: (listener: (event: StationEvent) => void) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onConnection: (listener: (state: ConnectionState) => void) => {
-      connection = listener;
-      listener('connecting');
-      return () => undefined;
-    },
-    uploadPackage: () => {
-      throw new Error('not used');
-    },
-    close: () => undefined,
-  } as unknown as StationTransport;
-  return {
-    transport,
-    push: (event: StationEvent) => listeners.forEach((l) => l(event)),
-    open: () => connection('open'),
-  };
-}
-
 describe('the station store', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
   it('turns a burst of 1000 device events into one React update per flush interval', async () => {
     const fleet = Array.from({ length: 1000 }, (_, i) => device(`dev-${i}`));
-    const script = scriptedTransport(fleet);
+    const script = scriptedTransport({ 'devices.list': fleet });
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
@@ -267,7 +227,7 @@ describe('the station store', () => {
   });
 
   it('reports updates that finish while watching, once, and never rolls progress back', async () => {
-    const script = scriptedTransport([]);
+    const script = scriptedTransport();
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));

@@ -3,6 +3,7 @@ import type { Device } from '../../../../shared/api/entities';
 import { OTA_STATES } from '../../../../shared/protocol/states';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
+import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { formatCount } from '../../lib/format';
@@ -92,21 +93,13 @@ export function DevicesPage() {
       ) : (
         <>
           <div className="toolbar" role="search">
-            <Field label="Search devices" className="toolbar-search">
-              {(props) => (
-                <span className="search-input">
-                  <Icon name="search" />
-                  <input
-                    {...props}
-                    type="search"
-                    autoComplete="off"
-                    placeholder="Name, label, version…"
-                    value={filter.query}
-                    onChange={(e) => update({ query: e.target.value })}
-                  />
-                </span>
-              )}
-            </Field>
+            <SearchField
+              label="Search devices"
+              className="toolbar-search"
+              placeholder="Name, label, version…"
+              value={filter.query}
+              onChange={(query) => update({ query })}
+            />
             <Field label="Device profile">
               {(props) => (
                 <select

@@ -1,6 +1,6 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
-import { Field } from '../../components/Field';
+import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { formatCount } from '../../lib/format';
 import { compareValues } from '../../lib/sorting';
@@ -48,21 +48,13 @@ export function DevicePicker({
         </span>
       </legend>
       <div className="picker-tools">
-        <Field label="Search devices to update" className="picker-search">
-          {(props) => (
-            <span className="search-input">
-              <Icon name="search" />
-              <input
-                {...props}
-                type="search"
-                autoComplete="off"
-                placeholder="Name, label, version…"
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
-              />
-            </span>
-          )}
-        </Field>
+        <SearchField
+          label="Search devices to update"
+          className="picker-search"
+          placeholder="Name, label, version…"
+          value={query}
+          onChange={setQuery}
+        />
         <button
           type="button"
           className="button button-small"

@@ -2,7 +2,7 @@ import { useDeferredValue, useMemo, useState } from 'react';
 import type { Execution, Job } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { EmptyState } from '../../components/EmptyState';
-import { Field } from '../../components/Field';
+import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { jobName, jobTargetText, orderJobs } from '../../lib/job-figures';
@@ -162,21 +162,13 @@ export function MonitorPage() {
                 </label>
               ))}
             </fieldset>
-            <Field label="Search updates" className="toolbar-search">
-              {(props) => (
-                <span className="search-input">
-                  <Icon name="search" />
-                  <input
-                    {...props}
-                    type="search"
-                    autoComplete="off"
-                    placeholder="Device, package, state…"
-                    value={query}
-                    onChange={(e) => setQuery(e.target.value)}
-                  />
-                </span>
-              )}
-            </Field>
+            <SearchField
+              label="Search updates"
+              className="toolbar-search"
+              placeholder="Device, package, state…"
+              value={query}
+              onChange={setQuery}
+            />
           </div>
           <div className={selected ? 'monitor-split with-details' : 'monitor-split'}>
             {shown.length === 0 ? (

@@ -6,9 +6,9 @@ import {
   messageOf,
   type FieldErrors,
 } from '../../api/validate-input';
+import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import {
   initialProfileChoice,
   NEW_PROFILE,
@@ -80,15 +80,9 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
       onSubmit={submit}
       busy={busy}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            <Icon name="plus" />
-            Add
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} busy={busy} icon="plus">
+          Add
+        </CancelAndSubmit>
       }
     >
       <fieldset className="form-stack" disabled={busy}>

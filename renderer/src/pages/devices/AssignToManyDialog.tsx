@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { inputProblems, messageOf } from '../../api/validate-input';
+import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -86,19 +87,9 @@ export function AssignToManyDialog({
       onSubmit={run}
       busy={running}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy || targets.length === 0}
-          >
-            <Icon name="check" />
-            {`Apply to ${formatCount(targets.length, 'device')}`}
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} busy={busy} canSubmit={targets.length > 0} icon="check">
+          {`Apply to ${formatCount(targets.length, 'device')}`}
+        </CancelAndSubmit>
       }
     >
       <fieldset className="form-grid" disabled={running}>

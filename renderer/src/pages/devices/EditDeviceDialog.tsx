@@ -3,9 +3,9 @@ import type { Device, OtaSlot, Package } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { messageOf } from '../../api/validate-input';
 import { CopyButton } from '../../components/CopyButton';
+import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { useNotifier } from '../../components/Toasts';
@@ -109,19 +109,9 @@ function EditDeviceForm({
       busy={busy}
       wide
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy || changes.length === 0}
-          >
-            <Icon name="check" />
-            Apply
-          </button>
-        </>
+        <CancelAndSubmit onCancel={onClose} busy={busy} canSubmit={changes.length > 0} icon="check">
+          Apply
+        </CancelAndSubmit>
       }
     >
       <dl className="facts">

@@ -6,6 +6,7 @@ import {
   messageOf,
   type FieldErrors,
 } from '../../api/validate-input';
+import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -136,19 +137,14 @@ export function NewJobDialog({
       busy={busy}
       wide
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={busy || !pkg || targets.length === 0}
-          >
-            <Icon name={scheduled ? 'calendar' : 'play'} />
-            {scheduled ? `Schedule job for ${count}` : `Start job for ${count}`}
-          </button>
-        </>
+        <CancelAndSubmit
+          onCancel={onClose}
+          busy={busy}
+          canSubmit={pkg !== null && targets.length > 0}
+          icon={scheduled ? 'calendar' : 'play'}
+        >
+          {scheduled ? `Schedule job for ${count}` : `Start job for ${count}`}
+        </CancelAndSubmit>
       }
     >
       <fieldset className="form-grid" disabled={busy}>

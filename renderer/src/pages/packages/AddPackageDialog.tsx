@@ -17,9 +17,9 @@ import {
   schemaProblems,
   type FieldErrors,
 } from '../../api/validate-input';
+import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import {
   initialProfileChoice,
   NEW_PROFILE,
@@ -144,15 +144,9 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
       Cancel upload
     </button>
   ) : (
-    <>
-      <button type="button" className="button" onClick={onClose} disabled={busy}>
-        Cancel
-      </button>
-      <button type="submit" className="button button-primary" disabled={busy}>
-        <Icon name="upload" />
-        Add
-      </button>
-    </>
+    <CancelAndSubmit onCancel={onClose} busy={busy} icon="upload">
+      Add
+    </CancelAndSubmit>
   );
 
   return (

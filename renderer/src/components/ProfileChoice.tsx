@@ -2,6 +2,7 @@ import type { Profile } from '../../../shared/api/entities';
 import type { StationTransport } from '../api/transport';
 import type { StationStore } from '../state/station-store';
 import { Field } from './Field';
+import { TextField } from './TextField';
 
 export const NEW_PROFILE = '__new__';
 
@@ -48,21 +49,13 @@ export function ProfileChoice({
         )}
       </Field>
       {value.profileId === NEW_PROFILE && (
-        <Field
+        <TextField
           label="New device profile name"
           hint="Created together with this item."
           error={newNameError}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              value={value.newName}
-              onChange={(e) => onChange({ ...value, newName: e.target.value })}
-            />
-          )}
-        </Field>
+          value={value.newName}
+          onChange={(newName) => onChange({ ...value, newName })}
+        />
       )}
     </>
   );

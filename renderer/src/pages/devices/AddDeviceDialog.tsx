@@ -8,7 +8,8 @@ import {
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { FormError } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import {
   initialProfileChoice,
   NEW_PROFILE,
@@ -87,34 +88,21 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
     >
       <fieldset className="form-stack" disabled={busy}>
         <legend className="sr-only">Device</legend>
-        <Field
+        <TextField
           label="Name"
           hint="As on the device's sticker, e.g. CIM-168-02-22-90."
           error={errors.name}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              className="mono"
-              autoComplete="off"
-              data-autofocus
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Label (optional)" error={errors.label}>
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              value={label}
-              onChange={(e) => setLabel(e.target.value)}
-            />
-          )}
-        </Field>
+          mono
+          autoFocus
+          value={name}
+          onChange={setName}
+        />
+        <TextField
+          label="Label (optional)"
+          error={errors.label}
+          value={label}
+          onChange={setLabel}
+        />
         <ProfileChoice
           profiles={profiles}
           value={profile}
@@ -122,23 +110,15 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
           error={errors.profileId}
           newNameError={errors.newProfileName}
         />
-        <Field
+        <TextField
           label="Access token (optional)"
           hint="The MQTT username the device connects with. Leave empty to generate one."
           error={errors.accessToken}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              className="mono"
-              autoComplete="off"
-              spellCheck={false}
-              value={token}
-              onChange={(e) => setToken(e.target.value)}
-            />
-          )}
-        </Field>
+          mono
+          spellCheck={false}
+          value={token}
+          onChange={setToken}
+        />
       </fieldset>
       <FormError message={formError} />
     </Dialog>

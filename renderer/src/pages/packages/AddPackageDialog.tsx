@@ -20,6 +20,7 @@ import {
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
+import { TextField } from '../../components/TextField';
 import {
   initialProfileChoice,
   NEW_PROFILE,
@@ -160,30 +161,14 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
     >
       <fieldset className="form-grid" disabled={busy}>
         <legend className="sr-only">Package</legend>
-        <Field label="Title" error={errors.title}>
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              data-autofocus
-              value={title}
-              onChange={(e) => setTitle(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Version" error={errors.version}>
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              className="mono"
-              autoComplete="off"
-              value={version}
-              onChange={(e) => setVersion(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField label="Title" error={errors.title} autoFocus value={title} onChange={setTitle} />
+        <TextField
+          label="Version"
+          error={errors.version}
+          mono
+          value={version}
+          onChange={setVersion}
+        />
         <ProfileChoice
           profiles={profiles}
           value={profile}
@@ -206,21 +191,13 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
             </select>
           )}
         </Field>
-        <Field
+        <TextField
           label="Tag"
           hint="Sent to devices as fw_tag / sw_tag; defaults to “title version”."
           error={errors.tag}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="off"
-              value={tag ?? defaultTag}
-              onChange={(e) => setTag(e.target.value)}
-            />
-          )}
-        </Field>
+          value={tag ?? defaultTag}
+          onChange={setTag}
+        />
         <Field label="Checksum algorithm">
           {(props) => (
             <select
@@ -236,24 +213,16 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
             </select>
           )}
         </Field>
-        <Field
+        <TextField
           label="Expected checksum (optional)"
           hint="If given, the package is refused unless the file matches it."
           error={errors.checksum}
           className="span-2"
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              className="mono"
-              autoComplete="off"
-              spellCheck={false}
-              value={checksum}
-              onChange={(e) => setChecksum(e.target.value)}
-            />
-          )}
-        </Field>
+          mono
+          spellCheck={false}
+          value={checksum}
+          onChange={setChecksum}
+        />
         <div
           className={`drop-zone span-2${dragging ? ' drop-active' : ''}`}
           onDragOver={(e) => {

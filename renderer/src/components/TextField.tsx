@@ -1,0 +1,48 @@
+import type { ReactNode } from 'react';
+import { Field } from './Field';
+
+/**
+ * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off:
+ * these are device names, versions and tokens, not personal details.
+ */
+export function TextField({
+  label,
+  hint,
+  error,
+  className,
+  value,
+  onChange,
+  mono = false,
+  autoFocus = false,
+  spellCheck,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  /** On the field (e.g. a grid span). */
+  className?: string;
+  value: string;
+  onChange: (value: string) => void;
+  /** Monospaced, for identifiers that must be read character by character. */
+  mono?: boolean;
+  /** The control the dialog focuses first. */
+  autoFocus?: boolean;
+  spellCheck?: boolean;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error} {...(className ? { className } : {})}>
+      {(props) => (
+        <input
+          {...props}
+          type="text"
+          {...(mono ? { className: 'mono' } : {})}
+          autoComplete="off"
+          {...(autoFocus ? { 'data-autofocus': true } : {})}
+          {...(spellCheck === undefined ? {} : { spellCheck })}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}

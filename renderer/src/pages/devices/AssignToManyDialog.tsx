@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
-import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { inputProblems, messageOf } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
@@ -9,7 +9,7 @@ import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
-import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { PACKAGE_TYPE_LABEL, PackageTypeField } from '../packages/PackageTypeField';
 
 /**
  * "Assign firmware" to every device the table shows (of the package's profile) as one job,
@@ -94,21 +94,7 @@ export function AssignToManyDialog({
     >
       <fieldset className="form-grid" disabled={running}>
         <legend className="sr-only">Package to assign</legend>
-        <Field label="Package type">
-          {(props) => (
-            <select
-              {...props}
-              value={type}
-              onChange={(e) => setType(e.target.value as OtaPackageType)}
-            >
-              {OTA_PACKAGE_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {PACKAGE_TYPE_LABEL[t]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PackageTypeField value={type} onChange={setType} />
         <Field
           label={PACKAGE_TYPE_LABEL[type]}
           error={

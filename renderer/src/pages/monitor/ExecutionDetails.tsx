@@ -16,7 +16,7 @@ import {
   formatFullDateTime,
   formatSpeed,
 } from '../../lib/format';
-import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 
 /** One update in full: figures, the error if it failed, and the state timeline with times. */
 export function ExecutionDetails({

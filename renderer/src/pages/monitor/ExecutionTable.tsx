@@ -7,7 +7,7 @@ import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
-import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 
 const ROW_HEIGHT = 52;
 

@@ -9,7 +9,7 @@ import { saveTextFile } from '../../lib/download';
 import { formatBytes, formatDateTime, formatDuration, formatExactBytes } from '../../lib/format';
 import { describePolicy, jobFigures, jobName, jobTargetText } from '../../lib/job-figures';
 import { useStation } from '../../state/store-context';
-import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 
 /** Finished jobs shown before "Show all": single assignments are jobs too and pile up. */
 const FINISHED_SHOWN = 10;

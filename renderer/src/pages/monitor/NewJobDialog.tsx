@@ -16,7 +16,7 @@ import { describePolicy } from '../../lib/job-figures';
 import { useSlice, useStation } from '../../state/store-context';
 import { filterDevices } from '../devices/device-filter';
 import { isFiltering, useDeviceFilter } from '../devices/device-filter-state';
-import { PACKAGE_TYPE_LABEL } from '../packages/AddPackageDialog';
+import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import { DevicePicker } from './DevicePicker';
 import { DEFAULT_POLICY_FORM, readPolicyForm, type PolicyForm } from './job-form';
 

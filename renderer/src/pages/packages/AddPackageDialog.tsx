@@ -1,7 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import { ApiError } from '../../../../shared/api/errors';
 import { PackageMeta, type PackageMetaInput } from '../../../../shared/api/operations';
-import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
   CHECKSUM_ALGORITHMS,
   CHECKSUM_HEX_LENGTH,
@@ -30,11 +30,7 @@ import {
 import { useNotifier } from '../../components/Toasts';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
-
-export const PACKAGE_TYPE_LABEL: Record<OtaPackageType, string> = {
-  FIRMWARE: 'Firmware',
-  SOFTWARE: 'Software',
-};
+import { PackageTypeField } from './PackageTypeField';
 
 interface UploadState {
   sentBytes: number;
@@ -176,21 +172,7 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
           error={errors.profileId}
           newNameError={errors.newProfileName}
         />
-        <Field label="Package type" error={errors.type}>
-          {(props) => (
-            <select
-              {...props}
-              value={type}
-              onChange={(e) => setType(e.target.value as OtaPackageType)}
-            >
-              {OTA_PACKAGE_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {PACKAGE_TYPE_LABEL[t]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <PackageTypeField value={type} onChange={setType} error={errors.type} />
         <TextField
           label="Tag"
           hint="Sent to devices as fw_tag / sw_tag; defaults to “title version”."

@@ -15,7 +15,8 @@ import {
 } from '../../lib/format';
 import { sortBy, useSort } from '../../lib/sorting';
 import { useSlice, useStation } from '../../state/store-context';
-import { AddPackageDialog, PACKAGE_TYPE_LABEL } from './AddPackageDialog';
+import { AddPackageDialog } from './AddPackageDialog';
+import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
 import { DeletePackageDialog } from './DeletePackageDialog';
 import { SyncBadge } from '../../components/SyncBadge';
 

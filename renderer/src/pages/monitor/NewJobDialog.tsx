@@ -71,6 +71,12 @@ export function NewJobDialog({
     setForm((f) => ({ ...f, [key]: value }));
     setErrors(({ [key]: _gone, ...rest }) => rest);
   };
+  /** A policy field's value, error and change handler, all read from and written to the same key. */
+  const policyField = (key: keyof PolicyForm) => ({
+    value: form[key],
+    error: errors[key],
+    onChange: (value: string) => set(key, value),
+  });
 
   const submit = async () => {
     if (!pkg || busy) return;
@@ -219,23 +225,17 @@ export function NewJobDialog({
         <NumberField
           label="Devices downloading at once"
           hint="The others wait QUEUED, so the site network isn't swamped. 0 = no limit."
-          value={form.concurrency}
-          error={errors.concurrency}
-          onChange={(v) => set('concurrency', v)}
+          {...policyField('concurrency')}
         />
         <NumberField
           label="Time-out without progress (s)"
           hint="A device silent this long is TIMED_OUT. 0 = never."
-          value={form.timeoutSec}
-          error={errors.timeoutSec}
-          onChange={(v) => set('timeoutSec', v)}
+          {...policyField('timeoutSec')}
         />
         <NumberField
           label="Retries"
           hint="Automatic re-deliveries after FAILED or TIMED_OUT."
-          value={form.retries}
-          error={errors.retries}
-          onChange={(v) => set('retries', v)}
+          {...policyField('retries')}
         />
         <Field label="Start at (optional)" hint="Empty = now." error={errors.startAt}>
           {(props) => (
@@ -250,16 +250,12 @@ export function NewJobDialog({
         <NumberField
           label="Pause after failed devices (count)"
           hint="Auto-pause once this many devices failed. Empty = never."
-          value={form.haltAfterFailures}
-          error={errors.haltAfterFailures}
-          onChange={(v) => set('haltAfterFailures', v)}
+          {...policyField('haltAfterFailures')}
         />
         <NumberField
           label="Pause after failed devices (%)"
           hint="Auto-pause once this share of the devices failed. Empty = never."
-          value={form.haltAfterPercent}
-          error={errors.haltAfterPercent}
-          onChange={(v) => set('haltAfterPercent', v)}
+          {...policyField('haltAfterPercent')}
         />
       </fieldset>
       {pkg && (

@@ -5,6 +5,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
+import { TableScroll } from '../../components/TableScroll';
 import { formatAgo, formatBytes, formatFullDateTime } from '../../lib/format';
 import type { Sort } from '../../lib/sorting';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
@@ -34,12 +35,10 @@ export function DeviceTable({
   const { scrollRef, rows } = useVirtualRows(devices.length, DEVICE_ROW_HEIGHT, 12);
 
   return (
-    <div
+    <TableScroll
       ref={scrollRef}
-      className="table-scroll table-virtual"
-      tabIndex={0}
-      role="region"
-      aria-label={`Devices table, ${devices.length} of ${total} devices`}
+      className="table-virtual"
+      label={`Devices table, ${devices.length} of ${total} devices`}
     >
       <table className="data-table device-table" aria-rowcount={devices.length + 1}>
         <colgroup>
@@ -83,7 +82,7 @@ export function DeviceTable({
           }}
         />
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -4,6 +4,7 @@ import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
+import { TableScroll } from '../../components/TableScroll';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
@@ -26,12 +27,10 @@ export function ExecutionTable({
   const { scrollRef, rows } = useVirtualRows(executions.length, ROW_HEIGHT, 10);
 
   return (
-    <div
+    <TableScroll
       ref={scrollRef}
-      className="table-scroll table-virtual"
-      tabIndex={0}
-      role="region"
-      aria-label={`Updates table, ${executions.length} updates`}
+      className="table-virtual"
+      label={`Updates table, ${executions.length} updates`}
     >
       <table className="data-table execution-table" aria-rowcount={executions.length + 1}>
         <colgroup>
@@ -87,7 +86,7 @@ export function ExecutionTable({
           }}
         />
       </table>
-    </div>
+    </TableScroll>
   );
 }
 

@@ -5,6 +5,7 @@ import { Icon } from '../../components/Icon';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useNotifier } from '../../components/Toasts';
+import { TableScroll } from '../../components/TableScroll';
 import { saveTextFile } from '../../lib/download';
 import { formatBytes, formatDateTime, formatDuration, formatExactBytes } from '../../lib/format';
 import { describePolicy, jobFigures, jobName, jobTargetText } from '../../lib/job-figures';
@@ -54,7 +55,7 @@ export function JobsSection({
             ` · ${singles.toLocaleString('en-US')} single-device assignments (see Updates)`}
         </p>
       </div>
-      <div className="table-scroll jobs-scroll" tabIndex={0} role="region" aria-label="Jobs table">
+      <TableScroll className="jobs-scroll" label="Jobs table">
         <table className="data-table job-table">
           <thead>
             <tr>
@@ -84,7 +85,7 @@ export function JobsSection({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {!showAll && jobs.length > shown.length && (
         <button type="button" className="button button-quiet" onClick={() => setShowAll(true)}>
           Show all {jobs.length.toLocaleString('en-US')} jobs

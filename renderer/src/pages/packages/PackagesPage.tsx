@@ -19,6 +19,7 @@ import { AddPackageDialog } from './AddPackageDialog';
 import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
 import { DeletePackageDialog } from './DeletePackageDialog';
 import { SyncBadge } from '../../components/SyncBadge';
+import { TableScroll } from '../../components/TableScroll';
 
 type Column = 'title' | 'version' | 'type' | 'profile' | 'size' | 'created' | 'assigned';
 
@@ -65,7 +66,7 @@ export function PackagesPage() {
           profile. Then assign it to devices on the Devices page.
         </EmptyState>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Packages table">
+        <TableScroll label="Packages table">
           <table className="data-table">
             <caption className="sr-only">
               {packages.length} packages; column headers sort the table
@@ -109,7 +110,7 @@ export function PackagesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {adding && <AddPackageDialog onClose={() => setAdding(false)} />}
       {deleting && <DeletePackageDialog pkg={deleting} onClose={() => setDeleting(null)} />}

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { TableScroll } from '../../components/TableScroll';
 import {
   formatAgo,
   formatBytes,
@@ -118,12 +119,7 @@ export function StationPage() {
             here as they happen.
           </p>
         ) : (
-          <div
-            className="table-scroll table-limited"
-            tabIndex={0}
-            role="region"
-            aria-label="Protocol errors table"
-          >
+          <TableScroll className="table-limited" label="Protocol errors table">
             <table className="data-table">
               <caption className="sr-only">Newest first</caption>
               <thead>
@@ -156,7 +152,7 @@ export function StationPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </section>
     </>

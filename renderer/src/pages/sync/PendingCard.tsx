@@ -1,5 +1,6 @@
 import type { CloudPendingItem, CloudStatus, PushSummary } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
+import { TableScroll } from '../../components/TableScroll';
 import { formatFullDateTime } from '../../lib/format';
 import { ActivityLine } from './ActivityLine';
 import { describePush, kindLabel, pendingRows, pushNeedsAttention } from './sync-words';
@@ -43,12 +44,7 @@ export function PendingCard({
         </p>
       )}
       {waiting.length > 0 && (
-        <div
-          className="table-scroll table-short"
-          tabIndex={0}
-          role="region"
-          aria-label="Changes waiting to be synced"
-        >
+        <TableScroll className="table-short" label="Changes waiting to be synced">
           <table className="data-table compact">
             <thead>
               <tr>
@@ -79,7 +75,7 @@ export function PendingCard({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

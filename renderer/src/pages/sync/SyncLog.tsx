@@ -1,5 +1,6 @@
 import type { CloudLogEntry } from '../../../../shared/api/entities';
 import { Icon, type IconName } from '../../components/Icon';
+import { TableScroll } from '../../components/TableScroll';
 import { formatClock, formatFullDateTime } from '../../lib/format';
 
 const LEVEL: Record<CloudLogEntry['level'], { icon: IconName; className: string }> = {
@@ -16,12 +17,7 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
       {entries.length === 0 ? (
         <p className="empty-line">Nothing yet: sign-ins, pulls and syncs are written here.</p>
       ) : (
-        <div
-          className="table-scroll table-limited"
-          tabIndex={0}
-          role="region"
-          aria-label="Sync log table"
-        >
+        <TableScroll className="table-limited" label="Sync log table">
           <table className="data-table compact">
             <caption className="sr-only">Newest first</caption>
             <thead>
@@ -48,7 +44,7 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

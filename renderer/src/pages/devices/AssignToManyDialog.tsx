@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import { inputProblems, messageOf } from '../../api/validate-input';
+import { inputProblems } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
 import { PACKAGE_TYPE_LABEL, PackageTypeField } from '../packages/PackageTypeField';
@@ -23,7 +23,6 @@ export function AssignToManyDialog({
   onClose: () => void;
 }) {
   const { api } = useStation();
-  const { toast } = useNotifier();
   const packages = useSlice('packages');
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const ready = useMemo(
@@ -33,8 +32,7 @@ export function AssignToManyDialog({
   const [packageId, setPackageId] = useState('');
   const chosen = ready.find((p) => p.id === packageId) ?? ready[0] ?? null;
   const [concurrency, setConcurrency] = useState('10');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, act } = useDialogAction(onClose);
 
   const slotOf = (d: Device) => (type === 'FIRMWARE' ? d.firmware : d.software);
   const targets = chosen
@@ -61,22 +59,13 @@ export function AssignToManyDialog({
       );
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await act(async () => {
       // One job for the whole selection: the station paces it (concurrency) and tracks it.
       const job = await api.call('jobs.create', input);
-      toast(
-        'success',
-        `${job.packageTitle} ${job.packageVersion} assigned to ${formatCount(job.counts.total, 'device')}; the update runs ${
-          job.policy.concurrency > 0 ? `${job.policy.concurrency} at a time` : 'on all at once'
-        }`,
-      );
-      onClose();
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
+      return `${job.packageTitle} ${job.packageVersion} assigned to ${formatCount(job.counts.total, 'device')}; the update runs ${
+        job.policy.concurrency > 0 ? `${job.policy.concurrency} at a time` : 'on all at once'
+      }`;
+    });
   };
 
   const running = busy;

@@ -4,7 +4,7 @@ import { messageOf } from '../../api/validate-input';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { cancelEffect, jobName, jobTargetText } from '../../lib/job-figures';
 import { useStation } from '../../state/store-context';
@@ -15,10 +15,8 @@ import { useStation } from '../../state/store-context';
  */
 export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => void }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
   const [effect, setEffect] = useState<ReturnType<typeof cancelEffect> | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, act } = useDialogAction(onClose);
   const name = jobName(job);
 
   useEffect(() => {
@@ -34,21 +32,13 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
     return () => {
       live = false;
     };
-  }, [api, job.id]);
+  }, [api, job.id, setError]);
 
-  const cancel = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const canceled = await api.call('jobs.cancel', { id: job.id });
-      store.putJob(canceled);
-      toast('success', `Job ${name} canceled`);
-      onClose();
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
+  const cancel = () =>
+    act(async () => {
+      store.putJob(await api.call('jobs.cancel', { id: job.id }));
+      return `Job ${name} canceled`;
+    });
 
   return (
     <Dialog

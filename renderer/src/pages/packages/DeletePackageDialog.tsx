@@ -1,10 +1,8 @@
-import { useState } from 'react';
 import type { Package } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { useStation } from '../../state/store-context';
 
@@ -14,9 +12,7 @@ import { useStation } from '../../state/store-context';
  */
 export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: () => void }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, act } = useDialogAction(onClose);
   const name = `${pkg.title} ${pkg.version}`;
 
   if (pkg.assignedDevices > 0) {
@@ -40,19 +36,12 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
     );
   }
 
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = () =>
+    act(async () => {
       await api.call('packages.delete', { id: pkg.id });
       store.removePackage(pkg.id);
-      toast('success', `Package ${name} deleted`);
-      onClose();
-    } catch (e) {
-      setError(messageOf(e));
-      setBusy(false);
-    }
-  };
+      return `Package ${name} deleted`;
+    });
 
   return (
     <Dialog

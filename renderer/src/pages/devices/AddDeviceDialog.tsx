@@ -17,6 +17,7 @@ import {
   resolveProfileId,
 } from '../../components/ProfileChoice';
 import { useNotifier } from '../../components/Toasts';
+import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useSlice, useStation } from '../../state/store-context';
 
 const FIELD_LABEL: Record<string, string> = {
@@ -53,7 +54,7 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
       if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
     }
     if (Object.keys(problems).length > 0) {
-      setErrors(readable(problems));
+      setErrors(readableFieldErrors(problems, FIELD_LABEL));
       return;
     }
     setErrors({});
@@ -123,14 +124,4 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
       <FormError message={formError} />
     </Dialog>
   );
-}
-
-function readable(fields: FieldErrors): FieldErrors {
-  const out: FieldErrors = {};
-  for (const [field, message] of Object.entries(fields)) {
-    if (field === 'profileId') out.profileId = 'Choose a device profile, or create a new one';
-    else if (/^[a-z]/.test(message)) out[field] = `${FIELD_LABEL[field] ?? field} ${message}`;
-    else out[field] = message;
-  }
-  return out;
 }

@@ -29,6 +29,7 @@ import {
 } from '../../components/ProfileChoice';
 import { useNotifier } from '../../components/Toasts';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
+import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useSlice, useStation } from '../../state/store-context';
 import { PackageTypeField } from './PackageTypeField';
 
@@ -90,7 +91,7 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
     if (expected !== '' && !new RegExp(`^[0-9a-f]{${length}}$`).test(expected))
       problems.checksum = `A ${algorithm} checksum is ${length} hexadecimal digits (0-9, a-f)`;
     if (Object.keys(problems).length > 0 || !file) {
-      setErrors(readable(problems));
+      setErrors(readableFieldErrors(problems, FIELD_LABEL));
       return;
     }
     setErrors({});
@@ -118,7 +119,7 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
         if (shown.length > 0 && error instanceof ApiError) {
           // The station's sentence is the most specific ("expected …, got …"): show it in place.
           const first = shown[0] as string;
-          setErrors({ ...readable(fields), [first]: error.message });
+          setErrors({ ...readableFieldErrors(fields, FIELD_LABEL), [first]: error.message });
         } else {
           setFormError(messageOf(error));
         }
@@ -271,14 +272,3 @@ const FIELD_LABEL: Record<string, string> = {
   checksum: 'The checksum',
   file: 'The file',
 };
-
-/** Schema messages are fragments ("is required"): put the field's name in front. */
-function readable(fields: FieldErrors): FieldErrors {
-  const out: FieldErrors = {};
-  for (const [field, message] of Object.entries(fields)) {
-    if (field === 'profileId') out.profileId = 'Choose a device profile, or create a new one';
-    else if (/^[a-z]/.test(message)) out[field] = `${FIELD_LABEL[field] ?? field} ${message}`;
-    else out[field] = message;
-  }
-  return out;
-}

@@ -3,8 +3,26 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'net', 'tls', 'http', 'https', 'crypto', 'child_process', 'zlib', 'stream', 'events', 'url', 'util', 'worker_threads'];
-const nodeImportPatterns = [{ group: ['node:*'], message: 'renderer/ and shared/ run in a browser: no Node modules.' }];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'net',
+  'tls',
+  'http',
+  'https',
+  'crypto',
+  'child_process',
+  'zlib',
+  'stream',
+  'events',
+  'url',
+  'util',
+  'worker_threads',
+];
+const nodeImportPatterns = [
+  { group: ['node:*'], message: 'renderer/ and shared/ run in a browser: no Node modules.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'bench-results/**'] },
@@ -13,7 +31,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -24,7 +45,17 @@ export default tseslint.config(
   {
     files: ['electron/core/**', 'electron/cli/**', 'electron/simulator/**', 'shared/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only electron/main and electron/preload may import electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only electron/main and electron/preload may import electron.',
+            },
+          ],
+        },
+      ],
     },
   },
   // renderer/ and shared/ are browser code: no electron, no Node built-ins.
@@ -35,7 +66,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer talks to the typed API only.' }, ...nodeBuiltins.map((name) => ({ name, message: 'No Node modules in browser code.' }))],
+          paths: [
+            { name: 'electron', message: 'The renderer talks to the typed API only.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'No Node modules in browser code.' })),
+          ],
           patterns: nodeImportPatterns,
         },
       ],

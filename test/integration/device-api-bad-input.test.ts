@@ -128,7 +128,9 @@ describe.each(VERSIONS)('bad input over MQTT protocol version %i', (version) => 
     expect(await pubackCode(client, 'v1/devices/me/attributes', deep)).toBe(code);
     expect(client.connected).toBe(true);
     const errors = await protocolErrors(fx);
-    expect(errors.filter((e) => e.message.includes('nested deeper than 32 levels'))).toHaveLength(2);
+    expect(errors.filter((e) => e.message.includes('nested deeper than 32 levels'))).toHaveLength(
+      2,
+    );
   });
 
   it('a packet over the size limit closes only that connection', async () => {

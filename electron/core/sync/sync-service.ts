@@ -54,6 +54,16 @@ const PROGRESS_EVENT_MS = 200;
  * Offline-first sync with the ServicePleX cloud: the session, pull, push, conflicts, and the
  * automatic probe-and-push loop. One pull or push at a time (they share the outbox and cache).
  */
+/** Station events that mean something new may wait for the cloud. */
+const LOCAL_CHANGE_EVENTS: ReadonlySet<string> = new Set([
+  'device.changed',
+  'executions.changed',
+  'package.changed',
+  'package.removed',
+  'jobs.changed',
+]);
+const LOCAL_CHANGE_STATUS_DELAY_MS = 1000;
+
 export class SyncService {
   private readonly deps: SyncDeps;
   private readonly store: SyncStore;
@@ -69,6 +79,8 @@ export class SyncService {
   private waiting = new Map<number, string>();
   private lastProgressEvent = 0;
   private closed = false;
+  private unsubscribeLocalChanges: () => void = () => undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
 
   constructor(
     base: BaseDeps,
@@ -97,6 +109,11 @@ export class SyncService {
 
   /** Loads a saved session and, if there is one, starts the automatic sync. */
   async start(): Promise<void> {
+    // Local work adds to what waits for the cloud: tell the UI's sync indicator, at most once a
+    // second, instead of it asking after every change it sees.
+    this.unsubscribeLocalChanges = this.deps.events.subscribe((event) => {
+      if (LOCAL_CHANGE_EVENTS.has(event.type)) this.statusSoon();
+    });
     let saved;
     try {
       saved = await this.session.load();
@@ -116,6 +133,8 @@ export class SyncService {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.unsubscribeLocalChanges();
+    clearTimeout(this.statusTimer);
     this.auto.stop();
     this.abort.abort(new Error('The station is closing'));
     await this.queue.catch(() => undefined);
@@ -536,6 +555,14 @@ export class SyncService {
       return;
     this.lastProgressEvent = now;
     this.emitStatus();
+  }
+
+  private statusSoon(): void {
+    if (this.statusTimer !== undefined || this.closed) return;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.emitStatus();
+    }, LOCAL_CHANGE_STATUS_DELAY_MS);
   }
 
   private emitStatus(): void {

@@ -11,7 +11,9 @@ export class StationEvents {
   }
 
   emit<N extends EventName>(type: N, payload: EventPayload<N>): void {
-    this.emitter.emit('event', { type, payload } as StationEvent);
+    const event = { type, payload } as StationEvent;
+    this.emitter.emit('event', event);
+    this.emitter.emit('observed', event);
   }
 
   /** Whether anyone (a UI, a WebSocket) listens: building event payloads costs queries. */
@@ -23,5 +25,14 @@ export class StationEvents {
   subscribe(listener: (event: StationEvent) => void): () => void {
     this.emitter.on('event', listener);
     return () => this.emitter.off('event', listener);
+  }
+
+  /**
+   * For core modules that react to what others emit (the sync status): they see the events
+   * built for a UI but do not count as one, so without a UI nothing is built for them either.
+   */
+  observe(listener: (event: StationEvent) => void): () => void {
+    this.emitter.on('observed', listener);
+    return () => this.emitter.off('observed', listener);
   }
 }

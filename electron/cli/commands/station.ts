@@ -122,7 +122,11 @@ const DOUBLE_DELIVERY_MS = 1000;
 function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
   return new Promise((resolve, reject) => {
     let stoppingSince: number | undefined;
+    let closed = false;
     const stop = (signal: NodeJS.Signals) => {
+      // Closed already, the process is on its way out: a late copy of the signal must not turn
+      // a clean exit into a kill (the handlers stay installed for exactly that).
+      if (closed) return;
       if (stoppingSince !== undefined) {
         // A terminal's Ctrl+C reaches both a launcher (npm start) and us, and the launcher passes
         // it on: the same keypress arrives twice. Only a later, deliberate one forces the exit.
@@ -135,11 +139,10 @@ function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
       stoppingSince = Date.now();
       process.stderr.write(`field-ota: ${signal}: closing the station...\n`);
       closeInOrder(station, http)
-        .then(resolve, reject)
         .finally(() => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        });
+          closed = true;
+        })
+        .then(resolve, reject);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

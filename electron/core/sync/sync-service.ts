@@ -111,7 +111,7 @@ export class SyncService {
   async start(): Promise<void> {
     // Local work adds to what waits for the cloud: tell the UI's sync indicator, at most once a
     // second, instead of it asking after every change it sees.
-    this.unsubscribeLocalChanges = this.deps.events.subscribe((event) => {
+    this.unsubscribeLocalChanges = this.deps.events.observe((event) => {
       if (LOCAL_CHANGE_EVENTS.has(event.type)) this.statusSoon();
     });
     let saved;

@@ -15,7 +15,9 @@ describe('cloud session and connectivity', () => {
   const startFixture = closedAfterEach(startSyncFixture);
 
   it('refreshes an access token that expires during a long push, and loses nothing', async () => {
-    const fx = await startFixture({ cloud: { tokenTtlMs: 250, delayMs: 30 } });
+    // Short enough to expire several times during the push, long enough to outlive one request on a
+    // loaded machine (a token that expires between refresh and retry means "sign in again").
+    const fx = await startFixture({ cloud: { tokenTtlMs: 500, delayMs: 30 } });
     const tokens = await seedAndPull(fx, 3);
     await workOffline(fx, tokens, { historyPoints: 80 });
     fx.cloud.faults.setRandom({ rate: 1, kinds: ['delay'], seed: 1 });

@@ -69,17 +69,18 @@ describe('the cloud client', () => {
   });
 
   it('refreshes an expired token once and retries; a refused refresh ends the session', async () => {
-    const short = await startCloudEmulator({ tokenTtlMs: 30 });
+    // Long enough that a refreshed token outlives the retried request on a loaded machine.
+    const short = await startCloudEmulator({ tokenTtlMs: 400 });
     try {
       tokens = await CloudClient.once(short.url).login('tenant@thingsboard.org', 'tenant');
       const c = new CloudClient({ baseUrl: short.url, tokens: holder });
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 450));
       const before = tokens.token;
       await c.profilesPage(0, 10);
       expect(tokens.token).not.toBe(before);
       expect(c.counters.refreshes).toBe(1);
       short.revokeRefreshTokens();
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 450));
       await expect(c.profilesPage(0, 10)).rejects.toBeInstanceOf(SignInRequiredError);
       expect(invalidated).toBe(1);
       await expect(c.profilesPage(0, 10)).rejects.toThrow(/Not signed in/);

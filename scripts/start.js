@@ -10,13 +10,21 @@ const path = require('node:path');
 const { electronBinary, root } = require('./electron-binary');
 const native = require('./electron-native');
 
+/** How long a child that got Ctrl+C from the terminal itself has to stop before we pass it on. */
+const SIGINT_GRACE_MS = 5000;
+
 function run(command, args) {
   const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: process.env });
-  // Ctrl+C in a terminal reaches the whole process group; a kill aimed at us alone must be passed on.
+  const running = () => child.exitCode === null && child.signalCode === null;
+  // A kill aimed at us alone must be passed on. Ctrl+C in a terminal, though, already reaches
+  // the whole process group: pass SIGINT on only if the child has not stopped by itself, so that
+  // it does not get the same keypress twice.
   const forward = (signal) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (running()) child.kill(signal);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, forward);
+  process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
+  process.on('SIGINT', () => setTimeout(() => forward('SIGINT'), SIGINT_GRACE_MS).unref());
   child.on('error', (error) => {
     process.stderr.write(`start: could not run ${command}: ${error.message}\n`);
     process.exit(1);

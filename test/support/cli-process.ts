@@ -109,11 +109,12 @@ export function startStationProcess(
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close', not 'exit': what the process wrote last is read before the test looks at it.
   const exited = new Promise<{
     code: number | null;
     signal: NodeJS.Signals | null;
     stderr: string;
-  }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+  }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -6,7 +6,7 @@ import type { JobRepository } from './job-repository';
 import { haltReason, isFinalFailure, RETRY_DELAY_MS } from './job-policy';
 
 /** States that hold a download slot: the device has been told and is fetching. */
-export const DOWNLOAD_SLOT_STATES: readonly OtaState[] = ['INITIATED', 'DOWNLOADING'];
+const DOWNLOAD_SLOT_STATES: readonly OtaState[] = ['INITIATED', 'DOWNLOADING'];
 /** States in which a device is expected to make progress (the time-out clock runs). */
 const IN_PROGRESS_STATES: readonly OtaState[] = [
   'INITIATED',

@@ -203,15 +203,6 @@ export class ExecutionRepository {
     return rows.map((row) => this.toExecution(row, history));
   }
 
-  countAssignedTo(packageId: string): number {
-    return (
-      this.sql('SELECT count(*) AS n FROM devices WHERE firmware_id = ? OR software_id = ?').get(
-        packageId,
-        packageId,
-      ) as { n: number }
-    ).n;
-  }
-
   private appendEvent(
     executionId: string,
     state: OtaState,

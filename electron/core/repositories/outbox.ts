@@ -24,7 +24,3 @@ export function enqueueOutbox(db: Db, entry: OutboxEntry): void {
     entry.now ?? Date.now(),
   );
 }
-
-export function pendingOutboxCount(db: Db): number {
-  return (statementCache(db)('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
-}

@@ -31,11 +31,4 @@ export class TelemetryRepository {
     ).all(deviceId) as { key: string; ts: number; value: string }[];
     return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
   }
-
-  history(deviceId: string, key: string, limit = 1000): { ts: number; value: unknown }[] {
-    const rows = this.sql(
-      'SELECT ts, value FROM telemetry WHERE device_id = ? AND key = ? ORDER BY ts DESC LIMIT ?',
-    ).all(deviceId, key, limit) as { ts: number; value: string }[];
-    return rows.map((row) => ({ ts: row.ts, value: JSON.parse(row.value) }));
-  }
 }

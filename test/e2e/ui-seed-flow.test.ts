@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSimulation } from '../../electron/simulator';
+import { fillSeedPackageDialog, submitPackageDialog } from '../support/seed-package-dialog';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
@@ -52,21 +53,10 @@ describe('the seed console flow in the browser', () => {
     }
 
     // Seed steps 2-4: Add Package with Title, Version, Device profile, Package type and binary.
-    await page.getByRole('button', { name: 'Add package' }).first().click();
-    const addPackage = page.getByRole('dialog', { name: 'Add package' });
-    await addPackage.getByLabel('Title').fill('CIM-168');
-    await addPackage.getByLabel('Version').fill('1.0.1');
-    // A fresh station has no device profile: create it inline.
-    await addPackage
-      .getByLabel('Device profile', { exact: true })
-      .selectOption({ label: 'New device profile…' });
-    await addPackage.getByLabel('New device profile name').fill('CIM-168');
-    await addPackage.getByLabel('Package type').selectOption({ label: 'Firmware' });
+    const addPackage = await fillSeedPackageDialog(page);
     expect(await addPackage.getByLabel('Tag').inputValue()).toBe('CIM-168 1.0.1');
     expect(await addPackage.getByLabel('Checksum algorithm').inputValue()).toBe('SHA256');
-    await addPackage.getByLabel('Binary file').setInputFiles(file);
-    await addPackage.getByRole('button', { name: 'Add', exact: true }).click();
-    await addPackage.waitFor({ state: 'detached', timeout: 15_000 });
+    await submitPackageDialog(addPackage, file);
 
     const packageRow = page.getByRole('row', { name: /CIM-168/ });
     await packageRow.waitFor();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
 import { runSimulation } from '../../electron/simulator';
 import type { StationStatus } from '../../shared/api/entities';
+import { fillSeedPackageDialog, submitPackageDialog } from '../support/seed-package-dialog';
 import { launchDesktopApp, skipReason, type RunningApp } from './support/desktop-app';
 
 // The installed-app experience, in the real Electron binary (Playwright's Electron driver).
@@ -142,19 +143,8 @@ describe.skipIf(cannotRun)('desktop app seed flow', () => {
     fs.writeFileSync(file, firmware);
 
     await page.getByRole('link', { name: 'Packages' }).click();
-    await page.getByRole('button', { name: 'Add package' }).first().click();
-    const addPackage = page.getByRole('dialog', { name: 'Add package' });
-    await addPackage.getByLabel('Title').fill('CIM-168');
-    await addPackage.getByLabel('Version').fill('1.0.1');
-    await addPackage
-      .getByLabel('Device profile', { exact: true })
-      .selectOption({ label: 'New device profile…' });
-    await addPackage.getByLabel('New device profile name').fill('CIM-168');
-    await addPackage.getByLabel('Package type').selectOption({ label: 'Firmware' });
     // The file the user picks: the preload passes its path, main streams it from disk.
-    await addPackage.getByLabel('Binary file').setInputFiles(file);
-    await addPackage.getByRole('button', { name: 'Add', exact: true }).click();
-    await addPackage.waitFor({ state: 'detached', timeout: 15_000 });
+    await submitPackageDialog(await fillSeedPackageDialog(page), file);
     const packageRow = page.getByRole('row', { name: /CIM-168/ });
     await packageRow.waitFor();
     expect(await packageRow.locator('code').innerText()).toBe(

@@ -111,6 +111,7 @@ describe('OTA jobs', () => {
     );
     expect(device.attempts).toBe(2);
     expect(device.ignoredWhileBusy).toBe(0);
+    expect(device.errors).toEqual([]);
   });
 
   it('times out a device that goes silent mid-download, with where it stopped', async () => {

@@ -10,6 +10,8 @@ export interface ScriptedDevice {
   readonly attempts: number;
   /** Deliveries that arrived while one was still running (a ThingsBoard device ignores those). */
   readonly ignoredWhileBusy: number;
+  /** Errors a delivery met while the connection was meant to be open (none in a healthy run). */
+  readonly errors: readonly Error[];
 }
 
 /**
@@ -29,6 +31,7 @@ export async function scriptedDevice(
   let ignoredWhileBusy = 0;
   let busy = false;
   let request = 0;
+  const errors: Error[] = [];
   const telemetry = (values: Record<string, unknown>) =>
     client.publishAsync('v1/devices/me/telemetry', JSON.stringify(values), { qos: 1 });
 
@@ -89,9 +92,16 @@ export async function scriptedDevice(
       return;
     }
     busy = true;
-    void deliver({ title, version }).finally(() => {
-      busy = false;
-    });
+    deliver({ title, version })
+      .catch((error: unknown) => {
+        // A test that has seen what it waited for closes the connection, possibly before the
+        // last PUBACK; that is the end of this device, not a failure of the delivery.
+        if (client.disconnecting || client.disconnected) return;
+        errors.push(error instanceof Error ? error : new Error(String(error)));
+      })
+      .finally(() => {
+        busy = false;
+      });
   };
 
   client.on('message', (topic, payload) => {
@@ -124,5 +134,6 @@ export async function scriptedDevice(
     get ignoredWhileBusy() {
       return ignoredWhileBusy;
     },
+    errors,
   };
 }

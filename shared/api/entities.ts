@@ -86,6 +86,16 @@ export const JobPolicy = z.object({
     .max(7 * 24 * 3600),
   /** Automatic re-deliveries after FAILED or TIMED_OUT. */
   retries: z.number().int().min(0).max(20),
+  /**
+   * Seconds between a failure and its re-delivery. At least 1: sent at once, the attributes
+   * reach a device still busy reporting its failure, and a ThingsBoard device ignores them then.
+   * Longer gives a flaky access point or a rebooting device time to recover.
+   */
+  retryDelaySec: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600),
   /** Auto-pause once this many devices failed for good (null = no limit). */
   haltAfterFailures: z.number().int().min(1).nullable(),
   /** Auto-pause once this share of the job's devices failed for good, in percent. */

@@ -61,6 +61,7 @@ export const JobPolicyInput = z.object({
   concurrency: JobPolicy.shape.concurrency.default(10),
   timeoutSec: JobPolicy.shape.timeoutSec.default(600),
   retries: JobPolicy.shape.retries.default(1),
+  retryDelaySec: JobPolicy.shape.retryDelaySec.default(2),
   haltAfterFailures: JobPolicy.shape.haltAfterFailures.default(null),
   haltAfterPercent: JobPolicy.shape.haltAfterPercent.default(null),
 });

@@ -91,9 +91,19 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
       '0',
       '--timeout',
       '120',
+      '--retry-delay',
+      '30',
       ...at,
     ]);
     expect(job.counts).toMatchObject({ total: DEVICES, active: 2, queued: DEVICES - 2 });
+    expect(job.policy).toEqual({
+      concurrency: 2,
+      timeoutSec: 120,
+      retries: 0,
+      retryDelaySec: 30,
+      haltAfterFailures: null,
+      haltAfterPercent: null,
+    });
 
     // Small chunks and one device at a time per slot: the kill lands mid-job.
     const simulation = runSimulation({

@@ -46,6 +46,13 @@ describe('OTA jobs', () => {
       return check(j) && j;
     }, timeoutMs);
   const states = (e: Execution) => e.history.map((h) => h.state);
+  /** From the first failure to the re-queue that retried it. */
+  const retryGapMs = (e: Execution) => {
+    const failedAt = e.history.find((h) => h.state === 'FAILED' || h.state === 'TIMED_OUT')?.at;
+    const requeuedAt = e.history.filter((h) => h.state === 'QUEUED')[1]?.at;
+    if (failedAt === undefined || requeuedAt === undefined) throw new Error('no retry in history');
+    return requeuedAt - failedAt;
+  };
 
   it('never has more devices downloading than its concurrency (from the execution history)', async () => {
     const { ids, tokens } = await devices(8);
@@ -85,7 +92,10 @@ describe('OTA jobs', () => {
 
   it('re-delivers the same package after a failure, and a ThingsBoard device acts on it', async () => {
     const { ids, tokens } = await devices(1);
-    const created = await createJob({ deviceIds: ids, policy: { concurrency: 1, retries: 1 } });
+    const created = await createJob({
+      deviceIds: ids,
+      policy: { concurrency: 1, retries: 1, retryDelaySec: 1 },
+    });
     const device = await scriptedDevice(fx, tokens[0] ?? '', (attempt) =>
       attempt === 1 ? 'fail' : 'update',
     );
@@ -109,6 +119,7 @@ describe('OTA jobs', () => {
     expect(execution?.history.filter((h) => h.state === 'QUEUED')[1]?.detail).toBe(
       'Retry 1 of 1 after FAILED',
     );
+    expect(retryGapMs(execution as Execution)).toBeGreaterThanOrEqual(1000);
     expect(device.attempts).toBe(2);
     expect(device.ignoredWhileBusy).toBe(0);
     expect(device.errors).toEqual([]);
@@ -165,10 +176,11 @@ describe('OTA jobs', () => {
     const { ids } = await devices(1);
     const created = await createJob({
       deviceIds: ids,
-      policy: { concurrency: 1, retries: 1, timeoutSec: 1 },
+      policy: { concurrency: 1, retries: 1, timeoutSec: 1, retryDelaySec: 3 },
     });
     const done = await until(created.id, (j) => j.status === 'COMPLETED');
     expect(done.executions[0]).toMatchObject({ state: 'TIMED_OUT', attempts: 2 });
+    expect(retryGapMs(done.executions[0] as Execution)).toBeGreaterThanOrEqual(3000);
     expect(states(done.executions[0] as Execution)).toEqual([
       'QUEUED',
       'INITIATED',

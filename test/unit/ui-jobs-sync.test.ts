@@ -14,6 +14,7 @@ import {
   orderJobs,
 } from '../../renderer/src/lib/job-figures';
 import { DEFAULT_POLICY_FORM, readPolicyForm } from '../../renderer/src/pages/monitor/job-form';
+import { JobPolicyInput } from '../../shared/api/operations';
 import {
   conflictRows,
   describeActivity,
@@ -36,6 +37,7 @@ function job(part: Partial<Job> = {}): Job {
       concurrency: 10,
       timeoutSec: 600,
       retries: 1,
+      retryDelaySec: 2,
       haltAfterFailures: null,
       haltAfterPercent: null,
     },
@@ -118,10 +120,21 @@ describe('job figures', () => {
         concurrency: 1,
         timeoutSec: 90,
         retries: 0,
+        retryDelaySec: 2,
         haltAfterFailures: 2,
         haltAfterPercent: 10,
       }),
-    ).toBe('1 at once · time-out 1 min 30 s · 0 retries · pause after 2 failed or 10 % failed');
+    ).toBe('1 at once · time-out 1 min 30 s · no retry · pause after 2 failed or 10 % failed');
+    expect(
+      describePolicy({
+        concurrency: 0,
+        timeoutSec: 0,
+        retries: 2,
+        retryDelaySec: 90,
+        haltAfterFailures: null,
+        haltAfterPercent: null,
+      }),
+    ).toBe('all at once · no time-out · 2 retries after 1 min 30 s');
   });
 
   it('counts what cancelling un-assigns: not started or still downloading', () => {
@@ -150,13 +163,7 @@ describe('job figures', () => {
 describe('the New job policy fields', () => {
   it('reads the defaults as the station would', () => {
     expect(readPolicyForm(DEFAULT_POLICY_FORM, 0)).toEqual({
-      policy: {
-        concurrency: 10,
-        timeoutSec: 600,
-        retries: 1,
-        haltAfterFailures: null,
-        haltAfterPercent: null,
-      },
+      policy: JobPolicyInput.parse({}),
       startAt: undefined,
     });
   });
@@ -167,6 +174,7 @@ describe('the New job policy fields', () => {
         concurrency: '',
         timeoutSec: '1.5',
         retries: '21',
+        retryDelaySec: '0',
         haltAfterFailures: '0',
         haltAfterPercent: 'abc',
         startAt: '2000-01-01T10:00',
@@ -178,6 +186,7 @@ describe('the New job policy fields', () => {
         concurrency: 'is required',
         timeoutSec: 'must be a whole number from 0 to 604,800',
         retries: 'must be from 0 to 20',
+        retryDelaySec: 'must be from 1 to 86,400',
         haltAfterFailures: 'must be from 1 to 100,000',
         haltAfterPercent: 'must be a number from 0.1 to 100',
         startAt: 'is in the past: leave it empty to start now',

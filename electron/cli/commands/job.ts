@@ -15,6 +15,7 @@ interface CreateOptions extends ConnectionOptions {
   concurrency?: number;
   timeout?: number;
   retries?: number;
+  retryDelay?: number;
   haltAfter?: { failures: number } | { percent: number };
   startAt?: string;
 }
@@ -92,6 +93,11 @@ export function jobCommand(): Command {
         'automatic re-deliveries after a failure (default 1)',
         integerIn(0, 20),
       )
+      .option(
+        '--retry-delay <seconds>',
+        'seconds between a failure and its re-delivery (default 2)',
+        integerIn(1, 86_400),
+      )
       .option('--halt-after <n|x%>', 'auto-pause after N failed devices or X % of them', haltAfter)
       .option('--start-at <iso time>', 'start later, e.g. 2026-11-27T06:00:00Z')
       .action(async (options: CreateOptions) => {
@@ -113,6 +119,7 @@ export function jobCommand(): Command {
           ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
           ...(options.timeout === undefined ? {} : { timeoutSec: options.timeout }),
           ...(options.retries === undefined ? {} : { retries: options.retries }),
+          ...(options.retryDelay === undefined ? {} : { retryDelaySec: options.retryDelay }),
           ...(options.haltAfter && 'failures' in options.haltAfter
             ? { haltAfterFailures: options.haltAfter.failures }
             : {}),

@@ -9,15 +9,10 @@ export const SINGLE_ASSIGNMENT_POLICY: JobPolicy = {
   concurrency: 0,
   timeoutSec: 600,
   retries: 0,
+  retryDelaySec: 2,
   haltAfterFailures: null,
   haltAfterPercent: null,
 };
-
-/**
- * How long after a failure the package is sent again. At once, the re-sent attributes would
- * reach a device still busy reporting its failure, and a ThingsBoard device ignores them then.
- */
-export const RETRY_DELAY_MS = 2000;
 
 /** Failed for good: no attempt left. */
 export function isFinalFailure(state: string, attempts: number, policy: JobPolicy): boolean {

@@ -6,7 +6,6 @@ import { FINAL_STATES } from '../../../shared/protocol/states';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { Db } from '../storage/database';
 import { statementCache } from '../storage/statements';
-import { RETRY_DELAY_MS } from './job-policy';
 
 interface JobRow {
   id: string;
@@ -18,6 +17,7 @@ interface JobRow {
   concurrency: number;
   timeout_sec: number;
   retries: number;
+  retry_delay_sec: number;
   halt_after_failures: number | null;
   halt_after_percent: number | null;
   start_at: number;
@@ -53,8 +53,8 @@ export class JobRepository {
     const id = randomUUID();
     this.sql(
       `INSERT INTO jobs (id, package_id, type, package_title, package_version, target, concurrency, timeout_sec,
-         retries, halt_after_failures, halt_after_percent, start_at, status, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', ?)`,
+         retries, retry_delay_sec, halt_after_failures, halt_after_percent, start_at, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SCHEDULED', ?)`,
     ).run(
       id,
       job.packageId,
@@ -65,6 +65,7 @@ export class JobRepository {
       job.policy.concurrency,
       job.policy.timeoutSec,
       job.policy.retries,
+      job.policy.retryDelaySec,
       job.policy.haltAfterFailures,
       job.policy.haltAfterPercent,
       job.startAt,
@@ -101,8 +102,8 @@ export class JobRepository {
        UNION
        SELECT DISTINCT j.id FROM jobs j JOIN executions e ON e.job_id = j.id
        WHERE j.status = 'RUNNING' AND e.state IN ('FAILED', 'TIMED_OUT') AND e.attempts <= j.retries
-         AND e.updated_at <= ?`,
-    ).all(now, now, now - RETRY_DELAY_MS) as { id: string }[];
+         AND e.updated_at <= ? - j.retry_delay_sec * 1000`,
+    ).all(now, now, now) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
@@ -187,6 +188,7 @@ function policyOf(row: JobRow): JobPolicy {
     concurrency: row.concurrency,
     timeoutSec: row.timeout_sec,
     retries: row.retries,
+    retryDelaySec: row.retry_delay_sec,
     haltAfterFailures: row.halt_after_failures,
     haltAfterPercent: row.halt_after_percent,
   };

@@ -3,7 +3,7 @@ import type { OtaState } from '../../../shared/protocol/states';
 import type { OtaService } from '../ota/ota-service';
 import type { ExecutionRepository, JobExecutionRow } from '../repositories/executions';
 import type { JobRepository } from './job-repository';
-import { haltReason, isFinalFailure, RETRY_DELAY_MS } from './job-policy';
+import { haltReason, isFinalFailure } from './job-policy';
 
 /** States that hold a download slot: the device has been told and is fetching. */
 const DOWNLOAD_SLOT_STATES: readonly OtaState[] = ['INITIATED', 'DOWNLOADING'];
@@ -65,7 +65,10 @@ export class JobScheduler {
 
   private retryFailures(jobId: string, policy: JobPolicy, now: number): void {
     for (const e of this.executions.inJob(jobId, FAILED_STATES)) {
-      if (isFinalFailure(e.state, e.attempts, policy) || now - e.updatedAt < RETRY_DELAY_MS)
+      if (
+        isFinalFailure(e.state, e.attempts, policy) ||
+        now - e.updatedAt < policy.retryDelaySec * 1000
+      )
         continue;
       this.ota.requeue(e.id, now, `Retry ${e.attempts} of ${policy.retries} after ${e.state}`);
       this.onJobChanged(jobId);

@@ -226,4 +226,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX executions_job ON executions (job_id, state);
     `,
   },
+  {
+    version: 4,
+    name: 'job retry delay',
+    sql: `
+      -- Jobs made before this kept the fixed 2 s they were created with.
+      ALTER TABLE jobs ADD COLUMN retry_delay_sec INTEGER NOT NULL DEFAULT 2;
+    `,
+  },
 ];

@@ -60,12 +60,17 @@ export function jobName(job: Job): string {
   return `${job.packageTitle} ${job.packageVersion}`;
 }
 
-/** The policy in a line: "10 at once · time-out 10 min 00 s · 1 retry · pause after 2 failed". */
+/**
+ * The policy in a line: "10 at once · time-out 10 min 00 s · 1 retry after 2 s · pause after
+ * 2 failed".
+ */
 export function describePolicy(policy: JobPolicy): string {
   const parts = [
     policy.concurrency > 0 ? `${policy.concurrency} at once` : 'all at once',
     policy.timeoutSec > 0 ? `time-out ${formatDuration(policy.timeoutSec * 1000)}` : 'no time-out',
-    formatCount(policy.retries, 'retry', 'retries'),
+    policy.retries > 0
+      ? `${formatCount(policy.retries, 'retry', 'retries')} after ${formatDuration(policy.retryDelaySec * 1000)}`
+      : 'no retry',
   ];
   const halts = [
     policy.haltAfterFailures !== null ? `${policy.haltAfterFailures} failed` : null,

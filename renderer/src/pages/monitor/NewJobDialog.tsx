@@ -237,6 +237,11 @@ export function NewJobDialog({
           hint="Automatic re-deliveries after FAILED or TIMED_OUT."
           {...policyField('retries')}
         />
+        <NumberField
+          label="Wait before a retry (s)"
+          hint="Time for a rebooting device or a weak access point to recover."
+          {...policyField('retryDelaySec')}
+        />
         <Field label="Start at (optional)" hint="Empty = now." error={errors.startAt}>
           {(props) => (
             <input

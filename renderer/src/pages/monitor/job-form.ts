@@ -6,6 +6,7 @@ export interface PolicyForm {
   concurrency: string;
   timeoutSec: string;
   retries: string;
+  retryDelaySec: string;
   /** Blank: never pause for failures. */
   haltAfterFailures: string;
   haltAfterPercent: string;
@@ -17,6 +18,7 @@ export const DEFAULT_POLICY_FORM: PolicyForm = {
   concurrency: '10',
   timeoutSec: '600',
   retries: '1',
+  retryDelaySec: '2',
   haltAfterFailures: '',
   haltAfterPercent: '',
   startAt: '',
@@ -36,6 +38,7 @@ const RULES: Record<Exclude<keyof PolicyForm, 'startAt'>, Rule> = {
   concurrency: { min: 0, max: 100_000, whole: true, optional: false },
   timeoutSec: { min: 0, max: 7 * 24 * 3600, whole: true, optional: false },
   retries: { min: 0, max: 20, whole: true, optional: false },
+  retryDelaySec: { min: 1, max: 24 * 3600, whole: true, optional: false },
   haltAfterFailures: { min: 1, max: 100_000, whole: true, optional: true },
   haltAfterPercent: { min: 0.1, max: 100, whole: false, optional: true },
 };
@@ -81,6 +84,7 @@ export function readPolicyForm(
       concurrency: values.concurrency ?? 10,
       timeoutSec: values.timeoutSec ?? 600,
       retries: values.retries ?? 1,
+      retryDelaySec: values.retryDelaySec ?? 2,
       haltAfterFailures: values.haltAfterFailures ?? null,
       haltAfterPercent: values.haltAfterPercent ?? null,
     },

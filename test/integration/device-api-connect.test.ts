@@ -36,6 +36,26 @@ describe.each(VERSIONS)('connect over MQTT protocol version %i', (version) => {
     expect(detailB.latestTelemetry).toEqual([]);
   });
 
+  it('accepts a Will and never acts on it, even when the connection is cut (as ThingsBoard)', async () => {
+    const profile = await fx.profile();
+    const device = await fx.device('A', profile.id);
+    const client = await fx.connect(device.accessToken, {
+      protocolVersion: version,
+      will: {
+        topic: 'v1/devices/me/telemetry',
+        payload: Buffer.from('{"fw_state":"FAILED"}'),
+        qos: 1,
+        retain: false,
+      },
+    });
+    await client.publishAsync('v1/devices/me/telemetry', '{"alive":true}', { qos: 1 });
+    // Cut without DISCONNECT: a broker would publish the Will now.
+    client.stream.destroy();
+    await waitFor(async () => !(await fx.station.api['devices.get']({ id: device.id })).online);
+    const detail = await fx.station.api['devices.get']({ id: device.id });
+    expect(detail.latestTelemetry.map((t) => [t.key, t.value])).toEqual([['alive', true]]);
+  });
+
   it('accepts an empty client id (the station assigns one)', async () => {
     const profile = await fx.profile();
     const device = await fx.device('A', profile.id);

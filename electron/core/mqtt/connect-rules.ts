@@ -14,7 +14,12 @@ export type ConnectCheck =
   | { ok: true; clientId: string; assignedClientId: string | undefined }
   | { ok: false; refusal: Refusal; message: string };
 
-/** Checks the parts of CONNECT the session layer is responsible for (not the credentials). */
+/**
+ * Checks the parts of CONNECT the session layer is responsible for (not the credentials).
+ * A Will is accepted and never published, as ThingsBoard's transport does (thingsboard#3165):
+ * the station routes nothing between devices, so no one could receive it; a device's silence is
+ * what the jobs' time-out watches instead.
+ */
 export function checkConnect(packet: IConnectPacket): ConnectCheck {
   const version = packet.protocolVersion ?? 4;
   if (version === 5 && packet.properties?.authenticationMethod !== undefined) {

@@ -6,6 +6,7 @@ import type { OperationInput } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { scriptedDevice } from '../support/scripted-device';
 import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { readDatabase } from './device-api-helpers';
 
 const FIRMWARE = crypto.randomBytes(150_000);
 
@@ -123,6 +124,30 @@ describe('OTA jobs', () => {
     expect(device.attempts).toBe(2);
     expect(device.ignoredWhileBusy).toBe(0);
     expect(device.errors).toEqual([]);
+  });
+
+  it('restarts the byte count of a retry at zero, even with progress not yet written', async () => {
+    const { ids, tokens } = await devices(1);
+    const created = await createJob({ deviceIds: ids, policy: { concurrency: 1, retries: 0 } });
+    const db = readDatabase(fx);
+    try {
+      const device = await scriptedDevice(fx, tokens[0] ?? '', () => 'fail');
+      // Straight from the file: the API would flush the pending progress first.
+      const failed = await waitFor(() => {
+        const row = db
+          .prepare("SELECT id FROM executions WHERE job_id = ? AND state = 'FAILED'")
+          .get(created.id) as { id: string } | undefined;
+        return row?.id;
+      }, 10_000);
+      await device.client.endAsync(true);
+      // The retry lands before the notifier's next flush of the first attempt's bytes.
+      await fx.station.api['executions.retry']({ id: failed });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const [execution] = (await job(created.id)).executions;
+      expect(execution).toMatchObject({ attempts: 2, bytesServed: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('times out a device that goes silent mid-download, with where it stopped', async () => {

@@ -30,6 +30,11 @@ export class ChangeNotifier {
     this.schedule();
   }
 
+  /** Drops unwritten progress of an execution (its attempt ended and the count restarts). */
+  forgetBytes(executionId: string): void {
+    this.bytes.delete(executionId);
+  }
+
   executionChanged(executionId: string): void {
     this.executions.add(executionId);
     this.schedule();

@@ -137,6 +137,9 @@ export class OtaService {
   requeue(executionId: string, now: number, why: string): void {
     const execution = this.repos.executions.get(executionId);
     if (!execution) return;
+    // Progress of the attempt that just failed may still wait for the notifier's next flush; it
+    // must not land on the new attempt's zero.
+    this.notifier.forgetBytes(executionId);
     this.repos.executions.requeue(executionId, now, why);
     this.changed(executionId, execution.deviceId);
   }

@@ -12,9 +12,10 @@ import {
   telemetryValue,
 } from './cloud-json';
 import { CloudState, TENANT_ID, type DeviceInput, type PackageInput } from './cloud-state';
-import { FaultPlan, type FaultKind } from './faults';
+import { FaultPlan, type DrawnFault, type FaultKind } from './faults';
 import { signJwt, verifyJwt, type JwtClaims } from './jwt';
 import { boundaryOf, parseMultipart } from './multipart';
+import { answerRange } from './range';
 
 /**
  * A ThingsBoard-compatible cloud for the sync tests and for trying sync by hand: the REST subset
@@ -34,7 +35,21 @@ export interface CloudEmulatorOptions {
   retryAfterSeconds?: number;
   /** How long an injected 'delay' holds a request (default 200 ms). */
   delayMs?: number;
+  /** Downloads ignore Range and are always sent whole (default false: Spring's Range support). */
+  ignoreRange?: boolean;
+  /** Not TB: downloads carry a strong ETag and honour If-Range (as a caching proxy may). */
+  etag?: boolean;
   now?: () => number;
+}
+
+/** One answer to `GET /api/otaPackage/{id}/download`, as the emulator sent it. */
+export interface DownloadRecord {
+  /** The request's Range header, or null. */
+  range: string | null;
+  ifRange: string | null;
+  status: number;
+  /** Body bytes written to the connection (fewer than the body when a fault cut it). */
+  bytesSent: number;
 }
 
 export interface EmulatorStats {
@@ -46,12 +61,16 @@ export interface EmulatorStats {
   expiredTokenRejections: number;
   faults: Record<FaultKind, number>;
   faultsInjected: number;
+  /** Every download answered, in order: what a resume test asserts on (not timing). */
+  downloads: DownloadRecord[];
 }
 
 export interface CloudEmulator {
   readonly url: string;
   readonly state: CloudState;
   readonly faults: FaultPlan;
+  /** Downloads ignore Range (a server or proxy without range support); can change at any time. */
+  ignoreRange: boolean;
   stats(): EmulatorStats;
   /** Refresh tokens issued so far stop working: the next refresh asks for a sign-in. */
   revokeRefreshTokens(): void;
@@ -63,6 +82,8 @@ export interface CloudEmulator {
   onRequest: ((request: { method: string; path: string }) => void) | undefined;
   close(): Promise<void>;
 }
+
+const DOWNLOAD_PATH = '/api/otaPackage/([^/]+)/download';
 
 export const DEFAULT_USERS = [{ username: 'tenant@thingsboard.org', password: 'tenant' }] as const;
 export const STOCK_UPLOAD_LIMIT = 16 * 1024 * 1024;
@@ -106,7 +127,9 @@ export async function startCloudEmulator(
   const maxUploadBytes = options.maxUploadBytes ?? STOCK_UPLOAD_LIMIT;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const delayMs = options.delayMs ?? 200;
+  const etag = options.etag ?? false;
   const secret = randomBytes(32);
+  const downloads: DownloadRecord[] = [];
   let refreshGeneration = 0;
   const stats = {
     requests: 0,
@@ -309,17 +332,22 @@ export async function startCloudEmulator(
     route('GET', '/api/otaPackage/info/([^/]+)', true, (req) =>
       ok(packageInfoJson(state.package(param(req)))),
     ),
-    route('GET', '/api/otaPackage/([^/]+)/download', true, (req) => {
+    route('GET', DOWNLOAD_PATH, true, (req) => {
       const pkg = state.package(param(req));
       if (!pkg.data) throw CloudError.notFound();
+      const answer = answerRange(pkg.data, req.headers, {
+        ignoreRange: emulator.ignoreRange,
+        etag,
+      });
       return {
-        status: 200,
+        status: answer.status,
         headers: {
           'Content-Type': pkg.contentType ?? 'application/octet-stream',
-          'Content-Disposition': `attachment; filename="${pkg.fileName ?? 'file'}"`,
+          'Content-Disposition': `attachment;filename=${pkg.fileName ?? 'file'}`,
           'x-filename': pkg.fileName ?? 'file',
+          ...answer.headers,
         },
-        body: pkg.data,
+        body: answer.body,
       };
     }),
     route('DELETE', '/api/otaPackage/([^/]+)', true, (req) => {
@@ -399,7 +427,8 @@ export async function startCloudEmulator(
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = req.method ?? 'GET';
     emulator.onRequest?.({ method, path: url.pathname });
-    const fault = faults.draw({ method, path: url.pathname });
+    const drawn = faults.draw({ method, path: url.pathname });
+    const fault = drawn?.kind;
     if (fault === 'drop-request') return void req.socket.destroy();
     if (fault === 'delay') await new Promise((r) => setTimeout(r, delayMs));
     const found = findRoute(routes, method, url.pathname);
@@ -407,20 +436,28 @@ export async function startCloudEmulator(
     const read = await readBody(req, limit, fault === 'drop-mid-upload');
     if (read === 'dropped') return;
     if (fault === 'error-500')
-      return send(res, {
-        status: 500,
-        body: new CloudError(500, TB_ERROR.GENERAL, 'Internal server error').body(now()),
-      });
+      return void send(
+        res,
+        {
+          status: 500,
+          body: new CloudError(500, TB_ERROR.GENERAL, 'Internal server error').body(now()),
+        },
+        undefined,
+      );
     if (fault === 'error-429')
-      return send(res, {
-        status: 429,
-        headers: { 'Retry-After': String(retryAfter) },
-        body: new CloudError(
-          429,
-          TB_ERROR.TOO_MANY_REQUESTS,
-          'Too many requests for current tenant!',
-        ).body(now()),
-      });
+      return void send(
+        res,
+        {
+          status: 429,
+          headers: { 'Retry-After': String(retryAfter) },
+          body: new CloudError(
+            429,
+            TB_ERROR.TOO_MANY_REQUESTS,
+            'Too many requests for current tenant!',
+          ).body(now()),
+        },
+        undefined,
+      );
     let response: EmuResponse;
     try {
       if (!found) throw CloudError.notFound(`No handler for ${method} ${url.pathname}`);
@@ -444,21 +481,47 @@ export async function startCloudEmulator(
     }
     // Processed, but the answer never arrives: the client cannot know what happened.
     if (fault === 'drop-response') return void req.socket.destroy();
-    send(res, response);
+    const sent = await send(res, response, drawn);
+    if (method === 'GET' && new RegExp(`^${DOWNLOAD_PATH}$`).test(url.pathname))
+      downloads.push({
+        range: req.headers.range ?? null,
+        ifRange: typeof req.headers['if-range'] === 'string' ? req.headers['if-range'] : null,
+        status: response.status,
+        bytesSent: sent,
+      });
   }
 
-  function send(res: ServerResponse, response: EmuResponse): void {
+  /** Writes the answer (or, with 'cut-mid-body', its start); resolves with the body bytes sent. */
+  function send(
+    res: ServerResponse,
+    response: EmuResponse,
+    fault: DrawnFault | undefined,
+  ): Promise<number> {
     stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
     const headers: Record<string, string> = { ...response.headers };
-    let payload: Buffer | undefined;
+    let payload: Buffer = Buffer.alloc(0);
     if (Buffer.isBuffer(response.body)) payload = response.body;
     else if (response.body !== undefined) {
       payload = Buffer.from(JSON.stringify(response.body));
       headers['Content-Type'] ??= 'application/json';
     }
-    headers['Content-Length'] = String(payload?.length ?? 0);
+    headers['Content-Length'] = String(payload.length);
     res.writeHead(response.status, headers);
-    res.end(payload);
+    if (fault?.kind !== 'cut-mid-body') {
+      res.end(payload);
+      return Promise.resolve(payload.length);
+    }
+    const cutAt = Math.max(
+      0,
+      Math.min(fault.afterBytes ?? Math.floor(payload.length / 2), payload.length),
+    );
+    // Cut once the bytes are handed to the kernel: the client receives exactly cutAt of them.
+    return new Promise((resolve) => {
+      res.write(payload.subarray(0, cutAt), () => {
+        res.socket?.destroy();
+        resolve(cutAt);
+      });
+    });
   }
 
   const server = http.createServer((req, res) => {
@@ -488,11 +551,13 @@ export async function startCloudEmulator(
     url: `http://127.0.0.1:${port}`,
     state,
     faults,
+    ignoreRange: options.ignoreRange ?? false,
     stats: () => ({
       ...stats,
       byStatus: { ...stats.byStatus },
       faults: { ...faults.injected },
       faultsInjected: faults.totalInjected(),
+      downloads: downloads.map((d) => ({ ...d })),
     }),
     revokeRefreshTokens: () => {
       refreshGeneration += 1;

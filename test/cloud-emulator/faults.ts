@@ -16,7 +16,27 @@ export const FAULT_KINDS = [
   /** The answer is held back (then the request proceeds normally). */
   'delay',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * Faults that only make sense when asked for (not drawn at random unless listed in `kinds`, so
+ * the seeded runs of the kinds above replay as before).
+ */
+export const EXTRA_FAULT_KINDS = [
+  /**
+   * The answer's headers and the first `afterBytes` bytes of its body go out (half the body by
+   * default), then the connection is cut: a weak uplink dying in the middle of a download.
+   */
+  'cut-mid-body',
+] as const;
+
+export const ALL_FAULT_KINDS = [...FAULT_KINDS, ...EXTRA_FAULT_KINDS] as const;
+export type FaultKind = (typeof ALL_FAULT_KINDS)[number];
+
+/** What a request gets: the kind, and for 'cut-mid-body' where the body is cut. */
+export interface DrawnFault {
+  kind: FaultKind;
+  afterBytes?: number;
+}
 
 export interface RequestInfo {
   method: string;
@@ -38,6 +58,8 @@ export interface ScriptedFault {
   match: (request: RequestInfo) => boolean;
   /** How many matching requests it hits (default 1). */
   times?: number;
+  /** 'cut-mid-body': body bytes sent before the cut (default half the body). */
+  afterBytes?: number;
 }
 
 /** mulberry32: tiny, seedable, good enough to pick faults. */
@@ -59,7 +81,7 @@ export class FaultPlan {
   private options: RandomFaultOptions | undefined;
   private readonly scripted: (ScriptedFault & { left: number })[] = [];
   readonly injected: Record<FaultKind, number> = Object.fromEntries(
-    FAULT_KINDS.map((k) => [k, 0]),
+    ALL_FAULT_KINDS.map((k) => [k, 0]),
   ) as Record<FaultKind, number>;
 
   /** Random faults on a share of all requests; `rate: 0` turns them off. */
@@ -79,12 +101,14 @@ export class FaultPlan {
   }
 
   /** Decides the fault for a request, if any, and counts it. */
-  draw(request: RequestInfo): FaultKind | undefined {
+  draw(request: RequestInfo): DrawnFault | undefined {
     const scripted = this.scripted.find((f) => f.left > 0 && f.match(request));
     if (scripted) {
       scripted.left -= 1;
       this.injected[scripted.kind] += 1;
-      return scripted.kind;
+      return scripted.afterBytes === undefined
+        ? { kind: scripted.kind }
+        : { kind: scripted.kind, afterBytes: scripted.afterBytes };
     }
     const options = this.options;
     const random = this.random;
@@ -94,7 +118,7 @@ export class FaultPlan {
     const kinds = options.kinds ?? FAULT_KINDS;
     const kind = kinds[Math.floor(random() * kinds.length)] ?? 'error-500';
     this.injected[kind] += 1;
-    return kind;
+    return { kind };
   }
 
   totalInjected(): number {

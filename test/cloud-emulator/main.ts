@@ -3,7 +3,7 @@
  * sign the station in to the printed URL (field-ota cloud login --url ... ).
  */
 import { parseArgs } from 'node:util';
-import { FAULT_KINDS, type FaultKind } from './faults';
+import { ALL_FAULT_KINDS, type FaultKind } from './faults';
 import { DEFAULT_USERS, STOCK_UPLOAD_LIMIT, startCloudEmulator } from './emulator';
 import { firmwareBytes, seedSite } from './seed';
 
@@ -17,7 +17,8 @@ A ThingsBoard-compatible cloud (REST subset of PROTOCOL.md §3) on 127.0.0.1.
   --token-ttl SECONDS  access-token lifetime (default 900)
   --upload-limit BYTES largest package upload (default ${STOCK_UPLOAD_LIMIT}, a stock server's 16 MiB)
   --fault-rate R       share of requests (0..1) that get a random fault (default 0)
-  --fault-kinds LIST   comma-separated, from: ${FAULT_KINDS.join(', ')}
+  --fault-kinds LIST   comma-separated, from: ${ALL_FAULT_KINDS.join(', ')}
+  --ignore-range       answer downloads whole (200) even when asked for a range
   --seed N             seed of the random faults (default 1)
   --demo               start with a demo site: profile CIM-168, 5 devices, packages 1.0.0 and 1.0.1
   --help               this text
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       'fault-rate': { type: 'string' },
       'fault-kinds': { type: 'string' },
       seed: { type: 'string' },
+      'ignore-range': { type: 'boolean' },
       demo: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   const kinds = values['fault-kinds']?.split(',').map((k) => k.trim());
-  const unknown = kinds?.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  const unknown = kinds?.filter((k) => !(ALL_FAULT_KINDS as readonly string[]).includes(k));
   if (unknown?.length) throw new Error(`Unknown fault kind(s): ${unknown.join(', ')}`);
   const username = values.username ?? DEFAULT_USERS[0].username;
   const password = values.password ?? DEFAULT_USERS[0].password;
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     users: [{ username, password }],
     tokenTtlMs: number('token-ttl', values['token-ttl'], 900, 1, 365 * 86400) * 1000,
     maxUploadBytes: number('upload-limit', values['upload-limit'], STOCK_UPLOAD_LIMIT, 1, 2 ** 40),
+    ignoreRange: values['ignore-range'] === true,
   });
   const rate = number('fault-rate', values['fault-rate'], 0, 0, 1);
   if (rate > 0)

@@ -1,5 +1,5 @@
 /** The station's MQTT session layer: import from here. */
-export { MqttEndpoint } from './mqtt-endpoint';
+export { ListenerMoveError, MqttEndpoint } from './mqtt-endpoint';
 export { MqttSession } from './mqtt-session';
 export { RC5, CONNACK_311 } from './reason-codes';
 export type {

@@ -234,4 +234,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE jobs ADD COLUMN retry_delay_sec INTEGER NOT NULL DEFAULT 2;
     `,
   },
+  {
+    version: 5,
+    name: 'station settings',
+    sql: `
+      -- Choices made in the UI that outlive a restart (e.g. serving the site network).
+      CREATE TABLE station_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
 ];

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { PartialDownloads } from './partial-downloads';
+
+const RESUME_DIR = 'resume';
 
 /**
  * Package binaries live as files named by their SHA-256 in `<dataDir>/packages/blobs`; imports
@@ -9,12 +12,15 @@ import path from 'node:path';
 export class BlobFolder {
   readonly blobDir: string;
   readonly tmpDir: string;
+  /** Downloads from the cloud cut part way, kept to be resumed (`tmp/resume/`). */
+  readonly partials: PartialDownloads;
 
   constructor(root: string) {
     this.blobDir = path.join(root, 'blobs');
     this.tmpDir = path.join(root, 'tmp');
     fs.mkdirSync(this.blobDir, { recursive: true });
     fs.mkdirSync(this.tmpDir, { recursive: true });
+    this.partials = new PartialDownloads(path.join(this.tmpDir, RESUME_DIR));
   }
 
   pathOf(sha256: string): string {
@@ -47,13 +53,20 @@ export class BlobFolder {
   /**
    * Start-up clean-up after a crash: unfinished imports, and binaries renamed into place whose
    * database row never committed. Returns what was removed, for the log.
+   *
+   * Partial cloud downloads are kept: a restart between two pulls (the laptop shut overnight) is
+   * exactly when resuming saves a weak link from fetching 200 MB again. Only stale ones go here
+   * (see PARTIAL_MAX_AGE_MS); whether the cloud still wants a package is only known once a pull
+   * has its list, so the pull removes the unwanted ones then.
    */
   sweep(referenced: ReadonlySet<string>): string[] {
     const removed: string[] = [];
     for (const name of fs.readdirSync(this.tmpDir)) {
+      if (name === RESUME_DIR) continue;
       fs.rmSync(path.join(this.tmpDir, name), { force: true, recursive: true });
       removed.push(`tmp/${name}`);
     }
+    for (const name of this.partials.prune()) removed.push(`tmp/${RESUME_DIR}/${name}`);
     for (const name of fs.readdirSync(this.blobDir)) {
       if (!referenced.has(name)) {
         fs.rmSync(path.join(this.blobDir, name), { force: true, recursive: true });

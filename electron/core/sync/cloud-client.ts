@@ -78,6 +78,9 @@ interface Call<T> {
   body?: RequestBody;
   auth?: boolean;
   schema?: z.ZodType<T>;
+  headers?: Record<string, string>;
+  /** Statuses besides 2xx handed to onSuccess instead of thrown (a download's 416). */
+  passStatuses?: readonly number[];
 }
 
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
@@ -275,11 +278,36 @@ export class CloudClient {
     await this.call({ method: 'DELETE', path: `/api/otaPackage/${enc(id)}` });
   }
 
-  /** The binary as a stream; the caller hashes it while writing it to disk. */
-  download(id: string): Promise<IncomingMessage> {
+  /**
+   * The binary as a stream; the caller hashes it while writing it to disk. With `resume` it asks
+   * for the bytes from `from` on (Range; If-Range too when the cloud gave a validator). The
+   * answer is then 206 (the rest), 200 (the whole file: the range was ignored) or 416 (nothing to
+   * resume from), for the caller to decide; a 416 is not thrown because its body is not an error
+   * to read: Spring still writes the whole file into it.
+   */
+  download(id: string, resume?: { from: number; validator?: string }): Promise<IncomingMessage> {
+    const headers: Record<string, string> = {};
+    if (resume) {
+      headers.Range = `bytes=${resume.from}-`;
+      if (resume.validator) headers['If-Range'] = resume.validator;
+    }
     return this.withRetries(
-      { method: 'GET', path: `/api/otaPackage/${enc(id)}/download` },
-      async (res) => res,
+      {
+        method: 'GET',
+        path: `/api/otaPackage/${enc(id)}/download`,
+        headers,
+        passStatuses: resume ? [416] : [],
+      },
+      async (res) => {
+        // A link that dies without a reset would leave the body waiting forever: no byte for
+        // the idle time cuts it (and a resumable download goes on from there next time).
+        res.setTimeout(this.idleTimeoutMs, () =>
+          res.destroy(
+            Object.assign(new Error(`no byte for ${this.idleTimeoutMs} ms`), { code: 'ETIMEDOUT' }),
+          ),
+        );
+        return res;
+      },
     );
   }
 
@@ -348,7 +376,8 @@ export class CloudClient {
       try {
         const res = await this.send(call, auth);
         const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) return await onSuccess(res);
+        if ((status >= 200 && status < 300) || call.passStatuses?.includes(status))
+          return await onSuccess(res);
         const error = await this.errorOf(res, call);
         if (status === 401 && auth) {
           if (refreshed) {
@@ -386,7 +415,7 @@ export class CloudClient {
     const url = new URL(this.baseUrl + call.path);
     for (const [name, value] of Object.entries(call.query ?? {}))
       if (value !== undefined) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...call.headers };
     if (auth) {
       const tokens = this.options.tokens?.get();
       if (!tokens) return Promise.reject(new SignInRequiredError('Not signed in to the cloud'));

@@ -543,11 +543,14 @@ export class SyncService {
   }
 
   private setActivity(activity: SyncActivity | null): void {
+    const phaseChanged = activity?.phase !== this.activity?.phase;
     this.activity = activity;
     const now = Date.now();
-    // Progress comes per item: events are paced, but the start and the end always go out.
+    // Progress comes per item: events are paced, but a phase's first report (a resumed download
+    // starts at the bytes it kept) and the end always go out.
     if (
       activity &&
+      !phaseChanged &&
       activity.done !== 0 &&
       activity.done !== activity.total &&
       now - this.lastProgressEvent < PROGRESS_EVENT_MS

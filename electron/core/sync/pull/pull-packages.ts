@@ -62,7 +62,7 @@ export async function pullBinaries(
     progress('binaries', done, wanted.length);
     done += 1;
     try {
-      const outcome = await cacheBinary(deps, client, info);
+      const outcome = await cacheBinary(deps, client, info, progress);
       if (outcome === 'downloaded') result.downloaded += 1;
       else result.alreadyCached += 1;
     } catch (error) {
@@ -88,6 +88,7 @@ export async function cacheBinary(
   deps: SyncDeps,
   client: CloudClient,
   info: CloudPackageInfo,
+  progress?: ProgressReporter,
 ): Promise<'downloaded' | 'cached'> {
   const { links } = deps;
   if (links.packageByCloudId(info.id.id)) return 'cached';
@@ -112,7 +113,11 @@ export async function cacheBinary(
       `${info.title} ${info.version}: the station has a package of that title and version with other bytes; the push will show the conflict`,
     );
   }
-  const binary = await downloadBinary(client, info, deps.packageStore.blobs);
+  // Byte progress of this binary: a resumed download starts the bar where it was cut.
+  const binary = await downloadBinary(client, info, deps.packageStore.blobs, {
+    onProgress: (bytes, total) => progress?.(`binary ${info.title} ${info.version}`, bytes, total),
+    log: (message) => deps.log('info', message),
+  });
   let id: string;
   try {
     id = deps.db.transaction(() =>

@@ -7,6 +7,7 @@ import { pullDeletions } from './pull-deletions';
 import { pullDevices } from './pull-devices';
 import { listPackages, pullBinaries } from './pull-packages';
 import { pullProfiles } from './pull-profiles';
+import { prunePartials } from './prune-partials';
 
 export interface PullRequest {
   /** Binaries of the packages assigned to these devices (by name); all devices when absent. */
@@ -29,6 +30,7 @@ export async function pullSite(
   const warnings: string[] = [];
   const profiles = await pullProfiles(deps, client, progress);
   const packages = await listPackages(deps, client, progress);
+  prunePartials(deps, packages);
   const devices = await pullDevices(deps, client, progress);
   warnings.push(...devices.warnings);
 

@@ -227,6 +227,41 @@ export class DeviceRepository {
     return id;
   }
 
+  /**
+   * Renames and/or relabels a device on site (false: nothing changed, nothing queued). The
+   * outbox entry carries the new values and the ones they replaced; it is written even while
+   * the device's own creation still waits to be pushed: that push sends the current values
+   * anyway, and the edit's push then finds the cloud already has them (nothing is sent twice),
+   * while an edit that lands during that push is not lost.
+   */
+  update(
+    id: string,
+    changes: { name?: string | undefined; label?: string | undefined },
+    now = Date.now(),
+  ): boolean {
+    return this.db.transaction(() => {
+      const was = this.sql('SELECT name, label FROM devices WHERE id = ?').get(id) as
+        { name: string; label: string } | undefined;
+      if (!was) throw new ApiError('NOT_FOUND', `Device ${id} does not exist`);
+      const name = changes.name ?? was.name;
+      const label = changes.label ?? was.label;
+      if (name === was.name && label === was.label) return false;
+      if (name !== was.name && this.sql('SELECT 1 FROM devices WHERE name = ?').get(name)) {
+        throw new ApiError('CONFLICT', `A device named "${name}" already exists`, {
+          name: 'already exists',
+        });
+      }
+      this.sql('UPDATE devices SET name = ?, label = ? WHERE id = ?').run(name, label, id);
+      enqueueOutbox(this.db, {
+        kind: 'device.updated',
+        entityId: id,
+        payload: { name, label, was: { name: was.name, label: was.label } },
+        now,
+      });
+      return true;
+    })();
+  }
+
   /** Sets or clears a slot's assigned package. Callers wrap it in their transaction. */
   setAssignedPackage(deviceId: string, type: OtaPackageType, packageId: string | null): void {
     const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';

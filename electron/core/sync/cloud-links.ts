@@ -218,20 +218,43 @@ export class CloudLinks {
       .run(now, id);
   }
 
-  /** Name, label, profile and token follow the cloud; the caller checked they are free. */
+  /**
+   * Name, label, profile and token follow the cloud; the caller checked they are free.
+   * `keepSnapshot`: a change of the station's waits to be pushed, and the copy it was made on
+   * stays its base. `keepNameAndLabel`: that change is a rename or relabel made on site, which
+   * the pull must not undo.
+   */
   updatePulledDevice(
     id: string,
     cloud: CloudDevice,
-    profileId: string,
-    token: string,
-    keepSnapshot: boolean,
+    local: { profileId: string; token: string; keepSnapshot: boolean; keepNameAndLabel: boolean },
   ): void {
+    if (local.keepNameAndLabel)
+      this.db
+        .prepare(
+          'UPDATE devices SET profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+        )
+        .run(local.profileId, local.token, id);
+    else
+      this.db
+        .prepare(
+          'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+        )
+        .run(cloud.name, cloud.label ?? '', local.profileId, local.token, id);
+    if (!local.keepSnapshot) this.linkDevice(id, cloud);
+  }
+
+  /**
+   * The cloud's name and label on the station (a conflict resolved with "take the cloud's", or
+   * a field only the cloud changed). False when another device of the station has that name.
+   */
+  setNameAndLabel(id: string, values: { name: string; label: string }): boolean {
+    const owner = this.deviceByName(values.name);
+    if (owner && owner.id !== id) return false;
     this.db
-      .prepare(
-        'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
-      )
-      .run(cloud.name, cloud.label ?? '', profileId, token, id);
-    if (!keepSnapshot) this.linkDevice(id, cloud);
+      .prepare('UPDATE devices SET name = ?, label = ? WHERE id = ?')
+      .run(values.name, values.label, id);
+    return true;
   }
 
   insertPulledDevice(cloud: CloudDevice, profileId: string, token: string, now: number): string {

@@ -17,6 +17,15 @@ export function hasLocalChanges(deps: SyncDeps, deviceId: string): boolean {
   return deps.store.itemsOf(deviceId).length > 0;
 }
 
+/**
+ * The device was renamed or relabelled on site and the cloud has not taken it yet (pending, or
+ * held as a conflict or a refusal): its name and label stay the station's until the push
+ * settles them.
+ */
+export function hasPendingEdit(deps: SyncDeps, deviceId: string): boolean {
+  return deps.store.itemsOf(deviceId).some((item) => item.kind === 'device.updated');
+}
+
 /** Devices with their access tokens (one credentials request per device). */
 export async function pullDevices(
   deps: SyncDeps,
@@ -63,12 +72,15 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
   if (local) {
     if (tokenOwner && tokenOwner.id !== local.id)
       return `${cloud.name}: its access token is used by the station's device ${tokenOwner.name}; not updated`;
-    const nameOwner = links.deviceByName(cloud.name);
+    const edited = hasPendingEdit(deps, local.id);
+    const name = edited ? local.name : cloud.name;
+    const label = edited ? local.label : (cloud.label ?? '');
+    const nameOwner = links.deviceByName(name);
     if (nameOwner && nameOwner.id !== local.id)
       return `${cloud.name}: the station has another device with that name; not updated`;
     const changed =
-      local.name !== cloud.name ||
-      local.label !== (cloud.label ?? '') ||
+      local.name !== name ||
+      local.label !== label ||
       local.profileId !== profile.id ||
       local.accessToken !== token ||
       local.cloudDeletedAt !== null ||
@@ -76,7 +88,12 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     // While a change of the station's is waiting to be pushed, the copy it was made on stays
     // the base, so the push can tell what the cloud changed meanwhile.
     deps.db.transaction(() =>
-      links.updatePulledDevice(local.id, cloud, profile.id, token, hasLocalChanges(deps, local.id)),
+      links.updatePulledDevice(local.id, cloud, {
+        profileId: profile.id,
+        token,
+        keepSnapshot: hasLocalChanges(deps, local.id),
+        keepNameAndLabel: edited,
+      }),
     )();
     if (changed) deps.notifier.deviceChanged(local.id);
     return { id: local.id, change: changed ? 'updated' : 'unchanged' };

@@ -229,12 +229,17 @@ export class CloudState {
   /** An edit in the console: the device saved with its current version and some fields changed. */
   editDevice(
     id: string,
-    changes: { label?: string; firmwareId?: string | null; softwareId?: string | null },
+    changes: {
+      name?: string;
+      label?: string;
+      firmwareId?: string | null;
+      softwareId?: string | null;
+    },
   ): DeviceRecord {
     const d = this.device(id);
     return this.saveDevice({
       id: d.id,
-      name: d.name,
+      name: changes.name ?? d.name,
       label: changes.label ?? d.label,
       deviceProfileId: d.profileId,
       firmwareId: changes.firmwareId === undefined ? d.firmwareId : changes.firmwareId,

@@ -7,6 +7,7 @@ import { applyCloudAssignment } from './cloud-assignment';
 import { CloudHttpError } from './cloud-errors';
 import { CloudDevice } from './cloud-types';
 import { cacheBinary } from './pull/pull-packages';
+import { mergeEdit, nameAndLabelOf, type NameAndLabel } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
 import type { SyncDeps } from './sync-deps';
 import type { OutboxItem } from './sync-store';
@@ -143,6 +144,8 @@ export async function resolveConflict(
       deps.notifier.deviceChanged(local.id);
       return { resolved: true, message: `${local.name} is linked to the cloud's device` };
     }
+    case 'DEVICE_EDIT':
+      return resolveDeviceEdit(deps, item, detail, choice);
     case 'DEVICE_DELETED': {
       const device = deps.links.device(item.entityId);
       if (!device) {
@@ -175,6 +178,67 @@ export async function resolveConflict(
       };
     }
   }
+}
+
+/**
+ * A name or label changed both on site and in the cloud. Keep mine: the cloud's latest copy
+ * becomes the base and the station's values are pushed over it. Take the cloud's: its values
+ * for the fields in conflict are written on the station, without an outbox entry; a field only
+ * the site changed is still pushed (the same item, reopened).
+ */
+function resolveDeviceEdit(
+  deps: SyncDeps,
+  item: OutboxItem,
+  detail: ConflictDetail,
+  choice: ConflictChoice,
+): Resolution {
+  const theirs = CloudDevice.parse(detail.data.cloudDevice);
+  const device = deps.links.device(item.entityId);
+  if (!device) {
+    deps.store.drop([item.seq]);
+    return { resolved: true, message: 'The device no longer exists on the station' };
+  }
+  if (deps.store.itemsOf(device.id).some((i) => i.kind === 'device.updated' && i.seq > item.seq)) {
+    deps.store.drop([item.seq]);
+    return {
+      resolved: true,
+      message: `${device.name} was edited again on the station since: that edit replaces this one and is pushed next`,
+    };
+  }
+  if (choice === 'KEEP_MINE') {
+    deps.db.transaction(() => {
+      deps.links.linkDevice(device.id, theirs);
+      deps.store.reopen(item.seq);
+    })();
+    return {
+      resolved: true,
+      message: `${device.name}: the station's name and label will be pushed over the cloud's`,
+    };
+  }
+  const cloud = nameAndLabelOf(theirs);
+  const mine: NameAndLabel = { name: device.name, label: device.label };
+  const start = (detail.data.start as NameAndLabel | undefined) ?? cloud;
+  const { merged } = mergeEdit(start, mine, cloud);
+  const settled = merged.name === cloud.name && merged.label === cloud.label;
+  const applied = deps.db.transaction(() => {
+    if (!deps.links.setNameAndLabel(device.id, merged)) return false;
+    deps.links.linkDevice(device.id, theirs);
+    if (settled) deps.store.drop([item.seq]);
+    else deps.store.reopen(item.seq);
+    return true;
+  })();
+  if (!applied)
+    return {
+      resolved: false,
+      message: `Another device of the station is named ${merged.name}: rename it first`,
+    };
+  deps.notifier.deviceChanged(device.id);
+  return {
+    resolved: true,
+    message: settled
+      ? `${merged.name} now has the cloud's name and label`
+      : `${merged.name} takes the cloud's value where both changed; the site's other change is pushed next`,
+  };
 }
 
 /** The cloud's binary replaces the site's under the same package row (assignments follow it). */

@@ -3,6 +3,7 @@ import type { ProgressReporter } from '../sync-deps';
 import type { OutboxItem } from '../sync-store';
 import { assignmentType, pushAssignment } from './push-assignment';
 import { pushDeviceCreated } from './push-device';
+import { pushDeviceUpdate } from './push-device-update';
 import { pushPackageCreated } from './push-package';
 import { pushProfileCreated } from './push-profile';
 import type { PushContext, PushOutcome, Pusher } from './push-types';
@@ -10,6 +11,7 @@ import type { PushContext, PushOutcome, Pusher } from './push-types';
 const PUSHERS: Record<string, Pusher> = {
   'profile.created': pushProfileCreated,
   'device.created': pushDeviceCreated,
+  'device.updated': pushDeviceUpdate,
   'package.created': pushPackageCreated,
   'assignment.set': pushAssignment,
   'assignment.cleared': pushAssignment,
@@ -141,20 +143,28 @@ function record(
 }
 
 /**
- * Only a slot's latest assignment matters: earlier ones for the same device and slot (even in
- * conflict or failed) are dropped; the latest is pushed from the device's current state.
+ * What a later item of the same kind makes pointless: the items are pushed from the device's
+ * current state, so only the latest one of each key matters (the earlier ones, even in conflict
+ * or failed, are dropped). Assignments: per device and slot. Site edits of name and label: per
+ * device.
  */
+function supersedeKey(item: OutboxItem): string | undefined {
+  if (item.kind.startsWith('assignment.'))
+    return `${item.entityId}|${assignmentType(item.payload)}`;
+  if (item.kind === 'device.updated') return `${item.entityId}|edit`;
+  return undefined;
+}
+
 function dropSuperseded(ctx: PushContext, items: OutboxItem[], result: OutboxPushed): OutboxItem[] {
   const latest = new Map<string, number>();
   for (const item of items) {
-    if (item.kind.startsWith('assignment.'))
-      latest.set(`${item.entityId}|${assignmentType(item.payload)}`, item.seq);
+    const key = supersedeKey(item);
+    if (key !== undefined) latest.set(key, item.seq);
   }
-  const superseded = items.filter(
-    (item) =>
-      item.kind.startsWith('assignment.') &&
-      latest.get(`${item.entityId}|${assignmentType(item.payload)}`) !== item.seq,
-  );
+  const superseded = items.filter((item) => {
+    const key = supersedeKey(item);
+    return key !== undefined && latest.get(key) !== item.seq;
+  });
   if (superseded.length === 0) return items;
   ctx.deps.store.drop(superseded.map((i) => i.seq));
   result.settled += superseded.length;
@@ -169,6 +179,8 @@ export function describe(ctx: PushContext, item: OutboxItem): string {
       return `device profile ${links.profile(item.entityId)?.name ?? item.entityId}`;
     case 'device.created':
       return `device ${links.device(item.entityId)?.name ?? item.entityId}`;
+    case 'device.updated':
+      return `name and label of ${links.device(item.entityId)?.name ?? item.entityId}`;
     case 'package.created':
     case 'package.deleted': {
       const payload = item.payload as { title?: string; version?: string } | null;

@@ -1,24 +1,38 @@
 import { useMemo, useState } from 'react';
 import type { Device, OtaSlot, Package } from '../../../../shared/api/entities';
+import { ApiError } from '../../../../shared/api/errors';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import { messageOf } from '../../api/validate-input';
+import {
+  fieldErrorsOf,
+  inputProblems,
+  messageOf,
+  type FieldErrors,
+} from '../../api/validate-input';
 import { CopyButton } from '../../components/CopyButton';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
+import { TextField } from '../../components/TextField';
 import { useNotifier } from '../../components/Toasts';
 import { formatAgo, formatBytes } from '../../lib/format';
+import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useNow } from '../../lib/use-now';
 import { useSlice, useStation } from '../../state/store-context';
 
 const NONE = '';
 const TYPE_WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
+const FIELD_LABEL: Record<string, string> = { name: 'Name', label: 'Label' };
+
+interface NameAndLabel {
+  name: string;
+  label: string;
+}
 
 /**
- * The console's device "Edit" (seed steps 5–8): choose Firmware and/or Software among the
- * packages of the device's profile, then Apply. Choosing "None" un-assigns.
+ * The console's device "Edit" (seed steps 5–8): fix the name or label, choose Firmware and/or
+ * Software among the packages of the device's profile, then Apply. Choosing "None" un-assigns.
  */
 export function EditDeviceDialog({ deviceId, onClose }: { deviceId: string; onClose: () => void }) {
   const devices = useSlice('devices');
@@ -54,15 +68,26 @@ function EditDeviceForm({
   const { api, store } = useStation();
   const { toast } = useNotifier();
   const now = useNow(10_000);
+  // Compared with the values the dialog opened with, not the live ones: a pull renaming the
+  // device meanwhile is not undone by an Apply that never touched the name.
+  const [opened, setOpened] = useState<NameAndLabel>({ name: device.name, label: device.label });
+  const [name, setName] = useState(device.name);
+  const [label, setLabel] = useState(device.label);
   const [firmware, setFirmware] = useState(device.firmware.assignedPackageId ?? NONE);
   const [software, setSoftware] = useState(device.software.assignedPackageId ?? NONE);
   const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
 
   const choices = (type: OtaPackageType) =>
     packages
       .filter((p) => p.type === type && p.profileId === device.profileId)
       .sort((a, b) => b.createdAt - a.createdAt);
+
+  const edit: { name?: string; label?: string } = {};
+  if (name.trim() !== opened.name) edit.name = name;
+  if (label.trim() !== opened.label) edit.label = label;
+  const editing = edit.name !== undefined || edit.label !== undefined;
 
   const changes: { type: OtaPackageType; packageId: string }[] = [];
   if (firmware !== (device.firmware.assignedPackageId ?? NONE))
@@ -71,11 +96,28 @@ function EditDeviceForm({
     changes.push({ type: 'SOFTWARE', packageId: software });
 
   const apply = async () => {
-    if (changes.length === 0 || busy) return;
+    if ((!editing && changes.length === 0) || busy) return;
+    if (editing) {
+      const problems = inputProblems('devices.update', { id: device.id, ...edit });
+      if (problems) {
+        setErrors(readableFieldErrors(problems, FIELD_LABEL));
+        return;
+      }
+    }
     setBusy(true);
+    setErrors({});
     setError(null);
     const done: string[] = [];
+    let shownName = device.name;
     try {
+      if (editing) {
+        const updated = await api.call('devices.update', { id: device.id, ...edit });
+        store.putDevice(updated);
+        done.push(...describeEdit(opened, updated));
+        // Applying again (after a failed assignment below) must not count the edit twice.
+        setOpened({ name: updated.name, label: updated.label });
+        shownName = updated.name;
+      }
       for (const change of changes) {
         if (change.packageId === NONE) {
           await api.call('assignments.unassign', { deviceId: device.id, type: change.type });
@@ -91,15 +133,35 @@ function EditDeviceForm({
           );
         }
       }
-      await store.refreshDevice(device.id).catch(() => undefined);
-      toast('success', `${device.name}: ${done.join(', ')}`);
+      if (changes.length > 0) await store.refreshDevice(device.id).catch(() => undefined);
+      toast('success', `${shownName}: ${done.length > 0 ? done.join(', ') : 'nothing to change'}`);
       onClose();
     } catch (e) {
       if (done.length > 0) await store.refreshDevice(device.id).catch(() => undefined);
-      setError(`${done.length > 0 ? `${done.join(', ')}; then: ` : ''}${messageOf(e)}`);
+      const field = Object.keys(fieldErrorsOf(e)).find((f) => f in FIELD_LABEL);
+      if (field && e instanceof ApiError && done.length === 0) setErrors({ [field]: e.message });
+      else setError(`${done.length > 0 ? `${done.join(', ')}; then: ` : ''}${messageOf(e)}`);
       setBusy(false);
     }
   };
+
+  const plan = [
+    ...(editing
+      ? [
+          `save the new ${[
+            edit.name !== undefined ? 'name' : null,
+            edit.label !== undefined ? 'label' : null,
+          ]
+            .filter(Boolean)
+            .join(' and ')}`,
+        ]
+      : []),
+    ...changes.map((c) =>
+      c.packageId === NONE
+        ? `un-assign the ${c.type.toLowerCase()}`
+        : `send the new ${c.type.toLowerCase()}`,
+    ),
+  ];
 
   return (
     <Dialog
@@ -109,19 +171,38 @@ function EditDeviceForm({
       busy={busy}
       wide
       footer={
-        <CancelAndSubmit onCancel={onClose} busy={busy} canSubmit={changes.length > 0} icon="check">
+        <CancelAndSubmit
+          onCancel={onClose}
+          busy={busy}
+          canSubmit={editing || changes.length > 0}
+          icon="check"
+        >
           Apply
         </CancelAndSubmit>
       }
     >
+      <div className="form-grid">
+        <TextField
+          label="Name"
+          hint="Devices connect with their access token: a new name does not disconnect them."
+          error={errors.name}
+          mono
+          spellCheck={false}
+          value={name}
+          onChange={setName}
+        />
+        <TextField
+          label="Label"
+          hint="Free text, e.g. where it sits (pump 3)."
+          error={errors.label}
+          value={label}
+          onChange={setLabel}
+        />
+      </div>
       <dl className="facts">
         <div>
           <dt>Device profile</dt>
           <dd>{device.profileName}</dd>
-        </div>
-        <div>
-          <dt>Label</dt>
-          <dd>{device.label || '—'}</dd>
         </div>
         <div>
           <dt>Connection</dt>
@@ -161,19 +242,22 @@ function EditDeviceForm({
         />
       </div>
       <p className="field-hint">
-        {changes.length === 0
-          ? 'Choose a package, then Apply: the device is told at once if it is online, or when it next connects.'
-          : `Apply will ${changes
-              .map((c) =>
-                c.packageId === NONE
-                  ? `un-assign the ${c.type.toLowerCase()}`
-                  : `send the new ${c.type.toLowerCase()}`,
-              )
-              .join(' and ')} to ${device.name}.`}
+        {plan.length === 0
+          ? 'Fix the name or label, or choose a package, then Apply: a package reaches the device at once if it is online, or when it next connects.'
+          : `Apply will ${plan.join(' and ')}${changes.length > 0 ? ` to ${device.name}` : ''}.`}
       </p>
       <FormError message={error} />
     </Dialog>
   );
+}
+
+/** What an edit did, in the toast's words: "renamed from …", "label set to …". */
+function describeEdit(before: NameAndLabel, after: NameAndLabel): string[] {
+  const said: string[] = [];
+  if (after.name !== before.name) said.push(`renamed from ${before.name}`);
+  if (after.label !== before.label)
+    said.push(after.label ? `label set to "${after.label}"` : 'label cleared');
+  return said;
 }
 
 function SlotChoice({

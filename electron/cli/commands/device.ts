@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
-import { findProfileByName } from '../lookups';
+import { CliError } from '../cli-error';
+import { findDeviceByName, findProfileByName } from '../lookups';
 import { printJson, printLine } from '../output';
 
 interface DeviceAddOptions extends Omit<ConnectionOptions, 'token'> {
@@ -9,6 +10,11 @@ interface DeviceAddOptions extends Omit<ConnectionOptions, 'token'> {
   label: string;
   /** The device's token here, not the station's (that one is --station-token). */
   token?: string;
+}
+
+interface DeviceEditOptions extends ConnectionOptions {
+  name?: string;
+  label?: string;
 }
 
 export function deviceCommand(): Command {
@@ -43,5 +49,42 @@ export function deviceCommand(): Command {
         );
     });
 
+  withConnectionOptions(
+    device
+      .command('edit')
+      .description(
+        'rename or relabel a device (synced to the cloud); its token and profile are not editable',
+      )
+      .argument('<name>', 'the device to edit, by its current name'),
+  )
+    .option('--name <name>', 'new name, e.g. to fix a typo')
+    .option('--label <label>', 'new label (free text; "" clears it)')
+    .action(async (current: string, options: DeviceEditOptions) => {
+      if (options.name === undefined && options.label === undefined)
+        throw new CliError('Nothing to change: give --name NEW and/or --label TEXT.');
+      const { client } = connect(options);
+      const before = await findDeviceByName(client, current);
+      const after = await client.call('devices.update', {
+        id: before.id,
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.label !== undefined ? { label: options.label } : {}),
+      });
+      if (options.json) printJson(after);
+      else printLine(describeEdit(before, after));
+    });
+
   return device;
+}
+
+function describeEdit(
+  before: { name: string; label: string },
+  after: { name: string; label: string },
+): string {
+  const said: string[] = [];
+  if (after.name !== before.name) said.push(`renamed to "${after.name}"`);
+  if (after.label !== before.label)
+    said.push(after.label ? `label set to "${after.label}"` : 'label cleared');
+  return said.length === 0
+    ? `Device "${before.name}" already has this name and label: nothing changed.`
+    : `Device "${before.name}" ${said.join(', ')} (queued for the cloud sync).`;
 }

@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Device } from '../../shared/api/entities';
+import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
+import { runCli } from '../../electron/cli/program';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
+
+/** Runs `field-ota ...` in this process against the station's HTTP API; returns its output. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (out += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (err += String(chunk)),
+    true
+  )) as typeof process.stderr.write;
+  const before = process.exitCode;
+  try {
+    const code = await runCli(['node', 'field-ota', ...args]);
+    return { code, out, err };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+    process.exitCode = before;
+  }
+}
+
+describe('field-ota device edit', () => {
+  let site: StationFixture;
+  let http: HttpServerHandle;
+  let station: string[];
+
+  beforeEach(async () => {
+    site = await startStationFixture();
+    http = await startHttpServer({ station: site.station, port: 0, staticDir: site.dataDir });
+    station = ['--station', http.url];
+    const profile = await site.profile('CIM-168');
+    await site.device('CIM-168-02-22-09', profile.id, 'TOKEN-90');
+    await site.device('CIM-168-02-22-91', profile.id, 'TOKEN-91');
+  });
+  /** What waits for the cloud besides the devices' own creation. */
+  const edits = async () =>
+    (await site.station.api['cloud.pending']({})).filter((i) => i.kind === 'device.updated');
+
+  afterEach(async () => {
+    await http.close();
+    await site.close();
+  });
+
+  it('renames and relabels a device by its name, and says it is queued for the cloud', async () => {
+    const renamed = await cli([
+      'device',
+      'edit',
+      'CIM-168-02-22-09',
+      '--name',
+      'CIM-168-02-22-90',
+      '--label',
+      'Pump 3',
+      ...station,
+    ]);
+    expect(renamed).toMatchObject({ code: 0, err: '' });
+    expect(renamed.out).toBe(
+      'Device "CIM-168-02-22-09" renamed to "CIM-168-02-22-90", label set to "Pump 3" (queued for the cloud sync).\n',
+    );
+    expect(await edits()).toMatchObject([
+      { kind: 'device.updated', label: 'name and label of CIM-168-02-22-90' },
+    ]);
+
+    const json = await cli([
+      'device',
+      'edit',
+      'CIM-168-02-22-90',
+      '--label',
+      '',
+      '--json',
+      ...station,
+    ]);
+    expect(json.code).toBe(0);
+    const device = JSON.parse(json.out) as Device;
+    expect(device).toMatchObject({ name: 'CIM-168-02-22-90', label: '', accessToken: 'TOKEN-90' });
+
+    const listed = await cli(['devices', ...station]);
+    expect(listed.out).toContain('CIM-168-02-22-90');
+    expect(listed.out).not.toContain('CIM-168-02-22-09');
+  });
+
+  it('explains a taken name, an unknown device and an edit with nothing to change', async () => {
+    const taken = await cli([
+      'device',
+      'edit',
+      'CIM-168-02-22-09',
+      '--name',
+      'CIM-168-02-22-91',
+      ...station,
+    ]);
+    expect(taken.code).toBe(1);
+    expect(taken.err).toContain('A device named "CIM-168-02-22-91" already exists');
+    expect(taken.err).toContain('name: already exists');
+
+    const unknown = await cli(['device', 'edit', 'NOPE', '--label', 'x', ...station]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('Unknown device "NOPE"');
+
+    const nothing = await cli(['device', 'edit', 'CIM-168-02-22-09', ...station]);
+    expect(nothing.code).toBe(1);
+    expect(nothing.err).toContain('Nothing to change: give --name NEW and/or --label TEXT.');
+    expect(await edits()).toEqual([]);
+  });
+});

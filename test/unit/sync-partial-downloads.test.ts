@@ -137,5 +137,9 @@ describe('partial downloads in the blob folder', () => {
     );
     expect(fs.readdirSync(blobs.partials.dir)).toEqual([`${wanted}.partial`]);
     expect(() => blobs.partials.paths('../escape')).toThrow(/Not a partial download key/);
+    // Nothing left to resume: the next start leaves tmp/ empty, as a station that never pulled.
+    blobs.partials.prune({ keep: new Set() });
+    blobs.sweep(new Set());
+    expect(fs.readdirSync(blobs.tmpDir)).toEqual([]);
   });
 });

@@ -67,6 +67,7 @@ export class BlobFolder {
       removed.push(`tmp/${name}`);
     }
     for (const name of this.partials.prune()) removed.push(`tmp/${RESUME_DIR}/${name}`);
+    this.partials.removeIfEmpty();
     for (const name of fs.readdirSync(this.blobDir)) {
       if (!referenced.has(name)) {
         fs.rmSync(path.join(this.blobDir, name), { force: true, recursive: true });

@@ -35,17 +35,21 @@ export interface PruneOptions {
   maxAgeMs?: number;
 }
 
+/**
+ * The folder appears with the first partial and the start-up sweep removes it once empty, so a
+ * station that never pulled (or has nothing to resume) keeps an empty `tmp/`.
+ */
 export class PartialDownloads {
-  constructor(readonly dir: string) {
-    fs.mkdirSync(dir, { recursive: true });
-  }
+  constructor(readonly dir: string) {}
 
   static isKey(key: string): boolean {
     return KEY.test(key);
   }
 
+  /** Where the partial for `key` is (or goes); creates the folder. */
   paths(key: string): PartialPaths {
     if (!PartialDownloads.isKey(key)) throw new Error(`Not a partial download key: ${key}`);
+    fs.mkdirSync(this.dir, { recursive: true });
     return {
       data: path.join(this.dir, key + PARTIAL_SUFFIX),
       validator: path.join(this.dir, key + VALIDATOR_SUFFIX),
@@ -60,7 +64,7 @@ export class PartialDownloads {
   prune(options: PruneOptions = {}): string[] {
     const now = options.now ?? Date.now();
     const maxAgeMs = options.maxAgeMs ?? PARTIAL_MAX_AGE_MS;
-    const names = fs.readdirSync(this.dir);
+    const names = this.names();
     const present = new Set(names);
     const removed: string[] = [];
     for (const name of names) {
@@ -81,6 +85,24 @@ export class PartialDownloads {
       removed.push(name);
     }
     return removed;
+  }
+
+  /** Removes the folder if nothing is left in it. */
+  removeIfEmpty(): void {
+    try {
+      fs.rmdirSync(this.dir);
+    } catch {
+      // Not empty, or not there: both are fine.
+    }
+  }
+
+  private names(): string[] {
+    try {
+      return fs.readdirSync(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
   }
 }
 

@@ -94,6 +94,16 @@ export const operations = {
     }),
     Device,
   ),
+  /** Renames and/or relabels a device on site; synced to the cloud. See device-handlers.ts. */
+  'devices.update': op(
+    z
+      .object({ id: Id, name: Name.optional(), label: z.string().trim().max(255).optional() })
+      .refine((v) => v.name !== undefined || v.label !== undefined, {
+        message: 'give a new name or a new label',
+        path: ['name'],
+      }),
+    Device,
+  ),
 
   'packages.list': op(Empty, z.array(Package)),
   'packages.delete': op(z.object({ id: Id }), z.object({ id: Id })),

@@ -159,6 +159,7 @@ describe('POST /api/call/<operation>', () => {
     expect(device.accessToken).not.toBe('');
     expect((await call('devices.list', {})).map((d) => d.name)).toEqual(['CIM-168-02-22-90']);
     expect((await call('devices.get', { id: device.id })).name).toBe('CIM-168-02-22-90');
+    expect((await call('devices.update', { id: device.id, label: 'Pump 3' })).label).toBe('Pump 3');
 
     const binary = randomBytes(100_000);
     const pkg = await uploadPackage(

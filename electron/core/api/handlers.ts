@@ -1,5 +1,6 @@
 import type { JobRepository } from '../jobs/job-repository';
 import type { JobService } from '../jobs/job-service';
+import { createDeviceHandlers } from './device-handlers';
 import { createJobHandlers } from './job-handlers';
 import type { ApiHandlers } from '../../../shared/api/operations';
 import { ApiError } from '../../../shared/api/errors';
@@ -103,6 +104,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       return ctx.executions.list({ deviceId, limit });
     },
 
+    ...createDeviceHandlers(ctx),
     ...createJobHandlers(ctx),
     ...createSyncHandlers(ctx.sync),
   };

@@ -435,7 +435,8 @@ export class SyncService {
       if (item.status === 'CONFLICT') conflicts += 1;
       else if (item.status === 'FAILED') failed += 1;
       else if (item.kind === 'profile.created') pending.profiles += 1;
-      else if (item.kind === 'device.created') pending.devices += 1;
+      else if (item.kind === 'device.created' || item.kind === 'device.updated')
+        pending.devices += 1;
       else if (item.kind.startsWith('package.')) pending.packages += 1;
       else if (item.kind.startsWith('assignment.')) pending.assignments += 1;
       else pending.other += 1;

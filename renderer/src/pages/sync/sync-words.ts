@@ -14,6 +14,8 @@ export function kindLabel(kind: string): string {
       return 'New device profile';
     case 'device.created':
       return 'New device';
+    case 'device.updated':
+      return 'Name or label';
     case 'package.created':
       return 'New package';
     case 'package.deleted':

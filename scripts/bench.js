@@ -21,6 +21,7 @@ const BENCHMARKS = [
   { name: 'job-rollout', args: ['1000', '100'], minutes: 10 },
   { name: 'ui-devices', args: ['10000', '1000'], minutes: 10 },
   { name: 'sync-faults', args: [], minutes: 10 },
+  { name: 'sync-resume', args: [], minutes: 3 },
 ];
 
 /**

@@ -1,33 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device } from '../../shared/api/entities';
 import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
-import { runCli } from '../../electron/cli/program';
+import { cliInProcess as cli } from '../support/cli-in-process';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-
-/** Runs `field-ota ...` in this process against the station's HTTP API; returns its output. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => (
-    (out += String(chunk)),
-    true
-  )) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (
-    (err += String(chunk)),
-    true
-  )) as typeof process.stderr.write;
-  const before = process.exitCode;
-  try {
-    const code = await runCli(['node', 'field-ota', ...args]);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-    process.exitCode = before;
-  }
-}
 
 describe('field-ota device edit', () => {
   let site: StationFixture;

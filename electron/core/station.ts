@@ -21,16 +21,29 @@ import { DeviceRepository, type DeviceIdentity } from './repositories/devices';
 import { ExecutionRepository } from './repositories/executions';
 import { PackageRepository } from './repositories/packages';
 import { ProfileRepository } from './repositories/profiles';
+import { StationSettingsRepository } from './repositories/station-settings';
 import { TelemetryRepository } from './repositories/telemetry';
 import { openDatabase } from './storage/database';
 import { MIGRATIONS } from './storage/migrations';
+import {
+  isLoopback,
+  lanAddresses,
+  SiteNetworkSwitch,
+  startHost,
+  switchHosts,
+  urlHost,
+} from './site-network';
 import { StationEvents } from './station-events';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
 
 export interface StationOptions {
   dataDir: string;
-  /** Default 127.0.0.1: serving the site network is an explicit choice. */
+  /**
+   * Given (--mqtt-host, settings.json): the device API listens there at every start, whatever
+   * the Station page switch saved. Not given: the switch's saved choice (0.0.0.0 when on),
+   * else 127.0.0.1, since serving the site network is an explicit choice.
+   */
   mqttHost?: string;
   /** Default 1883; 0 picks a free port. */
   mqttPort?: number;
@@ -73,10 +86,6 @@ export function defaultDataDir(): string {
     process.env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'),
     'serviceplex-field-ota',
   );
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** Opens the database and package cache, and starts serving devices over MQTT. */
@@ -133,9 +142,10 @@ export async function startStation(options: StationOptions): Promise<Station> {
     events,
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
   });
-  const mqttHost = options.mqttHost ?? '127.0.0.1';
+  const stationSettings = new StationSettingsRepository(db);
+  const configuredHost = options.mqttHost?.trim() || undefined;
   const endpoint = new MqttEndpoint<DeviceIdentity>({
-    host: mqttHost,
+    host: startHost(configuredHost, stationSettings.siteNetwork()),
     port: options.mqttPort ?? 1883,
     ...(options.tls ? { tls: options.tls } : {}),
     handlers: deviceApi,
@@ -146,6 +156,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     // getSessionLimits tells SDK devices they may send maxChunkBytes: accept that much.
     maxIncomingPacketBytes: Math.max(1024 * 1024, maxChunkBytes + 64 * 1024),
   });
+  /** The last address listened on (still shown if a failed switch left no listener). */
   let mqtt: { host: string; port: number };
   try {
     mqtt = await endpoint.listen();
@@ -155,9 +166,9 @@ export async function startStation(options: StationOptions): Promise<Station> {
   }
   const startedAt = Date.now();
   let httpUrl = '';
+  const scheme = options.tls ? 'mqtts' : 'mqtt';
   const status = (): StationStatus => {
-    const scheme = options.tls ? 'mqtts' : 'mqtt';
-    const host = mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host;
+    mqtt = endpoint.address() ?? mqtt;
     return {
       version: options.version ?? '0.0.0',
       dataDir,
@@ -165,9 +176,11 @@ export async function startStation(options: StationOptions): Promise<Station> {
       mqtt: {
         host: mqtt.host,
         port: mqtt.port,
-        url: `${scheme}://${host}:${mqtt.port}`,
+        url: `${scheme}://${urlHost(mqtt.host)}:${mqtt.port}`,
         tls: Boolean(options.tls),
         siteNetwork: !isLoopback(mqtt.host),
+        lanAddresses: lanAddresses(mqtt.host, mqtt.port, scheme),
+        configuredHost: configuredHost ?? null,
         maxChunkBytes,
       },
       http: { url: httpUrl },
@@ -175,6 +188,13 @@ export async function startStation(options: StationOptions): Promise<Station> {
       sessions: endpoint.sessions.size,
     };
   };
+  const siteNetwork = new SiteNetworkSwitch({
+    listener: endpoint,
+    hosts: switchHosts(configuredHost),
+    settings: stationSettings,
+    // Every open UI (header, Station page) shows where devices connect now.
+    onChanged: () => events.emit('station.status', status()),
+  });
   // ---- cloud sync ----
   const sync = new SyncService(
     {
@@ -212,6 +232,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     errors,
     events,
     status,
+    setSiteNetwork: (enabled) => siteNetwork.set(enabled),
     evictServedBinary: (sha) => sources.evict(sha),
     sync,
     jobs,
@@ -230,7 +251,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       events.emit('package.changed', pkg);
       return pkg;
     },
-    mqttAddress: () => ({ ...mqtt }),
+    mqttAddress: () => ({ ...(endpoint.address() ?? mqtt) }),
     setHttpUrl: (url) => {
       httpUrl = url;
     },

@@ -222,6 +222,24 @@ export const StationStatus = z.object({
     tls: z.boolean(),
     /** Whether devices on the site network can reach the station (not just this computer). */
     siteNetwork: z.boolean(),
+    /**
+     * Where devices on the site network connect, e.g. 192.168.1.23 on eth0: this computer's
+     * IPv4 addresses outside loopback (or the one address listened on). Empty when serving this
+     * computer only, or when it has no network address right now.
+     */
+    lanAddresses: z.array(
+      z.object({
+        address: z.string(),
+        /** Network interface name (eth0, Wi-Fi...); null when the address is on none of them. */
+        interface: z.string().nullable(),
+        url: z.string(),
+      }),
+    ),
+    /**
+     * The address given at start (--mqtt-host, settings.json, FIELD_OTA_MQTT_HOST): it wins over
+     * the Station page switch at every start. Null: the switch's saved choice decides.
+     */
+    configuredHost: z.string().nullable(),
     maxChunkBytes: z.number().int().positive(),
   }),
   http: z.object({ url: z.string() }),

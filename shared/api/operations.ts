@@ -72,6 +72,8 @@ function op<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
 
 export const operations = {
   'station.status': op(Empty, StationStatus),
+  /** Serve devices on the site network (on) or on this computer only (off); kept across restarts. */
+  'station.setSiteNetwork': op(z.object({ enabled: z.boolean() }), StationStatus),
   'station.protocolErrors': op(
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
     z.array(ProtocolErrorEntry),

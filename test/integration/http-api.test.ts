@@ -151,6 +151,11 @@ describe('POST /api/call/<operation>', () => {
     expect(status.http.url).toBe(base);
     expect(status.dataDir).toBe(path.join(tempDir, 'data'));
     expect(await call('station.protocolErrors', { limit: 5 })).toEqual([]);
+    // Off while off: the operation answers without opening the site network in this test.
+    expect((await call('station.setSiteNetwork', { enabled: false })).mqtt).toMatchObject({
+      host: '127.0.0.1',
+      siteNetwork: false,
+    });
 
     const profile = await call('profiles.add', { name: 'CIM-168', description: 'site CIMs' });
     expect((await call('profiles.list', {})).map((p) => p.id)).toEqual([profile.id]);

@@ -34,6 +34,8 @@ export interface ApiContext {
   errors: ProtocolErrorLog;
   events: StationEvents;
   status(): StationStatus;
+  /** Moves the device API listener (site network or this computer only) and saves the choice. */
+  setSiteNetwork(enabled: boolean): Promise<void>;
   /** Drops a package's served copy so a deleted or re-verified binary is re-read. */
   evictServedBinary(sha256: string): Promise<void>;
   /** Cloud sync (the cloud.* operations). */
@@ -47,6 +49,10 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
   const isOnline = ctx.sessions.isOnline;
   return {
     'station.status': async () => ctx.status(),
+    'station.setSiteNetwork': async ({ enabled }) => {
+      await ctx.setSiteNetwork(enabled);
+      return ctx.status();
+    },
     'station.protocolErrors': async ({ limit }) => ctx.errors.recent(limit),
 
     'profiles.list': async () => ctx.profiles.list(),

@@ -1,0 +1,157 @@
+/**
+ * The Station page switch "Serve the site network": which address the device API listens on,
+ * where devices then connect, and moving the listener while the station runs.
+ */
+import os from 'node:os';
+import type { StationStatus } from '../../shared/api/entities';
+import { ApiError } from '../../shared/api/errors';
+import { ListenerMoveError } from './mqtt';
+import type { StationSettingsRepository } from './repositories/station-settings';
+
+export type LanAddress = StationStatus['mqtt']['lanAddresses'][number];
+
+const LOOPBACK = '127.0.0.1';
+const ALL_IPV4 = '0.0.0.0';
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function isWildcard(host: string): boolean {
+  return host === ALL_IPV4 || host === '::';
+}
+
+/** The listening host of each switch position. */
+export interface SwitchHosts {
+  off: string;
+  on: string;
+}
+
+/**
+ * A host given at start keeps its meaning for the switch:
+ * - a loopback host (127.0.0.1, localhost, ::1) is the "off" position, "on" is 0.0.0.0;
+ * - any other (0.0.0.0, ::, or one interface's address such as 192.168.1.23) is "on", and "off"
+ *   is 127.0.0.1. An interface address stays "on" rather than widening to 0.0.0.0: the
+ *   technician picked it on purpose (e.g. the plant network, not the office Wi-Fi), and turning
+ *   the switch off and on again must not open the station to networks they kept it off.
+ */
+export function switchHosts(configuredHost: string | undefined): SwitchHosts {
+  if (configuredHost === undefined) return { off: LOOPBACK, on: ALL_IPV4 };
+  if (isLoopback(configuredHost)) return { off: configuredHost, on: ALL_IPV4 };
+  return { off: LOOPBACK, on: configuredHost };
+}
+
+/** At start: a host given explicitly wins, then the switch's saved choice, then loopback. */
+export function startHost(
+  configuredHost: string | undefined,
+  savedSiteNetwork: boolean | undefined,
+): string {
+  if (configuredHost !== undefined) return configuredHost;
+  const hosts = switchHosts(undefined);
+  return savedSiteNetwork ? hosts.on : hosts.off;
+}
+
+/**
+ * The host a failed start tried to listen on: Node's listen errors carry it, and it may be the
+ * switch's saved choice rather than anything given at start.
+ */
+export function listenErrorHost(error: unknown, configuredHost: string | undefined): string {
+  const tried = (error as { address?: unknown } | null | undefined)?.address;
+  return typeof tried === 'string' ? tried : (configuredHost ?? LOOPBACK);
+}
+
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Where devices on the site network reach a listener bound to `boundHost`: every IPv4 address
+ * of this computer outside loopback for a wildcard bind, else the one address bound (with its
+ * interface when it has one). Read afresh each time: cables and Wi-Fi come and go on site.
+ */
+export function lanAddresses(
+  boundHost: string,
+  port: number,
+  scheme: 'mqtt' | 'mqtts',
+  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
+): LanAddress[] {
+  if (isLoopback(boundHost)) return [];
+  const entries = Object.entries(interfaces).flatMap(([name, infos]) =>
+    (infos ?? []).map((info) => ({ name, info })),
+  );
+  const url = (address: string) => `${scheme}://${urlHost(address)}:${port}`;
+  if (isWildcard(boundHost))
+    return entries
+      .filter(({ info }) => info.family === 'IPv4' && !info.internal)
+      .map(({ name, info }) => ({
+        address: info.address,
+        interface: name,
+        url: url(info.address),
+      }));
+  const own = entries.find(({ info }) => info.address === boundHost);
+  return [{ address: boundHost, interface: own?.name ?? null, url: url(boundHost) }];
+}
+
+/** What the technician reads when the switch could not move the listener. */
+export function switchFailureMessage(error: ListenerMoveError, enabled: boolean): string {
+  const wanted = enabled ? 'serve the site network' : 'serve this computer only';
+  const where = `${urlHost(error.host)}:${error.port}`;
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${error.port} is already used on another address of this computer (another station, or an MQTT broker such as Mosquitto?)`
+      : code === 'EACCES'
+        ? `the system does not allow listening on ${where} (ports below 1024 need administrator rights)`
+        : code === 'EADDRNOTAVAIL'
+          ? `${error.host} is not an address of this computer any more (was the cable or Wi-Fi changed?)`
+          : `listening on ${where} failed (${error.cause instanceof Error ? error.cause.message : String(error.cause)})`;
+  const now = error.restored
+    ? `Nothing changed: devices still connect to ${urlHost(error.previousHost ?? '')}:${error.port} as before.`
+    : `The station could not listen on ${urlHost(error.previousHost ?? error.host)}:${error.port} again either: no new device can connect until the switch is moved again or the station is restarted (devices already connected stay connected).`;
+  return `Cannot ${wanted}: ${why}. ${now}`;
+}
+
+export interface ListenerPort {
+  rebind(host: string): Promise<{ host: string; port: number }>;
+}
+
+/**
+ * Moves the listener between the two positions one request at a time, saves the choice once the
+ * move succeeded, and tells every open UI through onChanged (also after a failure: a failed
+ * restore changes what the station accepts).
+ */
+export class SiteNetworkSwitch {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: {
+      listener: ListenerPort;
+      hosts: SwitchHosts;
+      settings: StationSettingsRepository;
+      onChanged: () => void;
+    },
+  ) {}
+
+  set(enabled: boolean): Promise<void> {
+    const run = this.queue.then(() => this.apply(enabled));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(enabled: boolean): Promise<void> {
+    const { listener, hosts, settings, onChanged } = this.deps;
+    try {
+      await listener.rebind(enabled ? hosts.on : hosts.off);
+      settings.setSiteNetwork(enabled);
+    } catch (error) {
+      if (error instanceof ListenerMoveError)
+        throw new ApiError('CONFLICT', switchFailureMessage(error, enabled));
+      throw new ApiError(
+        'CONFLICT',
+        `Cannot ${enabled ? 'serve the site network' : 'serve this computer only'}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    } finally {
+      onChanged();
+    }
+  }
+}

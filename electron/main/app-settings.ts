@@ -4,14 +4,15 @@ import { z } from 'zod';
 
 /**
  * The desktop station's settings: settings.json in the data folder (optional), then environment
- * variables for development and tests. The defaults serve devices on this computer only;
- * serving the site network (mqttHost 0.0.0.0) is an explicit choice, as in the CLI.
+ * variables for development and tests. Without mqttHost the Station page switch's saved choice
+ * decides (this computer only at first); an mqttHost given here wins over it at every start.
  */
 export const SETTINGS_FILE = 'settings.json';
 
 const Settings = z
   .object({
-    mqttHost: z.string().trim().min(1).max(255).default('127.0.0.1'),
+    // Optional, not defaulted: "not given" lets the Station page switch's saved choice decide.
+    mqttHost: z.string().trim().min(1).max(255).optional(),
     mqttPort: z.number().int().min(0).max(65_535).default(1883),
     maxChunkBytes: z
       .number()

@@ -15,6 +15,7 @@ import {
   safeStorage,
   session,
 } from 'electron';
+import { listenErrorHost } from '../core/site-network';
 import { defaultDataDir, startStation, type Station } from '../core/station';
 import { loadAppSettings, SETTINGS_FILE } from './app-settings';
 import { exportLogs, openDataFolder, showAbout, type CommandContext } from './desktop-commands';
@@ -120,7 +121,7 @@ async function start(): Promise<void> {
   try {
     station = await startStation({
       dataDir,
-      mqttHost: settings.mqttHost,
+      ...(settings.mqttHost !== undefined ? { mqttHost: settings.mqttHost } : {}),
       mqttPort: settings.mqttPort,
       version: app.getVersion(),
       secretStore,
@@ -135,7 +136,7 @@ async function start(): Promise<void> {
     throw new Error(
       startErrorMessage(
         error,
-        { host: settings.mqttHost, port: settings.mqttPort },
+        { host: listenErrorHost(error, settings.mqttHost), port: settings.mqttPort },
         path.join(dataDir, SETTINGS_FILE),
       ),
       { cause: error },

@@ -231,8 +231,10 @@ describe('OS notifications for update outcomes', () => {
 });
 
 describe('desktop settings', () => {
-  it('defaults to this computer only on port 1883', () => {
-    expect(loadAppSettings(dir, {})).toEqual({ mqttHost: '127.0.0.1', mqttPort: 1883 });
+  it('defaults to port 1883 and leaves the host to the Station page switch', () => {
+    // No mqttHost: the station starts as the switch was left (this computer only at first).
+    expect(loadAppSettings(dir, {})).toEqual({ mqttPort: 1883 });
+    expect(loadAppSettings(dir, { FIELD_OTA_MQTT_HOST: '0.0.0.0' }).mqttHost).toBe('0.0.0.0');
   });
 
   it('reads settings.json, with environment overrides for development', () => {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
 import { assertSafeBinding, startHttpServer, type HttpServerHandle } from '../../core/http/server';
+import { listenErrorHost } from '../../core/site-network';
 import { defaultDataDir, startStation, type Station } from '../../core/station';
 import { CliError } from '../cli-error';
 import { integerIn, port } from '../option-parsers';
@@ -10,7 +11,8 @@ import { printJson, printLine } from '../output';
 
 interface StationOptions {
   dataDir: string;
-  mqttHost: string;
+  /** Undefined when not given: the Station page switch's saved choice decides. */
+  mqttHost?: string;
   mqttPort: number;
   httpHost: string;
   httpPort: number;
@@ -27,8 +29,7 @@ export function stationCommand(): Command {
     .option('--data-dir <dir>', 'where the database and package cache live', defaultDataDir())
     .option(
       '--mqtt-host <host>',
-      'address the device API listens on (0.0.0.0: the site network)',
-      '127.0.0.1',
+      'address the device API listens on (0.0.0.0: the site network), over the Station page switch; default: as the switch was left (127.0.0.1 at first)',
     )
     .option('--mqtt-port <port>', 'MQTT port (0: any free port)', port, 1883)
     .option(
@@ -65,12 +66,13 @@ async function runStation(options: StationOptions): Promise<void> {
   const station = await startStation({
     ...(tls ? { tls } : {}),
     dataDir: options.dataDir,
-    mqttHost: options.mqttHost,
+    ...(options.mqttHost !== undefined ? { mqttHost: options.mqttHost } : {}),
     mqttPort: options.mqttPort,
     version: appVersion(),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
   }).catch((error: unknown) => {
-    throw friendlyStartError(error, 'MQTT', options.mqttHost, options.mqttPort, '--mqtt-port');
+    const host = listenErrorHost(error, options.mqttHost);
+    throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
   });
 
   let http: HttpServerHandle;

@@ -1,3 +1,4 @@
+import type { StationStatus } from '../../../shared/api/entities';
 import { formatBytes } from '../lib/format';
 import { useSlice } from '../state/store-context';
 import { CloudStatusItem } from './CloudStatusItem';
@@ -16,12 +17,8 @@ export function StatusHeader() {
       <ul className="status-strip" aria-label="Station status">
         <li className="status-item">
           <span className="status-label">Station MQTT</span>
-          <span className="status-value mono">{status ? status.mqtt.url : '—'}</span>
-          {status && (
-            <span className="status-note">
-              {status.mqtt.siteNetwork ? 'site network' : 'this computer only'}
-            </span>
-          )}
+          <span className="status-value mono">{status ? devicesUrl(status) : '—'}</span>
+          {status && <span className="status-note">{reachNote(status)}</span>}
         </li>
         <li className="status-item">
           <span className="status-label">Devices</span>
@@ -64,4 +61,16 @@ export function StatusHeader() {
       </ul>
     </header>
   );
+}
+
+/** The address a device types in: on the site network the first LAN one, not 0.0.0.0. */
+function devicesUrl(status: StationStatus): string {
+  const first = status.mqtt.siteNetwork ? status.mqtt.lanAddresses[0] : undefined;
+  return first?.url ?? status.mqtt.url;
+}
+
+function reachNote(status: StationStatus): string {
+  if (!status.mqtt.siteNetwork) return 'this computer only';
+  const more = status.mqtt.lanAddresses.length - 1;
+  return more > 0 ? `site network, +${more} more (Station page)` : 'site network';
 }

@@ -212,6 +212,11 @@ export class StationStore {
     this.jobs.set(job.id, job);
     this.markAndFlush('jobs');
   }
+  /** After our own station call (the site network switch), so the page doesn't wait for the event. */
+  putStatus(status: StationStatus): void {
+    this.status = status;
+    this.markAndFlush('status');
+  }
   /** After our own cloud call (sign-in, sync), so the page doesn't wait for the event. */
   putCloud(cloud: CloudStatus): void {
     this.cloud = cloud;

@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { CopyButton } from '../../components/CopyButton';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
@@ -13,6 +12,8 @@ import {
 } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
+import { SiteNetworkSwitch } from './SiteNetworkSwitch';
+import { hostPort } from './site-addresses';
 
 /** Where devices reach the station, what it allows, and what went wrong on the wire. */
 export function StationPage() {
@@ -20,7 +21,6 @@ export function StationPage() {
   const online = useSlice('onlineDevices');
   const errors = useSlice('protocolErrors');
   const now = useNow(30_000);
-  const switchHintId = useId();
 
   return (
     <>
@@ -36,12 +36,27 @@ export function StationPage() {
             <h2 id="mqtt-title">MQTT device API</h2>
             <dl className="facts">
               <div>
-                <dt>Address</dt>
+                <dt>Listening on</dt>
                 <dd className="token">
                   <code className="mono">{status.mqtt.url}</code>
                   <CopyButton value={status.mqtt.url} what="MQTT address" />
                 </dd>
               </div>
+              {status.mqtt.siteNetwork && (
+                <div>
+                  <dt>Devices connect to</dt>
+                  <dd>
+                    {status.mqtt.lanAddresses.length === 0
+                      ? 'No network address right now'
+                      : status.mqtt.lanAddresses.map((address) => (
+                          <span key={address.url} className="token">
+                            <code className="mono">{hostPort(address)}</code>
+                            <CopyButton value={address.url} what={`address ${address.url}`} />
+                          </span>
+                        ))}
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>TLS</dt>
                 <dd>{status.mqtt.tls ? 'On (mqtts)' : 'Off (plain MQTT)'}</dd>
@@ -61,24 +76,7 @@ export function StationPage() {
                 <dd>{status.sessions.toLocaleString('en-US')}</dd>
               </div>
             </dl>
-            <div className="switch-row">
-              <label className="switch">
-                <input
-                  type="checkbox"
-                  role="switch"
-                  checked={status.mqtt.siteNetwork}
-                  disabled
-                  aria-describedby={switchHintId}
-                />
-                <span className="switch-track" aria-hidden="true" />
-                Serve the site network
-              </label>
-              <p id={switchHintId} className="field-hint">
-                {status.mqtt.siteNetwork
-                  ? `Devices on the site network reach the station at ${status.mqtt.host}:${status.mqtt.port}. To serve this computer only, restart without --mqtt-host.`
-                  : 'Off: only this computer (127.0.0.1) can connect. To let devices on the site network connect, restart the station with --mqtt-host 0.0.0.0.'}
-              </p>
-            </div>
+            <SiteNetworkSwitch mqtt={status.mqtt} />
           </section>
           <section className="card" aria-labelledby="station-title">
             <h2 id="station-title">This station</h2>

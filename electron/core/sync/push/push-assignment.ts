@@ -2,7 +2,7 @@ import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-ke
 import { CloudHttpError } from '../cloud-errors';
 import type { DeviceLink } from '../cloud-links';
 import type { CloudDevice } from '../cloud-types';
-import { createDevice } from './push-device';
+import { deviceInCloud } from './push-device';
 import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -27,19 +27,10 @@ export function assignmentType(payload: unknown): OtaPackageType {
 export const pushAssignment: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
   const type = assignmentType(item.payload);
-  let device = deps.links.device(item.entityId);
-  if (!device)
-    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
-  if (!device.cloudId) {
-    if (device.cloudDeletedAt !== null && !device.snapshot)
-      return { kind: 'done', counted: 'settled', note: `${device.name} was deleted in the cloud` };
-    // Re-created after "keep mine" on a device deleted in the cloud (a new device is pushed first).
-    const created = await createDevice(ctx, device);
-    if (created.kind !== 'done') return created;
-    deps.db.transaction(() => created.apply?.())();
-    device = deps.links.device(item.entityId) as DeviceLink;
-  }
-  const cloudDeviceId = device.cloudId as string;
+  const found = await deviceInCloud(ctx, item.entityId);
+  if ('outcome' in found) return found.outcome;
+  const { device } = found;
+  const cloudDeviceId = device.cloudId;
   const localPackageId = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
   const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
   if (localPackageId && !pkg?.cloudId)

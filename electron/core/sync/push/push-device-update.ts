@@ -2,7 +2,7 @@ import { CloudHttpError } from '../cloud-errors';
 import type { DeviceLink } from '../cloud-links';
 import type { CloudDevice } from '../cloud-types';
 import type { OutboxItem } from '../sync-store';
-import { createDevice } from './push-device';
+import { deviceInCloud } from './push-device';
 import type { PushContext, PushOutcome, Pusher } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -64,21 +64,11 @@ export function mergeEdit(
  * 400 is the cloud's "another device has that name": refused, shown, not retried by itself.
  */
 export const pushDeviceUpdate: Pusher = async (ctx, item) => {
-  const { deps, client } = ctx;
-  let device = deps.links.device(item.entityId);
-  if (!device)
-    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
-  if (!device.cloudId) {
-    if (device.cloudDeletedAt !== null && !device.snapshot)
-      return { kind: 'done', counted: 'settled', note: `${device.name} was deleted in the cloud` };
-    // Its creation was discarded, or it is re-created after "keep mine" on a deletion in the
-    // cloud: creating it sends the current name and label.
-    const created = await createDevice(ctx, device);
-    if (created.kind !== 'done') return created;
-    deps.db.transaction(() => created.apply?.())();
-    device = deps.links.device(item.entityId) as DeviceLink;
-  }
-  const cloudDeviceId = device.cloudId as string;
+  const { client } = ctx;
+  const found = await deviceInCloud(ctx, item.entityId);
+  if ('outcome' in found) return found.outcome;
+  const { device } = found;
+  const cloudDeviceId = device.cloudId;
   const mine: NameAndLabel = { name: device.name, label: device.label };
   let base: CloudDevice;
   try {

@@ -13,6 +13,42 @@ export const pushDeviceCreated: Pusher = async (ctx, item) => {
 };
 
 /**
+ * The device a change of an existing device is pushed to, created in the cloud first when it
+ * has no cloud copy: its creation was discarded, or it is re-created after "keep mine" on a
+ * deletion in the cloud (creating it sends its current fields). An outcome instead when there
+ * is nothing to push to, or the creation has to wait or failed.
+ */
+export async function deviceInCloud(
+  ctx: PushContext,
+  deviceId: string,
+): Promise<{ device: DeviceLink & { cloudId: string } } | { outcome: PushOutcome }> {
+  const { deps } = ctx;
+  const device = deps.links.device(deviceId);
+  if (!device)
+    return {
+      outcome: {
+        kind: 'done',
+        counted: 'settled',
+        note: 'the device no longer exists on the station',
+      },
+    };
+  if (device.cloudId) return { device: { ...device, cloudId: device.cloudId } };
+  if (device.cloudDeletedAt !== null && !device.snapshot)
+    return {
+      outcome: {
+        kind: 'done',
+        counted: 'settled',
+        note: `${device.name} was deleted in the cloud`,
+      },
+    };
+  const created = await createDevice(ctx, device);
+  if (created.kind !== 'done') return { outcome: created };
+  deps.db.transaction(() => created.apply?.())();
+  const linked = deps.links.device(deviceId) as DeviceLink;
+  return { device: { ...linked, cloudId: linked.cloudId as string } };
+}
+
+/**
  * POST /api/device?accessToken=. A 400 is mostly "a device with that name exists": if it has our
  * token it is ours (an answer lost on the way) or the same device made in the console: adopted.
  * Another token is a conflict for the technician.

@@ -262,6 +262,8 @@ export const SyncActivity = z.object({
   done: z.number().int().nonnegative(),
   /** Null while unknown (the first page has not arrived yet). */
   total: z.number().int().nonnegative().nullable(),
+  /** What done and total count: list items, or the bytes of one binary being downloaded. */
+  unit: z.enum(['ITEMS', 'BYTES']),
 });
 export type SyncActivity = z.infer<typeof SyncActivity>;
 

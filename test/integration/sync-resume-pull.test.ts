@@ -63,11 +63,11 @@ describe('site pull with a download cut mid-binary', () => {
     await fx.login();
     await firstPullCut(fx);
 
-    const bytes: { done: number; total: number | null }[] = [];
+    const bytes: { done: number; total: number | null; unit: string }[] = [];
     const unsubscribe = fx.site.station.events.subscribe((event) => {
       const activity = event.type === 'cloud.status' ? event.payload.activity : null;
       if (activity?.phase === 'binary FW 1')
-        bytes.push({ done: activity.done, total: activity.total });
+        bytes.push({ done: activity.done, total: activity.total, unit: activity.unit });
     });
     const second = await fx.call('cloud.pull', {});
     unsubscribe();
@@ -89,9 +89,9 @@ describe('site pull with a download cut mid-binary', () => {
     // Every byte of the binary crossed the link once.
     expect(downloads.reduce((sum, d) => sum + d.bytesSent, 0)).toBe(SIZE);
     // The bar jumps to 90 % and goes on from there.
-    expect(bytes[0]).toEqual({ done: CUT_AT, total: SIZE });
+    expect(bytes[0]).toEqual({ done: CUT_AT, total: SIZE, unit: 'BYTES' });
     expect(bytes.every((b) => b.done >= CUT_AT)).toBe(true);
-    expect(bytes.at(-1)).toEqual({ done: SIZE, total: SIZE });
+    expect(bytes.at(-1)).toEqual({ done: SIZE, total: SIZE, unit: 'BYTES' });
     const log = (await fx.call('cloud.log', {})).map((l) => l.message);
     expect(log).toContain('FW 1: download resumed at 0.4 MB (360,000 of 400,000 bytes)');
     expect(fs.readdirSync(resumeDir(fx))).toEqual([]);

@@ -17,11 +17,11 @@ import { DEFAULT_POLICY_FORM, readPolicyForm } from '../../renderer/src/pages/mo
 import { JobPolicyInput } from '../../shared/api/operations';
 import {
   conflictRows,
-  describeActivity,
   describePush,
   pendingTotal,
   pushNeedsAttention,
 } from '../../renderer/src/pages/sync/sync-words';
+import { describeActivity } from '../../renderer/src/lib/sync-activity';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
 import { scriptedTransport } from './ui-scripted-transport';
 
@@ -249,14 +249,21 @@ describe('sync words', () => {
   });
 
   it('shows a bar once the total is known, the count so far before', () => {
-    expect(describeActivity({ kind: 'PULL', phase: 'devices', done: 12, total: 40 })).toEqual({
-      text: 'Pulling devices: 12 of 40',
-      percent: 30,
-    });
-    expect(describeActivity({ kind: 'PUSH', phase: 'outbox', done: 3, total: null })).toEqual({
-      text: 'Pushing outbox: 3 so far',
-      percent: null,
-    });
+    expect(
+      describeActivity({ kind: 'PULL', phase: 'devices', done: 12, total: 40, unit: 'ITEMS' }),
+    ).toEqual({ text: 'Pulling devices: 12 of 40', percent: 30 });
+    expect(
+      describeActivity({ kind: 'PUSH', phase: 'outbox', done: 3, total: null, unit: 'ITEMS' }),
+    ).toEqual({ text: 'Pushing outbox: 3 so far', percent: null });
+    expect(
+      describeActivity({
+        kind: 'PULL',
+        phase: 'binary CIM-168 1.0.1',
+        done: 3_600_000,
+        total: 4_000_000,
+        unit: 'BYTES',
+      }),
+    ).toEqual({ text: 'Pulling binary CIM-168 1.0.1: 3.60 MB of 4.00 MB', percent: 90 });
     expect(
       pendingTotal({
         profiles: 1,

@@ -1,3 +1,4 @@
+import type { SyncActivity } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { PackageStore } from '../packages/package-store';
@@ -43,4 +44,9 @@ export interface CloudAssigner {
 }
 
 /** A phase of a pull or push reports how far it got. */
-export type ProgressReporter = (phase: string, done: number, total: number | null) => void;
+export type ProgressReporter = (
+  phase: string,
+  done: number,
+  total: number | null,
+  unit?: SyncActivity['unit'],
+) => void;

@@ -26,7 +26,7 @@ import { describe, pushOutbox } from './push/outbox-push';
 import { pushTelemetry } from './push/push-telemetry';
 import type { SecretStore } from './secret-store';
 import { CloudSession } from './session';
-import type { SyncDeps } from './sync-deps';
+import type { ProgressReporter, SyncDeps } from './sync-deps';
 import { SyncStore } from './sync-store';
 
 export interface SyncOptions {
@@ -216,10 +216,14 @@ export class SyncService {
   pull(request: PullRequest): Promise<PullSummary> {
     return this.exclusive(async () => {
       const client = this.requireClient();
-      this.setActivity({ kind: 'PULL', phase: 'starting', done: 0, total: null });
+      this.setActivity({ kind: 'PULL', phase: 'starting', done: 0, total: null, unit: 'ITEMS' });
       try {
-        const summary = await pullSite(this.deps, client, request, (phase, done, total) =>
-          this.setActivity({ kind: 'PULL', phase, done, total }),
+        const summary = await pullSite(
+          this.deps,
+          client,
+          request,
+          (phase, done, total, unit = 'ITEMS') =>
+            this.setActivity({ kind: 'PULL', phase, done, total, unit }),
         );
         this.reachable(true);
         this.store.setSetting('cloud.lastPullAt', summary.finishedAt);
@@ -261,7 +265,13 @@ export class SyncService {
         error: null,
         finishedAt: 0,
       };
-      this.setActivity({ kind: 'PUSH', phase: 'checking the cloud', done: 0, total: null });
+      this.setActivity({
+        kind: 'PUSH',
+        phase: 'checking the cloud',
+        done: 0,
+        total: null,
+        unit: 'ITEMS',
+      });
       try {
         // A quick look first: when the cloud is not there, "Sync now" answers at once.
         try {
@@ -273,8 +283,8 @@ export class SyncService {
           return { ...summary, finishedAt: Date.now() };
         }
         const ctx = { deps: this.deps, client };
-        const progress = (phase: string, done: number, total: number | null) =>
-          this.setActivity({ kind: 'PUSH', phase, done, total });
+        const progress: ProgressReporter = (phase, done, total, unit = 'ITEMS') =>
+          this.setActivity({ kind: 'PUSH', phase, done, total, unit });
         const outbox = await pushOutbox(ctx, progress);
         this.waiting = outbox.waiting;
         summary.pushed = {

@@ -1,5 +1,6 @@
 import type { CloudStatus } from '../../../shared/api/entities';
 import { formatCount } from '../lib/format';
+import { describeActivity } from '../lib/sync-activity';
 import { useSlice } from '../state/store-context';
 import { Icon, type IconName } from './Icon';
 
@@ -44,11 +45,7 @@ export function describeCloud(cloud: CloudStatus | null): CloudView {
   const parts = [changes > 0 ? `${formatCount(changes, 'change')} to sync` : 'in sync'];
   if (cloud.conflicts > 0) parts.push(formatCount(cloud.conflicts, 'conflict'));
   if (cloud.failed > 0) parts.push(`${cloud.failed} failed`);
-  const activity = cloud.activity
-    ? `${cloud.activity.kind === 'PULL' ? 'Pulling' : 'Pushing'} ${cloud.activity.phase} ${cloud.activity.done}${
-        cloud.activity.total !== null ? `/${cloud.activity.total}` : ''
-      }`
-    : null;
+  const activity = cloud.activity ? describeActivity(cloud.activity).text : null;
   const note = activity ?? parts.join(' · ');
   const title = [
     cloud.url ? `${cloud.url}${cloud.username ? ` as ${cloud.username}` : ''}` : null,

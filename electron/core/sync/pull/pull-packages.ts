@@ -115,7 +115,8 @@ export async function cacheBinary(
   }
   // Byte progress of this binary: a resumed download starts the bar where it was cut.
   const binary = await downloadBinary(client, info, deps.packageStore.blobs, {
-    onProgress: (bytes, total) => progress?.(`binary ${info.title} ${info.version}`, bytes, total),
+    onProgress: (bytes, total) =>
+      progress?.(`binary ${info.title} ${info.version}`, bytes, total, 'BYTES'),
     log: (message) => deps.log('info', message),
   });
   let id: string;

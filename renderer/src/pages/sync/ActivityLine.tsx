@@ -1,6 +1,6 @@
 import type { SyncActivity } from '../../../../shared/api/entities';
 import { ProgressBar } from '../../components/ProgressBar';
-import { describeActivity } from './sync-words';
+import { describeActivity } from '../../lib/sync-activity';
 
 /** A pull or push in progress: a bar when the total is known, the count so far until then. */
 export function ActivityLine({ activity, label }: { activity: SyncActivity; label: string }) {

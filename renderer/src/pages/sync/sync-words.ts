@@ -3,7 +3,6 @@ import type {
   CloudPendingCounts,
   PullSummary,
   PushSummary,
-  SyncActivity,
 } from '../../../../shared/api/entities';
 import { formatCount } from '../../lib/format';
 
@@ -115,15 +114,4 @@ export function describePush(s: PushSummary): string {
  */
 export function pushNeedsAttention(s: PushSummary): boolean {
   return s.conflicts > 0 || s.failed > 0;
-}
-
-/** The activity for a progress line: "Pulling devices: 12 of 40" or "Pushing outbox: 3 so far". */
-export function describeActivity(a: SyncActivity): { text: string; percent: number | null } {
-  const verb = a.kind === 'PULL' ? 'Pulling' : 'Pushing';
-  if (a.total !== null && a.total > 0)
-    return {
-      text: `${verb} ${a.phase}: ${a.done.toLocaleString('en-US')} of ${a.total.toLocaleString('en-US')}`,
-      percent: Math.min(100, (a.done / a.total) * 100),
-    };
-  return { text: `${verb} ${a.phase}: ${a.done.toLocaleString('en-US')} so far`, percent: null };
 }

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import type { StationStatus } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
+import { hostForUrl, isLoopbackHost } from './http/loopback';
 import { ListenerMoveError } from './mqtt';
 import type { StationSettingsRepository } from './repositories/station-settings';
 
@@ -12,10 +13,6 @@ export type LanAddress = StationStatus['mqtt']['lanAddresses'][number];
 
 const LOOPBACK = '127.0.0.1';
 const ALL_IPV4 = '0.0.0.0';
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
 
 function isWildcard(host: string): boolean {
   return host === ALL_IPV4 || host === '::';
@@ -37,7 +34,7 @@ export interface SwitchHosts {
  */
 export function switchHosts(configuredHost: string | undefined): SwitchHosts {
   if (configuredHost === undefined) return { off: LOOPBACK, on: ALL_IPV4 };
-  if (isLoopback(configuredHost)) return { off: configuredHost, on: ALL_IPV4 };
+  if (isLoopbackHost(configuredHost)) return { off: configuredHost, on: ALL_IPV4 };
   return { off: LOOPBACK, on: configuredHost };
 }
 
@@ -60,10 +57,6 @@ export function listenErrorHost(error: unknown, configuredHost: string | undefin
   return typeof tried === 'string' ? tried : (configuredHost ?? LOOPBACK);
 }
 
-export function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /**
  * Where devices on the site network reach a listener bound to `boundHost`: every IPv4 address
  * of this computer outside loopback for a wildcard bind, else the one address bound (with its
@@ -75,11 +68,11 @@ export function lanAddresses(
   scheme: 'mqtt' | 'mqtts',
   interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
 ): LanAddress[] {
-  if (isLoopback(boundHost)) return [];
+  if (isLoopbackHost(boundHost)) return [];
   const entries = Object.entries(interfaces).flatMap(([name, infos]) =>
     (infos ?? []).map((info) => ({ name, info })),
   );
-  const url = (address: string) => `${scheme}://${urlHost(address)}:${port}`;
+  const url = (address: string) => `${scheme}://${hostForUrl(address)}:${port}`;
   if (isWildcard(boundHost))
     return entries
       .filter(({ info }) => info.family === 'IPv4' && !info.internal)
@@ -95,7 +88,7 @@ export function lanAddresses(
 /** What the technician reads when the switch could not move the listener. */
 export function switchFailureMessage(error: ListenerMoveError, enabled: boolean): string {
   const wanted = enabled ? 'serve the site network' : 'serve this computer only';
-  const where = `${urlHost(error.host)}:${error.port}`;
+  const where = `${hostForUrl(error.host)}:${error.port}`;
   const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
   const why =
     code === 'EADDRINUSE'
@@ -106,23 +99,23 @@ export function switchFailureMessage(error: ListenerMoveError, enabled: boolean)
           ? `${error.host} is not an address of this computer any more (was the cable or Wi-Fi changed?)`
           : `listening on ${where} failed (${error.cause instanceof Error ? error.cause.message : String(error.cause)})`;
   const now = error.restored
-    ? `Nothing changed: devices still connect to ${urlHost(error.previousHost ?? '')}:${error.port} as before.`
-    : `The station could not listen on ${urlHost(error.previousHost ?? error.host)}:${error.port} again either: no new device can connect until the switch is moved again or the station is restarted (devices already connected stay connected).`;
+    ? `Nothing changed: devices still connect to ${hostForUrl(error.previousHost ?? '')}:${error.port} as before.`
+    : `The station could not listen on ${hostForUrl(error.previousHost ?? error.host)}:${error.port} again either: no new device can connect until the switch is moved again or the station is restarted (devices already connected stay connected).`;
   return `Cannot ${wanted}: ${why}. ${now}`;
 }
 
 export interface ListenerPort {
+  /** Moves the listener; concurrent calls run one at a time, in call order (MqttEndpoint). */
   rebind(host: string): Promise<{ host: string; port: number }>;
 }
 
 /**
- * Moves the listener between the two positions one request at a time, saves the choice once the
- * move succeeded, and tells every open UI through onChanged (also after a failure: a failed
- * restore changes what the station accepts).
+ * Moves the listener between the two positions, saves the choice once the move succeeded, and
+ * tells every open UI through onChanged (also after a failure: a failed restore changes what the
+ * station accepts). The listener runs moves one at a time in call order, so the choice saved
+ * last is the one that ran last.
  */
 export class SiteNetworkSwitch {
-  private queue: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly deps: {
       listener: ListenerPort;
@@ -132,13 +125,7 @@ export class SiteNetworkSwitch {
     },
   ) {}
 
-  set(enabled: boolean): Promise<void> {
-    const run = this.queue.then(() => this.apply(enabled));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async apply(enabled: boolean): Promise<void> {
+  async set(enabled: boolean): Promise<void> {
     const { listener, hosts, settings, onChanged } = this.deps;
     try {
       await listener.rebind(enabled ? hosts.on : hosts.off);

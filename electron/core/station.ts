@@ -25,14 +25,8 @@ import { StationSettingsRepository } from './repositories/station-settings';
 import { TelemetryRepository } from './repositories/telemetry';
 import { openDatabase } from './storage/database';
 import { MIGRATIONS } from './storage/migrations';
-import {
-  isLoopback,
-  lanAddresses,
-  SiteNetworkSwitch,
-  startHost,
-  switchHosts,
-  urlHost,
-} from './site-network';
+import { hostForUrl, isLoopbackHost } from './http/loopback';
+import { lanAddresses, SiteNetworkSwitch, startHost, switchHosts } from './site-network';
 import { StationEvents } from './station-events';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
@@ -176,9 +170,9 @@ export async function startStation(options: StationOptions): Promise<Station> {
       mqtt: {
         host: mqtt.host,
         port: mqtt.port,
-        url: `${scheme}://${urlHost(mqtt.host)}:${mqtt.port}`,
+        url: `${scheme}://${hostForUrl(mqtt.host)}:${mqtt.port}`,
         tls: Boolean(options.tls),
-        siteNetwork: !isLoopback(mqtt.host),
+        siteNetwork: !isLoopbackHost(mqtt.host),
         lanAddresses: lanAddresses(mqtt.host, mqtt.port, scheme),
         configuredHost: configuredHost ?? null,
         maxChunkBytes,

@@ -1,4 +1,5 @@
 import { ApiError, type ApiErrorBody } from '../../shared/api/errors';
+import { storageProblem } from '../core/storage-problem';
 
 export type LogLevel = 'info' | 'warning' | 'error';
 export type Log = (level: LogLevel, message: string) => void;
@@ -14,6 +15,8 @@ export const INTERNAL_ERROR_MESSAGE =
 export function errorBody(error: unknown, log: Log, context: string): ApiErrorBody {
   if (error instanceof ApiError) return error.toBody();
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  log('error', `${context} failed: ${detail}`);
-  return { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
+  // The stack of a system or SQLite error does not name its code (ENOSPC, SQLITE_FULL...).
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  log('error', `${context} failed${typeof code === 'string' ? ` (${code})` : ''}: ${detail}`);
+  return storageProblem(error)?.toBody() ?? { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE };
 }

@@ -5,6 +5,8 @@ export const API_ERROR_CODES = [
   'CONFLICT',
   'UNAUTHORIZED',
   'PAYLOAD_TOO_LARGE',
+  /** The station's disk is full or refuses writes: the technician can act (free space). */
+  'INSUFFICIENT_STORAGE',
   'INTERNAL',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
@@ -40,4 +42,5 @@ export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   INTERNAL: 500,
+  INSUFFICIENT_STORAGE: 507,
 };

@@ -99,8 +99,11 @@ export function startStationProcess(
   env: Record<string, string> = {},
   /** In a process group of its own, like a command started from a terminal. */
   ownProcessGroup = false,
+  /** A command that runs Node for us, e.g. ['prlimit', '--fsize=N', '--'] to limit the station. */
+  launcher: readonly string[] = [],
 ): Promise<RunningStation> {
-  const child = spawn(process.execPath, [script, ...args], {
+  const [command, ...commandArgs] = [...launcher, process.execPath, script, ...args];
+  const child = spawn(command ?? process.execPath, commandArgs, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

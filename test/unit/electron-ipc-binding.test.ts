@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -193,6 +194,32 @@ describe('the IPC binding in main, in front of a real station', () => {
     expect(answer).toEqual({ error: { code: 'INTERNAL', message: INTERNAL_ERROR_MESSAGE } });
     expect(logged.some((l) => l.startsWith('error:') && l.includes('SQLITE_IOERR'))).toBe(true);
     await brokenBinding.dispose();
+
+    // A full disk is no bug: the technician is told what to do (the details still logged).
+    const full = new TestIpcMain();
+    const fullBinding = bindStationIpc({
+      ipc: full,
+      station: {
+        ...station,
+        api: {
+          ...station.api,
+          'profiles.add': async () => {
+            throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+          },
+        },
+        importPackage: station.importPackage,
+      },
+      trustedWebContentsId: () => 7,
+      log: (level, message) => logged.push(`${level}: ${message}`),
+    });
+    const refused = await full
+      .renderer(7)
+      .ipcRenderer()
+      .invoke(IPC_CHANNELS.call, 'profiles.add', { name: 'P' });
+    expect(refused).toMatchObject({ error: { code: 'INSUFFICIENT_STORAGE' } });
+    expect(JSON.stringify(refused)).toMatch(/the disk holding its data folder is full/);
+    expect(logged.some((l) => l.startsWith('error:') && l.includes('SQLITE_FULL'))).toBe(true);
+    await fullBinding.dispose();
   });
 
   describe('package upload from disk', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, HTTP_STATUS_OF } from '../../../shared/api/errors';
+import { storageProblem } from '../storage-problem';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
@@ -30,6 +31,11 @@ export function sendError(
     return;
   }
   console.error(`field-ota http: ${req.method ?? '?'} ${req.url ?? '?'} failed:`, error);
+  const disk = storageProblem(error);
+  if (disk) {
+    sendJson(res, HTTP_STATUS_OF[disk.code], { error: disk.toBody() });
+    return;
+  }
   sendJson(res, 500, {
     error: { code: 'INTERNAL', message: 'Internal error in the station (see its log).' },
   });

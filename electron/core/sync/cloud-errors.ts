@@ -1,3 +1,4 @@
+import { storageProblem } from '../storage-problem';
 /**
  * What can go wrong talking to the cloud, sorted by what the sync does about it:
  * - network trouble and 5xx: back off with jitter and try again later, keeping order;
@@ -55,6 +56,8 @@ export function isTransient(error: unknown): boolean {
 
 export function describeCloudError(error: unknown): string {
   if (error instanceof CloudHttpError) return `HTTP ${error.status}: ${error.message}`;
+  const disk = storageProblem(error);
+  if (disk) return disk.message;
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -142,3 +142,27 @@ export class SiteNetworkSwitch {
     }
   }
 }
+
+/** How often the LAN addresses are read again while the site network is served. */
+export const LAN_CHECK_INTERVAL_MS = 5000;
+
+/**
+ * Calls `onChange` when the addresses devices must use change: on site a cable is plugged in
+ * or the Wi-Fi joins after the switch was turned on, and the Station page must then show the
+ * new address without a reload. Returns the function that stops watching.
+ */
+export function watchLanAddresses(
+  read: () => readonly LanAddress[],
+  onChange: () => void,
+  intervalMs = LAN_CHECK_INTERVAL_MS,
+): () => void {
+  let last = JSON.stringify(read());
+  const timer = setInterval(() => {
+    const now = JSON.stringify(read());
+    if (now === last) return;
+    last = now;
+    onChange();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

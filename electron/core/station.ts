@@ -26,7 +26,13 @@ import { TelemetryRepository } from './repositories/telemetry';
 import { openDatabase } from './storage/database';
 import { MIGRATIONS } from './storage/migrations';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
-import { lanAddresses, SiteNetworkSwitch, startHost, switchHosts } from './site-network';
+import {
+  lanAddresses,
+  SiteNetworkSwitch,
+  startHost,
+  switchHosts,
+  watchLanAddresses,
+} from './site-network';
 import { StationEvents } from './station-events';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
@@ -189,6 +195,12 @@ export async function startStation(options: StationOptions): Promise<Station> {
     // Every open UI (header, Station page) shows where devices connect now.
     onChanged: () => events.emit('station.status', status()),
   });
+  const stopWatchingLan = watchLanAddresses(
+    () => status().mqtt.lanAddresses,
+    () => {
+      if (events.hasListeners) events.emit('station.status', status());
+    },
+  );
   // ---- cloud sync ----
   const sync = new SyncService(
     {
@@ -251,6 +263,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     },
     close: () => {
       closed ??= (async () => {
+        stopWatchingLan();
         jobs.stop();
         await sync.close();
         await endpoint.close();

@@ -1,5 +1,5 @@
 import type os from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ListenerMoveError } from '../../electron/core/mqtt';
 import {
   lanAddresses,
@@ -7,6 +7,7 @@ import {
   startHost,
   switchFailureMessage,
   switchHosts,
+  watchLanAddresses,
 } from '../../electron/core/site-network';
 
 function info(address: string, family: 'IPv4' | 'IPv6', internal = false): os.NetworkInterfaceInfo {
@@ -56,6 +57,37 @@ describe('where devices connect', () => {
     expect(lanAddresses('172.16.0.9', 1883, 'mqtt', LAPTOP)).toEqual([
       { address: '172.16.0.9', interface: null, url: 'mqtt://172.16.0.9:1883' },
     ]);
+  });
+});
+
+describe('watching where devices connect', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('tells once per change, when a cable is plugged in or pulled out', () => {
+    vi.useFakeTimers();
+    let interfaces: typeof LAPTOP | { lo: typeof LAPTOP.lo } = { lo: LAPTOP.lo };
+    const onChange = vi.fn();
+    const stop = watchLanAddresses(
+      () => lanAddresses('0.0.0.0', 1883, 'mqtt', interfaces),
+      onChange,
+      1000,
+    );
+    vi.advanceTimersByTime(3000);
+    expect(onChange).not.toHaveBeenCalled();
+    interfaces = LAPTOP;
+    vi.advanceTimersByTime(1000);
+    expect(onChange).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(5000);
+    expect(onChange).toHaveBeenCalledTimes(1);
+    interfaces = { lo: LAPTOP.lo };
+    vi.advanceTimersByTime(1000);
+    expect(onChange).toHaveBeenCalledTimes(2);
+    stop();
+    interfaces = LAPTOP;
+    vi.advanceTimersByTime(5000);
+    expect(onChange).toHaveBeenCalledTimes(2);
   });
 });
 

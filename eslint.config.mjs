@@ -75,6 +75,17 @@ export default tseslint.config(
       ],
     },
   },
+  // The core is promise-heavy: a promise nobody awaits or catches is a crash or a lost error.
+  {
+    files: ['electron/**/*.ts', 'shared/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     files: ['renderer/**/*.tsx', 'renderer/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },

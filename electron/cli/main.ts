@@ -4,7 +4,7 @@ import { runCli } from './program';
 /** After the command is done, a handle someone forgot to close must not keep the program alive. */
 const EXIT_GRACE_MS = 2_000;
 
-runCli(process.argv)
+void runCli(process.argv)
   .catch((error: unknown) => {
     process.stderr.write(`field-ota: ${String(error)}\n`);
     return 1;

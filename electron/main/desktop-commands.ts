@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { app, dialog, shell, type BrowserWindow } from 'electron';
 import type { Station } from '../core/station';
-import type { Log } from './error-body';
+import type { Log } from '../core/log';
 import { formatLogExport, writeFileAtomically, type LogFile } from './log-file';
 
 export interface CommandContext {

@@ -8,10 +8,11 @@ import type { Readable } from 'node:stream';
 import type { Package } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
-import { isOperationName, type ApiHandlers, type PackageMeta } from '../../shared/api/operations';
-import { parseArgs } from '../../shared/api/validate';
-import { IPC_CHANNELS, isUploadId, type BridgeAnswer } from '../preload/ipc-contract';
-import { errorBody, type Log } from './error-body';
+import { IPC_CHANNELS, isUploadId, type BridgeAnswer } from '../../shared/api/ipc-contract';
+import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
+import { dispatch } from '../core/api/dispatch';
+import { toErrorBody } from '../core/api/error-body';
+import type { Log } from '../core/log';
 import { importPackageFromDisk } from './package-upload';
 import { senderRefusal, type FrameLike } from './sender-check';
 
@@ -84,7 +85,7 @@ export function bindStationIpc(options: IpcBindingOptions): IpcBinding {
     try {
       return { result: await run() };
     } catch (error) {
-      return { error: errorBody(error, log, context) };
+      return { error: toErrorBody(error, log, context) };
     }
   };
 
@@ -92,7 +93,7 @@ export function bindStationIpc(options: IpcBindingOptions): IpcBinding {
     const refused = refusal(event, IPC_CHANNELS.call);
     if (refused) return refused;
     return answer(`operation ${String(name).slice(0, 100)}`, () =>
-      invoke(station.api, name, input),
+      dispatch(station.api, name, input),
     );
   });
 
@@ -160,14 +161,6 @@ export function bindStationIpc(options: IpcBindingOptions): IpcBinding {
       await Promise.allSettled([...settling]);
     },
   };
-}
-
-/** Validates the name and the arguments, then runs the operation. */
-async function invoke(api: ApiHandlers, name: unknown, input: unknown): Promise<unknown> {
-  if (typeof name !== 'string' || !isOperationName(name))
-    throw new ApiError('NOT_FOUND', `Unknown operation "${String(name).slice(0, 100)}".`);
-  const args = parseArgs(name, input);
-  return (api[name] as (args: unknown) => Promise<unknown>)(args);
 }
 
 function uploadKey(webContentsId: number, uploadId: number): string {

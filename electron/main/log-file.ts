@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogLevel } from './error-body';
+import type { LogLevel } from '../core/log';
 
 export const LOG_FILE = 'main.log';
 const PREVIOUS_LOG_FILE = 'main.1.log';

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { BrowserWindow, nativeTheme, screen } from 'electron';
 import { APP_ENTRY_URL } from './app-origin';
-import type { Log } from './error-body';
+import type { Log } from '../core/log';
 import { mainWindowOptions } from './window-options';
 import { loadWindowState, saveWindowState, WINDOW_STATE_FILE } from './window-state';
 

@@ -19,7 +19,7 @@ import { listenErrorHost } from '../core/site-network';
 import { defaultDataDir, startStation, type Station } from '../core/station';
 import { loadAppSettings, SETTINGS_FILE } from './app-settings';
 import { exportLogs, openDataFolder, showAbout, type CommandContext } from './desktop-commands';
-import type { Log } from './error-body';
+import type { Log } from '../core/log';
 import { bindStationIpc, forwardStationEvents, type IpcBinding } from './ipc-binding';
 import { LogFile } from './log-file';
 import { createMainWindow } from './main-window';

@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import type { Package } from '../../shared/api/entities';
-import { ApiError } from '../../shared/api/errors';
+import { ApiError, UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
 import { PackageMeta } from '../../shared/api/operations';
 import { validationError } from '../../shared/api/validate';
-import { UPLOAD_CANCELLED_MESSAGE } from '../preload/ipc-contract';
 
 /** How often progress is reported at most: plenty for a progress bar, cheap over IPC. */
 export const PROGRESS_INTERVAL_MS = 100;

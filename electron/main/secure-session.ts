@@ -5,7 +5,7 @@ import { protocol, type Session } from 'electron';
 import { APP_SCHEME, isAppUrl } from './app-origin';
 import { resolveAppResource } from './app-protocol';
 import { appResponseHeaders, CONTENT_SECURITY_POLICY } from './content-security-policy';
-import type { Log } from './error-body';
+import type { Log } from '../core/log';
 import { isAllowedRequest } from './navigation-policy';
 import { isPermissionAllowed } from './permission-policy';
 import { APP_SCHEME_PRIVILEGES } from './scheme-privileges';

@@ -1,6 +1,6 @@
 /** Electron wiring of the navigation rules, for every web contents the app ever creates. */
 import { shell, type WebContents } from 'electron';
-import type { Log } from './error-body';
+import type { Log } from '../core/log';
 import { navigationDecision } from './navigation-policy';
 
 export interface GuardOptions {

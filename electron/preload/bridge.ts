@@ -10,7 +10,7 @@ import type { StationEvent } from '../../shared/api/events';
 import { isOperationName, PackageMeta } from '../../shared/api/operations';
 import { parseArgs, validationError } from '../../shared/api/validate';
 import type { BridgeAnswer, FieldOtaBridge, FileLike } from '../../shared/api/bridge';
-import { IPC_CHANNELS } from './ipc-contract';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 
 /** The parts of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

@@ -44,3 +44,6 @@ export const HTTP_STATUS_OF: Record<ApiErrorCode, number> = {
   INTERNAL: 500,
   INSUFFICIENT_STORAGE: 507,
 };
+
+/** What every transport says when the technician cancels an upload. */
+export const UPLOAD_CANCELLED_MESSAGE = 'Upload cancelled: nothing was added.';

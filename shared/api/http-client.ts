@@ -4,7 +4,7 @@
  * and in Node (the field-ota CLI).
  */
 import type { Package } from './entities';
-import { API_ERROR_CODES, ApiError, type ApiErrorCode } from './errors';
+import { parseAnswer } from './answers';
 import type {
   ApiClient,
   OperationInput,
@@ -43,7 +43,7 @@ export function createHttpApiClient(baseUrl: string, opts: HttpClientOptions = {
     ): Promise<OperationResult<N>> {
       const response = await send(base, `${base}/api/call/${encodeURIComponent(name)}`, {
         method: 'POST',
-        headers: headers(opts, 'application/json'),
+        headers: requestHeaders('application/json', opts.token),
         body: JSON.stringify(input ?? {}),
       });
       return (await readResult(response)) as OperationResult<N>;
@@ -67,22 +67,24 @@ export async function uploadPackage(
   const base = trimBase(baseUrl);
   const init: RequestInit & { duplex?: 'half' } = {
     method: 'POST',
-    headers: headers(opts, 'application/octet-stream'),
+    headers: requestHeaders('application/octet-stream', opts.token),
     body,
   };
   // A streamed request body must declare half-duplex (fetch spec); Blobs and buffers don't need it.
   if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) init.duplex = 'half';
-  const response = await send(
-    base,
-    `${base}/api/packages/upload?meta=${encodeURIComponent(JSON.stringify(meta))}`,
-    init,
-  );
+  const response = await send(base, packageUploadUrl(base, meta), init);
   return (await readResult(response)) as Package;
 }
 
-function headers(opts: HttpClientOptions, contentType: string): Record<string, string> {
+/** Where a package binary is posted; its metadata travels in the query, the binary as the body. */
+export function packageUploadUrl(base: string, meta: PackageMetaInput): string {
+  return `${trimBase(base)}/api/packages/upload?meta=${encodeURIComponent(JSON.stringify(meta))}`;
+}
+
+/** The headers of every request to the station, for fetch and for XHR alike. */
+export function requestHeaders(contentType: string, token?: string): Record<string, string> {
   const h: Record<string, string> = { 'Content-Type': contentType, Accept: 'application/json' };
-  if (opts.token) h.Authorization = `Bearer ${opts.token}`;
+  if (token) h.Authorization = `Bearer ${token}`;
   return h;
 }
 
@@ -94,29 +96,9 @@ async function send(base: string, url: string, init: RequestInit): Promise<Respo
   }
 }
 
-/**
- * `{"result": ...}` on success; `{"error": {code, message, fields?}}` rebuilt as the ApiError the
- * station threw. Exported for clients that send with something other than fetch.
- */
+/** Reads a fetch Response as a station answer (shared/api/answers.ts). */
 export async function readResult(response: Response): Promise<unknown> {
-  const text = await response.text();
-  let body: unknown = undefined;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // Not JSON: a proxy or something else answered; reported below with the status.
-  }
-  if (response.ok && isObject(body) && 'result' in body) return body.result;
-  const error = isObject(body) && isObject(body.error) ? body.error : null;
-  if (error && typeof error.message === 'string') {
-    const code = isErrorCode(error.code) ? error.code : 'INTERNAL';
-    const fields = isObject(error.fields) ? stringRecord(error.fields) : undefined;
-    throw new ApiError(code, error.message, fields);
-  }
-  throw new ApiError(
-    'INTERNAL',
-    `The station answered HTTP ${response.status} ${response.statusText} with an unexpected body.`,
-  );
+  return parseAnswer(response.status, await response.text(), response.statusText);
 }
 
 function trimBase(url: string): string {
@@ -132,12 +114,4 @@ function describeCause(cause: unknown): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function isErrorCode(value: unknown): value is ApiErrorCode {
-  return typeof value === 'string' && (API_ERROR_CODES as readonly string[]).includes(value);
-}
-
-function stringRecord(value: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }

@@ -11,15 +11,21 @@ export function parseArgs<N extends OperationName>(name: N, input: unknown): Ope
 }
 
 export function validationError(what: string, error: z.ZodError): ApiError {
-  const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = issue.path.join('.') || '(arguments)';
-    fields[field] ??= readable(issue);
-  }
+  const fields = fieldErrors(error);
   const summary = Object.entries(fields)
     .map(([field, message]) => `${field}: ${message}`)
     .join('; ');
   return new ApiError('BAD_REQUEST', `Invalid arguments for ${what}: ${summary}`, fields);
+}
+
+/** Field path -> the first thing wrong with it, in words a person reads under the field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('.') || '(arguments)';
+    fields[field] ??= readable(issue);
+  }
+  return fields;
 }
 
 /** zod says "expected string, received undefined" for a field left out; a person says this. */

@@ -5,13 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Station } from '../../electron/core/station';
-import { INTERNAL_ERROR_MESSAGE } from '../../electron/main/error-body';
+import { INTERNAL_ERROR_MESSAGE } from '../../electron/core/api/error-body';
 import {
   bindStationIpc,
   forwardStationEvents,
   type IpcBinding,
 } from '../../electron/main/ipc-binding';
-import { IPC_CHANNELS, UPLOAD_CANCELLED_MESSAGE } from '../../electron/preload/ipc-contract';
+import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import type { Package } from '../../shared/api/entities';
 import type { ApiErrorBody } from '../../shared/api/errors';
 import { TestIpcMain, type TestRenderer } from '../electron/support/ipc-harness';

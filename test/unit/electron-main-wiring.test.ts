@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
-import { IPC_CHANNELS } from '../../electron/preload/ipc-contract';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { fake, FakeBrowserWindow, FakeWebContents } from '../electron/support/fake-electron';
 
 // The compiled dist/electron/main/main.js, started with a recording stand-in for the electron

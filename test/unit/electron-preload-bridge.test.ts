@@ -12,7 +12,8 @@ import {
   type IpcBinding,
 } from '../../electron/main/ipc-binding';
 import { createBridge, type FieldOtaBridge, type FileLike } from '../../electron/preload/bridge';
-import { IPC_CHANNELS, UPLOAD_CANCELLED_MESSAGE } from '../../electron/preload/ipc-contract';
+import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { createBridgeTransport } from '../../renderer/src/api/bridge-transport';
 import type { StationTransport } from '../../renderer/src/api/transport';
 import type { StationEvent } from '../../shared/api/events';

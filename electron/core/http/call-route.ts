@@ -1,11 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../../shared/api/errors';
-import {
-  isOperationName,
-  type ApiHandlers,
-  type OperationName,
-} from '../../../shared/api/operations';
-import { parseArgs } from '../../../shared/api/validate';
+import { isOperationName } from '../../../shared/api/operations';
+import { dispatch } from '../api/dispatch';
 import type { HttpStation } from './http-station';
 import { isJsonContentType, readJsonBody } from './json-body';
 import { sendResult } from './json-response';
@@ -35,18 +31,9 @@ export async function handleCall(
         415,
       );
     const input = await readJsonBody(req);
-    const result = await invoke(station.api, name, input);
+    const result = await dispatch(station.api, name, input);
     sendResult(res, result);
   } catch (error) {
     await refuse(req, res, error);
   }
-}
-
-async function invoke<N extends OperationName>(
-  api: ApiHandlers,
-  name: N,
-  input: unknown,
-): Promise<unknown> {
-  const handler = api[name] as (args: unknown) => Promise<unknown>;
-  return handler(parseArgs(name, input));
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, HTTP_STATUS_OF } from '../../../shared/api/errors';
-import { storageProblem } from '../storage-problem';
+import { toErrorBody } from '../api/error-body';
+import type { LogLevel } from '../log';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
@@ -17,8 +18,8 @@ export function sendResult(res: ServerResponse, result: unknown): void {
 }
 
 /**
- * Answers an error. ApiErrors go out as they are; anything else is a bug: its stack goes to
- * stderr for the operator and the caller gets a generic message (stacks reveal internals).
+ * Answers an error with the body every transport gives (api/error-body.ts); the headless
+ * station's log is its stderr.
  */
 export function sendError(
   req: IncomingMessage,
@@ -26,17 +27,16 @@ export function sendError(
   error: unknown,
   status?: number,
 ): void {
-  if (error instanceof ApiError) {
-    sendJson(res, status ?? HTTP_STATUS_OF[error.code], { error: error.toBody() });
-    return;
-  }
-  console.error(`field-ota http: ${req.method ?? '?'} ${req.url ?? '?'} failed:`, error);
-  const disk = storageProblem(error);
-  if (disk) {
-    sendJson(res, HTTP_STATUS_OF[disk.code], { error: disk.toBody() });
-    return;
-  }
-  sendJson(res, 500, {
-    error: { code: 'INTERNAL', message: 'Internal error in the station (see its log).' },
+  const body = toErrorBody(
+    error,
+    logToStderr,
+    `field-ota http: ${req.method ?? '?'} ${req.url ?? '?'}`,
+  );
+  sendJson(res, status && error instanceof ApiError ? status : HTTP_STATUS_OF[body.code], {
+    error: body,
   });
+}
+
+function logToStderr(level: LogLevel, message: string): void {
+  console.error(`${level}: ${message}`);
 }

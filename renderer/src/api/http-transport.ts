@@ -1,7 +1,12 @@
-import { createHttpApiClient } from '../../../shared/api/http-client';
+import { parseAnswer } from '../../../shared/api/answers';
+import {
+  createHttpApiClient,
+  packageUploadUrl,
+  requestHeaders,
+  StationUnreachableError,
+} from '../../../shared/api/http-client';
 import type { Package } from '../../../shared/api/entities';
 import type { PackageMetaInput } from '../../../shared/api/operations';
-import { parseHttpAnswer } from './answers';
 import { EventSocket } from './event-socket';
 import {
   UploadCancelledError,
@@ -9,7 +14,6 @@ import {
   type StationTransport,
   type UploadProgress,
 } from './transport';
-import { StationUnreachableError } from '../../../shared/api/http-client';
 
 /**
  * The headless station's transport: operations over fetch (shared/api/http-client), events over
@@ -45,13 +49,9 @@ function xhrUpload(
   const xhr = new XMLHttpRequest();
   let cancelled = false;
   const done = new Promise<Package>((resolve, reject) => {
-    xhr.open(
-      'POST',
-      `${base}/api/packages/upload?meta=${encodeURIComponent(JSON.stringify(meta))}`,
-    );
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-    xhr.setRequestHeader('Accept', 'application/json');
-    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.open('POST', packageUploadUrl(base, meta));
+    for (const [name, value] of Object.entries(requestHeaders('application/octet-stream', token)))
+      xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => {
       onProgress({
         sentBytes: event.loaded,
@@ -60,7 +60,7 @@ function xhrUpload(
     };
     xhr.onload = () => {
       try {
-        resolve(parseHttpAnswer(xhr.status, xhr.responseText) as Package);
+        resolve(parseAnswer(xhr.status, xhr.responseText) as Package);
       } catch (error) {
         reject(error as Error);
       }
@@ -71,7 +71,7 @@ function xhrUpload(
       // the browser then reports a network error although an answer was received.
       if (xhr.status > 0 && xhr.responseText) {
         try {
-          resolve(parseHttpAnswer(xhr.status, xhr.responseText) as Package);
+          resolve(parseAnswer(xhr.status, xhr.responseText) as Package);
         } catch (error) {
           reject(error as Error);
         }

@@ -8,6 +8,7 @@ import type {
   FieldOtaBridge as SharedFieldOtaBridge,
 } from '../../../shared/api/bridge';
 import type { Package } from '../../../shared/api/entities';
+import { UPLOAD_CANCELLED_MESSAGE } from '../../../shared/api/errors';
 import type { StationEvent } from '../../../shared/api/events';
 import type { ApiClient, PackageMetaInput } from '../../../shared/api/operations';
 
@@ -45,7 +46,7 @@ export interface StationTransport extends ApiClient {
 
 export class UploadCancelledError extends Error {
   constructor() {
-    super('Upload cancelled: nothing was added.');
+    super(UPLOAD_CANCELLED_MESSAGE);
     this.name = 'UploadCancelledError';
   }
 }

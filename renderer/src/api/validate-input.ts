@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ApiError } from '../../../shared/api/errors';
+import { fieldErrors } from '../../../shared/api/validate';
 import {
   operations,
   type OperationInput,
@@ -19,13 +20,7 @@ export function inputProblems<N extends OperationName>(
 
 export function schemaProblems(schema: z.ZodType, input: unknown): FieldErrors | null {
   const result = schema.safeParse(input);
-  if (result.success) return null;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const field = issue.path.map(String).join('.') || 'form';
-    fields[field] ??= issue.message;
-  }
-  return fields;
+  return result.success ? null : fieldErrors(result.error);
 }
 
 /** The field errors the station attached to a refusal, if any. */

@@ -16,11 +16,9 @@ export const IPC_CHANNELS = {
   event: 'field-ota:event',
 } as const;
 
-export type { BridgeAnswer } from '../../shared/api/bridge';
+export type { BridgeAnswer } from './bridge';
 
 /** Upload ids are numbered by the preload, per window. */
 export function isUploadId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
-
-export const UPLOAD_CANCELLED_MESSAGE = 'Upload cancelled: nothing was added.';

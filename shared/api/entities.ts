@@ -248,7 +248,7 @@ export const StationStatus = z.object({
 });
 export type StationStatus = z.infer<typeof StationStatus>;
 
-// ---- Cloud sync (ServicePleX cloud, PROTOCOL.md §3) ----
+// ---- Cloud sync (ServicePleX cloud, docs/cloud-api.md) ----
 
 /** SIGN_IN_REQUIRED: the saved session was refused; the technician must sign in again. */
 export const CloudConnection = z.enum(['SIGNED_OUT', 'OFFLINE', 'ONLINE', 'SIGN_IN_REQUIRED']);

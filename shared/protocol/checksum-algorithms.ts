@@ -1,4 +1,4 @@
-/** Checksum algorithms of PROTOCOL.md §2; SHA256 is the default. */
+/** Checksum algorithms of docs/device-protocol.md#checksums; SHA256 is the default. */
 export const CHECKSUM_ALGORITHMS = [
   'MD5',
   'SHA256',

@@ -1,5 +1,5 @@
 /**
- * Incremental MurmurHash3 (x86_32 and x64_128, seed 0) for PROTOCOL.md §2.
+ * Incremental MurmurHash3 (x86_32 and x64_128, seed 0) for docs/device-protocol.md#checksums.
  *
  * Pure TypeScript so the renderer can use it too. Incremental because firmware images stream
  * through it in whatever chunks the reader delivers: the bytes of an unfinished block are kept

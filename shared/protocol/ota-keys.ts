@@ -1,4 +1,4 @@
-/** Attribute and telemetry keys of the OTA scheme (PROTOCOL.md §1 "Firmware assignment"). */
+/** Attribute and telemetry keys of the OTA scheme (docs/device-protocol.md#firmware-assignment). */
 export const OTA_PACKAGE_TYPES = ['FIRMWARE', 'SOFTWARE'] as const;
 export type OtaPackageType = (typeof OTA_PACKAGE_TYPES)[number];
 

@@ -1,6 +1,6 @@
 /**
  * The ServicePleX (ThingsBoard) device MQTT API: every topic is an API call.
- * See PROTOCOL.md §1. Parsing lives here so the station, the simulator and the tests agree.
+ * See docs/device-protocol.md. Parsing lives here so the station, the simulator and the tests agree.
  */
 import type { OtaPackageType } from './ota-keys';
 

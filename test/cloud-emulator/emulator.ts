@@ -19,7 +19,7 @@ import { answerRange } from './range';
 
 /**
  * A ThingsBoard-compatible cloud for the sync tests and for trying sync by hand: the REST subset
- * of PROTOCOL.md §3 with the same paths, JSON shapes, paging, error bodies and codes, and fault
+ * of docs/cloud-api.md with the same paths, JSON shapes, paging, error bodies and codes, and fault
  * injection. Listens on 127.0.0.1 only.
  */
 export interface CloudEmulatorOptions {

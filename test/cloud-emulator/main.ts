@@ -9,7 +9,7 @@ import { firmwareBytes, seedSite } from './seed';
 
 const HELP = `Usage: npm run cloud:emulator -- [options]
 
-A ThingsBoard-compatible cloud (REST subset of PROTOCOL.md §3) on 127.0.0.1.
+A ThingsBoard-compatible cloud (REST subset of docs/cloud-api.md) on 127.0.0.1.
 
   --port N             port to listen on (default 8180; 0 picks a free one)
   --username NAME      sign-in name (default ${DEFAULT_USERS[0].username})

@@ -12,7 +12,7 @@ import {
 } from '../support/station-fixture';
 import { binary, sha256, telemetryHistory, VERSIONS } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Shared attribute push" and "Firmware assignment (server side)".
+// docs/device-protocol.md#shared-attribute-push and #firmware-assignment.
 describe.each(VERSIONS)('assignment push over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   let profileId: string;

@@ -9,7 +9,7 @@ import {
 } from '../support/station-fixture';
 import { binary, pubackCode, sha256, VERSIONS } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Client attributes" and "Attribute request".
+// docs/device-protocol.md#client-attributes and #attribute-requests.
 describe.each(VERSIONS)('attributes over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   let deviceId: string;

@@ -14,7 +14,7 @@ import {
   type Scenario,
 } from './device-api-helpers';
 
-// DESIGN.md "Security": bad input gets a clear error and never a crash. After each case a
+// docs/architecture.md#security-model: bad input gets a clear error and never a crash. After each case a
 // second device must still complete a whole chunk download from the same station.
 describe.each(VERSIONS)('bad input over MQTT protocol version %i', (version) => {
   let fx: StationFixture;

@@ -24,7 +24,7 @@ const fw = (requestId: string, index: number) => ({
   responseTopic: `v2/fw/response/${requestId}/chunk/${index}`,
 });
 
-// PROTOCOL.md §1 "Chunk download": errors on v2/fw/error as plain text; the station keeps the
+// docs/device-protocol.md#chunk-errors: errors on v2/fw/error as plain text; the station keeps the
 // session open where ThingsBoard drops it.
 describe.each(VERSIONS)('chunk errors over MQTT protocol version %i', (version) => {
   let fx: StationFixture;

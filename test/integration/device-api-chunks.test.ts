@@ -14,7 +14,7 @@ import {
 
 const SIZE = 20_000;
 
-// PROTOCOL.md §1 "Chunk download".
+// docs/device-protocol.md#chunk-requests.
 describe.each(VERSIONS)('chunk download over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   let sc: Scenario;

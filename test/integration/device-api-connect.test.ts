@@ -3,7 +3,7 @@ import mqtt from 'mqtt';
 import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
 import { protocolErrors, RawMqtt, VERSIONS } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Connect": the access token is the MQTT username, nothing else counts.
+// docs/device-protocol.md#connecting: the access token is the MQTT username, nothing else counts.
 describe.each(VERSIONS)('connect over MQTT protocol version %i', (version) => {
   const refused = version === 5 ? 0x86 : 0x05;
   let fx: StationFixture;

@@ -19,7 +19,7 @@ import {
   type Scenario,
 } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Responses go to the session, not through topic routing".
+// docs/device-protocol.md#responses-go-to-the-session: answers go to the asking session, never through topic routing.
 describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   let a: Scenario;
@@ -162,7 +162,7 @@ describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => 
   });
 });
 
-// DESIGN.md "The station's MQTT side": a device that stops reading must not hold up the others.
+// docs/device-protocol.md#limits: a device that stops reading must not hold up the others.
 describe('a slow reader', () => {
   let fx: StationFixture;
   beforeEach(async () => {

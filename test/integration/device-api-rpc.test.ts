@@ -4,7 +4,7 @@ import type { StationOptions } from '../../electron/core/station';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 import { protocolErrors, pubackCode, VERSIONS } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Session limits RPC".
+// docs/device-protocol.md#rpc.
 describe.each(VERSIONS)('device RPC over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   afterEach(async () => {

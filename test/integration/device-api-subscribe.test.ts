@@ -25,7 +25,7 @@ const UNKNOWN = [
   'v2/fw/response/#',
 ];
 
-// PROTOCOL.md §1 "Connect": max QoS 1, only the known filters granted, the connection kept.
+// docs/device-protocol.md#subscriptions: max QoS 1, only the known filters granted, the connection kept.
 describe.each(VERSIONS)('SUBSCRIBE over MQTT protocol version %i', (version) => {
   const failure = version === 5 ? 0x8f : 0x80;
   let fx: StationFixture;

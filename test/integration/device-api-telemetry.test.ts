@@ -4,7 +4,7 @@ import type { Execution } from '../../shared/api/entities';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { binary, pubackCode, telemetryHistory, VERSIONS } from './device-api-helpers';
 
-// PROTOCOL.md §1 "Telemetry": the four forms, and the OTA keys that move a delivery.
+// docs/device-protocol.md#telemetry: the four forms, and the OTA keys that move a delivery.
 describe.each(VERSIONS)('telemetry over MQTT protocol version %i', (version) => {
   let fx: StationFixture;
   let profileId: string;

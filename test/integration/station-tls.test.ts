@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSelfSignedCert } from '../support/self-signed-cert';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 
-// Serving the site network can use TLS (DESIGN.md): a device connects with mqtts and gets the
+// Serving the site network can use TLS (docs/device-protocol.md#connecting): a device connects with mqtts and gets the
 // same API. The certificate is a throw-away self-signed one made with openssl.
 describe('the station over TLS', () => {
   let dir: string;

@@ -51,7 +51,7 @@ function checksumInPieces(algorithm: ChecksumAlgorithm, data: Uint8Array, sizes:
   return hasher.digestHex();
 }
 
-describe('PROTOCOL.md §2 test vectors', () => {
+describe('docs/device-protocol.md#checksums test vectors', () => {
   const sixteenZeroBytes = new Uint8Array(16);
   const table: {
     name: string;
@@ -91,7 +91,7 @@ describe('PROTOCOL.md §2 test vectors', () => {
     },
     // The CRC has a leading zero byte in big-endian form: checks the 8-digit padding.
     { name: 'fw-299', data: ascii('fw-299'), expected: { CRC32: '9432ab00' } },
-    // SHA384/SHA512 have no row in PROTOCOL.md: the FIPS 180-2 "abc" examples cover them.
+    // SHA384/SHA512 have no row in docs/device-protocol.md#checksums: the FIPS 180-2 "abc" examples cover them.
     {
       name: 'abc (FIPS 180-2)',
       data: ascii('abc'),
@@ -124,7 +124,7 @@ describe('PROTOCOL.md §2 test vectors', () => {
     expect(checksumInPieces(algorithm, data, new Array<number>(data.length).fill(1))).toBe(hex);
   });
 
-  it('murmur classes return the digest bytes in PROTOCOL.md order', () => {
+  it('murmur classes return the digest bytes in the order docs/device-protocol.md#checksums gives', () => {
     const data = ascii('123456789');
     expect(hexOf(new Murmur3x86_32().update(data).digest())).toBe('82f3feb4');
     expect(hexOf(new Murmur3x64_128().update(data).digest())).toBe(
@@ -258,7 +258,7 @@ describe('murmur against the murmurhash3js-revisited reference', () => {
     ]).toString('hex');
   }
 
-  it('agrees on the PROTOCOL.md vectors, so the conversion above is right', () => {
+  it('agrees on the vectors of docs/device-protocol.md#checksums, so the conversion above is right', () => {
     expect(expected32(ascii('123456789'))).toBe('82f3feb4');
     expect(expected128(ascii('123456789'))).toBe('a4cc66db5e64843c05a11e3ac7faf899');
   });

@@ -3,7 +3,7 @@ import { parseAttributeRequest } from '../../electron/core/device-api/attribute-
 
 const parse = (text: string) => parseAttributeRequest(JSON.parse(text));
 
-describe('attribute request payload (PROTOCOL.md "Attribute request")', () => {
+describe('attribute request payload (docs/device-protocol.md#attribute-requests)', () => {
   it('{} asks for every attribute of both groups', () => {
     expect(parse('{}')).toEqual({ clientKeys: 'all', sharedKeys: 'all' });
   });

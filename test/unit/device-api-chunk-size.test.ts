@@ -3,7 +3,7 @@ import { parseChunkSize } from '../../electron/core/device-api/chunk-size';
 
 const parse = (text: string) => parseChunkSize(Buffer.from(text));
 
-describe('chunk-size payload of a chunk request (PROTOCOL.md "Chunk download")', () => {
+describe('chunk-size payload of a chunk request (docs/device-protocol.md#chunk-requests)', () => {
   it('reads decimal text, as devices send it', () => {
     expect(parse('8192')).toEqual({ kind: 'size', bytes: 8192 });
     expect(parse('1')).toEqual({ kind: 'size', bytes: 1 });

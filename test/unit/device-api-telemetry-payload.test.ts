@@ -4,7 +4,7 @@ import { isPlainObject, parseTelemetry } from '../../electron/core/device-api/te
 const NOW = 1_700_000_000_000;
 const parse = (text: string) => parseTelemetry(JSON.parse(text), NOW);
 
-describe('telemetry payload forms (PROTOCOL.md "Telemetry")', () => {
+describe('telemetry payload forms (docs/device-protocol.md#telemetry)', () => {
   it('a flat object gets the server time', () => {
     expect(parse('{"k":"v","n":1}')).toEqual([{ ts: NOW, values: { k: 'v', n: 1 } }]);
   });

@@ -7,7 +7,7 @@ import {
   topicMatchesFilter,
 } from '../../shared/protocol/topics';
 
-describe('device topics (PROTOCOL.md §1)', () => {
+describe('device topics (docs/device-protocol.md)', () => {
   it('classifies the fixed topics', () => {
     expect(parseDeviceTopic('v1/devices/me/telemetry')).toEqual({ kind: 'telemetry' });
     expect(parseDeviceTopic('v1/devices/me/attributes')).toEqual({ kind: 'clientAttributes' });

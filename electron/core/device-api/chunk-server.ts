@@ -41,7 +41,7 @@ export interface ChunkRequest {
 export type ChunkError = 'NOT_FOUND' | 'FAILURE' | 'PAYLOAD_TOO_LARGE';
 
 /**
- * Firmware/software chunk download (PROTOCOL.md "Chunk download"). Stateless per chunk: any
+ * Firmware/software chunk download (docs/device-protocol.md#chunk-requests). Stateless per chunk: any
  * index, any order, again. The response goes to the requesting session only.
  */
 export class ChunkServer {

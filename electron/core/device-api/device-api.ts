@@ -43,7 +43,7 @@ type Outcome = number;
 
 /**
  * The ServicePleX device API over MQTT: every topic a device publishes to is an API call,
- * answered to that device's session (PROTOCOL.md §1).
+ * answered to that device's session (docs/device-protocol.md).
  */
 export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   constructor(private readonly deps: DeviceApiDeps) {}

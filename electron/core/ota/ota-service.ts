@@ -29,8 +29,8 @@ const TYPES: readonly OtaPackageType[] = ['FIRMWARE', 'SOFTWARE'];
 const REVIVABLE: ReadonlySet<OtaState> = new Set(['TIMED_OUT', 'FAILED']);
 
 /**
- * The delivery of one package to one device, as the reference server does it (PROTOCOL.md
- * "Firmware assignment"): QUEUED, then INITIATED with the shared attributes, then the states
+ * The delivery of one package to one device, as the reference server does it
+ * (docs/device-protocol.md#firmware-assignment): QUEUED, then INITIATED with the shared attributes, then the states
  * the device reports. Beyond it: an execution with its history per delivery, re-delivery
  * (retry), time-outs, and a check that UPDATED really means the target version runs. Jobs
  * (electron/core/jobs) decide when each step happens.

@@ -7,7 +7,7 @@ const RESUME_DIR = 'resume';
 /**
  * Package binaries live as files named by their SHA-256 in `<dataDir>/packages/blobs`; imports
  * are written under `tmp/` and renamed into place, so a half-written binary is never visible.
- * A positional file read serves a chunk far faster than a BLOB `substr` (see DESIGN.md).
+ * A positional file read serves a chunk far faster than a BLOB `substr` (docs/architecture.md#package-binaries).
  */
 export class BlobFolder {
   readonly blobDir: string;

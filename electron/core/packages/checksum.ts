@@ -1,5 +1,5 @@
 /**
- * Package checksums (PROTOCOL.md §2): one streaming interface over the seven algorithms, so an
+ * Package checksums (docs/device-protocol.md#checksums): one streaming interface over the seven algorithms, so an
  * import computes its checksum while the bytes pass by and never holds a whole image in memory.
  */
 import { createHash } from 'node:crypto';

@@ -86,7 +86,7 @@ interface Call<T> {
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const NO_RETRY: Partial<RetryPolicy> = { maxAttempts: 1 };
 
-/** ThingsBoard's REST API (PROTOCOL.md §3) with token refresh and retries with backoff. */
+/** ThingsBoard's REST API (docs/cloud-api.md) with token refresh and retries with backoff. */
 export class CloudClient {
   readonly baseUrl: string;
   readonly counters: ClientCounters = {

@@ -1,5 +1,5 @@
 /**
- * The JSON the cloud (ThingsBoard's REST API, PROTOCOL.md §3) answers with, checked at the
+ * The JSON the cloud (ThingsBoard's REST API, docs/cloud-api.md) answers with, checked at the
  * boundary. Objects are "loose": fields the station doesn't use are kept, because a device is
  * sent back whole when it is saved (POST /api/device replaces every field).
  */

@@ -192,3 +192,10 @@ describe('architecture: who may import electron and Node', () => {
     expect(fromCore).toEqual([]);
   });
 });
+
+describe('architecture: the renderer is a client of the typed API only', () => {
+  it('renderer/ never reaches into electron/ by a relative path', () => {
+    const reachesElectron = (s: string) => /^\.{1,2}\//.test(s) && /(^|\/)electron\//.test(s);
+    expect(violations(['renderer'], reachesElectron)).toEqual([]);
+  });
+});

@@ -3,10 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { electronBinary } from '../../scripts/electron-binary';
+import { checkPackageClosure, requireClosure } from '../../scripts/package-closure';
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   main: string;
+  dependencies: Record<string, string>;
   build: Record<string, unknown> & {
     electronFuses: Record<string, boolean>;
     files: string[];
@@ -66,6 +68,8 @@ describe('the installers config (package.json "build")', () => {
       expect.arrayContaining([
         'dist/electron/main/**/*.js',
         'dist/electron/preload/preload.bundle.js',
+        // The channel names main's IPC binding shares with the preload.
+        'dist/electron/preload/ipc-contract.js',
         'dist/electron/core/**/*.js',
         'dist/renderer/**/*',
       ]),
@@ -82,6 +86,52 @@ describe('the installers config (package.json "build")', () => {
     const entitlements = fs.readFileSync(path.join(ROOT, pkg.build.mac.entitlements), 'utf8');
     expect(entitlements).toContain('com.apple.security.cs.allow-jit');
   });
+});
+
+// The installed app runs what electron-builder packed, not dist/: a file main requires that the
+// `files` patterns miss is a crash at launch that no test run from dist/ can see.
+describe('what the packaged app loads is packed (needs npm run build)', () => {
+  const built = fs.existsSync(path.join(ROOT, pkg.main));
+
+  it.runIf(built)('packs every file main and the preload bundle require', () => {
+    const closure = checkPackageClosure(ROOT, pkg);
+    expect(closure.files).toEqual(
+      expect.arrayContaining([
+        'dist/electron/main/main.js',
+        'dist/electron/preload/preload.bundle.js',
+        'dist/electron/preload/ipc-contract.js',
+        'dist/electron/core/station.js',
+      ]),
+    );
+    expect(closure.unresolved).toEqual([]);
+    expect(closure.notPacked).toEqual([]);
+  });
+
+  it.runIf(built)('needs only production dependencies (and Node or Electron built-ins)', () => {
+    const closure = checkPackageClosure(ROOT, pkg);
+    expect(closure.packages).toEqual(expect.arrayContaining(['better-sqlite3', 'zod']));
+    expect(closure.notProduction).toEqual([]);
+  });
+
+  it.runIf(built)('keeps the preload bundle self-contained: electron is its only require', () => {
+    const closure = requireClosure(ROOT, ['dist/electron/preload/preload.bundle.js']);
+    expect(closure.files).toEqual(['dist/electron/preload/preload.bundle.js']);
+    expect([...closure.packages.keys()]).toEqual([]);
+  });
+
+  it.runIf(built)('would see a file or a package left out', () => {
+    // The check is real: the patterns matched with electron-builder's own filter.
+    const withoutCore = pkg.build.files.filter((p) => !p.startsWith('dist/electron/core/'));
+    expect(checkPackageClosure(ROOT, pkg, withoutCore).notPacked).toContain(
+      'dist/electron/core/station.js',
+    );
+    const { zod: _zod, ...dependencies } = pkg.dependencies;
+    expect(checkPackageClosure(ROOT, { ...pkg, dependencies }).notProduction).toEqual([
+      { name: 'zod', from: expect.stringMatching(/^dist\/(electron|shared)\//) },
+    ]);
+  });
+
+  it.skipIf(built)('skipped: the app is not built (npm run build)', () => undefined);
 });
 
 describe('npm run dist', () => {

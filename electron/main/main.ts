@@ -115,7 +115,7 @@ async function start(): Promise<void> {
   installAppProtocol(session.defaultSession, RENDERER_ROOT, log);
 
   const settings = loadAppSettings(dataDir, process.env);
-  const secretStore = chooseSecretStore(dataDir, safeStorage, process.platform, (error) =>
+  const secretStore = await chooseSecretStore(dataDir, safeStorage, process.platform, (error) =>
     log('warning', `the saved cloud session can't be decrypted (sign in again): ${String(error)}`),
   );
   try {

@@ -21,7 +21,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
     files: string[];
     asarUnpack: string[];
     directories: { output: string; buildResources: string };
-    linux: { target: string[] };
+    linux: { target: string[]; maintainer: string };
     win: { target: string[] };
     mac: { target: string[]; entitlements: string; entitlementsInherit: string };
   };

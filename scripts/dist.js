@@ -4,60 +4,42 @@
  * npm run dist: the installers, with electron-builder (config: package.json "build").
  *   npm run dist                  installers for this computer's platform
  *   npm run dist -- --linux       AppImage + deb      (also --win: NSIS, --mac: dmg + zip)
- *   node scripts/dist.js --check  only the checks below, nothing built
+ *   node scripts/dist.js --check  only the checks, nothing built
  *
- * It needs what this script checks first, and fails fast with a clear message otherwise:
- * Node 22 or later, the Electron binary installed (npx install-electron, with network), the app built
- * (npm run build, which `npm run dist` runs first), and a valid electron-builder config.
- * electron-builder then downloads Electron for the target platform and rebuilds better-sqlite3
- * for it, so it needs network access too. The rebuild happens in node_modules: afterwards this
- * script rebuilds better-sqlite3 for Node again, so the CLI and the tests keep working.
+ * Every requirement is checked first and reported on its own line (scripts/dist-checks.js): the
+ * Node version (engines.node), the Electron binary, the built app, the electron-builder config,
+ * the files closure (everything main requires is packed), the .deb metadata, the macOS
+ * entitlements for the signing mode, and the Electron download being reachable. Any failure
+ * stops here, before electron-builder starts downloading. electron-builder rebuilds
+ * better-sqlite3 for Electron in node_modules: afterwards this script rebuilds it for Node
+ * again, so the CLI and the tests keep working.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { electronBinary, electronVersion, root } = require('./electron-binary');
+const { root } = require('./electron-binary');
+const { requirements } = require('./dist-checks');
 
-const MIN_NODE_MAJOR = 22;
-
-/** Problems that stop a build, each a sentence saying what to do. */
-async function preflight() {
-  const problems = [];
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major < MIN_NODE_MAJOR) {
-    problems.push(
-      `Node ${MIN_NODE_MAJOR} or later is needed (Electron ${electronVersion() ?? ''} and electron-builder require it); this is Node ${process.versions.node}.`,
-    );
-  }
-  if (electronBinary() === null) {
-    problems.push(
-      'Electron binary not installed: node_modules/electron has no dist/ (Electron 42 downloads it on ' +
-        'request: run `npx install-electron` on a machine with network access). ' +
-        'electron-builder also downloads Electron for each target platform, so build where the network is reachable.',
-    );
-  }
-  const built = [
-    'dist/electron/main/main.js',
-    'dist/electron/preload/preload.bundle.js',
-    'dist/renderer/index.html',
-  ];
-  const missing = built.filter((file) => !fs.existsSync(path.join(root, file)));
-  if (missing.length > 0)
-    problems.push(`The app is not built (${missing.join(', ')} missing): run npm run build.`);
-  try {
-    await validateBuilderConfig();
-  } catch (error) {
-    problems.push(`The electron-builder config in package.json is invalid: ${error.message}`);
-  }
-  return problems;
-}
-
-/** electron-builder's own schema check (offline), so a config mistake shows before any download. */
-async function validateBuilderConfig() {
-  const { validateConfiguration } = require('app-builder-lib/out/util/config/config');
+/** Runs every check, prints one PASS/FAIL line each; true when all pass. */
+async function checkAll() {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  if (!pkg.build) throw new Error('no "build" key');
-  await validateConfiguration(pkg.build, { isEnabled: false, add: () => undefined });
+  process.stdout.write('dist: checking what building the installers needs\n');
+  let failed = 0;
+  for (const [name, check] of requirements(root, pkg)) {
+    let result;
+    try {
+      result = await check();
+    } catch (error) {
+      result = { ok: false, detail: error.message };
+    }
+    if (!result.ok) failed++;
+    process.stdout.write(`  ${result.ok ? 'PASS' : 'FAIL'}  ${name}: ${result.detail}\n`);
+  }
+  if (failed > 0)
+    process.stderr.write(
+      `dist: cannot build the installers here: ${failed} requirement(s) not met (FAIL above)\n`,
+    );
+  return failed === 0;
 }
 
 function runBuilder(args) {
@@ -71,19 +53,12 @@ function runBuilder(args) {
 
 async function main() {
   const args = process.argv.slice(2);
-  const checkOnly = args.includes('--check');
-  const problems = await preflight();
-  if (problems.length > 0) {
-    process.stderr.write(
-      `dist: cannot build the installers here:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
-    );
-    process.exit(1);
-  }
-  if (checkOnly) {
+  if (!(await checkAll())) process.exit(1);
+  if (args.includes('--check')) {
     process.stdout.write('dist: ready to build the installers\n');
     return;
   }
-  const status = runBuilder(args.filter((a) => a !== '--check'));
+  const status = runBuilder(args);
   // electron-builder rebuilt better-sqlite3 for Electron in node_modules: give Node its own back.
   const { rebuildSqliteForNode } = require('./electron-native');
   if (!rebuildSqliteForNode()) {

@@ -13,7 +13,10 @@ const path = require('node:path');
 const { root } = require('./electron-binary');
 
 const SOURCE = path.join(root, 'node_modules', 'better-sqlite3');
-const SIDE_DIR = path.join(root, 'node_modules', '.field-ota-electron', 'better-sqlite3');
+/** FIELD_OTA_ELECTRON_BUILD_DIR: elsewhere (the tests build into a temporary folder). */
+const SIDE_DIR =
+  process.env.FIELD_OTA_ELECTRON_BUILD_DIR ||
+  path.join(root, 'node_modules', '.field-ota-electron', 'better-sqlite3');
 /** Where the Electron build of the addon lives. */
 const ELECTRON_BINDING = path.join(SIDE_DIR, 'build', 'Release', 'better_sqlite3.node');
 
@@ -43,8 +46,9 @@ function sqliteLoadsInElectron(binary, binding = ELECTRON_BINDING) {
 }
 
 /**
- * Builds the Electron copy of the addon beside Node's (needs Electron's headers: network, or
- * node-gyp's cache). Node's build in node_modules is left as it is. True on success.
+ * Builds the Electron copy of the addon beside Node's with node-gyp (needs Electron's headers:
+ * network, or node-gyp's cache; and a C++ toolchain). Node's build in node_modules is left as
+ * it is. True on success; false, after node-gyp has said why, when it could not.
  */
 function buildSqliteForElectron() {
   const electronVersion = require(
@@ -65,9 +69,17 @@ function buildSqliteForElectron() {
       `--target=${electronVersion}`,
       '--dist-url=https://electronjs.org/headers',
     ],
-    { cwd: SIDE_DIR, stdio: 'inherit' },
+    // An npm-configured nodedir (Node's own headers, for offline builds) would override
+    // --target and build an addon Electron refuses: this build needs Electron's headers.
+    { cwd: SIDE_DIR, stdio: 'inherit', env: withoutNodedir(process.env) },
   );
   return result.status === 0 && fs.existsSync(ELECTRON_BINDING);
+}
+
+function withoutNodedir(env) {
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => key.toLowerCase() !== 'npm_config_nodedir'),
+  );
 }
 
 /**

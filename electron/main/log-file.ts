@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { LogLevel } from '../core/log';
 
 export const LOG_FILE = 'main.log';
+/** Logged by main once the station is up, with its MQTT address; CI's launch checks wait for it. */
+export const SERVING_MESSAGE = 'station serving devices on';
 const PREVIOUS_LOG_FILE = 'main.1.log';
 const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 

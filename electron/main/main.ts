@@ -21,7 +21,7 @@ import { loadAppSettings, SETTINGS_FILE } from './app-settings';
 import { exportLogs, openDataFolder, showAbout, type CommandContext } from './desktop-commands';
 import type { Log } from '../core/log';
 import { bindStationIpc, forwardStationEvents, type IpcBinding } from './ipc-binding';
-import { LogFile } from './log-file';
+import { LogFile, SERVING_MESSAGE } from './log-file';
 import { createMainWindow } from './main-window';
 import { applicationMenuTemplate } from './menu-template';
 import { cloudLinkHost } from './navigation-policy';
@@ -115,7 +115,7 @@ async function start(): Promise<void> {
   installAppProtocol(session.defaultSession, RENDERER_ROOT, log);
 
   const settings = loadAppSettings(dataDir, process.env);
-  const secretStore = chooseSecretStore(dataDir, safeStorage, process.platform, (error) =>
+  const secretStore = await chooseSecretStore(dataDir, safeStorage, process.platform, (error) =>
     log('warning', `the saved cloud session can't be decrypted (sign in again): ${String(error)}`),
   );
   try {
@@ -143,10 +143,7 @@ async function start(): Promise<void> {
     );
   }
   const running = station;
-  log(
-    'info',
-    `station serving devices on ${running.mqttAddress().host}:${running.mqttAddress().port}`,
-  );
+  log('info', `${SERVING_MESSAGE} ${running.mqttAddress().host}:${running.mqttAddress().port}`);
 
   binding = bindStationIpc({
     ipc: ipcMain,

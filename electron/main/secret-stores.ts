@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FileSecretStore, type SecretStore } from '../core/sync/secret-store';
 
-/** The parts of Electron's safeStorage the store uses. */
+/**
+ * The parts of Electron's safeStorage the store uses: the asynchronous calls (the synchronous
+ * ones are deprecated and due to be removed). Only valid once the app is ready.
+ */
 export interface StringEncryptor {
-  isEncryptionAvailable(): boolean;
-  encryptString(plainText: string): Buffer;
-  decryptString(encrypted: Buffer): string;
+  isAsyncEncryptionAvailable(): Promise<boolean>;
+  encryptStringAsync(plainText: string): Promise<Buffer>;
+  /** shouldReEncrypt: the key was rotated or a stronger one is available. */
+  decryptStringAsync(encrypted: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
   /** Linux only: which keyring backs the encryption. */
   getSelectedStorageBackend?(): string;
 }
@@ -19,7 +23,8 @@ const OWNER_ONLY = 0o600;
  * The cloud session's tokens encrypted with the OS's keychain (Electron safeStorage: Keychain on
  * macOS, DPAPI on Windows, the Secret Service or KWallet on Linux), in an owner-only file
  * replaced atomically. A file that no longer decrypts (keychain reset, copied from another
- * machine) reads as "no session": the technician signs in again.
+ * machine) reads as "no session": the technician signs in again. One encrypted with a key the
+ * keychain has since rotated is written again with the new key.
  */
 export class SafeStorageSecretStore implements SecretStore {
   constructor(
@@ -39,16 +44,20 @@ export class SafeStorageSecretStore implements SecretStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.adoptPlainFile();
       throw error;
     }
+    let decrypted: { result: string; shouldReEncrypt: boolean };
     try {
-      return this.encryptor.decryptString(encrypted);
+      decrypted = await this.encryptor.decryptStringAsync(encrypted);
     } catch (error) {
       this.onUnreadable(error);
       return null;
     }
+    // The session is read either way; a failed rewrite leaves the old file, still readable.
+    if (decrypted.shouldReEncrypt) await this.write(decrypted.result).catch(() => undefined);
+    return decrypted.result;
   }
 
   async write(secret: string): Promise<void> {
-    const encrypted = this.encryptor.encryptString(secret);
+    const encrypted = await this.encryptor.encryptStringAsync(secret);
     await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     const handle = await fs.promises.open(temp, 'w', OWNER_ONLY);
@@ -82,15 +91,15 @@ export class SafeStorageSecretStore implements SecretStore {
  * On Linux without a keyring, safeStorage falls back to a fixed key ("basic_text"): that is
  * obfuscation, not protection, and the status should not claim otherwise.
  */
-export function chooseSecretStore(
+export async function chooseSecretStore(
   dataDir: string,
   encryptor: StringEncryptor,
   platform: NodeJS.Platform,
   onUnreadable?: (error: unknown) => void,
-): SecretStore {
+): Promise<SecretStore> {
   const backend = platform === 'linux' ? encryptor.getSelectedStorageBackend?.() : undefined;
   const weak = backend === 'basic_text' || backend === 'unknown';
-  if (!encryptor.isEncryptionAvailable() || weak)
+  if (weak || !(await encryptor.isAsyncEncryptionAvailable()))
     return new FileSecretStore(path.join(dataDir, PLAIN_SECRET_FILE));
   const keychain =
     platform === 'darwin'

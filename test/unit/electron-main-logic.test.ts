@@ -361,19 +361,32 @@ describe('the application menu', () => {
   });
 });
 
-/** A reversible stand-in for the OS keychain (safeStorage can only run inside Electron). */
+/**
+ * A reversible stand-in for the OS keychain with safeStorage's asynchronous API (safeStorage can
+ * only run inside Electron). `rotate()` mimics a key rotation: what was encrypted before still
+ * decrypts, but asks to be encrypted again.
+ */
 function keychain(
   options: { available?: boolean; backend?: string } = {},
-): StringEncryptor & { key: number } {
+): StringEncryptor & { key: number; rotate(): void } {
+  let previousKey: number | null = null;
+  const xor = (data: Buffer, key: number) => Buffer.from([...data].map((b) => b ^ key));
   const state = {
     key: 7,
-    isEncryptionAvailable: () => options.available ?? true,
+    rotate: () => {
+      previousKey = state.key;
+      state.key = 11;
+    },
+    isAsyncEncryptionAvailable: async () => options.available ?? true,
     getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
-    encryptString: (text: string) => Buffer.from([...Buffer.from(text)].map((b) => b ^ state.key)),
-    decryptString: (data: Buffer) => {
-      const text = Buffer.from([...data].map((b) => b ^ state.key)).toString();
-      if (!text.startsWith('{')) throw new Error('Error while decrypting the ciphertext');
-      return text;
+    encryptStringAsync: async (text: string) => xor(Buffer.from(text), state.key),
+    decryptStringAsync: async (data: Buffer) => {
+      for (const key of [state.key, previousKey]) {
+        if (key === null) continue;
+        const text = xor(data, key).toString();
+        if (text.startsWith('{')) return { result: text, shouldReEncrypt: key !== state.key };
+      }
+      throw new Error('Error while decrypting the ciphertext');
     },
   };
   return state;
@@ -381,7 +394,7 @@ function keychain(
 
 describe('cloud tokens in the OS keychain', () => {
   it('stores them encrypted in an owner-only file, and clears them', async () => {
-    const store = chooseSecretStore(dir, keychain(), 'linux');
+    const store = await chooseSecretStore(dir, keychain(), 'linux');
     expect(store).toBeInstanceOf(SafeStorageSecretStore);
     expect(store.description).toBe('encrypted with the desktop keyring (gnome_libsecret)');
     const secret = JSON.stringify({ token: 'jwt-abc', refreshToken: 'r' });
@@ -398,7 +411,7 @@ describe('cloud tokens in the OS keychain', () => {
   it('reads a session that no longer decrypts as none (sign in again), and says so', async () => {
     const crypt = keychain();
     const problems: unknown[] = [];
-    const store = chooseSecretStore(dir, crypt, 'darwin', (e) => problems.push(e));
+    const store = await chooseSecretStore(dir, crypt, 'darwin', (e) => problems.push(e));
     expect(store.description).toBe('encrypted with the macOS Keychain');
     await store.write('{"token":"t"}');
     crypt.key = 9;
@@ -409,20 +422,41 @@ describe('cloud tokens in the OS keychain', () => {
   it('moves a session the headless station kept in its plain file into the keychain', async () => {
     const plain = new FileSecretStore(path.join(dir, 'cloud-session.json'));
     await plain.write('{"token":"from-headless"}');
-    const store = chooseSecretStore(dir, keychain(), 'win32');
+    const store = await chooseSecretStore(dir, keychain(), 'win32');
     expect(await store.read()).toBe('{"token":"from-headless"}');
     expect(fs.readdirSync(dir)).toEqual(['cloud-session.enc']);
     expect(await store.read()).toBe('{"token":"from-headless"}');
   });
 
-  it("uses the owner-only file where the keychain doesn't really encrypt", () => {
+  it("uses the owner-only file where the keychain doesn't really encrypt", async () => {
     for (const crypt of [keychain({ available: false }), keychain({ backend: 'basic_text' })]) {
-      const store = chooseSecretStore(dir, crypt, 'linux');
+      const store = await chooseSecretStore(dir, crypt, 'linux');
       expect(store).toBeInstanceOf(FileSecretStore);
+      await store.write('{"token":"t"}');
+      expect(fs.readFileSync(path.join(dir, 'cloud-session.json'), 'utf8')).toContain('"t"');
+      if (process.platform !== 'win32')
+        expect(fs.statSync(path.join(dir, 'cloud-session.json')).mode & 0o777).toBe(0o600);
+      await store.clear();
     }
-    expect(chooseSecretStore(dir, keychain(), 'win32').description).toBe(
+    expect((await chooseSecretStore(dir, keychain(), 'win32')).description).toBe(
       'encrypted with Windows DPAPI',
     );
+  });
+
+  it('encrypts the session again with the new key when the keychain asks to', async () => {
+    const crypt = keychain();
+    const store = await chooseSecretStore(dir, crypt, 'darwin');
+    await store.write('{"token":"t"}');
+    const file = path.join(dir, 'cloud-session.enc');
+    const before = fs.readFileSync(file);
+    crypt.rotate();
+    expect(await store.read()).toBe('{"token":"t"}');
+    const after = fs.readFileSync(file);
+    expect(after.equals(before)).toBe(false);
+    expect(await crypt.decryptStringAsync(after)).toEqual({
+      result: '{"token":"t"}',
+      shouldReEncrypt: false,
+    });
   });
 });
 

@@ -1,22 +1,37 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { electronBinary } from '../../scripts/electron-binary';
+import { debMetadata, macEntitlements, nodeVersion } from '../../scripts/dist-checks';
+import { checkPackageClosure, requireClosure } from '../../scripts/package-closure';
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   main: string;
+  description: string;
+  homepage?: string;
+  author?: { name: string; email: string };
+  repository?: { type: string; url: string };
+  engines: { node: string };
+  dependencies: Record<string, string>;
   build: Record<string, unknown> & {
     electronFuses: Record<string, boolean>;
     files: string[];
     asarUnpack: string[];
     directories: { output: string; buildResources: string };
-    linux: { target: string[] };
+    linux: { target: string[]; maintainer: string };
     win: { target: string[] };
-    mac: { target: string[]; entitlements: string };
+    mac: { target: string[]; entitlements: string; entitlementsInherit: string };
   };
 };
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-dist-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('the installers config (package.json "build")', () => {
   it("passes electron-builder's own schema validation", async () => {
@@ -66,6 +81,8 @@ describe('the installers config (package.json "build")', () => {
       expect.arrayContaining([
         'dist/electron/main/**/*.js',
         'dist/electron/preload/preload.bundle.js',
+        // The channel names main's IPC binding shares with the preload.
+        'dist/electron/preload/ipc-contract.js',
         'dist/electron/core/**/*.js',
         'dist/renderer/**/*',
       ]),
@@ -84,33 +101,148 @@ describe('the installers config (package.json "build")', () => {
   });
 });
 
+// The installed app runs what electron-builder packed, not dist/: a file main requires that the
+// `files` patterns miss is a crash at launch that no test run from dist/ can see.
+describe('what the packaged app loads is packed (needs npm run build)', () => {
+  const built = fs.existsSync(path.join(ROOT, pkg.main));
+
+  it.runIf(built)('packs every file main and the preload bundle require', () => {
+    const closure = checkPackageClosure(ROOT, pkg);
+    expect(closure.files).toEqual(
+      expect.arrayContaining([
+        'dist/electron/main/main.js',
+        'dist/electron/preload/preload.bundle.js',
+        'dist/electron/preload/ipc-contract.js',
+        'dist/electron/core/station.js',
+      ]),
+    );
+    expect(closure.unresolved).toEqual([]);
+    expect(closure.notPacked).toEqual([]);
+  });
+
+  it.runIf(built)('needs only production dependencies (and Node or Electron built-ins)', () => {
+    const closure = checkPackageClosure(ROOT, pkg);
+    expect(closure.packages).toEqual(expect.arrayContaining(['better-sqlite3', 'zod']));
+    expect(closure.notProduction).toEqual([]);
+  });
+
+  it.runIf(built)('keeps the preload bundle self-contained: electron is its only require', () => {
+    const closure = requireClosure(ROOT, ['dist/electron/preload/preload.bundle.js']);
+    expect(closure.files).toEqual(['dist/electron/preload/preload.bundle.js']);
+    expect([...closure.packages.keys()]).toEqual([]);
+  });
+
+  it.runIf(built)('would see a file or a package left out', () => {
+    // The check is real: the patterns matched with electron-builder's own filter.
+    const withoutCore = pkg.build.files.filter((p) => !p.startsWith('dist/electron/core/'));
+    expect(checkPackageClosure(ROOT, pkg, withoutCore).notPacked).toContain(
+      'dist/electron/core/station.js',
+    );
+    const { zod: _zod, ...dependencies } = pkg.dependencies;
+    expect(checkPackageClosure(ROOT, { ...pkg, dependencies }).notProduction).toEqual([
+      { name: 'zod', from: expect.stringMatching(/^dist\/(electron|shared)\//) },
+    ]);
+  });
+
+  it.skipIf(built)('skipped: the app is not built (npm run build)', () => undefined);
+});
+
+describe('npm run dist checks (scripts/dist-checks.js)', () => {
+  it('wants Node 22.12 or later, full semver (22.11 is not enough)', () => {
+    expect(nodeVersion(pkg, '22.11.0').ok).toBe(false);
+    expect(nodeVersion(pkg, '20.20.2').ok).toBe(false);
+    expect(nodeVersion(pkg, '22.12.0').ok).toBe(true);
+    expect(nodeVersion(pkg, '24.1.0').ok).toBe(true);
+    expect(nodeVersion(pkg, '22.11.0').detail).toContain('engines.node >=22.12.0');
+  });
+
+  it('has what the .deb target needs: homepage, maintainer with an email, description', () => {
+    expect(debMetadata(pkg)).toMatchObject({ ok: true });
+    expect(pkg.author).toMatchObject({ email: expect.stringContaining('@') });
+    expect(pkg.repository).toMatchObject({ type: 'git' });
+    // What electron-builder would stop on.
+    const { homepage: _homepage, ...noHomepage } = pkg;
+    expect(debMetadata(noHomepage).detail).toContain('Please specify project homepage');
+  });
+
+  it('grants the macOS entitlements the signing mode needs', () => {
+    const adHoc = macEntitlements(ROOT, pkg, {});
+    expect(adHoc).toMatchObject({ ok: true });
+    expect(adHoc.detail).toContain('com.apple.security.cs.disable-library-validation');
+    expect(macEntitlements(ROOT, pkg, { CSC_LINK: 'cert.p12' })).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('signed with a Developer ID'),
+    });
+    // An unsigned hardened build without it is refused.
+    fs.writeFileSync(
+      path.join(tmp, 'jit-only.plist'),
+      '<?xml version="1.0"?><plist version="1.0"><dict>' +
+        '<key>com.apple.security.cs.allow-jit</key><true/></dict></plist>',
+    );
+    const jitOnly = { entitlements: 'jit-only.plist', entitlementsInherit: 'jit-only.plist' };
+    const unsigned = macEntitlements(
+      tmp,
+      { ...pkg, build: { ...pkg.build, mac: { ...pkg.build.mac, ...jitOnly } } },
+      {},
+    );
+    expect(unsigned.ok).toBe(false);
+    expect(unsigned.detail).toContain('lacks com.apple.security.cs.disable-library-validation');
+    expect(
+      macEntitlements(
+        tmp,
+        { ...pkg, build: { ...pkg.build, mac: { ...pkg.build.mac, ...jitOnly } } },
+        { CSC_NAME: 'Developer ID Application: X' },
+      ).ok,
+    ).toBe(true);
+  });
+});
+
 describe('npm run dist', () => {
-  it('checks first and fails fast with a clear message where it cannot build', () => {
-    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'dist.js'), '--check'], {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'dist.js'), ...args], {
       cwd: ROOT,
       encoding: 'utf8',
       timeout: 60_000,
     });
-    const nodeOk = Number(process.versions.node.split('.')[0]) >= 22;
-    const built = [
-      'dist/electron/main/main.js',
-      'dist/electron/preload/preload.bundle.js',
-      'dist/renderer/index.html',
-    ].every((file) => fs.existsSync(path.join(ROOT, file)));
-    if (electronBinary() === null) {
+
+  it('--check reports each requirement on a PASS or FAIL line', () => {
+    const result = run(['--check']);
+    const lines = result.stdout.split('\n').filter((l) => /^ {2}(PASS|FAIL) {2}/.test(l));
+    expect(lines.map((l) => l.slice(8).split(':')[0])).toEqual([
+      'Node version',
+      'Electron binary',
+      'App built',
+      'electron-builder config',
+      'Files closure',
+      'deb metadata',
+      'mac entitlements',
+      'Electron download',
+    ]);
+    const status = (name: string) => lines.find((l) => l.slice(8).startsWith(name))?.slice(2, 6);
+    // Whatever the machine, the project's own config is never the problem.
+    for (const name of ['electron-builder config', 'deb metadata', 'mac entitlements'])
+      expect(status(name), result.stdout).toBe('PASS');
+    if (fs.existsSync(path.join(ROOT, pkg.main))) expect(status('Files closure')).toBe('PASS');
+    expect(status('Node version')).toBe(nodeVersion(pkg).ok ? 'PASS' : 'FAIL');
+    expect(status('Electron binary')).toBe(electronBinary() === null ? 'FAIL' : 'PASS');
+    if (lines.some((l) => l.startsWith('  FAIL'))) {
       expect(result.status).toBe(1);
-      expect(result.stderr).toContain('dist: cannot build the installers here:');
-      expect(result.stderr).toContain('Electron binary not installed');
-    }
-    if (!nodeOk) {
-      expect(result.status).toBe(1);
-      expect(result.stderr).toContain('Node 22 or later is needed');
-    }
-    if (electronBinary() !== null && nodeOk && built) {
+      expect(result.stderr).toContain('dist: cannot build the installers here');
+    } else {
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain('dist: ready to build the installers');
     }
-    // Whatever the machine, the config itself is never the problem.
-    expect(result.stderr).not.toContain('electron-builder config');
   });
+
+  it.runIf(electronBinary() === null)(
+    'stops before electron-builder starts where Electron cannot be had (no hang)',
+    () => {
+      const result = run(['--linux']);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('FAIL  Electron binary: Electron binary not installed');
+      expect(result.stderr).toContain('dist: cannot build the installers here');
+      // electron-builder prints its version first when it runs: it never did.
+      expect(result.stdout).not.toMatch(/electron-builder\s+version=/);
+    },
+  );
 });

@@ -81,9 +81,9 @@ describe('the installers config (package.json "build")', () => {
       expect.arrayContaining([
         'dist/electron/main/**/*.js',
         'dist/electron/preload/preload.bundle.js',
-        // The channel names main's IPC binding shares with the preload.
-        'dist/electron/preload/ipc-contract.js',
         'dist/electron/core/**/*.js',
+        // The IPC contract main shares with the preload lives in shared/.
+        'dist/shared/**/*.js',
         'dist/renderer/**/*',
       ]),
     );
@@ -112,7 +112,7 @@ describe('what the packaged app loads is packed (needs npm run build)', () => {
       expect.arrayContaining([
         'dist/electron/main/main.js',
         'dist/electron/preload/preload.bundle.js',
-        'dist/electron/preload/ipc-contract.js',
+        'dist/shared/api/ipc-contract.js',
         'dist/electron/core/station.js',
       ]),
     );

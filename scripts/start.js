@@ -54,9 +54,9 @@ function run(command, args, onFailure) {
   });
 }
 
-function startHeadlessStation(reason) {
+function startHeadlessStation(reason, hint = '') {
   process.stdout.write(
-    `${reason}: starting the headless station instead (open the printed http address in a browser)\n`,
+    `${reason}: starting the headless station instead (open the printed http address in a browser${hint})\n`,
   );
   run(process.execPath, [
     path.join(root, 'bin', 'field-ota.js'),
@@ -78,7 +78,10 @@ function explainSandboxFailure(stderr) {
 
 const binary = electronBinary();
 if (!binary) {
-  startHeadlessStation('Electron binary not installed here (`npx install-electron` downloads it)');
+  startHeadlessStation(
+    'Electron binary not installed here',
+    '; `npx install-electron` downloads the desktop binary',
+  );
 } else {
   // The desktop app opens its database with better-sqlite3 built for Electron, kept beside
   // Node's build so that the CLI and the tests go on working.

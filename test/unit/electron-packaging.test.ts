@@ -202,10 +202,10 @@ describe('npm run dist', () => {
     spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'dist.js'), ...args], {
       cwd: ROOT,
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
     });
 
-  it('--check reports each requirement on a PASS or FAIL line', () => {
+  it('--check reports each requirement on a PASS or FAIL line', { timeout: 150_000 }, () => {
     const result = run(['--check']);
     const lines = result.stdout.split('\n').filter((l) => /^ {2}(PASS|FAIL) {2}/.test(l));
     expect(lines.map((l) => l.slice(8).split(':')[0])).toEqual([
@@ -236,6 +236,7 @@ describe('npm run dist', () => {
 
   it.runIf(electronBinary() === null)(
     'stops before electron-builder starts where Electron cannot be had (no hang)',
+    { timeout: 150_000 },
     () => {
       const result = run(['--linux']);
       expect(result.status).toBe(1);

@@ -47,7 +47,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe.runIf(built)('the CI launch check (scripts/launch-check.js)', () => {
+describe.runIf(built)('the CI launch check (scripts/launch-check.js)', { timeout: 90_000 }, () => {
   it("passes once main's log says the station is serving, and closes the app", () => {
     const result = check(['--timeout', '30', '--', ...standInApp(800, true)]);
     expect(result.status, result.stderr).toBe(0);
@@ -64,7 +64,7 @@ describe.runIf(built)('the CI launch check (scripts/launch-check.js)', () => {
   });
 
   it('fails after the timeout when the station never serves, and closes the app', () => {
-    const result = check(['--timeout', '2', '--', ...standInApp(0, false)]);
+    const result = check(['--timeout', '5', '--', ...standInApp(0, false)]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('no "station serving devices on" in');
     // The log shows the throw-away data folder and the port left to the system.

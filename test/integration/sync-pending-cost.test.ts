@@ -1,0 +1,146 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
+
+type Statement = Database.Statement;
+type Runner = (this: Statement, ...args: unknown[]) => unknown;
+
+/**
+ * Records the SQL of every statement the station's own connection runs while `work` runs. The
+ * statements are the real ones (better-sqlite3's Statement methods are wrapped, not replaced).
+ */
+async function statementsRunBy(work: () => Promise<unknown>): Promise<string[]> {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, Runner>;
+  probe.close();
+  const seen: string[] = [];
+  const originals = new Map<string, Runner>();
+  for (const name of ['all', 'get', 'run', 'iterate']) {
+    const original = proto[name] as Runner;
+    originals.set(name, original);
+    proto[name] = function (this: Statement, ...args: unknown[]) {
+      seen.push(this.source);
+      return original.apply(this, args);
+    };
+  }
+  try {
+    await work();
+  } finally {
+    for (const [name, original] of originals) proto[name] = original;
+  }
+  return seen;
+}
+
+/**
+ * The cloud status is recomputed about once a second while a UI is open. Without a cloud
+ * sign-in every telemetry row stays unsent, so whatever it reads must not grow with them.
+ */
+describe('the pending-telemetry count of the cloud status', () => {
+  let fx: StationFixture;
+  let writer: Database.Database;
+  let deviceId: string;
+  let ts = 1_700_000_000_000;
+
+  beforeEach(async () => {
+    fx = await startStationFixture();
+    const profile = await fx.profile('CIM-168');
+    deviceId = (await fx.device('chatty', profile.id, 'chatty-token')).id;
+    writer = new Database(path.join(fx.dataDir, DATABASE_FILE_NAME));
+    writer.pragma('busy_timeout = 5000');
+  });
+  afterEach(async () => {
+    writer.close();
+    await fx.close();
+  });
+
+  /** Rows as a device's telemetry writes them (the schema's triggers number them for the push). */
+  function addTelemetry(rows: number): void {
+    const insert = writer.prepare(
+      'INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, ?, ?, ?)',
+    );
+    writer.transaction(() => {
+      for (let i = 0; i < rows; i++) insert.run(deviceId, 'temperature', ts++, String(i % 40));
+    })();
+  }
+
+  /** The query plans of the statements one status computation runs (EXPLAIN QUERY PLAN). */
+  function plansOf(statements: readonly string[]): string[][] {
+    // Parameters do not change a plan's shape; NULL stands for each.
+    return statements.map((sql) =>
+      (
+        writer.prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, 'NULL')}`).all() as {
+          detail: string;
+        }[]
+      ).map((r) => r.detail),
+    );
+  }
+
+  async function measure(): Promise<{ points: number; statements: string[]; plans: string[][] }> {
+    let points = -1;
+    const statements = await statementsRunBy(async () => {
+      points = (await fx.station.api['cloud.status']({})).pending.telemetryPoints;
+    });
+    return { points, statements, plans: plansOf(statements) };
+  }
+
+  it('reads the same rows with 500,000 unsent rows as with 500, and none of the telemetry', async () => {
+    addTelemetry(500);
+    const small = await measure();
+    expect(small.points).toBe(500);
+
+    addTelemetry(499_500);
+    const large = await measure();
+    expect(large.points).toBe(500_000);
+
+    expect(large.statements).toEqual(small.statements);
+    expect(large.plans).toEqual(small.plans);
+    // No statement of the computation reads the telemetry table or one of its indexes.
+    expect(large.statements.filter((sql) => /\b(FROM|JOIN)\s+telemetry\b/i.test(sql))).toEqual([]);
+    expect(large.plans.flat().filter((line) => /\btelemetry(_\w+)?\b/.test(line))).toEqual([]);
+  }, 120_000);
+
+  it('keeps the count right as rows are pushed, re-written and deleted', async () => {
+    addTelemetry(1000);
+    const seq = (n: number) =>
+      (
+        writer
+          .prepare(
+            'SELECT sync_seq AS s FROM telemetry WHERE device_id = ? ORDER BY sync_seq LIMIT 1 OFFSET ?',
+          )
+          .get(deviceId, n - 1) as { s: number }
+      ).s;
+    const points = async () => (await fx.station.api['cloud.status']({})).pending.telemetryPoints;
+    // The cloud accepted the first 600 (the push moves the watermark as it goes).
+    writer
+      .prepare('INSERT INTO sync_telemetry_watermark (device_id, seq) VALUES (?, ?)')
+      .run(deviceId, seq(600));
+    expect(await points()).toBe(400);
+    writer
+      .prepare('UPDATE sync_telemetry_watermark SET seq = ? WHERE device_id = ?')
+      .run(seq(700), deviceId);
+    expect(await points()).toBe(300);
+    // A pushed point written again with another value must go again; an unsent one counts once.
+    const first = writer
+      .prepare('SELECT ts FROM telemetry WHERE device_id = ? ORDER BY sync_seq LIMIT 1')
+      .get(deviceId) as { ts: number };
+    const rewrite = writer.prepare(
+      `INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, 'temperature', ?, '"new"')
+       ON CONFLICT (device_id, key, ts) DO UPDATE SET value = excluded.value`,
+    );
+    rewrite.run(deviceId, first.ts);
+    expect(await points()).toBe(301);
+    rewrite.run(deviceId, first.ts + 999);
+    expect(await points()).toBe(301);
+    // Deleted rows: pushed ones change nothing, unsent ones leave the count.
+    writer
+      .prepare('DELETE FROM telemetry WHERE device_id = ? AND ts < ?')
+      .run(deviceId, first.ts + 10);
+    expect(await points()).toBe(300);
+    writer
+      .prepare('DELETE FROM telemetry WHERE device_id = ? AND ts >= ?')
+      .run(deviceId, first.ts + 990);
+    expect(await points()).toBe(290);
+  });
+});

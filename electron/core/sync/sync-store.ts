@@ -108,6 +108,20 @@ export class SyncStore {
     return (this.db.prepare(`${SELECT_ITEMS} ORDER BY o.seq`).all() as ItemRow[]).map(toItem);
   }
 
+  /**
+   * How many items of each kind and status: what the cloud status shows, counted in SQL. The
+   * status is recomputed about once a second with a UI open; building every item (payloads
+   * parsed) for it cost as much as the outbox is long.
+   */
+  itemCounts(): { kind: string; status: ItemStatus; n: number }[] {
+    return this.db
+      .prepare(
+        `SELECT o.kind AS kind, coalesce(s.status, 'PENDING') AS status, count(*) AS n
+         FROM outbox o LEFT JOIN sync_item_state s ON s.seq = o.seq GROUP BY 1, 2`,
+      )
+      .all() as { kind: string; status: ItemStatus; n: number }[];
+  }
+
   item(seq: number): OutboxItem | undefined {
     const row = this.db.prepare(`${SELECT_ITEMS} WHERE o.seq = ?`).get(seq) as ItemRow | undefined;
     return row && toItem(row);

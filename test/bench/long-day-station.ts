@@ -1,8 +1,8 @@
 // The station of the long-day benchmark, in its own process so that its CPU time and RSS are
 // its own: the headless station (MQTT + HTTP with the events WebSocket) on 127.0.0.1 with N
 // devices. Sends {mqttUrl, httpUrl, tokens}; then answers 'sample' with its usage and database
-// size, 'job' by adding the next package version and a job for the whole fleet, 'stop' by
-// closing.
+// size, 'job' (no answer) by adding the next package version and a job for the whole fleet,
+// 'stop' by closing.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,7 +97,6 @@ async function main(): Promise<void> {
             policy: { concurrency: 50, retries: 1, timeoutSec: 60, retryDelaySec: 5 },
           }),
         );
-        process.send?.({ ok: true });
       } else {
         await http.close();
         await station.close();

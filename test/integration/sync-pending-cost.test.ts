@@ -2,36 +2,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
+import { plansOf, statementsRunBy } from '../support/statement-probe';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-
-type Statement = Database.Statement;
-type Runner = (this: Statement, ...args: unknown[]) => unknown;
-
-/**
- * Records the SQL of every statement the station's own connection runs while `work` runs. The
- * statements are the real ones (better-sqlite3's Statement methods are wrapped, not replaced).
- */
-async function statementsRunBy(work: () => Promise<unknown>): Promise<string[]> {
-  const probe = new Database(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, Runner>;
-  probe.close();
-  const seen: string[] = [];
-  const originals = new Map<string, Runner>();
-  for (const name of ['all', 'get', 'run', 'iterate']) {
-    const original = proto[name] as Runner;
-    originals.set(name, original);
-    proto[name] = function (this: Statement, ...args: unknown[]) {
-      seen.push(this.source);
-      return original.apply(this, args);
-    };
-  }
-  try {
-    await work();
-  } finally {
-    for (const [name, original] of originals) proto[name] = original;
-  }
-  return seen;
-}
 
 /**
  * The cloud status is recomputed about once a second while a UI is open. Without a cloud
@@ -68,24 +40,12 @@ describe('the pending-telemetry count of the cloud status', () => {
     ts += rows;
   }
 
-  /** The query plans of the statements one status computation runs (EXPLAIN QUERY PLAN). */
-  function plansOf(statements: readonly string[]): string[][] {
-    // Parameters do not change a plan's shape; NULL stands for each.
-    return statements.map((sql) =>
-      (
-        writer.prepare(`EXPLAIN QUERY PLAN ${sql.replace(/\?/g, 'NULL')}`).all() as {
-          detail: string;
-        }[]
-      ).map((r) => r.detail),
-    );
-  }
-
   async function measure(): Promise<{ points: number; statements: string[]; plans: string[][] }> {
     let points = -1;
     const statements = await statementsRunBy(async () => {
       points = (await fx.station.api['cloud.status']({})).pending.telemetryPoints;
     });
-    return { points, statements, plans: plansOf(statements) };
+    return { points, statements, plans: plansOf(writer, statements) };
   }
 
   it('reads the same rows with 500,000 unsent rows as with 500, and none of the telemetry', async () => {

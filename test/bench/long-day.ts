@@ -11,13 +11,13 @@
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { forkBenchChild } from './child-process';
+import type { LongDayFleetCounters, LongDayFleetRequest } from './long-day-fleet';
 import type { LongDaySample, LongDayStationRequest } from './long-day-station';
 
 const FIRMWARE_BYTES = 64 * 1024;
-const CHUNK = 16 * 1024;
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -34,153 +34,6 @@ const maxAgeMs = Math.max(1, Math.floor(minutes / 3)) * 60_000;
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/** A device written for ThingsBoard: telemetry at 1 Hz, updates when told, drops when told. */
-class DayDevice {
-  client: MqttClient | undefined;
-  version = '2.0.0';
-  private busy = false;
-  private request = 0;
-  private stopped = false;
-
-  constructor(
-    private readonly url: string,
-    private readonly token: string,
-    private readonly counters: { updated: number; drops: number; telemetry: number },
-  ) {}
-
-  async connect(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const client = await mqtt.connectAsync(this.url, {
-        username: this.token,
-        clientId: `day-${this.token}`,
-        reconnectPeriod: 0,
-        connectTimeout: 10_000,
-        keepalive: 60,
-      });
-      this.client = client;
-      client.on('error', () => undefined);
-      client.on('close', () => {
-        if (this.client === client) this.client = undefined;
-        this.busy = false;
-      });
-      client.on('message', (topic, payload) => this.onMessage(client, topic, payload));
-      await client.subscribeAsync(
-        [
-          'v1/devices/me/attributes',
-          'v1/devices/me/attributes/response/+',
-          'v2/fw/response/+/chunk/+',
-        ],
-        { qos: 1 },
-      );
-      this.publish({ current_fw_title: 'CIM-168', current_fw_version: this.version });
-      client.publish(
-        'v1/devices/me/attributes/request/1',
-        '{"sharedKeys":"fw_title,fw_version,fw_size"}',
-        { qos: 1 },
-      );
-    } catch {
-      this.client = undefined;
-      setTimeout(() => void this.connect(), 2000).unref();
-    }
-  }
-
-  telemetry(): void {
-    if (!this.client) return;
-    this.counters.telemetry += 1;
-    this.publish({
-      temperature: 20 + Math.random() * 5,
-      humidity: Math.round(40 + Math.random() * 20),
-      rssi: -60 - Math.round(Math.random() * 20),
-    });
-  }
-
-  /** An unclean drop (no DISCONNECT), then back after 1-3 s. */
-  drop(): void {
-    const client = this.client;
-    if (!client) return;
-    this.counters.drops += 1;
-    this.client = undefined;
-    client.stream.destroy();
-    client.end(true);
-    setTimeout(() => void this.connect(), 1000 + Math.random() * 2000).unref();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.client?.endAsync(true).catch(() => undefined);
-  }
-
-  private publish(values: Record<string, unknown>): void {
-    this.client?.publish('v1/devices/me/telemetry', JSON.stringify(values), { qos: 1 });
-  }
-
-  private onMessage(client: MqttClient, topic: string, payload: Buffer): void {
-    if (topic.startsWith('v2/')) return;
-    const body = JSON.parse(payload.toString()) as Record<string, unknown>;
-    const shared = (topic === 'v1/devices/me/attributes' ? body : body.shared) as
-      Record<string, unknown> | undefined;
-    const version = shared?.fw_version;
-    const size = shared?.fw_size;
-    if (typeof version !== 'string' || version === this.version || this.busy) return;
-    if (typeof size !== 'number') return;
-    this.busy = true;
-    void this.update(client, version, size).finally(() => {
-      this.busy = false;
-    });
-  }
-
-  private async update(client: MqttClient, version: string, size: number): Promise<void> {
-    const state = (s: string) =>
-      client.publishAsync(
-        'v1/devices/me/telemetry',
-        JSON.stringify({
-          fw_state: s,
-          current_fw_title: 'CIM-168',
-          current_fw_version: this.version,
-        }),
-        { qos: 1 },
-      );
-    try {
-      await state('DOWNLOADING');
-      this.request += 1;
-      for (let index = 0; index * CHUNK < size; index++) {
-        const topic = `v2/fw/response/${this.request}/chunk/${index}`;
-        const chunk = new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('chunk timeout')), 15_000);
-          const onMessage = (t: string) => {
-            if (t !== topic) return;
-            clearTimeout(timer);
-            client.off('message', onMessage);
-            resolve();
-          };
-          client.on('message', onMessage);
-        });
-        // Observed at once: a publish that fails (the connection dropped) leaves it unawaited.
-        chunk.catch(() => undefined);
-        await client.publishAsync(`v2/fw/request/${this.request}/chunk/${index}`, String(CHUNK), {
-          qos: 1,
-        });
-        await chunk;
-      }
-      for (const s of ['DOWNLOADED', 'VERIFIED', 'UPDATING']) await state(s);
-      this.version = version;
-      await client.publishAsync(
-        'v1/devices/me/telemetry',
-        JSON.stringify({
-          fw_state: 'UPDATED',
-          current_fw_title: 'CIM-168',
-          current_fw_version: version,
-        }),
-        { qos: 1 },
-      );
-      this.counters.updated += 1;
-    } catch {
-      // Dropped mid-update: the next connection asks for its attributes and carries on.
-    }
-  }
 }
 
 /** Attribute round trips of one device that stays connected, five a second. */
@@ -240,31 +93,21 @@ async function main(): Promise<void> {
   ui.on('message', () => (events += 1));
   ui.on('error', (error) => console.log(`  ! UI listener: ${error.message}`));
 
-  const counters = { updated: 0, drops: 0, telemetry: 0 };
   const [probeToken, ...fleetTokens] = ready.tokens;
-  const devices = fleetTokens.map((t) => new DayDevice(ready.mqttUrl, t, counters));
-  for (let i = 0; i < devices.length; i += 50)
-    await Promise.all(devices.slice(i, i + 50).map((d) => d.connect()));
+  const fleetRequest: LongDayFleetRequest = { url: ready.mqttUrl, tokens: fleetTokens, minutes };
+  const fleet = forkBenchChild<LongDayFleetCounters>(
+    path.join(__dirname, 'long-day-fleet.ts'),
+    [JSON.stringify(fleetRequest)],
+    (minutes + 5) * 60_000,
+  );
+  await fleet.next();
   const rtts: number[] = [];
   const stopProbe = await startProbe(ready.mqttUrl, probeToken ?? '', rtts);
+  const counters = async (): Promise<LongDayFleetCounters> => {
+    fleet.send({ kind: 'counters' });
+    return fleet.next();
+  };
 
-  // 1 Hz telemetry, spread over the second; a few unclean drops a second.
-  let slot = 0;
-  const telemetry = setInterval(() => {
-    for (let i = slot; i < devices.length; i += 10) devices[i]?.telemetry();
-    slot = (slot + 1) % 10;
-  }, 100);
-  const churn = setInterval(() => {
-    for (let k = 0; k < 2; k++) devices[Math.floor(Math.random() * devices.length)]?.drop();
-  }, 1000);
-  const storms = [0.3, 0.7].map((at) =>
-    setTimeout(
-      () => {
-        for (const d of devices) if (Math.random() < 0.25) d.drop();
-      },
-      at * minutes * 60_000,
-    ),
-  );
   let version = 0;
   const newJob = () => {
     version += 1;
@@ -283,6 +126,7 @@ async function main(): Promise<void> {
   for (let minute = 1; minute <= minutes; minute++) {
     await new Promise((r) => setTimeout(r, 60_000));
     const sample = await ask<LongDaySample>({ kind: 'sample' });
+    const sent = (await counters()).telemetry;
     const sorted = rtts.splice(0).sort((a, b) => a - b);
     const row = {
       cpu: ((sample.cpuMs - last.cpuMs) / 60_000) * 100,
@@ -295,19 +139,18 @@ async function main(): Promise<void> {
     console.log(
       `  ${String(minute).padStart(3)} | ${row.cpu.toFixed(1).padStart(8)} % | ${row.rss.toFixed(0).padStart(6)} | ` +
         `${row.db.toFixed(1).padStart(5)} | ${row.p50.toFixed(1)} / ${row.p95.toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(0)} | ` +
-        `${((counters.telemetry - telemetryBefore) / 60).toFixed(0).padStart(11)} | ${String(events - eventsBefore).padStart(9)} | ${sample.sessions}`,
+        `${((sent - telemetryBefore) / 60).toFixed(0).padStart(11)} | ${String(events - eventsBefore).padStart(9)} | ${sample.sessions}`,
     );
     last = sample;
     eventsBefore = events;
-    telemetryBefore = counters.telemetry;
+    telemetryBefore = sent;
   }
 
-  clearInterval(telemetry);
-  clearInterval(churn);
   clearInterval(jobs);
-  storms.forEach(clearTimeout);
   await stopProbe();
-  await Promise.all(devices.map((d) => d.stop()));
+  fleet.send({ kind: 'stop' });
+  const load = await fleet.next();
+  await fleet.exited;
   await new Promise((r) => setTimeout(r, 60_000));
   const after = await ask<LongDaySample>({ kind: 'sample' });
   console.log(
@@ -315,7 +158,7 @@ async function main(): Promise<void> {
       `DB ${after.dbMb.toFixed(1)} MB, ${after.sessions} sessions`,
   );
   console.log(
-    `  load: ${counters.updated} updates, ${counters.drops} unclean drops, ${version} jobs, ${events} UI events`,
+    `  load: ${load.updated} updates, ${load.drops} unclean drops, ${version} jobs, ${events} UI events`,
   );
 
   const second = rows[1];

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
+import { DATABASE_FILE_NAME, migrate, openDatabase } from '../../electron/core/storage/database';
+import { MIGRATIONS } from '../../electron/core/storage/migrations';
+import { SyncStore } from '../../electron/core/sync/sync-store';
 import { plansOf, statementsRunBy } from '../support/statement-probe';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 
@@ -105,5 +109,36 @@ describe('the pending-telemetry count of the cloud status', () => {
       .prepare('DELETE FROM telemetry WHERE device_id = ? AND ts >= ?')
       .run(deviceId, first.ts + 990);
     expect(await points()).toBe(290);
+  });
+});
+
+describe('migration 6 on a database that already has telemetry', () => {
+  it('counts the unsent rows each device had before the upgrade', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-migrate-'));
+    const db = openDatabase(
+      dir,
+      MIGRATIONS.filter((m) => m.version <= 5),
+    );
+    try {
+      db.exec(`
+        INSERT INTO device_profiles (id, name, created_at) VALUES ('p', 'CIM-168', 0);
+        INSERT INTO devices (id, name, profile_id, access_token, created_at)
+          VALUES ('a', 'a', 'p', 'ta', 0), ('b', 'b', 'p', 'tb', 0);
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 100)
+        INSERT INTO telemetry (device_id, key, ts, value) SELECT 'a', 'k', i, '1' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < 30)
+        INSERT INTO telemetry (device_id, key, ts, value) SELECT 'b', 'k', i, '1' FROM n;
+        INSERT INTO sync_telemetry_watermark (device_id, seq)
+          SELECT 'a', sync_seq FROM telemetry WHERE device_id = 'a' ORDER BY sync_seq LIMIT 1 OFFSET 39;
+      `);
+      migrate(db, MIGRATIONS);
+      expect([...new SyncStore(db).pendingTelemetry()].sort()).toEqual([
+        ['a', 60],
+        ['b', 30],
+      ]);
+    } finally {
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

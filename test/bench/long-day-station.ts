@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { startHttpServer } from '../../electron/core/http/server';
 import { startStation } from '../../electron/core/station';
@@ -26,6 +27,9 @@ export interface LongDaySample {
   rssMb: number;
   dbMb: number;
   sessions: number;
+  /** The station's event loop delay since the last sample, p99 and max (ms). */
+  loopP99Ms: number;
+  loopMaxMs: number;
 }
 
 export type LongDayCommand =
@@ -66,6 +70,9 @@ async function main(): Promise<void> {
     httpUrl: http.url,
     tokens,
   });
+  // Whether a slow round trip is the station's own loop being busy, or the machine.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   process.on('message', (command: LongDayCommand) => {
     void (async () => {
       if (command.kind === 'sample') {
@@ -75,7 +82,10 @@ async function main(): Promise<void> {
           rssMb: process.memoryUsage().rss / 1e6,
           dbMb: dbMb(),
           sessions: (await station.api['station.status']({})).sessions,
+          loopP99Ms: loop.percentile(99) / 1e6,
+          loopMaxMs: loop.max / 1e6,
         } satisfies LongDaySample);
+        loop.reset();
       } else if (command.kind === 'job') {
         // Each job a new version, with its own bytes, as a day of successive releases.
         const bytes = Buffer.from(firmware);

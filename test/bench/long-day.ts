@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   let eventsBefore = 0;
   let telemetryBefore = 0;
   console.log(
-    '  min | station CPU | RSS MB | DB MB | RTT p50 / p95 / max ms | telemetry/s | UI events | sessions',
+    '  min | station CPU | RSS MB | DB MB | RTT p50 / p95 / max ms | loop delay p99 / max ms | telemetry/s | UI events | sessions',
   );
   for (let minute = 1; minute <= minutes; minute++) {
     await new Promise((r) => setTimeout(r, 60_000));
@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     console.log(
       `  ${String(minute).padStart(3)} | ${row.cpu.toFixed(1).padStart(8)} % | ${row.rss.toFixed(0).padStart(6)} | ` +
         `${row.db.toFixed(1).padStart(5)} | ${row.p50.toFixed(1)} / ${row.p95.toFixed(1)} / ${(sorted.at(-1) ?? NaN).toFixed(0)} | ` +
+        `${sample.loopP99Ms.toFixed(0)} / ${sample.loopMaxMs.toFixed(0)} | ` +
         `${((sent - telemetryBefore) / 60).toFixed(0).padStart(11)} | ${String(events - eventsBefore).padStart(9)} | ${sample.sessions}`,
     );
     last = sample;

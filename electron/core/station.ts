@@ -34,6 +34,11 @@ import {
   watchLanAddresses,
 } from './site-network';
 import { StationEvents } from './station-events';
+import {
+  DEFAULT_RETENTION,
+  TelemetryRetention,
+  type RetentionOptions,
+} from './telemetry-retention';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
 
@@ -57,6 +62,13 @@ export interface StationOptions {
   secretStore?: SecretStore;
   /** Cloud sync tuning (auto-sync, intervals, retries); tests shorten them. */
   sync?: Omit<SyncOptions, 'secrets'>;
+  /**
+   * Telemetry older than this goes even if it was never pushed (settings.json
+   * telemetryMaxAgeDays, --telemetry-max-age-days). Default 7.
+   */
+  telemetryMaxAgeDays?: number;
+  /** Telemetry retention tuning; tests and benchmarks shorten it (wins over the age in days). */
+  telemetryRetention?: Partial<RetentionOptions>;
 }
 
 export interface Station {
@@ -143,6 +155,13 @@ export async function startStation(options: StationOptions): Promise<Station> {
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
   });
   const stationSettings = new StationSettingsRepository(db);
+  const retention = new TelemetryRetention(db, telemetry, {
+    ...DEFAULT_RETENTION,
+    ...(options.telemetryMaxAgeDays !== undefined
+      ? { maxAgeMs: options.telemetryMaxAgeDays * 24 * 3600_000 }
+      : {}),
+    ...options.telemetryRetention,
+  });
   const configuredHost = options.mqttHost?.trim() || undefined;
   const endpoint = new MqttEndpoint<DeviceIdentity>({
     host: startHost(configuredHost, stationSettings.siteNetwork()),
@@ -246,6 +265,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
   });
   // After the MQTT endpoint is up: a restarted station resumes its jobs where they stood.
   jobs.start();
+  retention.start();
   await sync.start();
   let closed: Promise<void> | undefined;
   return {
@@ -265,6 +285,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       closed ??= (async () => {
         stopWatchingLan();
         jobs.stop();
+        retention.close();
         await sync.close();
         await endpoint.close();
         notifier.close();

@@ -20,6 +20,8 @@ const Settings = z
       .min(1)
       .max(256 * 1024 * 1024)
       .optional(),
+    // Days after which telemetry is deleted even if never pushed to the cloud (default 7).
+    telemetryMaxAgeDays: z.number().positive().max(3650).optional(),
   })
   .strict();
 export type AppSettings = z.output<typeof Settings>;

@@ -131,6 +131,9 @@ async function start(): Promise<void> {
         ? { sqliteNativeBinding: process.env.FIELD_OTA_SQLITE_BINDING }
         : {}),
       ...(settings.maxChunkBytes !== undefined ? { maxChunkBytes: settings.maxChunkBytes } : {}),
+      ...(settings.telemetryMaxAgeDays !== undefined
+        ? { telemetryMaxAgeDays: settings.telemetryMaxAgeDays }
+        : {}),
     });
   } catch (error) {
     throw new Error(

@@ -18,6 +18,7 @@ interface StationOptions {
   httpPort: number;
   httpToken?: string;
   maxChunkBytes?: number;
+  telemetryMaxAgeDays?: number;
   mqttTlsCert?: string;
   mqttTlsKey?: string;
   json?: boolean;
@@ -48,6 +49,11 @@ export function stationCommand(): Command {
       'largest firmware chunk a device may ask for',
       integerIn(1, 256 * 1024 * 1024),
     )
+    .option(
+      '--telemetry-max-age-days <days>',
+      'delete telemetry older than this even if never pushed to the cloud (default 7)',
+      integerIn(1, 3650),
+    )
     .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
     .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
@@ -70,6 +76,9 @@ async function runStation(options: StationOptions): Promise<void> {
     mqttPort: options.mqttPort,
     version: appVersion(),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
+    ...(options.telemetryMaxAgeDays !== undefined
+      ? { telemetryMaxAgeDays: options.telemetryMaxAgeDays }
+      : {}),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');

@@ -176,8 +176,13 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
       this.reject(session, 'bad-attributes', 'Client attributes must be a JSON object');
       return RC5.payloadFormatInvalid;
     }
-    this.deps.attributes.set(session.principal.id, 'CLIENT', json);
-    this.deps.notifier.deviceChanged(session.principal.id);
+    const device = session.principal;
+    const now = Date.now();
+    this.deps.db.transaction(() => {
+      this.deps.attributes.set(device.id, 'CLIENT', json);
+      this.deps.ota.onClientAttributes(device, json, now);
+    })();
+    this.deps.notifier.deviceChanged(device.id);
     return RC5.success;
   }
 

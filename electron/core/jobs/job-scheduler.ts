@@ -37,6 +37,7 @@ export class JobScheduler {
     const job = this.jobs.schedulingOf(jobId);
     if (!job) return;
     let status = job.status;
+    if (status === 'COMPLETED' && this.reopenIfActive(jobId, now)) status = 'RUNNING';
     if (status === 'SCHEDULED') {
       if (job.startAt > now) return;
       this.jobs.setStatus(jobId, 'RUNNING', null, now);
@@ -49,6 +50,17 @@ export class JobScheduler {
     this.retryFailures(jobId, job.policy, now);
     if (!this.haltIfNeeded(jobId, job.policy, now)) this.fillSlots(jobId, job.policy, now);
     this.completeIfDone(jobId, job.policy, now);
+  }
+
+  /**
+   * A device that retried on its own (FAILED, then DOWNLOADING again) re-opened its execution:
+   * the job runs again, so that the time-out watches it and its ending is counted.
+   */
+  private reopenIfActive(jobId: string, now: number): boolean {
+    if (this.executions.inJob(jobId, NOT_FINISHED_STATES).length === 0) return false;
+    this.jobs.setStatus(jobId, 'RUNNING', null, now);
+    this.onJobChanged(jobId);
+    return true;
   }
 
   private timeOutSilentDevices(jobId: string, policy: JobPolicy, now: number): void {

@@ -70,8 +70,11 @@ export class OtaService {
     const { devices, executions } = this.repos;
     const keys = otaKeys(pkg.type);
     const active = executions.active(deviceId, pkg.type);
-    if (active)
+    if (active) {
       executions.transition(active.id, 'CANCELED', now, `Replaced by ${pkg.title} ${pkg.version}`);
+      // Its job may have had no other open execution: it must learn now, not at a restart.
+      this.changed(active.id, deviceId);
+    }
     devices.setAssignedPackage(deviceId, pkg.type, pkg.id);
     const id = executions.create(
       {
@@ -202,23 +205,73 @@ export class OtaService {
       const keys = otaKeys(type);
       for (const entry of sorted) {
         const values = entry.values;
-        const current: { title?: string; version?: string } = {};
-        if (typeof values[keys.currentTitle] === 'string')
-          current.title = values[keys.currentTitle] as string;
-        if (typeof values[keys.currentVersion] === 'string')
-          current.version = values[keys.currentVersion] as string;
-        if (current.title !== undefined || current.version !== undefined) {
-          this.repos.devices.setCurrentPackage(device.id, type, current);
-          this.notifier.deviceChanged(device.id);
-        }
+        const current = this.recordCurrent(device.id, type, values);
         const state = values[keys.state];
         if (isDeviceReportedState(state)) {
           const error =
             typeof values[keys.error] === 'string' ? (values[keys.error] as string) : null;
           this.applyDeviceState(device.id, type, state, error, entry.ts);
         }
+        if (current) this.completeIfRunsTarget(device.id, type, 'telemetry', entry.ts);
       }
     }
+  }
+
+  /** Client attributes may carry `current_*` too (some firmwares report them so). */
+  onClientAttributes(device: DeviceIdentity, values: Record<string, unknown>, now: number): void {
+    for (const type of TYPES) {
+      if (this.recordCurrent(device.id, type, values))
+        this.completeIfRunsTarget(device.id, type, 'attributes', now);
+    }
+  }
+
+  /** Stores the `current_*` title and version found in `values`; true if there were any. */
+  private recordCurrent(
+    deviceId: string,
+    type: OtaPackageType,
+    values: Record<string, unknown>,
+  ): boolean {
+    const keys = otaKeys(type);
+    const current: { title?: string; version?: string } = {};
+    if (typeof values[keys.currentTitle] === 'string')
+      current.title = values[keys.currentTitle] as string;
+    if (typeof values[keys.currentVersion] === 'string')
+      current.version = values[keys.currentVersion] as string;
+    if (current.title === undefined && current.version === undefined) return false;
+    this.repos.devices.setCurrentPackage(deviceId, type, current);
+    this.notifier.deviceChanged(deviceId);
+    return true;
+  }
+
+  /**
+   * A device that runs its execution's target has updated, even if its UPDATED was lost (it
+   * dropped while rebooting): the execution completes, and nothing is sent to it again. One that
+   * had already timed out or failed for it completes too, if the package is still its own.
+   */
+  private completeIfRunsTarget(
+    deviceId: string,
+    type: OtaPackageType,
+    via: 'telemetry' | 'attributes',
+    at: number,
+  ): void {
+    const { executions, devices } = this.repos;
+    const active = executions.active(deviceId, type);
+    const latest = active ? undefined : executions.latest(deviceId, type);
+    const execution =
+      active ??
+      (latest &&
+      REVIVABLE.has(latest.state) &&
+      devices.assignedPackageId(deviceId, type) === latest.packageId
+        ? latest
+        : undefined);
+    if (!execution) return;
+    const current = devices.currentPackage(deviceId, type);
+    if (current?.title !== execution.packageTitle || current.version !== execution.packageVersion)
+      return;
+    const detail = `The device reports ${current.title} ${current.version} as current (${via}); its UPDATED was not received`;
+    if (active) executions.transition(execution.id, 'UPDATED', at, detail);
+    else executions.reopen(execution.id, 'UPDATED', at, detail);
+    this.changed(execution.id, deviceId);
   }
 
   /** The execution whose download a chunk request feeds, if one is open for that package. */

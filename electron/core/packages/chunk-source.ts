@@ -21,10 +21,16 @@ export interface ChunkSourceOptions {
   maxInMemoryBytes?: number;
   /** Total memory the in-memory copies may take; least recently opened ones are dropped first. */
   memoryBudgetBytes?: number;
+  /**
+   * A binary no device has asked for in this long is let go (its memory or file handle): each
+   * job of a long day brings a new package, and the finished ones must not stay resident.
+   */
+  idleMs?: number;
 }
 
 interface Entry {
   statKey: string;
+  lastUsed: number;
   binary: ServableBinary;
   memoryBytes: number;
   close(): Promise<void>;
@@ -40,6 +46,8 @@ export class ChunkSources {
   private readonly loading = new Map<string, Promise<Entry>>();
   private readonly maxInMemoryBytes: number;
   private readonly memoryBudgetBytes: number;
+  private readonly idleMs: number;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly pathOf: (sha256: string) => string,
@@ -47,6 +55,19 @@ export class ChunkSources {
   ) {
     this.maxInMemoryBytes = options.maxInMemoryBytes ?? 32 * 1024 * 1024;
     this.memoryBudgetBytes = options.memoryBudgetBytes ?? 96 * 1024 * 1024;
+    this.idleMs = options.idleMs ?? 60_000;
+  }
+
+  /** Binaries held open (in memory or by a file handle). */
+  get openBinaries(): number {
+    return this.entries.size;
+  }
+
+  /** Bytes held by the in-memory copies. */
+  get memoryBytes(): number {
+    let total = 0;
+    for (const entry of this.entries.values()) total += entry.memoryBytes;
+    return total;
   }
 
   /** Throws CorruptBinaryError when the file is missing or no longer matches its SHA-256. */
@@ -56,6 +77,7 @@ export class ChunkSources {
     if (statKey === undefined) throw new CorruptBinaryError('The cached binary is missing');
     const cached = this.entries.get(sha256);
     if (cached && cached.statKey === statKey) {
+      cached.lastUsed = Date.now();
       // Re-insert to mark as most recently used.
       this.entries.delete(sha256);
       this.entries.set(sha256, cached);
@@ -77,6 +99,8 @@ export class ChunkSources {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     await Promise.all([...this.loading.values()].map((p) => p.catch(() => undefined)));
     const entries = [...this.entries.values()];
     this.entries.clear();
@@ -89,9 +113,41 @@ export class ChunkSources {
       size <= this.maxInMemoryBytes
         ? await loadInMemory(file, sha256, size, statKey)
         : await openOnDisk(file, sha256, size, statKey);
+    // Sessions keep the binary they were given for the rest of their download: each read,
+    // not only each open, keeps it from being let go as idle.
+    const { read } = entry.binary;
+    entry.binary = {
+      size: entry.binary.size,
+      read: (offset, length) => {
+        entry.lastUsed = Date.now();
+        return read(offset, length);
+      },
+    };
     this.entries.set(sha256, entry);
+    this.startSweeping();
     await this.enforceBudget();
     return entry;
+  }
+
+  /** Runs while anything is held, so an idle station has no timer of its own. */
+  private startSweeping(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => void this.sweep(), Math.max(10, this.idleMs / 2));
+    this.sweeper.unref();
+  }
+
+  private async sweep(): Promise<void> {
+    const before = Date.now() - this.idleMs;
+    for (const [sha, entry] of this.entries) {
+      if (entry.lastUsed <= before && !this.loading.has(sha))
+        await this.evict(sha).catch((error: unknown) => {
+          console.error(`releasing the served copy of ${sha}:`, error);
+        });
+    }
+    if (this.entries.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private async enforceBudget(): Promise<void> {
@@ -139,6 +195,7 @@ async function loadInMemory(
   if (actual !== sha256 || data.length !== size) throw mismatch(sha256, actual, size, data.length);
   return {
     statKey,
+    lastUsed: Date.now(),
     memoryBytes: data.length,
     // subarray shares memory: a chunk costs no copy.
     binary: {
@@ -165,6 +222,7 @@ async function openOnDisk(
   }
   return {
     statKey,
+    lastUsed: Date.now(),
     memoryBytes: 0,
     binary: {
       size,

@@ -276,15 +276,23 @@ export class DeviceRepository {
     return row?.packageId ?? null;
   }
 
+  /** What the device last said it runs in a slot. */
+  currentPackage(
+    deviceId: string,
+    type: OtaPackageType,
+  ): { title: string | null; version: string | null } | undefined {
+    const [titleColumn, versionColumn] = currentColumns(type);
+    return this.sql(
+      `SELECT ${titleColumn} AS title, ${versionColumn} AS version FROM devices WHERE id = ?`,
+    ).get(deviceId) as { title: string | null; version: string | null } | undefined;
+  }
+
   setCurrentPackage(
     deviceId: string,
     type: OtaPackageType,
     current: { title?: string; version?: string },
   ): void {
-    const [titleColumn, versionColumn] =
-      type === 'FIRMWARE'
-        ? ['current_fw_title', 'current_fw_version']
-        : ['current_sw_title', 'current_sw_version'];
+    const [titleColumn, versionColumn] = currentColumns(type);
     if (current.title !== undefined) {
       this.sql(`UPDATE devices SET ${titleColumn} = ? WHERE id = ?`).run(current.title, deviceId);
     }
@@ -299,4 +307,10 @@ export class DeviceRepository {
   touchLastSeen(deviceId: string, at: number): void {
     this.sql('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(at, deviceId);
   }
+}
+
+function currentColumns(type: OtaPackageType): readonly [string, string] {
+  return type === 'FIRMWARE'
+    ? ['current_fw_title', 'current_fw_version']
+    : ['current_sw_title', 'current_sw_version'];
 }

@@ -51,7 +51,12 @@ export interface SlotExecution {
   id: string;
   state: OtaState;
   packageId: string | null;
+  packageTitle: string;
+  packageVersion: string;
 }
+
+const SLOT_COLUMNS = `id, state, package_id AS packageId, package_title AS packageTitle,
+  package_version AS packageVersion`;
 
 export class ExecutionRepository {
   private readonly sql: ReturnType<typeof statementCache>;
@@ -111,11 +116,16 @@ export class ExecutionRepository {
     this.appendEvent(id, 'QUEUED', at, detail);
   }
 
-  /** A device that reports progress after its execution ended (came back after a timeout). */
-  reopen(id: string, state: OtaState, at: number, detail: string): void {
+  /**
+   * A device that reports progress after its execution ended (came back after a timeout). As in
+   * transition, updated_at is the station's clock: the time-out must watch a re-opened execution
+   * whatever the device's clock says.
+   */
+  reopen(id: string, state: OtaState, at: number, detail: string, now = Date.now()): void {
+    const finishedAt = FINAL_STATES.has(state) ? now : null;
     this.sql(
-      'UPDATE executions SET state = ?, error = NULL, updated_at = ?, finished_at = NULL WHERE id = ?',
-    ).run(state, at, id);
+      'UPDATE executions SET state = ?, error = NULL, updated_at = ?, finished_at = ? WHERE id = ?',
+    ).run(state, now, finishedAt, id);
     this.appendEvent(id, state, at, detail);
   }
 
@@ -162,7 +172,7 @@ export class ExecutionRepository {
   /** The execution that is still in progress for a device's slot, if any. */
   active(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
     return this.sql(
-      `SELECT id, state, package_id AS packageId FROM executions
+      `SELECT ${SLOT_COLUMNS} FROM executions
          WHERE device_id = ? AND type = ? AND finished_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`,
     ).get(deviceId, type) as SlotExecution | undefined;
   }
@@ -170,7 +180,7 @@ export class ExecutionRepository {
   /** The most recent execution of a slot, finished or not. */
   latest(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
     return this.sql(
-      `SELECT id, state, package_id AS packageId FROM executions
+      `SELECT ${SLOT_COLUMNS} FROM executions
          WHERE device_id = ? AND type = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
     ).get(deviceId, type) as SlotExecution | undefined;
   }

@@ -31,4 +31,53 @@ export class TelemetryRepository {
     ).all(deviceId) as { key: string; ts: number; value: string }[];
     return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
   }
+
+  // ---- retention (migration 7) ----
+
+  /** Takes a mark of how far the telemetry sequence got, at most one per `everyMs`. */
+  markAge(now: number, everyMs: number): void {
+    const last = this.sql('SELECT max(at) AS at FROM telemetry_age_marks').get() as {
+      at: number | null;
+    };
+    if (last.at !== null && last.at > now - everyMs) return;
+    this.sql(
+      `INSERT INTO telemetry_age_marks (at, seq)
+       SELECT ?, value FROM sync_sequence WHERE name = 'telemetry'`,
+    ).run(now);
+  }
+
+  /**
+   * The highest sequence number written at or before `cutoff` (0 if none is known); marks
+   * older than that one are of no more use and go.
+   */
+  sequenceAt(cutoff: number): number {
+    const mark = this.sql(
+      'SELECT at, seq FROM telemetry_age_marks WHERE at <= ? ORDER BY at DESC LIMIT 1',
+    ).get(cutoff) as { at: number; seq: number } | undefined;
+    if (!mark) return 0;
+    this.sql('DELETE FROM telemetry_age_marks WHERE at < ?').run(mark.at);
+    return mark.seq;
+  }
+
+  /** Per device, the sequence number up to which rows may go: pushed, or older than the age. */
+  retentionBounds(ageSeq: number): { deviceId: string; bound: number }[] {
+    return this.sql(
+      `SELECT d.id AS deviceId, max(coalesce(w.seq, 0), ?) AS bound
+       FROM devices d LEFT JOIN sync_telemetry_watermark w ON w.device_id = d.id`,
+    ).all(ageSeq) as { deviceId: string; bound: number }[];
+  }
+
+  /**
+   * Deletes up to `limit` of a device's rows numbered up to `bound`, oldest first, keeping the
+   * newest value of each key (what the device page shows). Returns how many went.
+   */
+  deleteUpTo(deviceId: string, bound: number, limit: number): number {
+    return this.sql(
+      `DELETE FROM telemetry WHERE (device_id, key, ts) IN (
+         SELECT device_id, key, ts FROM telemetry t
+         WHERE device_id = ? AND sync_seq <= ?
+           AND EXISTS (SELECT 1 FROM telemetry n WHERE n.device_id = t.device_id AND n.key = t.key AND n.ts > t.ts)
+         ORDER BY sync_seq LIMIT ?)`,
+    ).run(deviceId, bound, limit).changes;
+  }
 }

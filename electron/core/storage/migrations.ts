@@ -3,6 +3,8 @@ import { migration as m002 } from './schema/002-cloud-sync';
 import { migration as m003 } from './schema/003-jobs';
 import { migration as m004 } from './schema/004-job-retry-delay';
 import { migration as m005 } from './schema/005-station-settings';
+import { migration as m006 } from './schema/006-pending-telemetry-count';
+import { migration as m007 } from './schema/007-telemetry-retention';
 
 /**
  * Numbered schema migrations: one file each in schema/ (NNN-name.ts), listed here in order.
@@ -15,4 +17,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];

@@ -430,7 +430,6 @@ export class SyncService {
 
   status(): CloudStatus {
     const session = this.session.session();
-    const items = this.store.items();
     const pending = {
       profiles: 0,
       devices: 0,
@@ -441,15 +440,14 @@ export class SyncService {
     };
     let conflicts = 0;
     let failed = 0;
-    for (const item of items) {
-      if (item.status === 'CONFLICT') conflicts += 1;
-      else if (item.status === 'FAILED') failed += 1;
-      else if (item.kind === 'profile.created') pending.profiles += 1;
-      else if (item.kind === 'device.created' || item.kind === 'device.updated')
-        pending.devices += 1;
-      else if (item.kind.startsWith('package.')) pending.packages += 1;
-      else if (item.kind.startsWith('assignment.')) pending.assignments += 1;
-      else pending.other += 1;
+    for (const { kind, status, n } of this.store.itemCounts()) {
+      if (status === 'CONFLICT') conflicts += n;
+      else if (status === 'FAILED') failed += n;
+      else if (kind === 'profile.created') pending.profiles += n;
+      else if (kind === 'device.created' || kind === 'device.updated') pending.devices += n;
+      else if (kind.startsWith('package.')) pending.packages += n;
+      else if (kind.startsWith('assignment.')) pending.assignments += n;
+      else pending.other += n;
     }
     for (const n of this.store.pendingTelemetry().values()) pending.telemetryPoints += n;
     return {

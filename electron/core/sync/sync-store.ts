@@ -108,6 +108,20 @@ export class SyncStore {
     return (this.db.prepare(`${SELECT_ITEMS} ORDER BY o.seq`).all() as ItemRow[]).map(toItem);
   }
 
+  /**
+   * How many items of each kind and status: what the cloud status shows, counted in SQL. The
+   * status is recomputed about once a second with a UI open; building every item (payloads
+   * parsed) for it cost as much as the outbox is long.
+   */
+  itemCounts(): { kind: string; status: ItemStatus; n: number }[] {
+    return this.db
+      .prepare(
+        `SELECT o.kind AS kind, coalesce(s.status, 'PENDING') AS status, count(*) AS n
+         FROM outbox o LEFT JOIN sync_item_state s ON s.seq = o.seq GROUP BY 1, 2`,
+      )
+      .all() as { kind: string; status: ItemStatus; n: number }[];
+  }
+
   item(seq: number): OutboxItem | undefined {
     const row = this.db.prepare(`${SELECT_ITEMS} WHERE o.seq = ?`).get(seq) as ItemRow | undefined;
     return row && toItem(row);
@@ -214,15 +228,16 @@ export class SyncStore {
     return rows.map((r) => ({ key: r.key, ts: r.ts, value: parse(r.value), seq: r.seq }));
   }
 
-  /** Telemetry rows still to push, per device (devices the cloud gave up on excluded). */
+  /**
+   * Telemetry rows still to push, per device (devices the cloud gave up on excluded). Read from
+   * the counts the schema keeps (migration 6): the same cost at any number of unsent rows.
+   */
   pendingTelemetry(): Map<string, number> {
     const rows = this.db
       .prepare(
-        `SELECT t.device_id AS deviceId, count(*) AS n
-         FROM telemetry t JOIN devices d ON d.id = t.device_id
-         LEFT JOIN sync_telemetry_watermark w ON w.device_id = t.device_id
-         WHERE d.cloud_deleted_at IS NULL AND t.sync_seq > coalesce(w.seq, 0)
-         GROUP BY t.device_id`,
+        `SELECT p.device_id AS deviceId, p.n AS n
+         FROM sync_telemetry_pending p JOIN devices d ON d.id = p.device_id
+         WHERE d.cloud_deleted_at IS NULL AND p.n > 0`,
       )
       .all() as { deviceId: string; n: number }[];
     return new Map(rows.map((r) => [r.deviceId, r.n]));

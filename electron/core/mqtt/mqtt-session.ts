@@ -366,6 +366,7 @@ export class MqttSession<P> {
       this.reportError(
         'subscription-refused',
         `SUBSCRIBE to '${subscription.topic}' refused: not an offered filter`,
+        subscription.topic,
       );
       return refused;
     });
@@ -438,13 +439,14 @@ export class MqttSession<P> {
     this.io.close(`${kind}: ${message}`, v5ReasonCode);
   }
 
-  private reportError(kind: string, message: string): void {
+  private reportError(kind: string, message: string, topic?: string): void {
     this.report({
       session: this,
       clientId: this.clientId,
       remoteAddress: this.remoteAddress,
       kind,
       message,
+      ...(topic === undefined ? {} : { topic }),
     });
   }
 

@@ -102,14 +102,20 @@ export class PayloadStream {
       }
       if (!Buffer.isBuffer(piece)) {
         current.reading = true;
-        piece.then(
-          (bytes) => this.afterRead(current, bytes, wanted),
-          (error: unknown) => {
-            current.reading = false;
-            if (this.current === current && this.readFailed(current, error) === 'done')
-              this.events.proceed();
-          },
-        );
+        piece
+          .then(
+            (bytes) => this.afterRead(current, bytes, wanted),
+            (error: unknown) => {
+              current.reading = false;
+              if (this.current === current && this.readFailed(current, error) === 'done')
+                this.events.proceed();
+            },
+          )
+          // Whatever goes wrong after a read costs this connection, never the process.
+          .catch((error: unknown) => {
+            this.current = undefined;
+            this.events.broken('internal-error', `writing a read payload: ${String(error)}`);
+          });
         return 'waiting';
       }
       const progress = this.put(current, piece, wanted);

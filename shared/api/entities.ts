@@ -202,6 +202,8 @@ export type DeviceDetail = z.infer<typeof DeviceDetail>;
 export const ProtocolErrorEntry = z.object({
   id: z.number().int(),
   at: Timestamp,
+  /** 'info': worth knowing, nothing the technician must act on (e.g. a ThingsBoard SDK habit). */
+  severity: z.enum(['error', 'info']),
   kind: z.string(),
   message: z.string(),
   deviceId: Id.nullable(),

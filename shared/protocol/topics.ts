@@ -25,6 +25,14 @@ export const SUBSCRIBABLE_FILTERS: readonly string[] = [
   'v2/sw/error',
 ];
 
+/**
+ * Filters ThingsBoard's own clients (its Python SDK, the firmware script in its docs) subscribe
+ * to for chunk responses. They match no topic anyone publishes (a response topic has five
+ * levels), so ThingsBoard refuses them and the station does too; the client gets its chunks
+ * anyway, since responses go to the requesting session. Refusing them is not a device fault.
+ */
+export const SDK_RESPONSE_FILTERS: readonly string[] = ['v2/fw/response/+', 'v2/sw/response/+'];
+
 export function otaTopicPrefix(type: OtaPackageType): 'v2/fw' | 'v2/sw' {
   return type === 'FIRMWARE' ? 'v2/fw' : 'v2/sw';
 }

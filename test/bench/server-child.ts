@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Readable } from 'node:stream';
 import { startStation } from '../../electron/core/station';
 import { PackageMeta } from '../../shared/api/operations';
@@ -60,23 +62,40 @@ async function startStationWithFleet(
   };
 }
 
+/** A full garbage collection, so that set-up garbage (the imported firmware) is not counted. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as ServerChildRequest;
-  const firmware = benchFirmware(request.firmwareBytes);
+  // The station keeps no reference to the firmware once imported: only aedes serves from it.
   const server =
     request.kind === 'aedes'
       ? await startAedesBaseline({
-          firmware,
+          firmware: benchFirmware(request.firmwareBytes),
           title: 'CIM-168',
           version: '1.0.1',
           checksumAlgorithm: 'SHA256',
         })
-      : await startStationWithFleet(request, firmware);
+      : await startStationWithFleet(request, benchFirmware(request.firmwareBytes));
   // Set-up is not part of what is measured.
+  collectGarbage();
+  const startRss = process.memoryUsage.rss();
+  let runPeakRss = startRss;
+  const sampler = setInterval(() => {
+    runPeakRss = Math.max(runPeakRss, process.memoryUsage.rss());
+  }, 20);
   const cpuBefore = process.cpuUsage();
   process.send?.({ url: server.url });
   process.once('message', () => {
-    const usage = ownUsage(cpuBefore);
+    clearInterval(sampler);
+    const usage = {
+      ...ownUsage(cpuBefore),
+      startRssMb: Math.round(startRss / 1e6),
+      runPeakRssMb: Math.round(runPeakRss / 1e6),
+    };
     void server.close().then(() => process.send?.(usage, () => process.exit(0)));
   });
 }

@@ -4,6 +4,7 @@
  * MQTT.js, chunk downloads, and a read-only look into the station's database.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -214,17 +215,35 @@ export interface Scenario {
 /** A profile, a device, a firmware of `size` bytes assigned to it. */
 export async function deviceWithFirmware(
   fx: StationFixture,
-  opts: { name?: string; size?: number; profileId?: string; version?: string; seed?: number } = {},
+  opts: {
+    name?: string;
+    size?: number;
+    profileId?: string;
+    version?: string;
+    seed?: number;
+    /** The firmware itself, instead of a generated one of `size` bytes. */
+    bytes?: Buffer;
+  } = {},
 ): Promise<Scenario> {
   const profileId = opts.profileId ?? (await fx.profile(`P-${crypto.randomUUID()}`)).id;
   const device = await fx.device(opts.name ?? `D-${crypto.randomUUID()}`, profileId);
-  const firmware = binary(opts.size ?? 20_000, opts.seed ?? 0);
+  const firmware = opts.bytes ?? binary(opts.size ?? 20_000, opts.seed ?? 0);
   const pkg = await fx.packageFrom(firmware, {
     profileId,
     version: opts.version ?? `1.0.${Math.floor(Math.random() * 1e9)}`,
   });
   await fx.station.api['assignments.assign']({ deviceId: device.id, packageId: pkg.id });
   return { profileId, deviceId: device.id, token: device.accessToken, packageId: pkg.id, firmware };
+}
+
+/**
+ * Bytes this process has read through read()/pread() so far (Linux /proc/self/io `rchar`): what
+ * an in-process station read from its blob files, plus a little socket and SQLite noise.
+ */
+export function bytesReadByThisProcess(): number {
+  const match = /^rchar:\s*(\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'));
+  if (!match?.[1]) throw new Error('no rchar in /proc/self/io');
+  return Number(match[1]);
 }
 
 export function protocolErrors(fx: StationFixture): Promise<ProtocolErrorEntry[]> {

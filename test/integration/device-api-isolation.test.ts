@@ -177,7 +177,12 @@ describe('a slow reader', () => {
     const { raw } = await RawMqtt.connect(fx.station.mqttAddress().port, 4, slow.token);
     raw.socket.pause(); // never reads again: the kernel buffers fill, then the station's queue
     for (let i = 0; i < requests; i++) raw.publish(`v2/fw/request/1/chunk/${i % 8}`, '524288', 0);
-    // All eight distinct chunks handed to the session: the full size counts as served.
+    return { raw, slow };
+  };
+
+  it("does not stall another device's download", async () => {
+    const { raw, slow } = await stalledReader(40); // 20 MiB asked for, under the 32 MiB queue cap
+    // All eight distinct chunks handed to the socket: the full size counts as served.
     await waitFor(async () => {
       const [execution] = await fx.station.api['executions.list']({
         deviceId: slow.deviceId,
@@ -185,11 +190,6 @@ describe('a slow reader', () => {
       });
       return execution?.bytesServed === 4 * 1024 * 1024;
     }, 10_000);
-    return raw;
-  };
-
-  it("does not stall another device's download", async () => {
-    const raw = await stalledReader(40); // 20 MiB asked for, under the 32 MiB queue cap
     const fast = await deviceWithFirmware(fx, { name: 'fast', size: 1024 * 1024, seed: 3 });
     const client = await fx.connect(fast.token);
     const image = await download(client, { requestId: '1', chunkSize: 65_536 });
@@ -201,7 +201,7 @@ describe('a slow reader', () => {
   });
 
   it('is cut off when its queue passes the cap, and the others carry on', async () => {
-    const raw = await stalledReader(100); // 50 MiB asked for
+    const { raw } = await stalledReader(100); // 50 MiB asked for
     // The client never reads, so it cannot see the close itself; the station's side shows it.
     await waitFor(async () => (await protocolErrors(fx)).some((e) => e.kind === 'queue-overflow'));
     await waitFor(async () => (await fx.station.api['station.status']({})).sessions === 0);

@@ -71,7 +71,45 @@ describe.each(VERSIONS)('SUBSCRIBE over MQTT protocol version %i', (version) => 
     await raw.waitFor((p) => p.cmd === 'pingresp');
     expect(raw.isClosed).toBe(false);
     const refused = (await protocolErrors(fx)).filter((e) => e.kind === 'subscription-refused');
-    expect(refused).toHaveLength(UNKNOWN.length);
+    // All but the ThingsBoard SDK's own filter, which is a note (see below).
+    expect(refused.map((e) => e.message)).toEqual(
+      UNKNOWN.filter((t) => t !== 'v2/fw/response/+')
+        .reverse()
+        .map((t) => expect.stringContaining(`'${t}'`) as unknown),
+    );
+    expect(refused.every((e) => e.severity === 'error')).toBe(true);
+  });
+
+  it("the SDK's own v2/fw/response/+ is refused as before, and noted once per device as information", async () => {
+    const sdkFilters = ['v2/fw/response/+', 'v2/sw/response/+'];
+    raw.subscribe(
+      20,
+      sdkFilters.map((topic) => ({ topic, qos: 1 as const })),
+    );
+    const suback = await raw.waitFor((p) => p.cmd === 'suback');
+    expect(suback).toMatchObject({ messageId: 20, granted: [failure, failure] });
+    // Again on this connection, and from a second connection of the same device.
+    raw.subscribe(21, [{ topic: 'v2/fw/response/+', qos: 1 }]);
+    await raw.waitFor((p) => p.cmd === 'suback' && p.messageId === 21);
+    const device = (await fx.station.api['devices.list']({})).find((d) => d.name === 'A');
+    const second = await RawMqtt.connect(
+      fx.station.mqttAddress().port,
+      version,
+      device?.accessToken,
+    );
+    second.raw.subscribe(22, [{ topic: 'v2/fw/response/+', qos: 1 }]);
+    await second.raw.waitFor((p) => p.cmd === 'suback');
+    second.raw.end();
+    const entries = await protocolErrors(fx);
+    expect(entries.filter((e) => e.kind === 'subscription-refused')).toEqual([]);
+    const notes = entries.filter((e) => e.severity === 'info');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({
+      kind: 'sdk-subscription',
+      deviceName: 'A',
+      message: expect.stringContaining("'v2/fw/response/+'") as unknown,
+    });
+    expect(raw.isClosed).toBe(false);
   });
 
   it('a QoS 0 subscription gets its responses at QoS 0', async () => {

@@ -25,6 +25,7 @@ export const GOOD_TOKEN = 'good-token';
 export const TEST_FILTERS = [
   'echo/+/reply',
   'flood/reply',
+  'source/+',
   'notify/+',
   'v1/devices/me/attributes',
   'v2/fw/response/+/chunk/+',
@@ -58,6 +59,21 @@ export function testHandlers(recorded: Recorded): SessionHandlers<TestDevice> {
       if (topic === 'throw') throw new Error('handler exploded');
       if (/^echo\/[^/]+$/.test(topic)) {
         session.publish(`${topic}/reply`, message.payload);
+        return 0;
+      }
+      if (topic === 'source') {
+        // {"length":n}: one reply to source/reply whose payload is read on demand (byte i is
+        // i % 251); when the session refuses it, 'refused' on source/refused.
+        const { length } = JSON.parse(message.payload.toString()) as { length: number };
+        const queued = session.publish('source/reply', {
+          length,
+          read: (offset, count) => {
+            const piece = Buffer.allocUnsafe(count);
+            for (let i = 0; i < count; i++) piece[i] = (offset + i) % 251;
+            return piece;
+          },
+        });
+        if (!queued) session.publish('source/refused', 'refused');
         return 0;
       }
       if (topic === 'flood') {

@@ -41,6 +41,13 @@ export interface ChunkRequest {
 export type ChunkError = 'NOT_FOUND' | 'FAILURE' | 'PAYLOAD_TOO_LARGE';
 
 /**
+ * Request ids a connection keeps bound. A device uses one per download; past this many the
+ * least recently used is forgotten (asked again, it binds to what is assigned then), so a
+ * device inventing an id per request cannot grow the table.
+ */
+export const MAX_BINDINGS_PER_SESSION = 64;
+
+/**
  * Firmware/software chunk download (docs/device-protocol.md#chunk-requests). Stateless per chunk: any
  * index, any order, again. The response goes to the requesting session only.
  */
@@ -101,8 +108,14 @@ export class ChunkServer {
       perSession = new Map();
       this.bindings.set(session, perSession);
     }
-    const existing = perSession.get(`${request.type}:${request.requestId}`);
-    if (existing) return existing;
+    const key = `${request.type}:${request.requestId}`;
+    const existing = perSession.get(key);
+    if (existing) {
+      // Map order is use order: the first entry is the least recently used.
+      perSession.delete(key);
+      perSession.set(key, existing);
+      return existing;
+    }
     const device = session.principal;
     const packageId = this.deps.devices.assignedPackageId(device.id, request.type);
     const pkg = packageId ? this.deps.packages.find(packageId) : undefined;
@@ -133,7 +146,7 @@ export class ChunkServer {
       ready: this.deps.sources.open(pkg.sha256, pkg.size).then(
         (binary) => (binding.binary = binary),
         (error: unknown): Refusal => {
-          perSession.delete(`${request.type}:${request.requestId}`);
+          if (perSession.get(key) === binding) perSession.delete(key);
           if (error instanceof CorruptBinaryError) {
             this.deps.store.markCorrupt(pkg.id, error.message);
             return {
@@ -150,7 +163,11 @@ export class ChunkServer {
         },
       ),
     };
-    perSession.set(`${request.type}:${request.requestId}`, binding);
+    perSession.set(key, binding);
+    if (perSession.size > MAX_BINDINGS_PER_SESSION) {
+      const oldest = perSession.keys().next();
+      if (!oldest.done) perSession.delete(oldest.value);
+    }
     return binding;
   }
 
@@ -161,53 +178,35 @@ export class ChunkServer {
     chunkSize: number | undefined,
     binary: ServableBinary,
   ): void {
-    if (chunkSize === undefined && binary.size > this.deps.maxChunkBytes) {
-      // The whole file in one message is a chunk too: over the cap it would overflow the
-      // session's queue (or the heap, for a multi-GiB image) instead of reaching the device.
-      this.fail(
-        session,
-        'PAYLOAD_TOO_LARGE',
-        'chunk-too-large',
-        `Chunk request ${request.requestId}/${request.chunk} gave no size: the whole file of ${binary.size} bytes is over the station's limit of ${this.deps.maxChunkBytes} bytes`,
-      );
-      return;
-    }
-    // No size ever given for this requestId: the whole file in one message.
+    // No size ever given for this requestId: the whole file in one message, as ThingsBoard
+    // answers (its size check passes an empty size). It is streamed from the verified binary,
+    // so its size costs no memory; only MQTT's own limits refuse it (publish returns false).
     const length = chunkSize ?? binary.size;
     const offset = length * request.chunk;
+    const bytes = offset >= binary.size ? 0 : Math.min(length, binary.size - offset);
     const topic = chunkResponseTopic(request.type, request.requestId, request.chunk);
-    const data = offset >= binary.size ? Buffer.alloc(0) : binary.read(offset, length);
-    if (data instanceof Promise) {
-      data.then(
-        (bytes) => this.send(session, binding, topic, offset, bytes),
-        (error: unknown) =>
-          this.fail(
-            session,
-            'FAILURE',
-            'read-error',
-            `Could not read chunk ${request.chunk}: ${String(error)}`,
-          ),
-      );
-    } else {
-      this.send(session, binding, topic, offset, data);
-    }
-  }
-
-  private send(
-    session: DeviceSession,
-    binding: Binding,
-    topic: string,
-    offset: number,
-    bytes: Buffer,
-  ): void {
-    if (!session.publish(topic, bytes)) {
-      // Over the client's MQTT 5 Maximum Packet Size (the session recorded it): tell the device
-      // rather than let it wait for a chunk that will never come.
-      if (session.isOpen) session.publish(FIRMWARE_ERROR_TOPIC, 'PAYLOAD_TOO_LARGE');
-      return;
-    }
-    if (binding.executionId && bytes.length > 0)
-      this.deps.notifier.bytesServed(binding.executionId, offset + bytes.length);
+    const queued = session.publish(topic, {
+      length: bytes,
+      // Read when the response reaches the head of the session's queue, never before: a
+      // device asking faster than it reads is cut off by the queue cap before the reads.
+      read: (from, count) => binary.read(offset + from, count),
+      failed: (error) =>
+        this.fail(
+          session,
+          'FAILURE',
+          'read-error',
+          `Could not read chunk ${request.chunk}: ${String(error)}`,
+        ),
+      // Counted as served once handed to the socket: a streamed whole file shows its progress.
+      progress: (written) => {
+        if (binding.executionId && written > 0)
+          this.deps.notifier.bytesServed(binding.executionId, offset + written);
+      },
+    });
+    // Over the client's MQTT 5 Maximum Packet Size or MQTT's limit (the session recorded it):
+    // tell the device rather than let it wait for a chunk that will never come. A session cut
+    // off for its backlog is closed and hears nothing.
+    if (!queued && session.isOpen) session.publish(FIRMWARE_ERROR_TOPIC, 'PAYLOAD_TOO_LARGE');
   }
 
   private fail(session: DeviceSession, code: ChunkError, kind: string, message: string): void {

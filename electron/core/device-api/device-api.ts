@@ -2,6 +2,7 @@ import {
   parseDeviceTopic,
   RPC_RESPONSE_PREFIX,
   ATTRIBUTES_RESPONSE_PREFIX,
+  SDK_RESPONSE_FILTERS,
 } from '../../../shared/protocol/topics';
 import type {
   ConnectInfo,
@@ -97,7 +98,21 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   }
 
   onProtocolError(event: ProtocolErrorEvent<DeviceIdentity>): void {
-    const device = event.session?.principal;
+    const { session, topic } = event;
+    if (
+      session &&
+      event.kind === 'subscription-refused' &&
+      topic !== undefined &&
+      SDK_RESPONSE_FILTERS.includes(topic)
+    ) {
+      this.deps.errors.noteOnceForSession(
+        session,
+        'sdk-subscription',
+        `Subscribed to '${topic}' as ThingsBoard's device SDK does; refused as ThingsBoard refuses it, which changes nothing: chunk responses reach the device anyway`,
+      );
+      return;
+    }
+    const device = session?.principal;
     this.deps.errors.record({
       kind: event.kind,
       message: event.message,

@@ -2,9 +2,19 @@ import type { ProtocolErrorEntry } from '../../../shared/api/entities';
 import type { StationEvents } from '../station-events';
 import type { DeviceSession } from './session-registry';
 
-/** The recent protocol errors the Station page shows: a bounded ring, newest last. */
+type NewEntry = Omit<ProtocolErrorEntry, 'id' | 'at' | 'severity'> &
+  Partial<Pick<ProtocolErrorEntry, 'at' | 'severity'>>;
+
+/** Notes already made, per device: past this many the set starts again (a note may repeat). */
+const MAX_NOTED = 10_000;
+
+/**
+ * The recent protocol errors the Station page shows: a bounded ring, newest last. Notes
+ * (severity 'info') about things a healthy device does are kept once per device and kind.
+ */
 export class ProtocolErrorLog {
   private readonly entries: ProtocolErrorEntry[] = [];
+  private readonly noted = new Set<string>();
   private nextId = 1;
 
   constructor(
@@ -12,8 +22,13 @@ export class ProtocolErrorLog {
     private readonly capacity = 500,
   ) {}
 
-  record(entry: Omit<ProtocolErrorEntry, 'id' | 'at'> & { at?: number }): void {
-    const full: ProtocolErrorEntry = { ...entry, id: this.nextId++, at: entry.at ?? Date.now() };
+  record(entry: NewEntry): void {
+    const full: ProtocolErrorEntry = {
+      ...entry,
+      severity: entry.severity ?? 'error',
+      id: this.nextId++,
+      at: entry.at ?? Date.now(),
+    };
     this.entries.push(full);
     if (this.entries.length > this.capacity) this.entries.shift();
     this.events.emit('protocol.error', full);
@@ -21,17 +36,30 @@ export class ProtocolErrorLog {
 
   /** An error a connected device made: the entry names the device and its connection. */
   recordForSession(session: DeviceSession, kind: string, message: string): void {
-    this.record({
-      kind,
-      message,
-      deviceId: session.principal.id,
-      deviceName: session.principal.name,
-      clientId: session.clientId,
-      remoteAddress: session.remoteAddress,
-    });
+    this.record(sessionEntry(session, kind, message));
+  }
+
+  /** Information about a device, recorded the first time only (per device and kind). */
+  noteOnceForSession(session: DeviceSession, kind: string, message: string): void {
+    const key = `${session.principal.id}\u0000${kind}`;
+    if (this.noted.has(key)) return;
+    if (this.noted.size >= MAX_NOTED) this.noted.clear();
+    this.noted.add(key);
+    this.record({ ...sessionEntry(session, kind, message), severity: 'info' });
   }
 
   recent(limit: number): ProtocolErrorEntry[] {
     return this.entries.slice(-limit).reverse();
   }
+}
+
+function sessionEntry(session: DeviceSession, kind: string, message: string): NewEntry {
+  return {
+    kind,
+    message,
+    deviceId: session.principal.id,
+    deviceName: session.principal.name,
+    clientId: session.clientId,
+    remoteAddress: session.remoteAddress,
+  };
 }

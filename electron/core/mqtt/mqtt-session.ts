@@ -8,7 +8,18 @@ import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } fro
 import { InflightWindow, OutboundQueue } from './outbound-queue';
 import type { PacketSocket } from './packet-socket';
 import { SubscriptionTable } from './subscription-table';
-import { encodePublishHeader, publishPacketSize } from './publish-encoder';
+import {
+  encodePublishHeader,
+  MAX_REMAINING_LENGTH,
+  publishFitsMqtt,
+  publishPacketSize,
+} from './publish-encoder';
+import {
+  isPayloadSource,
+  PayloadStream,
+  STREAM_PIECE_BYTES,
+  type PayloadSource,
+} from './payload-stream';
 import {
   isFailureReasonCode,
   isValidPubackReasonCode,
@@ -55,6 +66,7 @@ export class MqttSession<P> {
 
   private readonly subscriptions: SubscriptionTable;
   private readonly queue = new OutboundQueue();
+  private readonly stream: PayloadStream;
   private readonly inflight: InflightWindow;
   /** Inbound QoS 2 packet ids between PUBREC and PUBREL: a re-sent PUBLISH is not dispatched twice. */
   private readonly awaitingRelease = new Set<number>();
@@ -79,11 +91,18 @@ export class MqttSession<P> {
     this.onClosed = init.onClosed;
     this.inflight = new InflightWindow(init.maxInflight);
     this.keepAliveMs = init.connect.keepalive * 1500; // MQTT §3.1.2.10: one and a half times
+    this.stream = new PayloadStream(this.io, {
+      proceed: () => this.flush(),
+      broken: (kind, message) => this.fail(kind, message, RC5.unspecifiedError),
+    });
   }
 
-  /** Bytes waiting for this session: its queue plus what the socket has not yet flushed. */
+  /**
+   * Bytes waiting for this session: its queue (a payload not yet read is charged as what it
+   * will hold in memory), the message being written, and what the socket has not yet flushed.
+   */
   get queuedBytes(): number {
-    return this.queue.bytes + this.io.writableLength;
+    return this.queue.bytes + this.stream.chargedBytes + this.io.writableLength;
   }
 
   /** False once the connection is closing or closed; publish() is then a no-op. */
@@ -92,16 +111,19 @@ export class MqttSession<P> {
   }
 
   /**
-   * Queue a PUBLISH to this session only. QoS = the max QoS granted to this session's
+   * Queues a PUBLISH to this session only. QoS = the max QoS granted to this session's
    * subscriptions matching topic (0 if none match: responses are still delivered, as
-   * ThingsBoard does), unless opts.qos is given; capped at 1.
+   * ThingsBoard does), unless opts.qos is given; capped at 1. A PayloadSource is read only when
+   * the message is written, piece by piece (see payload-stream).
+   * Returns false when it was not queued: the session is closing or was just cut off for its
+   * backlog, or the packet is bigger than the client's Maximum Packet Size (MQTT 5) or than MQTT
+   * can carry, so the caller can answer with an error the device understands.
    */
-  /**
-   * Queues a PUBLISH to this session only. Returns false when it was not queued: the session is
-   * closing, or the packet is over the client's Maximum Packet Size (MQTT 5), so the caller can
-   * answer with an error the device understands instead of leaving it waiting.
-   */
-  publish(topic: string, payload: Buffer | string, opts?: { qos?: 0 | 1 }): boolean {
+  publish(
+    topic: string,
+    payload: Buffer | string | PayloadSource,
+    opts?: { qos?: 0 | 1 },
+  ): boolean {
     if (typeof topic !== 'string' || !isValidTopicName(topic)) {
       throw new TypeError(`cannot publish to topic ${JSON.stringify(topic)}: not a topic name`);
     }
@@ -115,13 +137,22 @@ export class MqttSession<P> {
     if (!this.isOpen) return false; // late async responses to a device that has gone are dropped
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const qos = requested ?? this.subscriptions.qosFor(topic);
-    const size = publishPacketSize({
+    const payloadLength = body.length;
+    const fields = {
       topic,
-      payloadLength: body.length,
+      payloadLength,
       qos,
       messageId: 1,
       protocolVersion: this.protocolVersion,
-    });
+    };
+    const size = publishPacketSize(fields);
+    if (!publishFitsMqtt(fields)) {
+      this.reportError(
+        'packet-too-large-for-mqtt',
+        `dropped PUBLISH to '${topic}' of ${size} bytes: MQTT carries at most ${MAX_REMAINING_LENGTH} bytes after the fixed header`,
+      );
+      return false;
+    }
     if (this.clientMaxPacketBytes !== undefined && size > this.clientMaxPacketBytes) {
       this.reportError(
         'packet-too-large-for-client',
@@ -129,7 +160,11 @@ export class MqttSession<P> {
       );
       return false;
     }
-    this.queue.push({ topic, payload: body, qos, bytes: size });
+    // A source holds at most one piece in memory at a time.
+    const bytes = isPayloadSource(body)
+      ? size - payloadLength + Math.min(payloadLength, STREAM_PIECE_BYTES)
+      : size;
+    this.queue.push({ topic, payload: body, qos, bytes });
     if (this.overQueueCap()) return false;
     if (this.holdDepth === 0) this.flush();
     return true;
@@ -144,6 +179,7 @@ export class MqttSession<P> {
       `${queued} bytes queued for a client that is not reading (limit ${this.maxQueuedBytes})`,
     );
     this.queue.clear();
+    this.stream.abandon();
     this.io.destroy('outbound queue overflow');
     return true;
   }
@@ -330,6 +366,7 @@ export class MqttSession<P> {
       this.reportError(
         'subscription-refused',
         `SUBSCRIBE to '${subscription.topic}' refused: not an offered filter`,
+        subscription.topic,
       );
       return refused;
     });
@@ -346,6 +383,8 @@ export class MqttSession<P> {
   /** Hands queued PUBLISHes to the socket until it pushes back or the QoS 1 window is full. */
   private flush(): void {
     if (this.socketBlocked || this.holdDepth > 0 || !this.isOpen) return;
+    // A message read or written in pieces finishes before the next one starts.
+    if (this.stream.resume() === 'waiting') return;
     let corked = false;
     try {
       for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
@@ -363,7 +402,14 @@ export class MqttSession<P> {
           messageId: next.qos === 1 ? this.inflight.acquire() : undefined,
           protocolVersion: this.protocolVersion,
         });
-        if (!this.io.writePublish(header, next.payload)) {
+        if (isPayloadSource(next.payload)) {
+          if (this.stream.start(header, next.payload, next.bytes) === 'waiting') break;
+          if (!this.isOpen) break;
+          if (this.io.backpressured) {
+            this.socketBlocked = true;
+            break;
+          }
+        } else if (!this.io.writePublish(header, next.payload)) {
           this.socketBlocked = true; // resume on 'drain'
           break;
         }
@@ -393,13 +439,14 @@ export class MqttSession<P> {
     this.io.close(`${kind}: ${message}`, v5ReasonCode);
   }
 
-  private reportError(kind: string, message: string): void {
+  private reportError(kind: string, message: string, topic?: string): void {
     this.report({
       session: this,
       clientId: this.clientId,
       remoteAddress: this.remoteAddress,
       kind,
       message,
+      ...(topic === undefined ? {} : { topic }),
     });
   }
 
@@ -408,6 +455,7 @@ export class MqttSession<P> {
     this.ended = true;
     if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
     this.queue.clear();
+    this.stream.abandon();
     this.awaitingRelease.clear();
     this.onClosed(this, reason);
   }

@@ -4,9 +4,12 @@
  * device only ever fills its own queue.
  */
 
+import type { PayloadSource } from './payload-stream';
+
 export interface OutboundMessage {
   topic: string;
-  payload: Buffer;
+  /** A source is read only when the message is written (see payload-stream). */
+  payload: Buffer | PayloadSource;
   qos: 0 | 1;
   /** Bytes charged against the session's queue cap (payload + topic + header). */
   bytes: number;

@@ -41,6 +41,12 @@ export class PacketSocket {
   private readonly parser: Parser;
   private graceTimer: NodeJS.Timeout | undefined;
   private connectSeen = false;
+  /**
+   * Control packets made while a PUBLISH is written piece by piece: written into the socket
+   * then, they would land inside its payload. They go out when the PUBLISH is complete.
+   */
+  private held: Buffer[] | undefined;
+  private heldBytes = 0;
 
   constructor(
     readonly socket: Socket,
@@ -74,15 +80,42 @@ export class PacketSocket {
     return this.closingReason;
   }
 
-  /** Bytes handed to the socket and not yet flushed to the kernel. */
+  /** Bytes handed to the socket and not yet flushed to the kernel, and control packets held. */
   get writableLength(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.heldBytes;
+  }
+
+  /** True while the socket wants a 'drain' before more is written. */
+  get backpressured(): boolean {
+    return this.socket.writableNeedDrain;
   }
 
   /** Writes a control packet (never a data PUBLISH). Returns the socket's backpressure flag. */
   send(packet: Packet): boolean {
     if (this.closing) return false;
-    return this.socket.write(generate(packet, { protocolVersion: this.protocolVersion }));
+    const bytes = generate(packet, { protocolVersion: this.protocolVersion });
+    if (this.held) {
+      this.held.push(bytes);
+      this.heldBytes += bytes.length;
+      return true;
+    }
+    return this.socket.write(bytes);
+  }
+
+  /** From now on control packets wait for releaseControlPackets() (a PUBLISH is part-written). */
+  holdControlPackets(): void {
+    this.held ??= [];
+  }
+
+  /** The part-written PUBLISH is complete: what was held goes out, in order. */
+  releaseControlPackets(): void {
+    const held = this.held;
+    this.held = undefined;
+    this.heldBytes = 0;
+    if (!held || held.length === 0 || this.closing) return;
+    this.socket.cork();
+    for (const bytes of held) this.socket.write(bytes);
+    this.socket.uncork();
   }
 
   /** Writes a PUBLISH as header + untouched payload (see publish-encoder). */
@@ -91,6 +124,12 @@ export class PacketSocket {
     if (payload.length === 0) return this.socket.write(header);
     this.socket.write(header);
     return this.socket.write(payload);
+  }
+
+  /** Writes the next piece of a PUBLISH payload begun with writePublish. */
+  writePayloadPiece(piece: Buffer): boolean {
+    if (this.closing) return false;
+    return this.socket.write(piece);
   }
 
   cork(): void {
@@ -120,8 +159,10 @@ export class PacketSocket {
   close(reason: string, disconnectReasonCode?: number): void {
     if (this.closing) return;
     this.closingReason = reason;
+    // Inside a part-written PUBLISH a DISCONNECT would be read as payload: the FIN says enough.
     if (
       disconnectReasonCode !== undefined &&
+      this.held === undefined &&
       this.protocolVersion === 5 &&
       this.disconnectAllowed &&
       !this.socket.destroyed

@@ -45,6 +45,11 @@ export function publishPacketSize(fields: PublishHeaderFields): number {
   return 1 + variableByteIntegerSize(remaining) + remaining;
 }
 
+/** False when the Remaining Length would be over what MQTT can express (about 256 MB). */
+export function publishFitsMqtt(fields: PublishHeaderFields): boolean {
+  return remainingLength(Buffer.byteLength(fields.topic), fields) <= MAX_REMAINING_LENGTH;
+}
+
 /** Encodes everything of a PUBLISH that precedes the payload. Throws on values MQTT cannot carry. */
 export function encodePublishHeader(fields: PublishHeaderFields): Buffer {
   const topicBytes = Buffer.byteLength(fields.topic);

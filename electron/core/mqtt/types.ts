@@ -30,6 +30,8 @@ export interface ProtocolErrorEvent<P> {
   remoteAddress: string;
   kind: string;
   message: string;
+  /** The topic or filter concerned, when there is one (e.g. a refused subscription's filter). */
+  topic?: string;
 }
 
 export interface SessionHandlers<P> {

@@ -15,6 +15,7 @@ import type { PackageRepository } from '../repositories/packages';
 import type { TelemetryEntry, TelemetryRepository } from '../repositories/telemetry';
 import type { Db } from '../storage/database';
 import type { ChangeNotifier } from './change-notifier';
+import { failureText } from './checksum-failure';
 
 export interface OtaRepositories {
   devices: DeviceRepository;
@@ -302,7 +303,12 @@ export class OtaService {
     let state = reported;
     let detail: string | null = null;
     let failure =
-      reported === 'FAILED' ? (error ?? 'The device reported FAILED without fw_error') : null;
+      reported === 'FAILED'
+        ? failureText(
+            error,
+            active.packageId ? this.repos.packages.find(active.packageId) : undefined,
+          )
+        : null;
     if (reported === 'UPDATED') {
       const mismatch = this.versionMismatch(deviceId, type, active.id);
       if (mismatch) {

@@ -114,7 +114,7 @@ export function StationPage() {
           <p className="empty-line">
             <Icon name="updated" className="inline-icon ok" />
             None. Bad access tokens, refused requests and malformed messages from devices show up
-            here as they happen.
+            here as they happen, with notes worth knowing (once per device) marked Information.
           </p>
         ) : (
           <TableScroll className="table-limited" label="Protocol errors table">
@@ -136,10 +136,18 @@ export function StationPage() {
                       {formatClock(e.at)}
                     </td>
                     <td>
-                      <span className="badge error-kind">
-                        <Icon name="alert" />
-                        {e.kind}
-                      </span>
+                      {e.severity === 'info' ? (
+                        <span className="badge info-kind" title="Nothing to do">
+                          <Icon name="info" />
+                          Information
+                        </span>
+                      ) : (
+                        <span className="badge error-kind">
+                          <Icon name="alert" />
+                          Error
+                        </span>
+                      )}{' '}
+                      <span className="mono">{e.kind}</span>
                     </td>
                     <td className="mono">{e.deviceName ?? '—'}</td>
                     <td className="mono" title={`${e.clientId ?? ''} ${e.remoteAddress}`}>

@@ -12,6 +12,7 @@ import { parseRequestUrl } from './request-url';
 import { setSecurityHeaders } from './security-headers';
 import { defaultStaticDir, serveStatic } from './static-files';
 import { handleUpload, UPLOAD_PATH } from './upload-route';
+import { logBackgroundError } from '../guarded';
 
 export interface HttpServerOptions {
   station: HttpStation;
@@ -86,6 +87,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const eventsSocket = attachEventsSocket(server, options.station.events, guard);
 
   await listen(server, host, options.port);
+  // After listening, errors are accept failures (EMFILE under a flood): the next accept may work.
+  server.on('error', (error) => logBackgroundError('accepting an HTTP connection', error));
   port = (server.address() as AddressInfo).port;
   const url = `http://${hostForUrl(host)}:${port}`;
   options.station.setHttpUrl(url);

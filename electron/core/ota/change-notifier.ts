@@ -2,6 +2,7 @@ import type { Db } from '../storage/database';
 import type { DeviceRepository, OnlineCheck } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { StationEvents } from '../station-events';
+import { guarded } from '../guarded';
 
 /**
  * Batches what changed (byte progress, states) and pushes it every `intervalMs`: at 1000 devices
@@ -79,6 +80,9 @@ export class ChangeNotifier {
 
   private schedule(): void {
     if (this.closed) return;
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+    this.timer ??= setTimeout(
+      guarded('pushing device and execution changes', () => this.flush()),
+      this.intervalMs,
+    );
   }
 }

@@ -18,6 +18,9 @@ interface StationOptions {
   httpPort: number;
   httpToken?: string;
   maxChunkBytes?: number;
+  maxConnections?: number;
+  maxSessionsPerDevice?: number;
+  maxKeepalive?: number;
   mqttTlsCert?: string;
   mqttTlsKey?: string;
   json?: boolean;
@@ -48,6 +51,21 @@ export function stationCommand(): Command {
       'largest firmware chunk a device may ask for',
       integerIn(1, 256 * 1024 * 1024),
     )
+    .option(
+      '--max-connections <n>',
+      'MQTT connections open at once (default 16384); over it a device is told to come back later',
+      integerIn(1, 1_000_000),
+    )
+    .option(
+      '--max-sessions-per-device <n>',
+      'MQTT sessions one access token may hold at once (default 10)',
+      integerIn(1, 100_000),
+    )
+    .option(
+      '--max-keepalive <seconds>',
+      'largest MQTT keep-alive granted; a device asking for 0 or more gets this (default 300)',
+      integerIn(1, 65535),
+    )
     .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
     .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
@@ -70,6 +88,11 @@ async function runStation(options: StationOptions): Promise<void> {
     mqttPort: options.mqttPort,
     version: appVersion(),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.maxSessionsPerDevice !== undefined
+      ? { maxSessionsPerDevice: options.maxSessionsPerDevice }
+      : {}),
+    ...(options.maxKeepalive !== undefined ? { maxKeepAliveSeconds: options.maxKeepalive } : {}),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');

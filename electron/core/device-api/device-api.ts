@@ -9,6 +9,7 @@ import type {
   ProtocolErrorEvent,
   SessionHandlers,
 } from '../mqtt/types';
+import { ConnectRefusedError } from '../mqtt/connect-rules';
 import { RC5 } from '../mqtt/reason-codes';
 import type { AttributeRepository } from '../repositories/attributes';
 import type { Db } from '../storage/database';
@@ -37,6 +38,8 @@ export interface DeviceApiDeps {
   events: StationEvents;
   /** What getSessionLimits answers; maxPayloadSize is the largest chunk the station serves. */
   sessionLimits: { maxPayloadSize: number; maxInflightMessages: number };
+  /** Sessions one device (one access token) may hold at once. */
+  maxSessionsPerDevice: number;
 }
 
 type Outcome = number;
@@ -51,7 +54,10 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   authenticate(info: ConnectInfo): DeviceIdentity | null {
     const token = info.username ?? '';
     const device = token ? this.deps.devices.identityByToken(token) : undefined;
-    if (device) return device;
+    if (device) {
+      this.checkSessionLimit(device, info);
+      return device;
+    }
     this.deps.errors.record({
       kind: 'bad-token',
       message: token
@@ -63,6 +69,22 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
       remoteAddress: info.remoteAddress,
     });
     return null;
+  }
+
+  /** A reconnect with a client id the device holds takes that session over: never refused. */
+  private checkSessionLimit(device: DeviceIdentity, info: ConnectInfo): void {
+    const limit = this.deps.maxSessionsPerDevice;
+    if (this.deps.sessions.othersThan(device.id, info.clientId) < limit) return;
+    const message = `Device already holds ${limit} sessions (the limit per device): connection refused`;
+    this.deps.errors.record({
+      kind: 'session-limit',
+      message,
+      deviceId: device.id,
+      deviceName: device.name,
+      clientId: info.clientId,
+      remoteAddress: info.remoteAddress,
+    });
+    throw new ConnectRefusedError('quota-exceeded', null, message);
   }
 
   onConnected(session: DeviceSession): void {

@@ -17,7 +17,18 @@ const DEFAULTS = {
   maxInflight: 100,
   maxQueuedBytes: 32 * 1024 * 1024,
   connectTimeoutMs: 10_000,
+  // Room for a large site and the 10,000-device connect storm of the benchmark.
+  maxConnections: 16_384,
+  // A device asking for no keep-alive (0) is still dropped after 1.5 x 5 minutes of silence.
+  maxKeepAliveSeconds: 300,
 };
+
+/**
+ * Connections over the cap that are kept just long enough to answer their CONNECT with "quota
+ * exceeded" (a device then backs off instead of retrying at once); beyond these, closed unread.
+ */
+const REFUSAL_SLOTS = 64;
+const REFUSAL_TIMEOUT_MS = 2000;
 
 /**
  * Per-socket write buffer before write() reports backpressure. Node's 16 KiB default would make
@@ -75,6 +86,10 @@ export class MqttEndpoint<P> {
   private readonly maxInflight: number;
   private readonly maxQueuedBytes: number;
   private readonly connectTimeoutMs: number;
+  private readonly maxConnections: number;
+  private readonly maxKeepAliveSeconds: number;
+  /** Connections over the cap waiting for their CONNECT to be refused. */
+  private refusing = 0;
   /** Makes one listening server; a rebind closes one and opens another (sessions stay). */
   private readonly createServer: () => net.Server;
   /** The server accepting right now; undefined before listen() and after a failed rebind. */
@@ -118,6 +133,19 @@ export class MqttEndpoint<P> {
       opts.connectTimeoutMs,
       DEFAULTS.connectTimeoutMs,
     );
+    this.maxConnections = positiveInteger(
+      'maxConnections',
+      opts.maxConnections,
+      DEFAULTS.maxConnections,
+    );
+    this.maxKeepAliveSeconds = positiveInteger(
+      'maxKeepAliveSeconds',
+      opts.maxKeepAliveSeconds,
+      DEFAULTS.maxKeepAliveSeconds,
+    );
+    if (this.maxKeepAliveSeconds > 0xffff) {
+      throw new RangeError('maxKeepAliveSeconds exceeds the 65535 s MQTT allows');
+    }
     const socketOptions = { noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK };
     const tlsOptions = opts.tls;
     // A rebind makes a new server of the same kind: a TLS listener stays TLS.
@@ -266,20 +294,35 @@ export class MqttEndpoint<P> {
       socket.destroy();
       return;
     }
+    const overCapacity = this.connections.size - this.refusing >= this.maxConnections;
+    if (overCapacity && this.refusing >= REFUSAL_SLOTS) {
+      // A flood: closing unread is all that is left, or it would exhaust the descriptors.
+      socket.destroy();
+      return;
+    }
     const io = new PacketSocket(socket, this.maxIncomingPacketBytes);
     this.connections.add(io);
-    socket.once('close', () => this.connections.delete(io));
+    if (overCapacity) this.refusing++;
+    socket.once('close', () => {
+      this.connections.delete(io);
+      if (overCapacity) this.refusing--;
+    });
     runConnectHandshake<P>(io, {
       handlers: this.handlers,
-      connectTimeoutMs: this.connectTimeoutMs,
+      connectTimeoutMs: overCapacity
+        ? Math.min(REFUSAL_TIMEOUT_MS, this.connectTimeoutMs)
+        : this.connectTimeoutMs,
       maxIncomingPacketBytes: this.maxIncomingPacketBytes,
+      maxKeepAliveSeconds: this.maxKeepAliveSeconds,
+      overCapacity,
       report: this.report,
       isShuttingDown: () => this.shuttingDown,
-      accepted: ({ io: acceptedIo, info, principal, connect, buffered }) => {
+      accepted: ({ io: acceptedIo, info, principal, connect, buffered, keepAliveSeconds }) => {
         const clientReceiveMaximum = connect.properties?.receiveMaximum;
         const session = new MqttSession<P>({
           io: acceptedIo,
           connect: info,
+          keepAliveSeconds,
           principal,
           handlers: this.handlers,
           subscribableFilters: this.subscribableFilters,

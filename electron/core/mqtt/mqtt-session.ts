@@ -21,6 +21,8 @@ import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers }
 export interface SessionInit<P> {
   io: PacketSocket;
   connect: ConnectInfo;
+  /** The keep-alive granted (the endpoint's maximum applied), not necessarily the one asked. */
+  keepAliveSeconds: number;
   principal: P;
   handlers: SessionHandlers<P>;
   subscribableFilters: ReadonlySet<string>;
@@ -78,7 +80,7 @@ export class MqttSession<P> {
     this.report = init.report;
     this.onClosed = init.onClosed;
     this.inflight = new InflightWindow(init.maxInflight);
-    this.keepAliveMs = init.connect.keepalive * 1500; // MQTT §3.1.2.10: one and a half times
+    this.keepAliveMs = init.keepAliveSeconds * 1500; // MQTT §3.1.2.10: one and a half times
   }
 
   /** Bytes waiting for this session: its queue plus what the socket has not yet flushed. */

@@ -9,6 +9,7 @@ import { ChunkServer } from './device-api/chunk-server';
 import { DeviceApi } from './device-api/device-api';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
+import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limits';
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
@@ -56,6 +57,8 @@ export interface StationOptions {
   maxSessionsPerDevice?: number;
   /** Largest keep-alive granted, in seconds; 0 or more is lowered to it. Default 300. */
   maxKeepAliveSeconds?: number;
+  /** Size and rate limits of what devices store (telemetry, attributes); see UplinkLimits. */
+  telemetryLimits?: Partial<UplinkLimitOptions>;
   /** Path of a better-sqlite3 addon built for this runtime (see DatabaseOptions). */
   sqliteNativeBinding?: string;
   version?: string;
@@ -152,6 +155,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     errors,
     events,
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
+    uplink: new UplinkLimits(options.telemetryLimits),
     maxSessionsPerDevice: options.maxSessionsPerDevice ?? DEFAULT_MAX_SESSIONS_PER_DEVICE,
   });
   const stationSettings = new StationSettingsRepository(db);

@@ -4,9 +4,10 @@ import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
 import { assertSafeBinding, startHttpServer, type HttpServerHandle } from '../../core/http/server';
 import { listenErrorHost } from '../../core/site-network';
+import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
 import { defaultDataDir, startStation, type Station } from '../../core/station';
 import { CliError } from '../cli-error';
-import { integerIn, port } from '../option-parsers';
+import { integerIn, port, rateLimit } from '../option-parsers';
 import { printJson, printLine } from '../output';
 
 interface StationOptions {
@@ -21,6 +22,10 @@ interface StationOptions {
   maxConnections?: number;
   maxSessionsPerDevice?: number;
   maxKeepalive?: number;
+  maxTelemetryBytes?: number;
+  telemetryRate?: string;
+  telemetryPointsRate?: string;
+  telemetryBytesRate?: string;
   mqttTlsCert?: string;
   mqttTlsKey?: string;
   json?: boolean;
@@ -66,6 +71,26 @@ export function stationCommand(): Command {
       'largest MQTT keep-alive granted; a device asking for 0 or more gets this (default 300)',
       integerIn(1, 65535),
     )
+    .option(
+      '--max-telemetry-bytes <n>',
+      'largest telemetry or attributes message a device may send (default 65536)',
+      integerIn(1, 256 * 1024 * 1024),
+    )
+    .option(
+      '--telemetry-rate <N:s,...>',
+      'telemetry messages per device, told to devices (default 20:1,600:60,6000:3600)',
+      rateLimit,
+    )
+    .option(
+      '--telemetry-points-rate <N:s,...>',
+      'telemetry data points per device, told to devices (default 200:1,6000:60,60000:3600)',
+      rateLimit,
+    )
+    .option(
+      '--telemetry-bytes-rate <N:s,...>',
+      'bytes of telemetry and attributes per device (default 65536:1,1048576:60,8388608:3600)',
+      rateLimit,
+    )
     .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
     .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
@@ -93,6 +118,7 @@ async function runStation(options: StationOptions): Promise<void> {
       ? { maxSessionsPerDevice: options.maxSessionsPerDevice }
       : {}),
     ...(options.maxKeepalive !== undefined ? { maxKeepAliveSeconds: options.maxKeepalive } : {}),
+    telemetryLimits: telemetryLimits(options),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
@@ -123,6 +149,16 @@ async function runStation(options: StationOptions): Promise<void> {
     );
 
   await stopped;
+}
+
+function telemetryLimits(options: StationOptions): Partial<UplinkLimitOptions> {
+  const limits: Partial<UplinkLimitOptions> = {};
+  if (options.maxTelemetryBytes !== undefined) limits.maxMessageBytes = options.maxTelemetryBytes;
+  if (options.telemetryRate !== undefined) limits.telemetryMessages = options.telemetryRate;
+  if (options.telemetryPointsRate !== undefined)
+    limits.telemetryDataPoints = options.telemetryPointsRate;
+  if (options.telemetryBytesRate !== undefined) limits.bytes = options.telemetryBytesRate;
+  return limits;
 }
 
 /** Both files or neither: half a TLS set-up is a mistake to report, not to ignore. */

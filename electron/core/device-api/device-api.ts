@@ -24,6 +24,7 @@ import type { ChunkServer } from './chunk-server';
 import type { ProtocolErrorLog } from './protocol-error-log';
 import type { DeviceSession, SessionRegistry } from './session-registry';
 import { isPlainObject, parseTelemetry } from './telemetry-payload';
+import type { UplinkLimits, UplinkVerdict } from './uplink-limits';
 
 export interface DeviceApiDeps {
   db: Db;
@@ -38,6 +39,7 @@ export interface DeviceApiDeps {
   events: StationEvents;
   /** What getSessionLimits answers; maxPayloadSize is the largest chunk the station serves. */
   sessionLimits: { maxPayloadSize: number; maxInflightMessages: number };
+  uplink: UplinkLimits;
   /** Sessions one device (one access token) may hold at once. */
   maxSessionsPerDevice: number;
 }
@@ -168,6 +170,7 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   }
 
   private telemetry(session: DeviceSession, payload: Buffer): Outcome {
+    if (!this.withinSize(session, 'Telemetry', payload)) return RC5.quotaExceeded;
     const json = this.parseJson(session, 'telemetry', payload);
     if (json === undefined) return RC5.payloadFormatInvalid;
     const now = Date.now();
@@ -181,6 +184,9 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
       return RC5.payloadFormatInvalid;
     }
     const device = session.principal;
+    const points = entries.reduce((sum, entry) => sum + Object.keys(entry.values).length, 0);
+    const verdict = this.deps.uplink.telemetry(device.id, payload.length, points);
+    if (!this.withinRate(session, 'telemetry', verdict)) return RC5.quotaExceeded;
     // One transaction: the points and the states they move are stored together or not at all,
     // and one commit per message instead of one per row.
     this.deps.db.transaction(() => {
@@ -192,12 +198,15 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   }
 
   private clientAttributes(session: DeviceSession, payload: Buffer): Outcome {
+    if (!this.withinSize(session, 'Attributes', payload)) return RC5.quotaExceeded;
     const json = this.parseJson(session, 'attributes', payload);
     if (json === undefined) return RC5.payloadFormatInvalid;
     if (!isPlainObject(json)) {
       this.reject(session, 'bad-attributes', 'Client attributes must be a JSON object');
       return RC5.payloadFormatInvalid;
     }
+    const verdict = this.deps.uplink.attributes(session.principal.id, payload.length);
+    if (!this.withinRate(session, 'attributes', verdict)) return RC5.quotaExceeded;
     this.deps.attributes.set(session.principal.id, 'CLIENT', json);
     this.deps.notifier.deviceChanged(session.principal.id);
     return RC5.success;
@@ -238,11 +247,8 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     const topic = `${RPC_RESPONSE_PREFIX}${requestId}`;
     if (method === 'getSessionLimits') {
       const { maxPayloadSize, maxInflightMessages } = this.deps.sessionLimits;
-      // The station applies no message rate limits: devices on site are its only clients.
-      session.publish(
-        topic,
-        JSON.stringify({ maxPayloadSize, maxInflightMessages, rateLimits: {} }),
-      );
+      const rateLimits = this.deps.uplink.announced();
+      session.publish(topic, JSON.stringify({ maxPayloadSize, maxInflightMessages, rateLimits }));
       return RC5.success;
     }
     const name = typeof method === 'string' ? method : '(none)';
@@ -253,6 +259,36 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     );
     session.publish(topic, JSON.stringify({ error: `Unsupported RPC method: ${truncate(name)}` }));
     return RC5.success;
+  }
+
+  /** Over the size limit the message is dropped and refused; the session goes on. */
+  private withinSize(session: DeviceSession, what: string, payload: Buffer): boolean {
+    if (this.deps.uplink.checkSize(payload.length) === 'ok') return true;
+    const max = this.deps.uplink.options.maxMessageBytes;
+    this.reject(
+      session,
+      'message-too-large',
+      `${what} of ${payload.length} bytes dropped: at most ${max} bytes per message`,
+    );
+    return false;
+  }
+
+  /**
+   * Over the device's rate the message is dropped and the session closed, as ThingsBoard's
+   * transport does (MQTT 5: DISCONNECT 0x96): a device that ignores the limits it was told
+   * would otherwise go on being read at full speed.
+   */
+  private withinRate(session: DeviceSession, what: string, verdict: UplinkVerdict): boolean {
+    if (verdict === 'ok') return true;
+    const { telemetryMessages, telemetryDataPoints, bytes } = this.deps.uplink.options;
+    this.reject(
+      session,
+      'rate-limit',
+      `Sent ${what} faster than allowed (messages ${telemetryMessages}, data points ` +
+        `${telemetryDataPoints}, bytes ${bytes} per N:seconds): message dropped, disconnected`,
+    );
+    session.close(`${what} rate limit exceeded`, RC5.messageRateTooHigh);
+    return false;
   }
 
   private parseJson(session: DeviceSession, what: string, payload: Buffer): unknown {

@@ -7,7 +7,7 @@ import {
 } from '../../../shared/api/operations';
 import { parseArgs } from '../../../shared/api/validate';
 import type { HttpStation } from './http-station';
-import { isJsonContentType, readJsonBody } from './json-body';
+import { isJsonContentType, MAX_JSON_BODY_BYTES, readJsonBody } from './json-body';
 import { sendResult } from './json-response';
 import { refuse } from './refuse';
 
@@ -19,6 +19,7 @@ export async function handleCall(
   res: ServerResponse,
   name: string,
   station: HttpStation,
+  jsonBodyTimeoutMs: number,
 ): Promise<void> {
   try {
     if (req.method !== 'POST') {
@@ -34,7 +35,7 @@ export async function handleCall(
         new ApiError('BAD_REQUEST', 'Content-Type must be application/json.'),
         415,
       );
-    const input = await readJsonBody(req);
+    const input = await readJsonBody(req, MAX_JSON_BODY_BYTES, jsonBodyTimeoutMs);
     const result = await invoke(station.api, name, input);
     sendResult(res, result);
   } catch (error) {

@@ -98,17 +98,15 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
         RC5.sessionTakenOver,
       );
     }
-    this.deps.devices.touchLastSeen(device.id, now);
+    this.deps.notifier.deviceSeen(device.id, now);
     this.announceConnection(device, true, now);
-    this.deps.notifier.deviceChanged(device.id);
   }
 
   onDisconnected(session: DeviceSession): void {
     const device = session.principal;
     const now = Date.now();
-    this.deps.devices.touchLastSeen(device.id, now);
+    this.deps.notifier.deviceSeen(device.id, now);
     if (this.deps.sessions.remove(session)) this.announceConnection(device, false, now);
-    this.deps.notifier.deviceChanged(device.id);
   }
 
   private announceConnection(device: DeviceIdentity, online: boolean, at: number): void {

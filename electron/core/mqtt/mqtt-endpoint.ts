@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
+import { guarded } from '../guarded';
 import { runConnectHandshake } from './connect-handshake';
 import { MqttSession } from './mqtt-session';
 import { PacketSocket } from './packet-socket';
@@ -29,6 +30,13 @@ const DEFAULTS = {
  */
 const REFUSAL_SLOTS = 64;
 const REFUSAL_TIMEOUT_MS = 2000;
+
+/**
+ * How often keep-alives are checked, all sessions in one pass: one timer for the endpoint
+ * instead of one per session (10,000 idle devices, 10,000 timers). A silent session is closed
+ * between 1.5 x its keep-alive and that plus this.
+ */
+const KEEPALIVE_SWEEP_MS = 500;
 
 /**
  * Per-socket write buffer before write() reports backpressure. Node's 16 KiB default would make
@@ -102,6 +110,7 @@ export class MqttEndpoint<P> {
   private readonly connections = new Set<PacketSocket>();
   private shuttingDown = false;
   private closed: Promise<void> | undefined;
+  private keepAliveSweep: NodeJS.Timeout | undefined;
 
   /** Sessions past a successful CONNACK and not yet closed. */
   readonly sessions: ReadonlySet<MqttSession<P>> = this.liveSessions;
@@ -273,6 +282,7 @@ export class MqttEndpoint<P> {
 
   private async shutdown(): Promise<void> {
     this.shuttingDown = true;
+    if (this.keepAliveSweep) clearInterval(this.keepAliveSweep);
     // A rebind in progress finishes first (it checks shuttingDown), so no listener opens after.
     await this.moving;
     const server = this.server;
@@ -300,13 +310,14 @@ export class MqttEndpoint<P> {
       socket.destroy();
       return;
     }
-    const io = new PacketSocket(socket, this.maxIncomingPacketBytes);
+    const io = new PacketSocket(
+      socket,
+      this.maxIncomingPacketBytes,
+      this.connectionClosed,
+      overCapacity,
+    );
     this.connections.add(io);
     if (overCapacity) this.refusing++;
-    socket.once('close', () => {
-      this.connections.delete(io);
-      if (overCapacity) this.refusing--;
-    });
     runConnectHandshake<P>(io, {
       handlers: this.handlers,
       connectTimeoutMs: overCapacity
@@ -338,11 +349,30 @@ export class MqttEndpoint<P> {
           },
         });
         this.liveSessions.add(session);
+        this.keepAliveSweep ??= this.startKeepAliveSweep();
         session.attach();
         this.callHook('onConnected', () => this.handlers.onConnected?.(session), session);
         acceptedIo.replay(buffered);
       },
     });
+  }
+
+  /** One function for every connection: a closure each would cost memory per idle session. */
+  private readonly connectionClosed = (io: PacketSocket): void => {
+    this.connections.delete(io);
+    if (io.overCapacity) this.refusing--;
+  };
+
+  private startKeepAliveSweep(): NodeJS.Timeout {
+    const timer = setInterval(
+      guarded('checking MQTT keep-alives', () => {
+        const now = Date.now();
+        for (const session of this.liveSessions) session.checkKeepAlive(now);
+      }),
+      KEEPALIVE_SWEEP_MS,
+    );
+    timer.unref();
+    return timer;
   }
 
   /** Handler hooks run inside socket callbacks: their failures are reported, never thrown. */

@@ -3,10 +3,9 @@
  * acknowledgements, and the outbound queue with its QoS 1 window and socket backpressure.
  * Nothing here is ever routed to another session: publish() writes to this session only.
  */
-import { randomUUID } from 'node:crypto';
 import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { InflightWindow, OutboundQueue } from './outbound-queue';
-import type { PacketSocket } from './packet-socket';
+import type { PacketSocket, PacketSocketListener } from './packet-socket';
 import { SubscriptionTable } from './subscription-table';
 import { encodePublishHeader, publishPacketSize } from './publish-encoder';
 import {
@@ -39,8 +38,16 @@ function isValidTopicName(topic: string): boolean {
   return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\0');
 }
 
-export class MqttSession<P> {
-  readonly id: string = randomUUID();
+let lastSessionNumber = 0;
+
+/**
+ * Idle sessions are what a station holds most of, so one costs as little as possible: no
+ * timer (the endpoint sweeps keep-alives), no closures, and the tables for in-flight ids,
+ * QoS 2 receipts and subscriptions only once they are used.
+ */
+export class MqttSession<P> implements PacketSocketListener {
+  /** Unique within this process; numbered rather than random (a UUID string costs 0.5 KB). */
+  readonly id: string = `session-${++lastSessionNumber}`;
   readonly clientId: string;
   readonly protocolVersion: ProtocolVersion;
   readonly remoteAddress: string;
@@ -59,12 +66,11 @@ export class MqttSession<P> {
   private readonly queue = new OutboundQueue();
   private readonly inflight: InflightWindow;
   /** Inbound QoS 2 packet ids between PUBREC and PUBREL: a re-sent PUBLISH is not dispatched twice. */
-  private readonly awaitingRelease = new Set<number>();
+  private awaitingRelease: Set<number> | undefined;
   /** > 0 while onPublish runs: its responses must wait until the PUBACK is written. */
   private holdDepth = 0;
   private socketBlocked = false;
   private ended = false;
-  private keepAliveTimer: NodeJS.Timeout | undefined;
 
   /** @internal Sessions are created by MqttEndpoint. */
   constructor(init: SessionInit<P>) {
@@ -166,21 +172,11 @@ export class MqttSession<P> {
 
   /** @internal Takes over the connection from the handshake. */
   attach(): void {
-    this.io.setListener({
-      packet: (packet) => this.handlePacket(packet),
-      protocolError: (kind, message) => this.reportError(kind, message),
-      closed: (reason) => this.handleClosed(reason),
-    });
-    this.io.onDrain(() => {
-      this.socketBlocked = false;
-      this.flush();
-    });
-    if (this.keepAliveMs > 0) {
-      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
-    }
+    this.io.setListener(this);
   }
 
-  private handlePacket(packet: Packet): void {
+  /** @internal PacketSocketListener: a packet from the client. */
+  packet(packet: Packet): void {
     if (!this.isOpen) return;
     this.dispatchPacket(packet);
     // Acknowledgements bypass the queue; a client that sends without ever reading would
@@ -245,7 +241,7 @@ export class MqttSession<P> {
       return;
     }
     const messageId = packet.messageId ?? 0;
-    if (packet.qos === 2 && this.awaitingRelease.has(messageId)) {
+    if (packet.qos === 2 && this.awaitingRelease?.has(messageId)) {
       // The client re-sent a PUBLISH we already accepted: acknowledge again, dispatch once.
       this.io.send({ cmd: 'pubrec', messageId, reasonCode: RC5.success });
       return;
@@ -272,7 +268,7 @@ export class MqttSession<P> {
         this.io.send({ cmd: 'puback', messageId, reasonCode: code });
       } else if (packet.qos === 2) {
         this.io.send({ cmd: 'pubrec', messageId, reasonCode: code });
-        if (!isFailureReasonCode(code)) this.awaitingRelease.add(messageId);
+        if (!isFailureReasonCode(code)) (this.awaitingRelease ??= new Set()).add(messageId);
       }
       // Responses made inside the handler go out only now, after the acknowledgement.
       this.flush();
@@ -308,7 +304,7 @@ export class MqttSession<P> {
   }
 
   private handlePubrel(messageId: number): void {
-    const known = this.awaitingRelease.delete(messageId);
+    const known = this.awaitingRelease?.delete(messageId) ?? false;
     this.io.send({
       cmd: 'pubcomp',
       messageId,
@@ -366,7 +362,11 @@ export class MqttSession<P> {
           protocolVersion: this.protocolVersion,
         });
         if (!this.io.writePublish(header, next.payload)) {
-          this.socketBlocked = true; // resume on 'drain'
+          this.socketBlocked = true;
+          this.io.onceDrain(() => {
+            this.socketBlocked = false;
+            this.flush();
+          });
           break;
         }
       }
@@ -375,24 +375,32 @@ export class MqttSession<P> {
     }
   }
 
-  private readonly checkKeepAlive = (): void => {
-    if (!this.isOpen) return;
-    const idle = Date.now() - this.io.lastReceivedAt;
-    if (idle < this.keepAliveMs) {
-      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs - idle);
-      return;
-    }
+  /** @internal Called by the endpoint's sweep: closes the session once silent too long. */
+  checkKeepAlive(now: number): void {
+    if (!this.isOpen || this.keepAliveMs === 0) return;
+    const idle = now - this.io.lastReceivedAt;
+    if (idle < this.keepAliveMs) return;
     this.fail(
       'keepalive-timeout',
       `nothing received for ${idle} ms (keep-alive ${this.keepAliveMs / 1500} s)`,
       RC5.keepAliveTimeout,
     );
-  };
+  }
 
   private fail(kind: string, message: string, v5ReasonCode: number): void {
     this.reportError(kind, message);
     this.queue.clear();
     this.io.close(`${kind}: ${message}`, v5ReasonCode);
+  }
+
+  /** @internal PacketSocketListener: a malformed or oversize packet. */
+  protocolError(kind: string, message: string): void {
+    this.reportError(kind, message);
+  }
+
+  /** @internal PacketSocketListener: the connection has closed. */
+  closed(reason: string): void {
+    this.handleClosed(reason);
   }
 
   private reportError(kind: string, message: string): void {
@@ -408,9 +416,8 @@ export class MqttSession<P> {
   private handleClosed(reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
     this.queue.clear();
-    this.awaitingRelease.clear();
+    this.awaitingRelease = undefined;
     this.onClosed(this, reason);
   }
 }

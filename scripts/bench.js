@@ -18,6 +18,7 @@ const BENCHMARKS = [
     minutes: 5,
   },
   { name: 'device-throughput', args: ['100,1000', '65536,8192'], minutes: 20 },
+  { name: 'connect-storm', args: ['10000', '500'], minutes: 10 },
   { name: 'job-rollout', args: ['1000', '100'], minutes: 10 },
   { name: 'ui-devices', args: ['10000', '1000'], minutes: 10 },
   { name: 'sync-faults', args: [], minutes: 10 },

@@ -3,6 +3,7 @@ import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
 } from '../../shared/protocol/checksum-algorithms';
+import { parseRateLimit } from '../core/device-api/rate-limit';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../shared/protocol/ota-keys';
 
 /** commander argument parsers: reject bad values with a message before anything runs. */
@@ -18,6 +19,16 @@ export function integerIn(min: number, max: number): (value: string) => number {
 }
 
 export const port = integerIn(0, 65_535);
+
+/** A rate limit in ThingsBoard's "N:seconds[,N:seconds...]" form, as devices are told it. */
+export function rateLimit(value: string): string {
+  try {
+    parseRateLimit(value);
+  } catch {
+    throw new InvalidArgumentError('expected N:seconds[,N:seconds...], e.g. 20:1,600:60.');
+  }
+  return value.trim();
+}
 
 export function packageType(value: string): OtaPackageType {
   return oneOf(value, OTA_PACKAGE_TYPES);

@@ -8,6 +8,7 @@ import { ApiError } from '../../shared/api/errors';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
 import { ListenerMoveError } from './mqtt';
 import type { StationSettingsRepository } from './repositories/station-settings';
+import { guarded } from './guarded';
 
 export type LanAddress = StationStatus['mqtt']['lanAddresses'][number];
 
@@ -157,12 +158,17 @@ export function watchLanAddresses(
   intervalMs = LAN_CHECK_INTERVAL_MS,
 ): () => void {
   let last = JSON.stringify(read());
-  const timer = setInterval(() => {
-    const now = JSON.stringify(read());
-    if (now === last) return;
-    last = now;
-    onChange();
-  }, intervalMs);
+  // Reading the addresses needs a descriptor: under a flood of connections it fails (EMFILE),
+  // and the next poll simply tries again.
+  const timer = setInterval(
+    guarded('reading the LAN addresses', () => {
+      const now = JSON.stringify(read());
+      if (now === last) return;
+      last = now;
+      onChange();
+    }),
+    intervalMs,
+  );
   timer.unref();
   return () => clearInterval(timer);
 }

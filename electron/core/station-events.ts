@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { guarded } from './guarded';
 import type { EventName, EventPayload, StationEvent } from '../../shared/api/events';
 
 /** The station's push channel: core modules emit, transports (WebSocket, IPC) forward. */
@@ -23,8 +24,11 @@ export class StationEvents {
 
   /** Returns the function that unsubscribes. */
   subscribe(listener: (event: StationEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    // One failing listener (a UI transport) must neither stop the others nor throw into the
+    // code that emitted: a device's connect or a job tick.
+    const safe = guarded('an event listener', listener);
+    this.emitter.on('event', safe);
+    return () => this.emitter.off('event', safe);
   }
 
   /**
@@ -32,7 +36,8 @@ export class StationEvents {
    * built for a UI but do not count as one, so without a UI nothing is built for them either.
    */
   observe(listener: (event: StationEvent) => void): () => void {
-    this.emitter.on('observed', listener);
-    return () => this.emitter.off('observed', listener);
+    const safe = guarded('an event observer', listener);
+    this.emitter.on('observed', safe);
+    return () => this.emitter.off('observed', safe);
   }
 }

@@ -9,6 +9,7 @@ import { ChunkServer } from './device-api/chunk-server';
 import { DeviceApi } from './device-api/device-api';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
+import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limits';
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
@@ -55,6 +56,14 @@ export interface StationOptions {
   /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
+  /** Open MQTT connections at once; default 16384 (see MqttEndpointOptions). */
+  maxConnections?: number;
+  /** Sessions one device (access token) may hold at once; default 10. */
+  maxSessionsPerDevice?: number;
+  /** Largest keep-alive granted, in seconds; 0 or more is lowered to it. Default 300. */
+  maxKeepAliveSeconds?: number;
+  /** Size and rate limits of what devices store (telemetry, attributes); see UplinkLimits. */
+  telemetryLimits?: Partial<UplinkLimitOptions>;
   /** Path of a better-sqlite3 addon built for this runtime (see DatabaseOptions). */
   sqliteNativeBinding?: string;
   version?: string;
@@ -83,6 +92,11 @@ export interface Station {
 
 export const DEFAULT_MAX_CHUNK_BYTES = 512 * 1024;
 const MAX_INFLIGHT = 100;
+/**
+ * A device normally holds one session; a few more cover a reconnect before the old half-open
+ * one is noticed, or a device with a separate OTA connection.
+ */
+export const DEFAULT_MAX_SESSIONS_PER_DEVICE = 10;
 
 /** The per-user data folder, as Electron's userData would be. */
 export function defaultDataDir(): string {
@@ -153,6 +167,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
     errors,
     events,
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
+    uplink: new UplinkLimits(options.telemetryLimits),
+    maxSessionsPerDevice: options.maxSessionsPerDevice ?? DEFAULT_MAX_SESSIONS_PER_DEVICE,
   });
   const stationSettings = new StationSettingsRepository(db);
   const retention = new TelemetryRetention(db, telemetry, {
@@ -170,6 +186,10 @@ export async function startStation(options: StationOptions): Promise<Station> {
     handlers: deviceApi,
     subscribableFilters: SUBSCRIBABLE_FILTERS,
     maxInflight: MAX_INFLIGHT,
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.maxKeepAliveSeconds !== undefined
+      ? { maxKeepAliveSeconds: options.maxKeepAliveSeconds }
+      : {}),
     // Room for the largest chunk plus several in flight before a slow device is cut off.
     maxQueuedBytes: Math.max(32 * 1024 * 1024, maxChunkBytes * 8),
     // getSessionLimits tells SDK devices they may send maxChunkBytes: accept that much.

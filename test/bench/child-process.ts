@@ -13,10 +13,12 @@ export function forkBenchChild<R>(
   script: string,
   args: string[],
   killAfterMs: number,
+  /** Node flags for this child only, e.g. --expose-gc to measure memory after a full GC. */
+  extraExecArgv: string[] = [],
 ): BenchChild<R> {
   // Same loader flags as this process (tsx), so the child runs the TypeScript sources too.
   const child = fork(script, args, {
-    execArgv: process.execArgv,
+    execArgv: [...process.execArgv, ...extraExecArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const queue: R[] = [];

@@ -122,7 +122,7 @@ describe.each(VERSIONS)('bad input over MQTT protocol version %i', (version) => 
   });
 
   it('a deeply nested JSON value is refused as a bad payload, never a crash', async () => {
-    const deep = `{"k":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const deep = `{"k":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
     const code = await pubackCode(client, 'v1/devices/me/telemetry', deep);
     expect(code).toBe(version === 5 ? 0x99 : 0);
     expect(await pubackCode(client, 'v1/devices/me/attributes', deep)).toBe(code);

@@ -27,14 +27,16 @@ describe.each(VERSIONS)('device RPC over MQTT protocol version %i', (version) =>
     const client = await connect();
     await client.subscribeAsync('v1/devices/me/rpc/response/+', { qos: 1 });
     expect(await call(client, '1', '{"method":"getSessionLimits","params":{"timeout":5000}}')).toBe(
-      '{"maxPayloadSize":524288,"maxInflightMessages":100,"rateLimits":{}}',
+      '{"maxPayloadSize":524288,"maxInflightMessages":100,' +
+        '"rateLimits":{"telemetryMessages":"20:1,600:60,6000:3600","telemetryDataPoints":"200:1,6000:60,60000:3600"}}',
     );
   });
 
   it('reports a lowered chunk cap as maxPayloadSize, also to a device subscribed to nothing', async () => {
     const client = await connect({ maxChunkBytes: 4096 });
     expect(await call(client, '17', '{"method":"getSessionLimits","params":{}}')).toBe(
-      '{"maxPayloadSize":4096,"maxInflightMessages":100,"rateLimits":{}}',
+      '{"maxPayloadSize":4096,"maxInflightMessages":100,' +
+        '"rateLimits":{"telemetryMessages":"20:1,600:60,6000:3600","telemetryDataPoints":"200:1,6000:60,60000:3600"}}',
     );
   });
 

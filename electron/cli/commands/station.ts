@@ -4,9 +4,10 @@ import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
 import { assertSafeBinding, startHttpServer, type HttpServerHandle } from '../../core/http/server';
 import { listenErrorHost } from '../../core/site-network';
+import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
 import { defaultDataDir, startStation, type Station } from '../../core/station';
 import { CliError } from '../cli-error';
-import { integerIn, port } from '../option-parsers';
+import { integerIn, port, rateLimit } from '../option-parsers';
 import { printJson, printLine } from '../output';
 
 interface StationOptions {
@@ -19,6 +20,13 @@ interface StationOptions {
   httpToken?: string;
   maxChunkBytes?: number;
   telemetryMaxAgeDays?: number;
+  maxConnections?: number;
+  maxSessionsPerDevice?: number;
+  maxKeepalive?: number;
+  maxTelemetryBytes?: number;
+  telemetryRate?: string;
+  telemetryPointsRate?: string;
+  telemetryBytesRate?: string;
   mqttTlsCert?: string;
   mqttTlsKey?: string;
   json?: boolean;
@@ -54,6 +62,41 @@ export function stationCommand(): Command {
       'delete telemetry older than this even if never pushed to the cloud (default 7)',
       integerIn(1, 3650),
     )
+    .option(
+      '--max-connections <n>',
+      'MQTT connections open at once (default 16384); over it a device is told to come back later',
+      integerIn(1, 1_000_000),
+    )
+    .option(
+      '--max-sessions-per-device <n>',
+      'MQTT sessions one access token may hold at once (default 10)',
+      integerIn(1, 100_000),
+    )
+    .option(
+      '--max-keepalive <seconds>',
+      'largest MQTT keep-alive granted; a device asking for 0 or more gets this (default 300)',
+      integerIn(1, 65535),
+    )
+    .option(
+      '--max-telemetry-bytes <n>',
+      'largest telemetry or attributes message a device may send (default 65536)',
+      integerIn(1, 256 * 1024 * 1024),
+    )
+    .option(
+      '--telemetry-rate <N:s,...>',
+      'telemetry messages per device, told to devices (default 20:1,600:60,6000:3600)',
+      rateLimit,
+    )
+    .option(
+      '--telemetry-points-rate <N:s,...>',
+      'telemetry data points per device, told to devices (default 200:1,6000:60,60000:3600)',
+      rateLimit,
+    )
+    .option(
+      '--telemetry-bytes-rate <N:s,...>',
+      'bytes of telemetry and attributes per device (default 65536:1,1048576:60,8388608:3600)',
+      rateLimit,
+    )
     .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
     .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
@@ -79,6 +122,12 @@ async function runStation(options: StationOptions): Promise<void> {
     ...(options.telemetryMaxAgeDays !== undefined
       ? { telemetryMaxAgeDays: options.telemetryMaxAgeDays }
       : {}),
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.maxSessionsPerDevice !== undefined
+      ? { maxSessionsPerDevice: options.maxSessionsPerDevice }
+      : {}),
+    ...(options.maxKeepalive !== undefined ? { maxKeepAliveSeconds: options.maxKeepalive } : {}),
+    telemetryLimits: telemetryLimits(options),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
@@ -109,6 +158,16 @@ async function runStation(options: StationOptions): Promise<void> {
     );
 
   await stopped;
+}
+
+function telemetryLimits(options: StationOptions): Partial<UplinkLimitOptions> {
+  const limits: Partial<UplinkLimitOptions> = {};
+  if (options.maxTelemetryBytes !== undefined) limits.maxMessageBytes = options.maxTelemetryBytes;
+  if (options.telemetryRate !== undefined) limits.telemetryMessages = options.telemetryRate;
+  if (options.telemetryPointsRate !== undefined)
+    limits.telemetryDataPoints = options.telemetryPointsRate;
+  if (options.telemetryBytesRate !== undefined) limits.bytes = options.telemetryBytesRate;
+  return limits;
 }
 
 /** Both files or neither: half a TLS set-up is a mistake to report, not to ignore. */

@@ -58,8 +58,13 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     'profiles.list': async () => ctx.profiles.list(),
     'profiles.add': async ({ name, description }) => ctx.profiles.add(name, description),
 
-    'devices.list': async () => ctx.devices.list(isOnline),
+    // Last-seen times still held in memory are written first, so the answer is current.
+    'devices.list': async () => {
+      ctx.notifier.flush();
+      return ctx.devices.list(isOnline);
+    },
     'devices.get': async ({ id }) => {
+      ctx.notifier.flush();
       const device = ctx.devices.get(id, isOnline);
       return {
         ...device,

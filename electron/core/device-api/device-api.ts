@@ -10,6 +10,7 @@ import type {
   ProtocolErrorEvent,
   SessionHandlers,
 } from '../mqtt/types';
+import { ConnectRefusedError } from '../mqtt/connect-rules';
 import { RC5 } from '../mqtt/reason-codes';
 import type { AttributeRepository } from '../repositories/attributes';
 import type { Db } from '../storage/database';
@@ -24,6 +25,7 @@ import type { ChunkServer } from './chunk-server';
 import type { ProtocolErrorLog } from './protocol-error-log';
 import type { DeviceSession, SessionRegistry } from './session-registry';
 import { isPlainObject, parseTelemetry } from './telemetry-payload';
+import type { UplinkLimits, UplinkVerdict } from './uplink-limits';
 
 export interface DeviceApiDeps {
   db: Db;
@@ -38,6 +40,9 @@ export interface DeviceApiDeps {
   events: StationEvents;
   /** What getSessionLimits answers; maxPayloadSize is the largest chunk the station serves. */
   sessionLimits: { maxPayloadSize: number; maxInflightMessages: number };
+  uplink: UplinkLimits;
+  /** Sessions one device (one access token) may hold at once. */
+  maxSessionsPerDevice: number;
 }
 
 type Outcome = number;
@@ -52,7 +57,10 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   authenticate(info: ConnectInfo): DeviceIdentity | null {
     const token = info.username ?? '';
     const device = token ? this.deps.devices.identityByToken(token) : undefined;
-    if (device) return device;
+    if (device) {
+      this.checkSessionLimit(device, info);
+      return device;
+    }
     this.deps.errors.record({
       kind: 'bad-token',
       message: token
@@ -66,6 +74,22 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     return null;
   }
 
+  /** A reconnect with a client id the device holds takes that session over: never refused. */
+  private checkSessionLimit(device: DeviceIdentity, info: ConnectInfo): void {
+    const limit = this.deps.maxSessionsPerDevice;
+    if (this.deps.sessions.othersThan(device.id, info.clientId) < limit) return;
+    const message = `Device already holds ${limit} sessions (the limit per device): connection refused`;
+    this.deps.errors.record({
+      kind: 'session-limit',
+      message,
+      deviceId: device.id,
+      deviceName: device.name,
+      clientId: info.clientId,
+      remoteAddress: info.remoteAddress,
+    });
+    throw new ConnectRefusedError('quota-exceeded', null, message);
+  }
+
   onConnected(session: DeviceSession): void {
     const device = session.principal;
     const now = Date.now();
@@ -75,17 +99,15 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
         RC5.sessionTakenOver,
       );
     }
-    this.deps.devices.touchLastSeen(device.id, now);
+    this.deps.notifier.deviceSeen(device.id, now);
     this.announceConnection(device, true, now);
-    this.deps.notifier.deviceChanged(device.id);
   }
 
   onDisconnected(session: DeviceSession): void {
     const device = session.principal;
     const now = Date.now();
-    this.deps.devices.touchLastSeen(device.id, now);
+    this.deps.notifier.deviceSeen(device.id, now);
     if (this.deps.sessions.remove(session)) this.announceConnection(device, false, now);
-    this.deps.notifier.deviceChanged(device.id);
   }
 
   private announceConnection(device: DeviceIdentity, online: boolean, at: number): void {
@@ -161,6 +183,7 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   }
 
   private telemetry(session: DeviceSession, payload: Buffer): Outcome {
+    if (!this.withinSize(session, 'Telemetry', payload)) return RC5.quotaExceeded;
     const json = this.parseJson(session, 'telemetry', payload);
     if (json === undefined) return RC5.payloadFormatInvalid;
     const now = Date.now();
@@ -174,6 +197,9 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
       return RC5.payloadFormatInvalid;
     }
     const device = session.principal;
+    const points = entries.reduce((sum, entry) => sum + Object.keys(entry.values).length, 0);
+    const verdict = this.deps.uplink.telemetry(device.id, payload.length, points);
+    if (!this.withinRate(session, 'telemetry', verdict)) return RC5.quotaExceeded;
     // One transaction: the points and the states they move are stored together or not at all,
     // and one commit per message instead of one per row.
     this.deps.db.transaction(() => {
@@ -185,12 +211,15 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
   }
 
   private clientAttributes(session: DeviceSession, payload: Buffer): Outcome {
+    if (!this.withinSize(session, 'Attributes', payload)) return RC5.quotaExceeded;
     const json = this.parseJson(session, 'attributes', payload);
     if (json === undefined) return RC5.payloadFormatInvalid;
     if (!isPlainObject(json)) {
       this.reject(session, 'bad-attributes', 'Client attributes must be a JSON object');
       return RC5.payloadFormatInvalid;
     }
+    const verdict = this.deps.uplink.attributes(session.principal.id, payload.length);
+    if (!this.withinRate(session, 'attributes', verdict)) return RC5.quotaExceeded;
     const device = session.principal;
     const now = Date.now();
     this.deps.db.transaction(() => {
@@ -236,11 +265,8 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     const topic = `${RPC_RESPONSE_PREFIX}${requestId}`;
     if (method === 'getSessionLimits') {
       const { maxPayloadSize, maxInflightMessages } = this.deps.sessionLimits;
-      // The station applies no message rate limits: devices on site are its only clients.
-      session.publish(
-        topic,
-        JSON.stringify({ maxPayloadSize, maxInflightMessages, rateLimits: {} }),
-      );
+      const rateLimits = this.deps.uplink.announced();
+      session.publish(topic, JSON.stringify({ maxPayloadSize, maxInflightMessages, rateLimits }));
       return RC5.success;
     }
     const name = typeof method === 'string' ? method : '(none)';
@@ -251,6 +277,36 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
     );
     session.publish(topic, JSON.stringify({ error: `Unsupported RPC method: ${truncate(name)}` }));
     return RC5.success;
+  }
+
+  /** Over the size limit the message is dropped and refused; the session goes on. */
+  private withinSize(session: DeviceSession, what: string, payload: Buffer): boolean {
+    if (this.deps.uplink.checkSize(payload.length) === 'ok') return true;
+    const max = this.deps.uplink.options.maxMessageBytes;
+    this.reject(
+      session,
+      'message-too-large',
+      `${what} of ${payload.length} bytes dropped: at most ${max} bytes per message`,
+    );
+    return false;
+  }
+
+  /**
+   * Over the device's rate the message is dropped and the session closed, as ThingsBoard's
+   * transport does (MQTT 5: DISCONNECT 0x96): a device that ignores the limits it was told
+   * would otherwise go on being read at full speed.
+   */
+  private withinRate(session: DeviceSession, what: string, verdict: UplinkVerdict): boolean {
+    if (verdict === 'ok') return true;
+    const { telemetryMessages, telemetryDataPoints, bytes } = this.deps.uplink.options;
+    this.reject(
+      session,
+      'rate-limit',
+      `Sent ${what} faster than allowed (messages ${telemetryMessages}, data points ` +
+        `${telemetryDataPoints}, bytes ${bytes} per N:seconds): message dropped, disconnected`,
+    );
+    session.close(`${what} rate limit exceeded`, RC5.messageRateTooHigh);
+    return false;
   }
 
   private parseJson(session: DeviceSession, what: string, payload: Buffer): unknown {

@@ -23,6 +23,15 @@ export class SessionRegistry {
     return replaced;
   }
 
+  /** The device's sessions that a new one with this client id would not take over. */
+  othersThan(deviceId: string, clientId: string): number {
+    let count = 0;
+    for (const session of this.byDevice.get(deviceId) ?? []) {
+      if (session.clientId !== clientId) count++;
+    }
+    return count;
+  }
+
   /** Returns true when this was the device's last session. */
   remove(session: DeviceSession): boolean {
     const id = session.principal.id;

@@ -3,7 +3,7 @@ import { ApiError } from '../../../shared/api/errors';
 import { isOperationName } from '../../../shared/api/operations';
 import { dispatch } from '../api/dispatch';
 import type { HttpStation } from './http-station';
-import { isJsonContentType, readJsonBody } from './json-body';
+import { isJsonContentType, MAX_JSON_BODY_BYTES, readJsonBody } from './json-body';
 import { sendResult } from './json-response';
 import { refuse } from './refuse';
 
@@ -15,6 +15,7 @@ export async function handleCall(
   res: ServerResponse,
   name: string,
   station: HttpStation,
+  jsonBodyTimeoutMs: number,
 ): Promise<void> {
   try {
     if (req.method !== 'POST') {
@@ -30,7 +31,7 @@ export async function handleCall(
         new ApiError('BAD_REQUEST', 'Content-Type must be application/json.'),
         415,
       );
-    const input = await readJsonBody(req);
+    const input = await readJsonBody(req, MAX_JSON_BODY_BYTES, jsonBodyTimeoutMs);
     const result = await dispatch(station.api, name, input);
     sendResult(res, result);
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { StationEvent } from '../../../shared/api/events';
 import type { StationEvents } from '../station-events';
+import { guarded } from '../guarded';
 import type { RequestGuard } from './request-guard';
 import { parseRequestUrl } from './request-url';
 
@@ -67,16 +68,19 @@ export function attachEventsSocket(
   }
 
   // A client that vanished without closing (laptop asleep, cable pulled) is found by ping.
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (alive.get(ws) === false) {
-        ws.terminate();
-        continue;
+  const heartbeat = setInterval(
+    guarded('the events heartbeat', () => {
+      for (const ws of wss.clients) {
+        if (alive.get(ws) === false) {
+          ws.terminate();
+          continue;
+        }
+        alive.set(ws, false);
+        ws.ping();
       }
-      alive.set(ws, false);
-      ws.ping();
-    }
-  }, HEARTBEAT_MS);
+    }),
+    HEARTBEAT_MS,
+  );
   heartbeat.unref();
 
   return {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../../../shared/api/errors';
+import { DEFAULT_JSON_BODY_TIMEOUT_MS, limitBodyTotal } from './body-timeout';
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -17,7 +18,11 @@ export function mediaType(req: IncomingMessage): string {
  * empty body is `undefined`. On refusal the request is left paused, not destroyed, so the
  * caller can still answer on its connection.
  */
-export function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<unknown> {
+export function readJsonBody(
+  req: IncomingMessage,
+  limit = MAX_JSON_BODY_BYTES,
+  totalMs = DEFAULT_JSON_BODY_TIMEOUT_MS,
+): Promise<unknown> {
   const tooLarge = () =>
     new ApiError('PAYLOAD_TOO_LARGE', `Request body is larger than ${limit} bytes.`);
   const declared = Number(req.headers['content-length']);
@@ -26,7 +31,9 @@ export function readJsonBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES):
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
+    const cancelDeadline = limitBodyTotal(req, totalMs);
     const cleanup = () => {
+      cancelDeadline();
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);

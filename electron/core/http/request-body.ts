@@ -23,9 +23,9 @@ export function detachableBody(req: IncomingMessage): Readable {
 /**
  * Reads and discards what is left of a request body, so an answer sent before the body was
  * consumed can be delivered (a client still sending would otherwise get a reset). Gives up
- * past `limit` bytes: resolves false and the caller must close the connection.
+ * past `limit` bytes or `maxMs`: resolves false and the caller must close the connection.
  */
-export function discardRest(req: IncomingMessage, limit: number): Promise<boolean> {
+export function discardRest(req: IncomingMessage, limit: number, maxMs: number): Promise<boolean> {
   if (req.complete) return Promise.resolve(true);
   if (req.destroyed) return Promise.resolve(false);
   const declared = Number(req.headers['content-length']);
@@ -36,7 +36,9 @@ export function discardRest(req: IncomingMessage, limit: number): Promise<boolea
       discarded += chunk.length;
       if (discarded > limit) finish(false);
     };
+    const timer = setTimeout(() => finish(false), maxMs);
     const finish = (drained: boolean) => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);

@@ -6,12 +6,18 @@ import { attachEventsSocket, EVENTS_PATH } from './events-socket';
 import type { HttpStation } from './http-station';
 import { sendError } from './json-response';
 import { hostForUrl, isLoopbackHost } from './loopback';
-import { refuse } from './refuse';
+import { refuse, refuseAndClose } from './refuse';
+import {
+  DEFAULT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_JSON_BODY_TIMEOUT_MS,
+  limitBodyIdle,
+} from './body-timeout';
 import { RequestGuard } from './request-guard';
 import { parseRequestUrl } from './request-url';
 import { setSecurityHeaders } from './security-headers';
 import { defaultStaticDir, serveStatic } from './static-files';
 import { handleUpload, UPLOAD_PATH } from './upload-route';
+import { logBackgroundError } from '../guarded';
 
 export interface HttpServerOptions {
   station: HttpStation;
@@ -21,6 +27,10 @@ export interface HttpServerOptions {
   port: number;
   /** Required as `Authorization: Bearer <token>` (or `?token=` on the WebSocket) on every API request when set. */
   token?: string;
+  /** A request body silent this long closes its connection; default 30 s. */
+  bodyIdleTimeoutMs?: number;
+  /** A JSON call's whole body must arrive within this; default 60 s. */
+  jsonBodyTimeoutMs?: number;
   /** The built renderer; default <app root>/dist/renderer. */
   staticDir?: string;
 }
@@ -53,7 +63,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   let port = options.port;
   const guard = new RequestGuard({ host, port: () => port, token: options.token });
 
+  const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
+  const jsonBodyTimeoutMs = options.jsonBodyTimeoutMs ?? DEFAULT_JSON_BODY_TIMEOUT_MS;
   const server = createServer((req, res) => {
+    limitBodyIdle(req, bodyIdleTimeoutMs);
     route(req, res).catch((error: unknown) => sendError(req, res, error));
   });
   // Slow-loris protection without cutting long uploads: headers must arrive quickly, bodies may take their time.
@@ -67,9 +80,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       return refuse(req, res, new ApiError('BAD_REQUEST', 'Malformed request URL.'));
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const refusal = isApi ? guard.checkApi(req) : guard.checkHost(req);
-    if (refusal) return refuse(req, res, refusal.error, refusal.status);
+    if (refusal) return refuseAndClose(req, res, refusal.error, refusal.status);
     if (url.pathname.startsWith(CALL_PREFIX))
-      return handleCall(req, res, url.pathname.slice(CALL_PREFIX.length), options.station);
+      return handleCall(
+        req,
+        res,
+        url.pathname.slice(CALL_PREFIX.length),
+        options.station,
+        jsonBodyTimeoutMs,
+      );
     if (url.pathname === UPLOAD_PATH) return handleUpload(req, res, url, options.station);
     if (url.pathname === EVENTS_PATH)
       return refuse(
@@ -86,6 +105,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const eventsSocket = attachEventsSocket(server, options.station.events, guard);
 
   await listen(server, host, options.port);
+  // After listening, errors are accept failures (EMFILE under a flood): the next accept may work.
+  server.on('error', (error) => logBackgroundError('accepting an HTTP connection', error));
   port = (server.address() as AddressInfo).port;
   const url = `http://${hostForUrl(host)}:${port}`;
   options.station.setHttpUrl(url);

@@ -9,6 +9,7 @@ import type { StationEvents } from '../station-events';
 import type { JobRepository } from './job-repository';
 import { SINGLE_ASSIGNMENT_POLICY } from './job-policy';
 import { JobScheduler } from './job-scheduler';
+import { guarded } from '../guarded';
 
 export interface JobRequest {
   packageId: string;
@@ -64,7 +65,10 @@ export class JobService {
   start(): void {
     for (const id of this.repos.jobs.openJobIds()) this.dirtyJobs.add(id);
     this.runTick();
-    this.timer = setInterval(() => this.runTick(), TICK_MS);
+    this.timer = setInterval(
+      guarded('the job tick', () => this.runTick()),
+      TICK_MS,
+    );
     this.timer.unref();
   }
 
@@ -229,10 +233,12 @@ export class JobService {
   private tickSoon(): void {
     if (this.tickQueued) return;
     this.tickQueued = true;
-    setImmediate(() => {
-      this.tickQueued = false;
-      this.runTick();
-    });
+    setImmediate(
+      guarded('the job tick', () => {
+        this.tickQueued = false;
+        this.runTick();
+      }),
+    );
   }
 
   private runTick(now = Date.now()): void {

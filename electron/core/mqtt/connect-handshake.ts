@@ -5,7 +5,14 @@
  * held, with the socket paused, until the session exists.
  */
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { acceptConnack, checkConnect, refusalConnack, type Refusal } from './connect-rules';
+import {
+  acceptConnack,
+  checkConnect,
+  ConnectRefusedError,
+  effectiveKeepAlive,
+  refusalConnack,
+  type Refusal,
+} from './connect-rules';
 import type { PacketSocket } from './packet-socket';
 import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers } from './types';
 
@@ -13,6 +20,12 @@ export interface HandshakeOptions<P> {
   handlers: SessionHandlers<P>;
   connectTimeoutMs: number;
   maxIncomingPacketBytes: number;
+  maxKeepAliveSeconds: number;
+  /**
+   * The endpoint is at its connection cap: a CONNECT is answered "quota exceeded" (3.1.1:
+   * server unavailable) so that the device backs off instead of retrying at once.
+   */
+  overCapacity: boolean;
   report: ProtocolErrorSink<P>;
   isShuttingDown(): boolean;
   /** The accepting CONNACK has been written; take over with the packets that arrived meanwhile. */
@@ -20,6 +33,8 @@ export interface HandshakeOptions<P> {
     io: PacketSocket;
     info: ConnectInfo;
     principal: P;
+    /** Seconds, after the endpoint's maximum: what the session's idle limit follows. */
+    keepAliveSeconds: number;
     connect: IConnectPacket;
     buffered: Packet[];
   }): void;
@@ -57,6 +72,10 @@ export function runConnectHandshake<P>(io: PacketSocket, opts: HandshakeOptions<
       refuse(version, check.refusal, 'connect-refused', check.message);
       return;
     }
+    if (opts.overCapacity) {
+      refuse(version, 'quota-exceeded', 'connection-limit', 'the connection limit is reached');
+      return;
+    }
     const info: ConnectInfo = {
       clientId: check.clientId,
       protocolVersion: version,
@@ -70,6 +89,10 @@ export function runConnectHandshake<P>(io: PacketSocket, opts: HandshakeOptions<
     try {
       principal = await opts.handlers.authenticate(info);
     } catch (err) {
+      if (err instanceof ConnectRefusedError) {
+        if (!io.closing) refuse(version, err.refusal, err.kind, err.message);
+        return;
+      }
       const text = err instanceof Error ? err.message : String(err);
       refuse(version, 'server-unavailable', 'auth-error', `authenticate() failed: ${text}`);
       return;
@@ -90,14 +113,17 @@ export function runConnectHandshake<P>(io: PacketSocket, opts: HandshakeOptions<
       return;
     }
     clearTimeout(timer);
+    const keepAliveSeconds = effectiveKeepAlive(info.keepalive, opts.maxKeepAliveSeconds);
     io.send(
       acceptConnack(version, {
         maxIncomingPacketBytes: opts.maxIncomingPacketBytes,
         assignedClientId: check.assignedClientId,
+        // 3.1.1 has no way to say it: the idle limit simply follows keepAliveSeconds.
+        serverKeepAlive: keepAliveSeconds !== info.keepalive ? keepAliveSeconds : undefined,
       }),
     );
     io.disconnectAllowed = true;
-    opts.accepted({ io, info, principal, connect, buffered });
+    opts.accepted({ io, info, principal, connect, buffered, keepAliveSeconds });
     io.resume();
   };
 

@@ -8,7 +8,27 @@ import { CONNACK_311, RC5 } from './reason-codes';
 import type { ProtocolVersion } from './types';
 
 export type Refusal =
-  'identifier-rejected' | 'bad-credentials' | 'bad-authentication-method' | 'server-unavailable';
+  | 'identifier-rejected'
+  | 'bad-credentials'
+  | 'bad-authentication-method'
+  | 'server-unavailable'
+  | 'quota-exceeded';
+
+/**
+ * Thrown by authenticate() to refuse a CONNECT for another reason than its credentials (a
+ * device over its session limit): the CONNACK carries `refusal`, the error log `kind`.
+ */
+export class ConnectRefusedError extends Error {
+  override readonly name = 'ConnectRefusedError';
+  constructor(
+    readonly refusal: Refusal,
+    /** Null when the thrower has recorded the refusal itself. */
+    readonly kind: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export type ConnectCheck =
   | { ok: true; clientId: string; assignedClientId: string | undefined }
@@ -52,6 +72,8 @@ const REFUSAL_CODE_311: Record<Refusal, number> = {
   // 3.1.1 has no code for this; it cannot happen there (no properties) but map it safely.
   'bad-authentication-method': CONNACK_311.notAuthorized,
   'server-unavailable': CONNACK_311.serverUnavailable,
+  // 3.1.1 has no quota code: ThingsBoard (and its MQTT broker) answer "server unavailable".
+  'quota-exceeded': CONNACK_311.serverUnavailable,
 };
 
 const REFUSAL_CODE_5: Record<Refusal, number> = {
@@ -59,6 +81,7 @@ const REFUSAL_CODE_5: Record<Refusal, number> = {
   'bad-credentials': RC5.badUsernameOrPassword,
   'bad-authentication-method': RC5.badAuthenticationMethod,
   'server-unavailable': RC5.serverUnavailable,
+  'quota-exceeded': RC5.quotaExceeded,
 };
 
 export function refusalConnack(version: ProtocolVersion, refusal: Refusal): IConnackPacket {
@@ -71,6 +94,16 @@ export function refusalConnack(version: ProtocolVersion, refusal: Refusal): ICon
 export interface AcceptOptions {
   maxIncomingPacketBytes: number;
   assignedClientId: string | undefined;
+  /** Set when the server overrides the client's keep-alive (MQTT 5 Server Keep Alive). */
+  serverKeepAlive: number | undefined;
+}
+
+/**
+ * The keep-alive a session gets, as mosquitto's max_keepalive: none (0) or more than the
+ * maximum becomes the maximum, so that no session may stay silent for ever.
+ */
+export function effectiveKeepAlive(requested: number, maxSeconds: number): number {
+  return requested === 0 || requested > maxSeconds ? maxSeconds : requested;
 }
 
 /** No session state is ever kept, so sessionPresent is always false. */
@@ -93,6 +126,7 @@ export function acceptConnack(version: ProtocolVersion, opts: AcceptOptions): IC
       ...(opts.assignedClientId !== undefined
         ? { assignedClientIdentifier: opts.assignedClientId }
         : {}),
+      ...(opts.serverKeepAlive !== undefined ? { serverKeepAlive: opts.serverKeepAlive } : {}),
     },
   };
 }

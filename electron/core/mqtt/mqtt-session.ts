@@ -3,10 +3,9 @@
  * acknowledgements, and the outbound queue with its QoS 1 window and socket backpressure.
  * Nothing here is ever routed to another session: publish() writes to this session only.
  */
-import { randomUUID } from 'node:crypto';
 import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
 import { InflightWindow, OutboundQueue } from './outbound-queue';
-import type { PacketSocket } from './packet-socket';
+import type { PacketSocket, PacketSocketListener } from './packet-socket';
 import { SubscriptionTable } from './subscription-table';
 import {
   encodePublishHeader,
@@ -32,6 +31,8 @@ import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers }
 export interface SessionInit<P> {
   io: PacketSocket;
   connect: ConnectInfo;
+  /** The keep-alive granted (the endpoint's maximum applied), not necessarily the one asked. */
+  keepAliveSeconds: number;
   principal: P;
   handlers: SessionHandlers<P>;
   subscribableFilters: ReadonlySet<string>;
@@ -48,8 +49,16 @@ function isValidTopicName(topic: string): boolean {
   return topic.length > 0 && !topic.includes('+') && !topic.includes('#') && !topic.includes('\0');
 }
 
-export class MqttSession<P> {
-  readonly id: string = randomUUID();
+let lastSessionNumber = 0;
+
+/**
+ * Idle sessions are what a station holds most of, so one costs as little as possible: no
+ * timer (the endpoint sweeps keep-alives), no closures, and the tables for in-flight ids,
+ * QoS 2 receipts and subscriptions only once they are used.
+ */
+export class MqttSession<P> implements PacketSocketListener {
+  /** Unique within this process; numbered rather than random (a UUID string costs 0.5 KB). */
+  readonly id: string = `session-${++lastSessionNumber}`;
   readonly clientId: string;
   readonly protocolVersion: ProtocolVersion;
   readonly remoteAddress: string;
@@ -66,15 +75,15 @@ export class MqttSession<P> {
 
   private readonly subscriptions: SubscriptionTable;
   private readonly queue = new OutboundQueue();
-  private readonly stream: PayloadStream;
+  /** Made for the first payload read on demand: most sessions never have one. */
+  private stream: PayloadStream | undefined;
   private readonly inflight: InflightWindow;
   /** Inbound QoS 2 packet ids between PUBREC and PUBREL: a re-sent PUBLISH is not dispatched twice. */
-  private readonly awaitingRelease = new Set<number>();
+  private awaitingRelease: Set<number> | undefined;
   /** > 0 while onPublish runs: its responses must wait until the PUBACK is written. */
   private holdDepth = 0;
   private socketBlocked = false;
   private ended = false;
-  private keepAliveTimer: NodeJS.Timeout | undefined;
 
   /** @internal Sessions are created by MqttEndpoint. */
   constructor(init: SessionInit<P>) {
@@ -90,11 +99,7 @@ export class MqttSession<P> {
     this.report = init.report;
     this.onClosed = init.onClosed;
     this.inflight = new InflightWindow(init.maxInflight);
-    this.keepAliveMs = init.connect.keepalive * 1500; // MQTT §3.1.2.10: one and a half times
-    this.stream = new PayloadStream(this.io, {
-      proceed: () => this.flush(),
-      broken: (kind, message) => this.fail(kind, message, RC5.unspecifiedError),
-    });
+    this.keepAliveMs = init.keepAliveSeconds * 1500; // MQTT §3.1.2.10: one and a half times
   }
 
   /**
@@ -102,7 +107,7 @@ export class MqttSession<P> {
    * will hold in memory), the message being written, and what the socket has not yet flushed.
    */
   get queuedBytes(): number {
-    return this.queue.bytes + this.stream.chargedBytes + this.io.writableLength;
+    return this.queue.bytes + (this.stream?.chargedBytes ?? 0) + this.io.writableLength;
   }
 
   /** False once the connection is closing or closed; publish() is then a no-op. */
@@ -179,7 +184,7 @@ export class MqttSession<P> {
       `${queued} bytes queued for a client that is not reading (limit ${this.maxQueuedBytes})`,
     );
     this.queue.clear();
-    this.stream.abandon();
+    this.stream?.abandon();
     this.io.destroy('outbound queue overflow');
     return true;
   }
@@ -200,21 +205,11 @@ export class MqttSession<P> {
 
   /** @internal Takes over the connection from the handshake. */
   attach(): void {
-    this.io.setListener({
-      packet: (packet) => this.handlePacket(packet),
-      protocolError: (kind, message) => this.reportError(kind, message),
-      closed: (reason) => this.handleClosed(reason),
-    });
-    this.io.onDrain(() => {
-      this.socketBlocked = false;
-      this.flush();
-    });
-    if (this.keepAliveMs > 0) {
-      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs);
-    }
+    this.io.setListener(this);
   }
 
-  private handlePacket(packet: Packet): void {
+  /** @internal PacketSocketListener: a packet from the client. */
+  packet(packet: Packet): void {
     if (!this.isOpen) return;
     this.dispatchPacket(packet);
     // Acknowledgements bypass the queue; a client that sends without ever reading would
@@ -279,7 +274,7 @@ export class MqttSession<P> {
       return;
     }
     const messageId = packet.messageId ?? 0;
-    if (packet.qos === 2 && this.awaitingRelease.has(messageId)) {
+    if (packet.qos === 2 && this.awaitingRelease?.has(messageId)) {
       // The client re-sent a PUBLISH we already accepted: acknowledge again, dispatch once.
       this.io.send({ cmd: 'pubrec', messageId, reasonCode: RC5.success });
       return;
@@ -306,7 +301,7 @@ export class MqttSession<P> {
         this.io.send({ cmd: 'puback', messageId, reasonCode: code });
       } else if (packet.qos === 2) {
         this.io.send({ cmd: 'pubrec', messageId, reasonCode: code });
-        if (!isFailureReasonCode(code)) this.awaitingRelease.add(messageId);
+        if (!isFailureReasonCode(code)) (this.awaitingRelease ??= new Set()).add(messageId);
       }
       // Responses made inside the handler go out only now, after the acknowledgement.
       this.flush();
@@ -342,7 +337,7 @@ export class MqttSession<P> {
   }
 
   private handlePubrel(messageId: number): void {
-    const known = this.awaitingRelease.delete(messageId);
+    const known = this.awaitingRelease?.delete(messageId) ?? false;
     this.io.send({
       cmd: 'pubcomp',
       messageId,
@@ -384,7 +379,10 @@ export class MqttSession<P> {
   private flush(): void {
     if (this.socketBlocked || this.holdDepth > 0 || !this.isOpen) return;
     // A message read or written in pieces finishes before the next one starts.
-    if (this.stream.resume() === 'waiting') return;
+    if (this.stream?.resume() === 'waiting') {
+      if (this.io.backpressured) this.waitForDrain();
+      return;
+    }
     let corked = false;
     try {
       for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
@@ -403,14 +401,17 @@ export class MqttSession<P> {
           protocolVersion: this.protocolVersion,
         });
         if (isPayloadSource(next.payload)) {
-          if (this.stream.start(header, next.payload, next.bytes) === 'waiting') break;
+          if (this.payloadStream().start(header, next.payload, next.bytes) === 'waiting') {
+            if (this.io.backpressured) this.waitForDrain();
+            break;
+          }
           if (!this.isOpen) break;
           if (this.io.backpressured) {
-            this.socketBlocked = true;
+            this.waitForDrain();
             break;
           }
         } else if (!this.io.writePublish(header, next.payload)) {
-          this.socketBlocked = true; // resume on 'drain'
+          this.waitForDrain();
           break;
         }
       }
@@ -419,24 +420,50 @@ export class MqttSession<P> {
     }
   }
 
-  private readonly checkKeepAlive = (): void => {
-    if (!this.isOpen) return;
-    const idle = Date.now() - this.io.lastReceivedAt;
-    if (idle < this.keepAliveMs) {
-      this.keepAliveTimer = setTimeout(this.checkKeepAlive, this.keepAliveMs - idle);
-      return;
-    }
+  private payloadStream(): PayloadStream {
+    this.stream ??= new PayloadStream(this.io, {
+      proceed: () => this.flush(),
+      broken: (kind, message) => this.fail(kind, message, RC5.unspecifiedError),
+    });
+    return this.stream;
+  }
+
+  /** Writing resumes on the socket's next 'drain'. */
+  private waitForDrain(): void {
+    if (this.socketBlocked) return;
+    this.socketBlocked = true;
+    this.io.onceDrain(() => {
+      this.socketBlocked = false;
+      this.flush();
+    });
+  }
+
+  /** @internal Called by the endpoint's sweep: closes the session once silent too long. */
+  checkKeepAlive(now: number): void {
+    if (!this.isOpen || this.keepAliveMs === 0) return;
+    const idle = now - this.io.lastReceivedAt;
+    if (idle < this.keepAliveMs) return;
     this.fail(
       'keepalive-timeout',
       `nothing received for ${idle} ms (keep-alive ${this.keepAliveMs / 1500} s)`,
       RC5.keepAliveTimeout,
     );
-  };
+  }
 
   private fail(kind: string, message: string, v5ReasonCode: number): void {
     this.reportError(kind, message);
     this.queue.clear();
     this.io.close(`${kind}: ${message}`, v5ReasonCode);
+  }
+
+  /** @internal PacketSocketListener: a malformed or oversize packet. */
+  protocolError(kind: string, message: string): void {
+    this.reportError(kind, message);
+  }
+
+  /** @internal PacketSocketListener: the connection has closed. */
+  closed(reason: string): void {
+    this.handleClosed(reason);
   }
 
   private reportError(kind: string, message: string, topic?: string): void {
@@ -453,10 +480,9 @@ export class MqttSession<P> {
   private handleClosed(reason: string): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.keepAliveTimer) clearTimeout(this.keepAliveTimer);
     this.queue.clear();
-    this.stream.abandon();
-    this.awaitingRelease.clear();
+    this.stream?.abandon();
+    this.awaitingRelease = undefined;
     this.onClosed(this, reason);
   }
 }

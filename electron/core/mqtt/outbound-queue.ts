@@ -63,7 +63,8 @@ export class OutboundQueue {
  * (at most 65535, the size of the id space, so acquire() always finds a free id).
  */
 export class InflightWindow {
-  private readonly ids = new Set<number>();
+  /** Created by the first QoS 1 delivery: most sessions never have one. */
+  private ids: Set<number> | undefined;
   private nextId = 1;
   readonly limit: number;
 
@@ -75,25 +76,26 @@ export class InflightWindow {
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.ids?.size ?? 0;
   }
 
   hasRoom(): boolean {
-    return this.ids.size < this.limit;
+    return this.size < this.limit;
   }
 
   /** Returns a free packet id and marks it in flight. Call only when hasRoom(). */
   acquire(): number {
     if (!this.hasRoom()) throw new Error('in-flight window is full');
+    const ids = (this.ids ??= new Set());
     let id = this.nextId;
-    while (this.ids.has(id)) id = id === 0xffff ? 1 : id + 1;
-    this.ids.add(id);
+    while (ids.has(id)) id = id === 0xffff ? 1 : id + 1;
+    ids.add(id);
     this.nextId = id === 0xffff ? 1 : id + 1;
     return id;
   }
 
   /** Frees an id on PUBACK. False when the id was not in flight (a stray or duplicate PUBACK). */
   release(id: number): boolean {
-    return this.ids.delete(id);
+    return this.ids?.delete(id) ?? false;
   }
 }

@@ -23,6 +23,62 @@ const CLOSE_GRACE_MS = 1000;
 /** CONNACK "unacceptable protocol version" in the 3.1.1 layout, for a CONNECT we cannot parse. */
 const CONNACK_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x02, 0x00, 0x01]);
 
+/**
+ * mqtt-packet parsers routed to whichever connection is parsing. A parser costs about 1.6 KB,
+ * more than the rest of an idle session: connections share one while their data arrives as
+ * whole packets (the usual case), and a connection takes one of its own only while a packet is
+ * split across reads, giving it back once the parser is empty again.
+ */
+class RoutedParser {
+  target: PacketSocket | undefined;
+  readonly parser: Parser = createParser();
+
+  constructor() {
+    this.parser.on('packet', (packet: Packet) => this.target?.onParsedPacket(packet));
+    this.parser.on('error', (err: unknown) => this.target?.onParseError(err));
+  }
+
+  /** Holds no partial packet. Reads mqtt-packet's parser state, which its types do not show. */
+  get empty(): boolean {
+    const state = this.parser as unknown as {
+      _stateCounter: number;
+      _list: { length: number };
+      packet: { length: number };
+    };
+    return state._stateCounter === 0 && state._list.length === 0 && state.packet.length === -1;
+  }
+}
+
+let sharedParser = new RoutedParser();
+
+/** What mqtt-packet's parser needs to know of a connection: its protocol version, once known. */
+const PARSER_SETTINGS: Record<ProtocolVersion, { protocolVersion: ProtocolVersion }> = {
+  3: { protocolVersion: 3 },
+  4: { protocolVersion: 4 },
+  5: { protocolVersion: 5 },
+};
+const BEFORE_CONNECT_SETTINGS = {};
+
+/**
+ * Socket listeners shared by every connection (one closure each per connection would cost more
+ * than the connection's own state); `this` is the socket, which knows its PacketSocket.
+ */
+// A WeakMap, not a property on the socket: adding one to Node's Socket gives every socket a
+// larger out-of-object property array.
+const owners = new WeakMap<Socket, PacketSocket>();
+
+function onSocketData(this: Socket, chunk: Buffer): void {
+  owners.get(this)?.onData(chunk);
+}
+
+function onSocketError(this: Socket, err: Error): void {
+  owners.get(this)?.onError(err);
+}
+
+function onSocketClose(this: Socket): void {
+  owners.get(this)?.onClose();
+}
+
 function variableByteIntegerSize(value: number): number {
   if (value < 128) return 1;
   if (value < 16_384) return 2;
@@ -38,7 +94,8 @@ export class PacketSocket {
   lastReceivedAt = Date.now();
   private closingReason: string | undefined;
   private listener: PacketSocketListener | undefined;
-  private readonly parser: Parser;
+  /** Only while a packet of this connection is split across reads (see RoutedParser). */
+  private ownParser: RoutedParser | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private connectSeen = false;
   /**
@@ -51,21 +108,33 @@ export class PacketSocket {
   constructor(
     readonly socket: Socket,
     private readonly maxPacketBytes: number,
+    /** Told once the socket has closed, after the listener (a method shared by all sockets). */
+    private readonly onSocketClosed: (io: PacketSocket) => void,
+    /** Accepted over the connection cap: only there to refuse its CONNECT. */
+    readonly overCapacity = false,
   ) {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
-    this.parser = createParser();
-    this.parser.on('packet', (packet: Packet) => this.onParsedPacket(packet));
-    this.parser.on('error', (err: unknown) => this.onParseError(err));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    // Resets and TLS failures end up as 'close'; the error itself is only the reason.
-    socket.on('error', (err: Error) => {
-      this.closingReason ??= `socket error: ${err.message}`;
-    });
-    socket.on('close', () => {
-      if (this.graceTimer) clearTimeout(this.graceTimer);
-      this.closingReason ??= 'connection closed by client';
+    owners.set(socket, this);
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+  }
+
+  /** @internal Resets and TLS failures end up as 'close'; the error itself is only the reason. */
+  onError(err: Error): void {
+    this.closingReason ??= `socket error: ${err.message}`;
+  }
+
+  /** @internal */
+  onClose(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.ownParser = undefined;
+    this.closingReason ??= 'connection closed by client';
+    try {
       this.listener?.closed(this.closingReason);
-    });
+    } finally {
+      this.onSocketClosed(this);
+    }
   }
 
   setListener(listener: PacketSocketListener): void {
@@ -140,8 +209,9 @@ export class PacketSocket {
     this.socket.uncork();
   }
 
-  onDrain(listener: () => void): void {
-    this.socket.on('drain', listener);
+  /** Once, when the socket's buffer has drained after write() reported backpressure. */
+  onceDrain(listener: () => void): void {
+    this.socket.once('drain', listener);
   }
 
   pause(): void {
@@ -184,10 +254,26 @@ export class PacketSocket {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal */
+  onData(chunk: Buffer): void {
     if (this.closing) return;
     this.lastReceivedAt = Date.now();
-    const buffered = this.parser.parse(chunk);
+    const routed = this.ownParser ?? sharedParser;
+    routed.target = this;
+    // mqtt-packet keeps the version it learnt from CONNECT in `settings`: a shared parser must
+    // be told which connection's version applies.
+    (routed.parser as Parser & { settings: object }).settings = this.connectSeen
+      ? PARSER_SETTINGS[this.protocolVersion]
+      : BEFORE_CONNECT_SETTINGS;
+    const buffered = routed.parser.parse(chunk);
+    routed.target = undefined;
+    if (routed.empty) {
+      this.ownParser = undefined;
+    } else if (routed === sharedParser) {
+      // A packet is split across reads: this connection keeps the parser holding its start.
+      this.ownParser = routed;
+      sharedParser = new RoutedParser();
+    }
     // The parser holds an incomplete packet's bytes until it is whole: past the limit it can
     // only be an oversize packet, so stop before it grows any further.
     if (!this.closing && buffered > this.maxPacketBytes) {
@@ -195,7 +281,8 @@ export class PacketSocket {
     }
   }
 
-  private onParsedPacket(packet: Packet): void {
+  /** @internal */
+  onParsedPacket(packet: Packet): void {
     if (this.closing) return;
     const remaining = packet.length ?? 0;
     const size = 1 + variableByteIntegerSize(remaining) + remaining;
@@ -230,7 +317,8 @@ export class PacketSocket {
     }
   }
 
-  private onParseError(err: unknown): void {
+  /** @internal */
+  onParseError(err: unknown): void {
     if (this.closing) return;
     const message = err instanceof Error ? err.message : String(err);
     if (!this.connectSeen && message === 'Invalid protocol version') {

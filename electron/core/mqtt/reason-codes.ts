@@ -35,6 +35,7 @@ export const RC5 = {
   topicAliasInvalid: 0x94,
   packetTooLarge: 0x95,
   quotaExceeded: 0x97,
+  messageRateTooHigh: 0x96,
   administrativeAction: 0x98,
   payloadFormatInvalid: 0x99,
   subscriptionIdentifiersNotSupported: 0xa1,

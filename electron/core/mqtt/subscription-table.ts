@@ -6,7 +6,7 @@ import { topicMatchesFilter } from '../../../shared/protocol/topics';
 
 export class SubscriptionTable {
   /** Granted filter -> granted QoS (the server's maximum is 1). */
-  private readonly granted = new Map<string, 0 | 1>();
+  private granted: Map<string, 0 | 1> | undefined;
 
   constructor(private readonly offered: ReadonlySet<string>) {}
 
@@ -14,16 +14,17 @@ export class SubscriptionTable {
   grant(filter: string, requestedQos: number): 0 | 1 | undefined {
     if (!this.offered.has(filter)) return undefined;
     const qos: 0 | 1 = requestedQos >= 1 ? 1 : 0;
-    this.granted.set(filter, qos);
+    (this.granted ??= new Map()).set(filter, qos);
     return qos;
   }
 
   /** False when there was no such subscription. */
   remove(filter: string): boolean {
-    return this.granted.delete(filter);
+    return this.granted?.delete(filter) ?? false;
   }
 
   matches(topic: string): boolean {
+    if (!this.granted) return false;
     for (const filter of this.granted.keys()) {
       if (topicMatchesFilter(topic, filter)) return true;
     }
@@ -33,6 +34,7 @@ export class SubscriptionTable {
   /** Highest QoS granted by a filter matching topic; 0 if none matches. */
   qosFor(topic: string): 0 | 1 {
     let qos: 0 | 1 = 0;
+    if (!this.granted) return qos;
     for (const [filter, granted] of this.granted) {
       if (granted > qos && topicMatchesFilter(topic, filter)) qos = granted;
     }

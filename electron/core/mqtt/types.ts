@@ -67,6 +67,16 @@ export interface MqttEndpointOptions<P> {
   maxQueuedBytes?: number;
   /** Default 10 s for the CONNECT to arrive. */
   connectTimeoutMs?: number;
+  /**
+   * Open connections (sessions and those still before CONNACK), default 16384. Over it a
+   * CONNECT is refused with quota exceeded (3.1.1: server unavailable), as ThingsBoard does.
+   */
+  maxConnections?: number;
+  /**
+   * Largest keep-alive granted, default 300 s: a client asking for 0 or more gets this (MQTT 5:
+   * Server Keep Alive in CONNACK; 3.1.1: the idle limit), like mosquitto's max_keepalive.
+   */
+  maxKeepAliveSeconds?: number;
 }
 
 /** Where a session reports protocol errors; filled in by the endpoint. */

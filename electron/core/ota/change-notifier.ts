@@ -2,6 +2,7 @@ import type { Db } from '../storage/database';
 import type { DeviceRepository, OnlineCheck } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { StationEvents } from '../station-events';
+import { guarded } from '../guarded';
 
 /**
  * Batches what changed (byte progress, states) and pushes it every `intervalMs`: at 1000 devices
@@ -11,6 +12,8 @@ export class ChangeNotifier {
   private readonly bytes = new Map<string, number>();
   private readonly executions = new Set<string>();
   private readonly devices = new Set<string>();
+  /** Last connect/disconnect per device, written with the next flush. */
+  private readonly seen = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -40,6 +43,15 @@ export class ChangeNotifier {
     this.schedule();
   }
 
+  /**
+   * A device connected or disconnected at `at`: written with the next flush rather than one
+   * commit per connection, which was most of the cost of a storm of devices connecting.
+   */
+  deviceSeen(deviceId: string, at: number): void {
+    this.seen.set(deviceId, at);
+    this.deviceChanged(deviceId);
+  }
+
   deviceChanged(deviceId: string): void {
     this.devices.add(deviceId);
     this.schedule();
@@ -50,11 +62,14 @@ export class ChangeNotifier {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();
-    if (this.bytes.size > 0) {
+    if (this.bytes.size > 0 || this.seen.size > 0) {
       const pending = [...this.bytes];
+      const seen = [...this.seen];
       this.bytes.clear();
+      this.seen.clear();
       this.db.transaction(() => {
         for (const [id, end] of pending) this.executionRepo.recordBytes(id, end, now);
+        for (const [id, at] of seen) this.deviceRepo.touchLastSeen(id, at);
       })();
     }
     const executionIds = [...this.executions];
@@ -79,6 +94,9 @@ export class ChangeNotifier {
 
   private schedule(): void {
     if (this.closed) return;
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+    this.timer ??= setTimeout(
+      guarded('pushing device and execution changes', () => this.flush()),
+      this.intervalMs,
+    );
   }
 }

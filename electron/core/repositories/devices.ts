@@ -304,8 +304,11 @@ export class DeviceRepository {
     }
   }
 
+  /** Never moves back: a connect time written late must not hide later telemetry. */
   touchLastSeen(deviceId: string, at: number): void {
-    this.sql('UPDATE devices SET last_seen_at = ? WHERE id = ?').run(at, deviceId);
+    this.sql(
+      'UPDATE devices SET last_seen_at = MAX(COALESCE(last_seen_at, 0), ?) WHERE id = ?',
+    ).run(at, deviceId);
   }
 }
 

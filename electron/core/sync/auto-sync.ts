@@ -1,4 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff';
+import { logBackgroundError } from '../guarded';
 
 export interface AutoSyncOptions {
   /** While online: how often the cloud is checked and pending changes pushed. */
@@ -50,7 +51,10 @@ export class AutoSync {
     if (this.timer) clearTimeout(this.timer);
     if (this.stopped) return;
     this.nextAt = Date.now() + delayMs;
-    this.timer = setTimeout(() => void this.run(), delayMs);
+    this.timer = setTimeout(
+      () => void this.run().catch((error: unknown) => logBackgroundError('auto-sync', error)),
+      delayMs,
+    );
     // A pending probe must not keep a CLI process or a test alive.
     this.timer.unref();
     this.onSchedule();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { escapeControlChars } from '../../shared/text/control-chars';
 import type { LogLevel } from './error-body';
 
 export const LOG_FILE = 'main.log';
@@ -30,7 +31,10 @@ export class LogFile {
   }
 
   write(level: LogLevel, message: string): void {
-    const line = `${new Date().toISOString()} ${level.toUpperCase()} ${message.replace(/\r?\n/g, '\n    ')}\n`;
+    // Continuation lines are indented and every other control character is escaped: a device
+    // string quoted in a message cannot start a line that looks like an entry of its own.
+    const text = message.split(/\r?\n/).map(escapeControlChars).join('\n    ');
+    const line = `${new Date().toISOString()} ${level.toUpperCase()} ${text}\n`;
     this.echo(line);
     try {
       if (this.size + line.length > this.maxBytes && this.size > 0) {
@@ -75,9 +79,12 @@ export interface LogExportInput {
 /** One text file to attach to a support request: versions, station state, recent errors, the log. */
 export function formatLogExport(input: LogExportInput): string {
   const out: string[] = ['ServicePleX Field OTA: exported logs', ''];
-  for (const [key, value] of Object.entries(input.header)) out.push(`${key}: ${value}`);
+  for (const [key, value] of Object.entries(input.header))
+    out.push(`${key}: ${escapeControlChars(value)}`);
   for (const section of input.sections) {
-    out.push('', `== ${section.title} (${section.lines.length}) ==`, ...section.lines);
+    // One entry, one line: client ids and device messages come from the network.
+    const lines = section.lines.map(escapeControlChars);
+    out.push('', `== ${section.title} (${lines.length}) ==`, ...lines);
   }
   out.push('', '== Main process log ==', input.mainLog.trimEnd(), '');
   return out.join('\n');

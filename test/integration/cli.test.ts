@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
 
@@ -184,6 +185,37 @@ describe('field-ota against a running station', () => {
 
     const [after] = await runJson<Device[]>(['devices'], env);
     expect(after?.firmware).toMatchObject({ state: 'UPDATED', currentVersion: '1.0.1' });
+  });
+
+  it('shows a device-reported firmware title with its escape sequences escaped, not obeyed', async () => {
+    await runJson<Device>(
+      ['device', 'add', '--name', 'CIM-168-ESC', '--profile', 'CIM-168', '--token', 'esc-token'],
+      env,
+    );
+    // Clear the screen, home the cursor, and draw a row of its own, as a hostile device tried.
+    const title = '\u001b[2J\u001b[H\rFORGED-ROW  CIM-168  yes\n\u009b31m';
+    const device = await mqtt.connectAsync(station.mqttUrl, {
+      username: 'esc-token',
+      reconnectPeriod: 0,
+    });
+    try {
+      await device.publishAsync(
+        'v1/devices/me/telemetry',
+        JSON.stringify({ current_fw_title: title, current_fw_version: '1.0.0' }),
+        { qos: 1 },
+      );
+    } finally {
+      await device.endAsync();
+    }
+    const listed = await runJson<Device[]>(['devices'], env);
+    expect(listed.find((d) => d.name === 'CIM-168-ESC')?.firmware.currentTitle).toBe(title);
+
+    const table = await run(['devices'], env);
+    expect(table.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- looking for the raw control characters
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table.stdout.split('\n').some((line) => line.startsWith('FORGED-ROW'))).toBe(false);
+    expect(table.stdout).toContain('\\x1b[2J\\x1b[H\\rFORGED-ROW  CIM-168  yes\\n\\x9b31m 1.0.0');
   });
 
   it('exits 1 when simulated devices do not end as expected', async () => {

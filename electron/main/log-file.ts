@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { escapeControlChars } from '../../shared/text/control-chars';
+import { ensureOwnerOnlyDir, OWNER_ONLY_FILE } from '../core/storage/owner-only';
 import type { LogLevel } from './error-body';
 
 export const LOG_FILE = 'main.log';
@@ -22,7 +23,7 @@ export class LogFile {
     private readonly echo: (line: string) => void = () => undefined,
   ) {
     this.dir = dir;
-    fs.mkdirSync(dir, { recursive: true });
+    ensureOwnerOnlyDir(dir);
     this.size = fileSize(this.current);
   }
 
@@ -41,7 +42,7 @@ export class LogFile {
         fs.renameSync(this.current, path.join(this.dir, PREVIOUS_LOG_FILE));
         this.size = 0;
       }
-      fs.appendFileSync(this.current, line);
+      fs.appendFileSync(this.current, line, { mode: OWNER_ONLY_FILE });
       this.size += Buffer.byteLength(line);
     } catch {
       // A full or read-only disk must not take the app down because of its log.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,7 +65,7 @@ describe('field-ota against a running station', () => {
       '0',
     ]);
     running.push(station);
-    env = { FIELD_OTA_STATION: station.httpUrl };
+    env = station.env;
     firmware = randomBytes(300_000);
     firmwarePath = path.join(tempDir, 'CIM-168-1.0.1.bin');
     await writeFile(firmwarePath, firmware);
@@ -459,6 +459,76 @@ describe('field-ota station start-up', () => {
     }
   });
 
+  it('requires its per-start secret even on 127.0.0.1; the CLI finds it in the data folder', async () => {
+    const dataDir = path.join(tempDir, 'secret');
+    const started = await startStationProcess([
+      'station',
+      '--data-dir',
+      dataDir,
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
+    running.push(started);
+    // Another local account knows the port but not the secret.
+    const bare = await fetch(`${started.httpUrl}/api/call/profiles.list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(bare.status).toBe(401);
+    expect(((await bare.json()) as { error: { message: string } }).error.message).toContain(
+      'field-ota CLI',
+    );
+    const secretFile = path.join(dataDir, 'http-secret');
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    expect(secret).toMatch(/^[\w-]{40,}$/);
+
+    // The address to open carries it, as Jupyter's does.
+    expect(started.stdout).toContain(`Open the UI: ${started.httpUrl}/?token=${secret}`);
+    const withSecret = await fetch(`${started.httpUrl}/api/call/profiles.list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+      body: '{}',
+    });
+    expect(withSecret.status).toBe(200);
+
+    // The CLI reads the secret by itself from --data-dir or FIELD_OTA_DATA_DIR.
+    expect(
+      await runJson<Profile[]>([
+        'profile',
+        'list',
+        '--station',
+        started.httpUrl,
+        '--data-dir',
+        dataDir,
+      ]),
+    ).toEqual([]);
+    expect(
+      await runJson<Profile[]>(['profile', 'list'], {
+        FIELD_OTA_STATION: started.httpUrl,
+        FIELD_OTA_DATA_DIR: dataDir,
+      }),
+    ).toEqual([]);
+    const elsewhere = await run([
+      'profile',
+      'list',
+      '--station',
+      started.httpUrl,
+      '--data-dir',
+      tempDir,
+    ]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('--data-dir');
+
+    // A new start, a new secret; a clean stop removes it.
+    started.child.kill('SIGTERM');
+    expect((await started.exited).code).toBe(0);
+    await expect(stat(secretFile)).rejects.toThrow(/ENOENT/);
+  });
+
   it('protects the API with --http-token', async () => {
     const guarded = await startStationProcess([
       'station',
@@ -506,7 +576,7 @@ describe('field-ota station start-up', () => {
     expect(started.stdout).toContain(
       'Electron binary not installed here: starting the headless station instead',
     );
-    expect(await runJson<Profile[]>(['profile', 'list', '--station', started.httpUrl])).toEqual([]);
+    expect(await runJson<Profile[]>(['profile', 'list'], started.env)).toEqual([]);
     // SIGTERM to the launcher alone must reach the station it started.
     started.child.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);

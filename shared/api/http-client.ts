@@ -18,7 +18,14 @@ export interface HttpClientOptions {
   token?: string;
 }
 
-/** The station could not be reached at all (not running, wrong address, network down). */
+/** Socket errors meaning a connection was made and then lost, not that none could be made. */
+const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+
+/**
+ * No answer from the station: it could not be reached at all (not running, wrong address,
+ * network down), or it closed the connection before answering (stopped or crashed mid-request),
+ * when whether the request was carried out is not known. Never a success.
+ */
 export class StationUnreachableError extends Error {
   readonly code = 'UNREACHABLE';
 
@@ -26,8 +33,11 @@ export class StationUnreachableError extends Error {
     readonly stationUrl: string,
     cause: unknown,
   ) {
+    const reason = describeCause(cause);
     super(
-      `The station at ${stationUrl} is not reachable (${describeCause(cause)}). Is it running, and is the address right?`,
+      LOST_CONNECTION.has(reason) || reason === 'terminated' || reason === 'aborted'
+        ? `The station at ${stationUrl} closed the connection before answering (${reason}): it stopped or crashed. Whether the request was carried out is not known: look before trying again.`
+        : `The station at ${stationUrl} is not reachable (${reason}). Is it running, and is the address right?`,
       { cause },
     );
     this.name = 'StationUnreachableError';
@@ -46,7 +56,7 @@ export function createHttpApiClient(baseUrl: string, opts: HttpClientOptions = {
         headers: headers(opts, 'application/json'),
         body: JSON.stringify(input ?? {}),
       });
-      return (await readResult(response)) as OperationResult<N>;
+      return (await readAnswer(base, response)) as OperationResult<N>;
     },
   };
 }
@@ -77,7 +87,7 @@ export async function uploadPackage(
     `${base}/api/packages/upload?meta=${encodeURIComponent(JSON.stringify(meta))}`,
     init,
   );
-  return (await readResult(response)) as Package;
+  return (await readAnswer(base, response)) as Package;
 }
 
 function headers(opts: HttpClientOptions, contentType: string): Record<string, string> {
@@ -94,19 +104,29 @@ async function send(base: string, url: string, init: RequestInit): Promise<Respo
   }
 }
 
+/** The answer's body cut short (the station stopped while sending it) is no answer either. */
+async function readAnswer(base: string, response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw new StationUnreachableError(base, error);
+  }
+  return parseAnswer(response.status, response.statusText, text);
+}
+
 /**
  * `{"result": ...}` on success; `{"error": {code, message, fields?}}` rebuilt as the ApiError the
  * station threw. Exported for clients that send with something other than fetch.
  */
-export async function readResult(response: Response): Promise<unknown> {
-  const text = await response.text();
+export function parseAnswer(status: number, statusText: string, text: string): unknown {
   let body: unknown = undefined;
   try {
     body = text === '' ? undefined : JSON.parse(text);
   } catch {
     // Not JSON: a proxy or something else answered; reported below with the status.
   }
-  if (response.ok && isObject(body) && 'result' in body) return body.result;
+  if (status >= 200 && status < 300 && isObject(body) && 'result' in body) return body.result;
   const error = isObject(body) && isObject(body.error) ? body.error : null;
   if (error && typeof error.message === 'string') {
     const code = isErrorCode(error.code) ? error.code : 'INTERNAL';
@@ -115,7 +135,7 @@ export async function readResult(response: Response): Promise<unknown> {
   }
   throw new ApiError(
     'INTERNAL',
-    `The station answered HTTP ${response.status} ${response.statusText} with an unexpected body.`,
+    `The station answered HTTP ${status} ${statusText} with an unexpected body.`,
   );
 }
 

@@ -28,11 +28,11 @@ describe('the UI when the station goes away and comes back', () => {
   it('shows "reconnecting", keeps the last known state, and catches up after the restart', async () => {
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
     station = await startStationProcess({ dataDir, keepDataDir: true, ...ports });
-    const api = stationApi(station.httpUrl);
+    const api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
 
-    const { page, problems } = await openPage(browser, `${station.httpUrl}/#/devices`);
+    const { page, problems } = await openPage(browser, `${station.uiUrl}#/devices`);
     await page.getByRole('row', { name: /CIM-168-02-22-90/ }).waitFor();
     const header = page.getByRole('list', { name: 'Station status' });
     await expect.poll(() => header.innerText()).toContain('Connected');
@@ -50,7 +50,7 @@ describe('the UI when the station goes away and comes back', () => {
       .waitFor({ state: 'detached', timeout: 15_000 });
     await expect.poll(() => header.innerText()).toContain('Connected');
     // Events flow again: a device added now shows up without reloading the page.
-    await stationApi(station.httpUrl).call('devices.add', {
+    await stationApi(station).call('devices.add', {
       name: 'CIM-168-02-22-91',
       profileId: profile.id,
     });

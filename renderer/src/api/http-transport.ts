@@ -1,3 +1,4 @@
+import { ApiError } from '../../../shared/api/errors';
 import { createHttpApiClient } from '../../../shared/api/http-client';
 import type { Package } from '../../../shared/api/entities';
 import type { PackageMetaInput } from '../../../shared/api/operations';
@@ -23,7 +24,12 @@ export function createHttpTransport(baseUrl: string, token?: string): StationTra
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   // Browsers can't set headers on a WebSocket: the station also accepts ?token=.
   if (token) wsUrl.searchParams.set('token', token);
-  const events = new EventSocket(wsUrl.toString());
+  const events = new EventSocket(wsUrl.toString(), () =>
+    client.call('station.status', {}).then(
+      () => false,
+      (error: unknown) => error instanceof ApiError && error.code === 'UNAUTHORIZED',
+    ),
+  );
 
   return {
     kind: 'http',

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
+import { ApiError } from '../../shared/api/errors';
 import { createHttpApiClient } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
+import { isLoopbackHost } from '../core/http/loopback';
+import { readStationSecret, STATION_SECRET_FILE } from '../core/http/station-secret';
+import { defaultDataDir } from '../core/station';
 import { CliError } from './cli-error';
 
 export const DEFAULT_STATION_URL = 'http://127.0.0.1:8080';
@@ -10,6 +14,8 @@ export interface ConnectionOptions {
   station: string;
   token?: string;
   stationToken?: string;
+  /** The data folder of a station on this computer: its per-start secret is read from there. */
+  dataDir: string;
   json?: boolean;
 }
 
@@ -29,8 +35,13 @@ export function withConnectionOptions(
     )
     .option(
       `${tokenFlag} <token>`,
-      'access token of the station, if it requires one (env FIELD_OTA_TOKEN)',
+      "the station's --http-token, when it is on another computer (env FIELD_OTA_TOKEN)",
       process.env.FIELD_OTA_TOKEN || undefined,
+    )
+    .option(
+      '--data-dir <dir>',
+      'data folder of the station on this computer, whose per-start secret is used (env FIELD_OTA_DATA_DIR)',
+      process.env.FIELD_OTA_DATA_DIR || defaultDataDir(),
     )
     .option('--json', 'print the result as JSON');
 }
@@ -39,12 +50,49 @@ export interface Connection {
   client: ApiClient;
   stationUrl: string;
   token: string | undefined;
+  /** Turns a refusal of the local secret into what to do about it (rethrows anything else). */
+  explain: (error: unknown) => never;
 }
 
+/**
+ * A given token wins. Otherwise a station on this computer is sent the secret it wrote in its data
+ * folder (readable by this account only); a station elsewhere never is.
+ */
 export function connect(options: ConnectionOptions): Connection {
   const stationUrl = checkStationUrl(options.station);
-  const token = options.stationToken ?? options.token;
-  return { client: createHttpApiClient(stationUrl, { token }), stationUrl, token };
+  const given = options.stationToken ?? options.token;
+  const local = given === undefined && isLoopbackHost(new URL(stationUrl).hostname);
+  const token = local ? (readStationSecret(options.dataDir) ?? undefined) : given;
+  const client = createHttpApiClient(stationUrl, { token });
+  if (!local)
+    return {
+      client,
+      stationUrl,
+      token,
+      explain: (error) => {
+        throw error;
+      },
+    };
+  const explain = refusalHint(options.dataDir, token !== undefined);
+  return {
+    client: { call: (name, input) => client.call(name, input).catch(explain) },
+    stationUrl,
+    token,
+    explain,
+  };
+}
+
+/** A refused secret most likely means the station was started on another data folder: say so. */
+function refusalHint(dataDir: string, found: boolean): (error: unknown) => never {
+  return (error) => {
+    if (!(error instanceof ApiError) || error.code !== 'UNAUTHORIZED') throw error;
+    const what = found
+      ? `The secret in ${dataDir} is not this station's`
+      : `No station secret (${STATION_SECRET_FILE}) in ${dataDir}`;
+    throw new CliError(
+      `${error.message}\n${what}: give the station's data folder with --data-dir (or FIELD_OTA_DATA_DIR), or its --http-token with --token.`,
+    );
+  };
 }
 
 function checkStationUrl(raw: string): string {

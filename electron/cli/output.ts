@@ -1,10 +1,20 @@
+import { escapeControlChars } from '../../shared/text/control-chars';
+
 /** Machine-readable output: exactly one JSON document on stdout, nothing else. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/**
+ * Text for people: device-reported strings (firmware titles, errors) may carry terminal escape
+ * sequences, so every control character but our own line breaks is shown escaped, not obeyed.
+ */
+export function forTerminal(text: string): string {
+  return text.split('\n').map(escapeControlChars).join('\n');
+}
+
 export function printLine(text = ''): void {
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${forTerminal(text)}\n`);
 }
 
 /** A plain text table: a header row, then one row per item, columns padded to their widest cell. */
@@ -12,15 +22,17 @@ export function formatTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
 ): string {
+  // A cell is one line: its own line breaks are escaped too, so no cell can forge a row.
+  const cells = rows.map((row) => row.map(escapeControlChars));
   const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(header.length, ...cells.map((row) => (row[column] ?? '').length)),
   );
-  const line = (cells: readonly string[]) =>
-    cells
+  const line = (row: readonly string[]) =>
+    row
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return [line(headers), ...cells.map(line)].join('\n');
 }
 
 /** A table, or a friendly line when there is nothing to show. */

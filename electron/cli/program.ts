@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../core/http/app-root';
 import { describeError } from './cli-error';
+import { forTerminal } from './output';
 import { assignCommand } from './commands/assign';
 import { cloudCommand } from './commands/cloud-command';
 import { deviceCommand } from './commands/device';
@@ -56,7 +57,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     // commander has already printed its own usage errors (and help/version, which exit 0).
     if (error instanceof CommanderError) return error.exitCode;
-    for (const line of describeError(error)) process.stderr.write(`field-ota: ${line}\n`);
+    for (const line of describeError(error))
+      process.stderr.write(`field-ota: ${forTerminal(line)}\n`);
     return 1;
   }
 }

@@ -3,7 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { Package } from '../../shared/api/entities';
-import { readResult, StationUnreachableError } from '../../shared/api/http-client';
+import { parseAnswer } from '../../shared/api/answers';
+import { StationUnreachableError } from '../../shared/api/http-client';
 import type { PackageMetaInput } from '../../shared/api/operations';
 
 /**
@@ -38,13 +39,23 @@ export function uploadFile(
       answered = true;
       const parts: Buffer[] = [];
       res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('error', reject);
+      // The station stopped while sending its answer: what arrived is no answer.
+      res.on('error', (error) => reject(new StationUnreachableError(stationUrl, error)));
+      res.on('close', () => {
+        if (!res.complete) reject(new StationUnreachableError(stationUrl, new Error('aborted')));
+      });
       res.on('end', () => {
-        const response = new Response(Buffer.concat(parts), {
-          status: res.statusCode ?? 500,
-          statusText: res.statusMessage ?? '',
-        });
-        readResult(response).then((result) => resolve(result as Package), reject);
+        try {
+          resolve(
+            parseAnswer(
+              res.statusCode ?? 500,
+              Buffer.concat(parts).toString('utf8'),
+              res.statusMessage ?? '',
+            ) as Package,
+          );
+        } catch (error) {
+          reject(error as Error);
+        }
       });
     });
     // Once the station has answered (say, a refusal before the whole file was sent) its answer is what counts.

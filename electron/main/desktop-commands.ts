@@ -5,6 +5,7 @@ import { app, dialog, shell, type BrowserWindow } from 'electron';
 import type { Station } from '../core/station';
 import type { Log } from '../core/log';
 import { formatLogExport, writeFileAtomically, type LogFile } from './log-file';
+import { stationLogSections, type LogSection } from './station-log-sections';
 
 export interface CommandContext {
   station: () => Station | null;
@@ -44,24 +45,12 @@ export async function exportLogs(context: CommandContext): Promise<void> {
 
 async function logExport(context: CommandContext): Promise<string> {
   const station = context.station();
-  const sections: { title: string; lines: string[] }[] = [];
+  let sections: LogSection[] = [];
   let mqtt = 'not running';
   if (station) {
     const status = await station.api['station.status']({});
     mqtt = `${status.mqtt.url} (${status.connectedDevices} devices connected)`;
-    const protocolErrors = await station.api['station.protocolErrors']({ limit: 1000 });
-    sections.push({
-      title: 'Device protocol errors, newest first',
-      lines: protocolErrors.map(
-        (e) =>
-          `${new Date(e.at).toISOString()} ${e.kind} ${e.deviceName ?? e.clientId ?? e.remoteAddress}: ${e.message}`,
-      ),
-    });
-    const cloudLog = await station.api['cloud.log']({ limit: 2000 }).catch(() => []);
-    sections.push({
-      title: 'Cloud sync log',
-      lines: cloudLog.map((e) => `${new Date(e.at).toISOString()} ${e.level} ${e.message}`),
-    });
+    sections = await stationLogSections(station.api);
   }
   return formatLogExport({
     header: {

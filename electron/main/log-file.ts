@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { escapeControlChars } from '../../shared/text/control-chars';
 import type { LogLevel } from '../core/log';
+import { ensureOwnerOnlyDir, OWNER_ONLY_FILE } from '../core/storage/owner-only';
 
 export const LOG_FILE = 'main.log';
 /** Logged by main once the station is up, with its MQTT address; CI's launch checks wait for it. */
@@ -23,7 +25,7 @@ export class LogFile {
     private readonly echo: (line: string) => void = () => undefined,
   ) {
     this.dir = dir;
-    fs.mkdirSync(dir, { recursive: true });
+    ensureOwnerOnlyDir(dir);
     this.size = fileSize(this.current);
   }
 
@@ -32,14 +34,17 @@ export class LogFile {
   }
 
   write(level: LogLevel, message: string): void {
-    const line = `${new Date().toISOString()} ${level.toUpperCase()} ${message.replace(/\r?\n/g, '\n    ')}\n`;
+    // Continuation lines are indented and every other control character is escaped: a device
+    // string quoted in a message cannot start a line that looks like an entry of its own.
+    const text = message.split(/\r?\n/).map(escapeControlChars).join('\n    ');
+    const line = `${new Date().toISOString()} ${level.toUpperCase()} ${text}\n`;
     this.echo(line);
     try {
       if (this.size + line.length > this.maxBytes && this.size > 0) {
         fs.renameSync(this.current, path.join(this.dir, PREVIOUS_LOG_FILE));
         this.size = 0;
       }
-      fs.appendFileSync(this.current, line);
+      fs.appendFileSync(this.current, line, { mode: OWNER_ONLY_FILE });
       this.size += Buffer.byteLength(line);
     } catch {
       // A full or read-only disk must not take the app down because of its log.
@@ -77,9 +82,12 @@ export interface LogExportInput {
 /** One text file to attach to a support request: versions, station state, recent errors, the log. */
 export function formatLogExport(input: LogExportInput): string {
   const out: string[] = ['ServicePleX Field OTA: exported logs', ''];
-  for (const [key, value] of Object.entries(input.header)) out.push(`${key}: ${value}`);
+  for (const [key, value] of Object.entries(input.header))
+    out.push(`${key}: ${escapeControlChars(value)}`);
   for (const section of input.sections) {
-    out.push('', `== ${section.title} (${section.lines.length}) ==`, ...section.lines);
+    // One entry, one line: client ids and device messages come from the network.
+    const lines = section.lines.map(escapeControlChars);
+    out.push('', `== ${section.title} (${lines.length}) ==`, ...lines);
   }
   out.push('', '== Main process log ==', input.mainLog.trimEnd(), '');
   return out.join('\n');

@@ -53,6 +53,18 @@ function ConnectionBanner() {
   const connection = useSlice('connection');
   const loadError = useSlice('loadError');
   const { store } = useStation();
+  if (connection === 'refused') {
+    return (
+      <div className="banner banner-error" role="alert">
+        <Icon name="alert" />
+        <span>
+          The station was restarted with a new access secret: open the address it printed when it
+          started ({window.location.origin}/?token=…) to reconnect. The pages show the last known
+          state meanwhile.
+        </span>
+      </div>
+    );
+  }
   if (connection === 'reconnecting') {
     return (
       <div className="banner banner-warning" role="status">

@@ -18,7 +18,14 @@ export interface HttpClientOptions {
   token?: string;
 }
 
-/** The station could not be reached at all (not running, wrong address, network down). */
+/** Socket errors meaning a connection was made and then lost, not that none could be made. */
+const LOST_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+
+/**
+ * No answer from the station: it could not be reached at all (not running, wrong address,
+ * network down), or it closed the connection before answering (stopped or crashed mid-request),
+ * when whether the request was carried out is not known. Never a success.
+ */
 export class StationUnreachableError extends Error {
   readonly code = 'UNREACHABLE';
 
@@ -26,8 +33,11 @@ export class StationUnreachableError extends Error {
     readonly stationUrl: string,
     cause: unknown,
   ) {
+    const reason = describeCause(cause);
     super(
-      `The station at ${stationUrl} is not reachable (${describeCause(cause)}). Is it running, and is the address right?`,
+      LOST_CONNECTION.has(reason) || reason === 'terminated' || reason === 'aborted'
+        ? `The station at ${stationUrl} closed the connection before answering (${reason}): it stopped or crashed. Whether the request was carried out is not known: look before trying again.`
+        : `The station at ${stationUrl} is not reachable (${reason}). Is it running, and is the address right?`,
       { cause },
     );
     this.name = 'StationUnreachableError';
@@ -46,7 +56,7 @@ export function createHttpApiClient(baseUrl: string, opts: HttpClientOptions = {
         headers: requestHeaders('application/json', opts.token),
         body: JSON.stringify(input ?? {}),
       });
-      return (await readResult(response)) as OperationResult<N>;
+      return (await readAnswer(base, response)) as OperationResult<N>;
     },
   };
 }
@@ -73,7 +83,7 @@ export async function uploadPackage(
   // A streamed request body must declare half-duplex (fetch spec); Blobs and buffers don't need it.
   if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) init.duplex = 'half';
   const response = await send(base, packageUploadUrl(base, meta), init);
-  return (await readResult(response)) as Package;
+  return (await readAnswer(base, response)) as Package;
 }
 
 /** Where a package binary is posted; its metadata travels in the query, the binary as the body. */
@@ -96,9 +106,18 @@ async function send(base: string, url: string, init: RequestInit): Promise<Respo
   }
 }
 
-/** Reads a fetch Response as a station answer (shared/api/answers.ts). */
-export async function readResult(response: Response): Promise<unknown> {
-  return parseAnswer(response.status, await response.text(), response.statusText);
+/**
+ * Reads a fetch Response as a station answer; a body cut short (the station stopped while
+ * sending it) is no answer either.
+ */
+async function readAnswer(base: string, response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw new StationUnreachableError(base, error);
+  }
+  return parseAnswer(response.status, text, response.statusText);
 }
 
 function trimBase(url: string): string {

@@ -4,6 +4,7 @@
  * arguments against these schemas at the boundary.
  */
 import { z } from 'zod';
+import { hasControlChars } from '../text/control-chars';
 import {
   ChecksumAlgorithmSchema,
   CloudConflict,
@@ -29,7 +30,16 @@ import {
   Timestamp,
 } from './entities';
 
-const Name = z.string().trim().min(1, 'is required').max(255);
+/**
+ * Names and labels are shown in tables, terminals, logs and reports: a control character in one
+ * could break a line or move a terminal's cursor, so none is accepted (any script is).
+ */
+const plainText = (schema: z.ZodString) =>
+  schema.refine((text) => !hasControlChars(text), {
+    message: 'must not contain control characters (line breaks, tabs, escape codes)',
+  });
+const Name = plainText(z.string().trim().min(1, 'is required').max(255));
+const Label = plainText(z.string().trim().max(255));
 /** Access tokens are MQTT usernames: printable, no spaces, like ThingsBoard's credentials. */
 const AccessToken = z
   .string()
@@ -44,11 +54,11 @@ export const PackageMeta = z.object({
   profileId: Id,
   type: PackageType,
   /** Defaults to "title version", as the console does. */
-  tag: z.string().trim().max(255).optional(),
+  tag: Label.optional(),
   checksumAlgorithm: ChecksumAlgorithmSchema.default('SHA256'),
   /** If given, the import fails unless the file matches it. */
   checksum: z.string().trim().max(256).optional(),
-  fileName: z.string().trim().min(1).max(255),
+  fileName: plainText(z.string().trim().min(1).max(255)),
   contentType: z.string().max(255).optional(),
 });
 export type PackageMeta = z.infer<typeof PackageMeta>;
@@ -91,7 +101,7 @@ export const operations = {
     z.object({
       name: Name,
       profileId: Id,
-      label: z.string().trim().max(255).default(''),
+      label: Label.default(''),
       accessToken: AccessToken.optional(),
     }),
     Device,
@@ -99,7 +109,7 @@ export const operations = {
   /** Renames and/or relabels a device on site; synced to the cloud. See device-handlers.ts. */
   'devices.update': op(
     z
-      .object({ id: Id, name: Name.optional(), label: z.string().trim().max(255).optional() })
+      .object({ id: Id, name: Name.optional(), label: Label.optional() })
       .refine((v) => v.name !== undefined || v.label !== undefined, {
         message: 'give a new name or a new label',
         path: ['name'],

@@ -1,6 +1,6 @@
 // The station of the long-day benchmark, in its own process so that its CPU time and RSS are
 // its own: the headless station (MQTT + HTTP with the events WebSocket) on 127.0.0.1 with N
-// devices. Sends {mqttUrl, httpUrl, tokens}; then answers 'sample' with its usage and database
+// devices. Sends {mqttUrl, httpUrl, secret, tokens}; then answers 'sample' with its usage and database
 // size, 'job' (no answer) by adding the next package version and a job for the whole fleet,
 // 'stop' by closing.
 import fs from 'node:fs';
@@ -9,6 +9,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { startHttpServer } from '../../electron/core/http/server';
+import { newStationSecret } from '../../electron/core/http/station-secret';
 import { startStation } from '../../electron/core/station';
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import { PackageMeta } from '../../shared/api/operations';
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
     mqttPort: 0,
     telemetryRetention: { maxAgeMs: request.maxAgeMs, intervalMs: 5000, markEveryMs: 5000 },
   });
-  const http = await startHttpServer({ station, host: '127.0.0.1', port: 0 });
+  const secret = newStationSecret();
+  const http = await startHttpServer({ station, host: '127.0.0.1', port: 0, secret });
   station.setHttpUrl(http.url);
   const profile = await station.api['profiles.add'](parseArgs('profiles.add', { name: 'CIM-168' }));
   const tokens: string[] = [];
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
   process.send?.({
     mqttUrl: `mqtt://127.0.0.1:${station.mqttAddress().port}`,
     httpUrl: http.url,
+    secret,
     tokens,
   });
   // Whether a slow round trip is the station's own loop being busy, or the machine.

@@ -82,14 +82,22 @@ async function main(): Promise<void> {
     [JSON.stringify(request)],
     (minutes + 5) * 60_000,
   );
-  const ready = (await station.next()) as { mqttUrl: string; httpUrl: string; tokens: string[] };
+  const ready = (await station.next()) as {
+    mqttUrl: string;
+    httpUrl: string;
+    secret: string;
+    tokens: string[];
+  };
   const ask = async <T>(message: unknown): Promise<T> => {
     station.send(message);
     return (await station.next()) as T;
   };
 
   let events = 0;
-  const ui = new WebSocket(`${ready.httpUrl.replace(/^http/, 'ws')}/api/events`);
+  // The UI's own way in: the event socket with the station's per-start secret.
+  const ui = new WebSocket(
+    `${ready.httpUrl.replace(/^http/, 'ws')}/api/events?token=${encodeURIComponent(ready.secret)}`,
+  );
   ui.on('message', () => (events += 1));
   ui.on('error', (error) => console.log(`  ! UI listener: ${error.message}`));
 

@@ -13,6 +13,7 @@ import { runSimulation } from '../../electron/simulator';
 import type { Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
 import { stationApi } from '../e2e/support/api';
+import { stationAuth, type LocalStation } from '../support/station-client';
 import { launchBrowser } from '../e2e/support/browser';
 import { startStationProcess } from '../e2e/support/station-process';
 
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   const station = await startStationProcess();
   const browser = await launchBrowser();
   try {
-    const api = stationApi(station.httpUrl);
+    const api = stationApi(station);
     console.log(
       `station ${station.httpUrl} ${station.mqttUrl}; ${DEVICES} devices, ${UPDATING} updating`,
     );
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < LOADS; i++) {
       // A real load each time (a goto to the same URL would only be a fragment navigation).
       await page.goto('about:blank');
-      await page.goto(`${station.httpUrl}/#/devices`);
+      await page.goto(`${station.uiUrl}#/devices`);
       await page.waitForFunction(
         (n) =>
           document.querySelector('.result-count')?.textContent ===
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
       ['devices', '1.0.1'],
       ['monitor', '1.0.2'],
     ] as const) {
-      const pkg = await addPackage(station.httpUrl, profile.id, version);
+      const pkg = await addPackage(station, profile.id, version);
       started = performance.now();
       await inParallel(targets.length, (i) =>
         api.call('assignments.assign', { deviceId: targets[i]!.id, packageId: pkg.id }),
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
       console.log(
         `assigned ${pkg.title} ${version} to ${targets.length} devices in ${secs(started)} s`,
       );
-      await page.goto(`${station.httpUrl}/#/${pageName}`);
+      await page.goto(`${station.uiUrl}#/${pageName}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForTimeout(1_500); // let the load settle; its tasks are not the stream's
       const from = await page.evaluate(() => performance.now());
@@ -162,11 +163,16 @@ async function main(): Promise<void> {
   }
 }
 
-async function addPackage(httpUrl: string, profileId: string, version: string): Promise<Package> {
+async function addPackage(
+  station: LocalStation,
+  profileId: string,
+  version: string,
+): Promise<Package> {
   return uploadPackage(
-    httpUrl,
+    station.httpUrl,
     { title: 'CIM-168', version, profileId, type: 'FIRMWARE', fileName: `fw-${version}.bin` },
     new Uint8Array(crypto.randomBytes(PACKAGE_BYTES)),
+    stationAuth(station),
   );
 }
 

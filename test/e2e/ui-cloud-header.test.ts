@@ -25,8 +25,8 @@ describe('the cloud status in the header', () => {
   });
 
   it('says not configured, then online, then not signed in', async () => {
-    const api = stationApi(station.httpUrl);
-    const { page, problems } = await openPage(browser, `${station.httpUrl}/#/devices`);
+    const api = stationApi(station);
+    const { page, problems } = await openPage(browser, `${station.uiUrl}#/devices`);
     const cloudItem = page
       .getByRole('list', { name: 'Station status' })
       .getByRole('listitem')

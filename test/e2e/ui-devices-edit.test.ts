@@ -7,6 +7,7 @@ import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
+import { stationAuth } from '../support/station-client';
 
 // The Edit device dialog fixes a device's name or label on site (and assigns firmware in the
 // same Apply); the Devices table shows the new values as the station pushes them.
@@ -20,7 +21,7 @@ describe('editing a device on the Devices page', () => {
 
   beforeAll(async () => {
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     await uploadPackage(
       station.httpUrl,
@@ -32,11 +33,12 @@ describe('editing a device on the Devices page', () => {
         fileName: 'fw.bin',
       },
       new Uint8Array(crypto.randomBytes(10_000)),
+      stationAuth(station),
     );
     device = await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
     await api.call('devices.add', { name: 'CIM-168-02-22-91', profileId: profile.id });
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/devices`);
+    watched = await openPage(browser, `${station.uiUrl}#/devices`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
   }, 60_000);

@@ -7,6 +7,7 @@ import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
+import { stationAuth } from '../support/station-client';
 
 const FLEET = 150;
 
@@ -25,7 +26,7 @@ describe('the Devices page', () => {
 
   beforeAll(async () => {
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     cim168 = await api.call('profiles.add', { name: 'CIM-168' });
     const cim200 = await api.call('profiles.add', { name: 'CIM-200' });
     firmware = await uploadPackage(
@@ -38,6 +39,7 @@ describe('the Devices page', () => {
         fileName: 'fw.bin',
       },
       new Uint8Array(crypto.randomBytes(10_000)),
+      stationAuth(station),
     );
     for (let i = 0; i < FLEET; i++) {
       const profile = i % 3 === 2 ? cim200 : cim168;
@@ -46,7 +48,7 @@ describe('the Devices page', () => {
       await api.call('devices.add', { name, profileId: profile.id });
     }
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/devices`);
+    watched = await openPage(browser, `${station.uiUrl}#/devices`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
   }, 60_000);

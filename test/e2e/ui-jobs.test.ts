@@ -10,6 +10,7 @@ import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
+import { stationAuth } from '../support/station-client';
 
 // Jobs on the Monitor: a rollout made from the New job dialog and followed live to COMPLETED
 // with its report; pause, resume and cancel from the job's row; an auto-paused job's reason.
@@ -24,7 +25,7 @@ describe('jobs on the Monitor page', () => {
 
   beforeAll(async () => {
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     firmware = await uploadPackage(
       station.httpUrl,
@@ -36,6 +37,7 @@ describe('jobs on the Monitor page', () => {
         fileName: 'cim168-1.0.1.bin',
       },
       new Uint8Array(crypto.randomBytes(200_000)),
+      stationAuth(station),
     );
     devices = [];
     for (let i = 0; i < 8; i++)
@@ -46,7 +48,7 @@ describe('jobs on the Monitor page', () => {
         }),
       );
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/monitor`);
+    watched = await openPage(browser, `${station.uiUrl}#/monitor`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Monitor' }).waitFor();
   }, 60_000);
@@ -262,7 +264,7 @@ describe('jobs on the Monitor page', () => {
   }, 30_000);
 
   it('shows the jobs and the New job dialog accessibly in the dark theme', async () => {
-    const dark = await openPage(browser, `${station.httpUrl}/#/monitor`, 'dark');
+    const dark = await openPage(browser, `${station.uiUrl}#/monitor`, 'dark');
     await jobsTable().count(); // (light page stays open)
     const darkJobs = dark.page.getByRole('region', { name: 'Jobs table' });
     await darkJobs.getByText('COMPLETED').waitFor();

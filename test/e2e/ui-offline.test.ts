@@ -25,14 +25,14 @@ describe('the UI when the station goes away and comes back', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('shows "reconnecting", keeps the last known state, and catches up after the restart', async () => {
+  it('shows "reconnecting", keeps the last known state, says a restart needs its new address, and catches up there', async () => {
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
     station = await startStationProcess({ dataDir, keepDataDir: true, ...ports });
-    const api = stationApi(station.httpUrl);
+    const api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
 
-    const { page, problems } = await openPage(browser, `${station.httpUrl}/#/devices`);
+    const { page, problems } = await openPage(browser, `${station.uiUrl}#/devices`);
     await page.getByRole('row', { name: /CIM-168-02-22-90/ }).waitFor();
     const header = page.getByRole('list', { name: 'Station status' });
     await expect.poll(() => header.innerText()).toContain('Connected');
@@ -44,13 +44,21 @@ describe('the UI when the station goes away and comes back', () => {
     expect(await page.getByRole('row', { name: /CIM-168-02-22-90/ }).count()).toBe(1);
     await screenshot(page, 'offline-reconnecting-light');
 
+    // A new start has a new secret: the page says so, and what to open, instead of spinning.
     station = await startStationProcess({ dataDir, keepDataDir: true, ...ports });
-    await page
-      .getByText('Connection to the station lost')
-      .waitFor({ state: 'detached', timeout: 15_000 });
+    await page.getByText('The station was restarted with a new access secret').waitFor({
+      timeout: 15_000,
+    });
+    expect(await header.innerText()).toContain('Secret refused');
+    expect(await page.getByRole('row', { name: /CIM-168-02-22-90/ }).count()).toBe(1);
+    await screenshot(page, 'offline-new-secret-light');
+
+    // Opening the address it printed catches up (and keeps the secret out of the address bar).
+    await page.goto(`${station.uiUrl}#/devices`);
     await expect.poll(() => header.innerText()).toContain('Connected');
+    expect(page.url()).not.toContain('token=');
     // Events flow again: a device added now shows up without reloading the page.
-    await stationApi(station.httpUrl).call('devices.add', {
+    await stationApi(station).call('devices.add', {
       name: 'CIM-168-02-22-91',
       profileId: profile.id,
     });
@@ -58,7 +66,7 @@ describe('the UI when the station goes away and comes back', () => {
 
     // The browser logs each refused reconnection attempt; nothing else may go wrong.
     const unexpected = problems.filter(
-      (p) => !/WebSocket connection|ERR_CONNECTION_REFUSED|Failed to load resource/.test(p),
+      (p) => !/WebSocket connection|ERR_CONNECTION_REFUSED|Failed to load resource|401/.test(p),
     );
     expect(unexpected).toEqual([]);
   }, 60_000);

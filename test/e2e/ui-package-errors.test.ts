@@ -28,11 +28,11 @@ describe('package errors in the Add package and Delete dialogs', () => {
   beforeAll(async () => {
     tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-ui-errors-'));
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     profile = await api.call('profiles.add', { name: 'CIM-168' });
     device = await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/packages`);
+    watched = await openPage(browser, `${station.uiUrl}#/packages`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Packages' }).waitFor();
   }, 60_000);

@@ -32,7 +32,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
 
   beforeAll(async () => {
     station = await startStationProcess();
-    scene = await buildScene(station.httpUrl, station.mqttUrl);
+    scene = await buildScene(station, station.mqttUrl);
     browser = await launchBrowser();
   }, 90_000);
 
@@ -43,7 +43,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
   });
 
   it('renders each page with its data and no serious or critical accessibility violation', async () => {
-    const { page, problems } = await openPage(browser, station.httpUrl, scheme);
+    const { page, problems } = await openPage(browser, station.uiUrl, scheme);
     for (const { name, heading, ready } of PAGES) {
       await page.getByRole('link', { name: heading }).click();
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
@@ -56,7 +56,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
   }, 60_000);
 
   it('shows the live states with their words and the header figures', async () => {
-    const { page } = await openPage(browser, `${station.httpUrl}/#/monitor`, scheme);
+    const { page } = await openPage(browser, `${station.uiUrl}#/monitor`, scheme);
     await page.getByRole('heading', { level: 1, name: 'Monitor' }).waitFor();
     const table = page.getByRole('region', { name: /Updates table/ });
     await expect.poll(() => table.innerText()).toContain('DOWNLOADING');
@@ -100,7 +100,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
   }, 30_000);
 
   it('opens each dialog accessibly: Add package, Add device, Edit device, Import CSV', async () => {
-    const { page, problems } = await openPage(browser, `${station.httpUrl}/#/packages`, scheme);
+    const { page, problems } = await openPage(browser, `${station.uiUrl}#/packages`, scheme);
     await page.getByRole('heading', { level: 1, name: 'Packages' }).waitFor();
     await page.getByRole('button', { name: 'Add package' }).click();
     const addPackage = page.getByRole('dialog', { name: 'Add package' });

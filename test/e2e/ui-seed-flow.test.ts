@@ -25,7 +25,7 @@ describe('the seed console flow in the browser', () => {
     tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-ui-files-'));
     station = await startStationProcess();
     browser = await launchBrowser();
-    watched = await openPage(browser, station.httpUrl);
+    watched = await openPage(browser, station.uiUrl);
   }, 60_000);
 
   afterAll(async () => {
@@ -100,7 +100,7 @@ describe('the seed console flow in the browser', () => {
     await updateRow.waitFor();
     expect(await updateRow.innerText()).toMatch(/QUEUED|INITIATED/);
 
-    const devices = await stationApi(station.httpUrl).call('devices.list', {});
+    const devices = await stationApi(station).call('devices.list', {});
     const device = devices.find((d) => d.name === 'CIM-168-02-22-90');
     expect(device).toBeDefined();
     const summary = await runSimulation({

@@ -17,7 +17,7 @@ describe('the Station page protocol list', () => {
   beforeAll(async () => {
     station = await startStationProcess();
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/station`);
+    watched = await openPage(browser, `${station.uiUrl}#/station`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Station' }).waitFor();
   }, 60_000);
@@ -28,7 +28,7 @@ describe('the Station page protocol list', () => {
   });
 
   it('shows an SDK subscription as a note, once per device, and a real refusal as an error', async () => {
-    const api = stationApi(station.httpUrl);
+    const api = stationApi(station);
     const profile = await api.call('profiles.add', parseArgs('profiles.add', { name: 'SDK' }));
     const device = await api.call(
       'devices.add',

@@ -41,9 +41,9 @@ describe('the Station page site network switch', () => {
     // A known port, so the refusal test can take it elsewhere.
     station = await startStationProcess({ mqttPort: await freePort() });
     mqttPort = Number(new URL(station.mqttUrl).port);
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/station`);
+    watched = await openPage(browser, `${station.uiUrl}#/station`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Station' }).waitFor();
   }, 60_000);
@@ -68,7 +68,7 @@ describe('the Station page site network switch', () => {
   });
 
   it('turns on: the hint and the header say where devices connect, in every window', async () => {
-    const other = await openPage(browser, `${station.httpUrl}/#/devices`);
+    const other = await openPage(browser, `${station.uiUrl}#/devices`);
     await header(other.page).getByText('this computer only').waitFor();
 
     await siteSwitch().check();

@@ -9,6 +9,7 @@ import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
+import { stationAuth } from '../support/station-client';
 
 /** Small enough for a quick test, and the same refusal (413) as a stock server's 16 MiB. */
 const UPLOAD_LIMIT = 100_000;
@@ -39,9 +40,9 @@ describe('the Sync page', () => {
       firmware: { 'CIM-168-S-03': 'CIM-168@1.0.0' },
     });
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/devices`);
+    watched = await openPage(browser, `${station.uiUrl}#/devices`);
     page = watched.page;
   }, 60_000);
 
@@ -165,7 +166,7 @@ describe('the Sync page', () => {
     await screenshot(page, 'sync-conflicts-light');
     expect(await accessibilityProblems(page), 'Sync page with conflicts').toEqual([]);
 
-    const dark = await openPage(browser, `${station.httpUrl}/#/sync`, 'dark');
+    const dark = await openPage(browser, `${station.uiUrl}#/sync`, 'dark');
     await dark.page.getByRole('region', { name: /^Conflicts/ }).scrollIntoViewIfNeeded();
     await dark.page.mouse.move(0, 0);
     await screenshot(dark.page, 'sync-conflicts-dark');
@@ -193,6 +194,7 @@ describe('the Sync page', () => {
       station.httpUrl,
       { title: 'CIM-168', version: '2.0.0', profileId, type: 'FIRMWARE', fileName: 'big.bin' },
       new Uint8Array(crypto.randomBytes(UPLOAD_LIMIT + 50_000)),
+      stationAuth(station),
     );
     await expect.poll(() => pendingCount('Packages'), { timeout: 10_000 }).toMatch(/^1\s/);
     await page.getByRole('button', { name: 'Sync now' }).click();

@@ -1,18 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device } from '../../shared/api/entities';
-import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
+import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
 import { cliInProcess as cli } from '../support/cli-in-process';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 
 describe('field-ota device edit', () => {
   let site: StationFixture;
-  let http: HttpServerHandle;
+  let http: HeadlessHttp;
   let station: string[];
 
   beforeEach(async () => {
     site = await startStationFixture();
-    http = await startHttpServer({ station: site.station, port: 0, staticDir: site.dataDir });
-    station = ['--station', http.url];
+    http = await startHeadlessHttp({ station: site.station, port: 0, staticDir: site.dataDir });
+    station = ['--station', http.url, '--data-dir', site.dataDir];
     const profile = await site.profile('CIM-168');
     await site.device('CIM-168-02-22-09', profile.id, 'TOKEN-90');
     await site.device('CIM-168-02-22-91', profile.id, 'TOKEN-91');

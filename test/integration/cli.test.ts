@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
 
@@ -64,7 +65,7 @@ describe('field-ota against a running station', () => {
       '0',
     ]);
     running.push(station);
-    env = { FIELD_OTA_STATION: station.httpUrl };
+    env = station.env;
     firmware = randomBytes(300_000);
     firmwarePath = path.join(tempDir, 'CIM-168-1.0.1.bin');
     await writeFile(firmwarePath, firmware);
@@ -184,6 +185,37 @@ describe('field-ota against a running station', () => {
 
     const [after] = await runJson<Device[]>(['devices'], env);
     expect(after?.firmware).toMatchObject({ state: 'UPDATED', currentVersion: '1.0.1' });
+  });
+
+  it('shows a device-reported firmware title with its escape sequences escaped, not obeyed', async () => {
+    await runJson<Device>(
+      ['device', 'add', '--name', 'CIM-168-ESC', '--profile', 'CIM-168', '--token', 'esc-token'],
+      env,
+    );
+    // Clear the screen, home the cursor, and draw a row of its own, as a hostile device tried.
+    const title = '\u001b[2J\u001b[H\rFORGED-ROW  CIM-168  yes\n\u009b31m';
+    const device = await mqtt.connectAsync(station.mqttUrl, {
+      username: 'esc-token',
+      reconnectPeriod: 0,
+    });
+    try {
+      await device.publishAsync(
+        'v1/devices/me/telemetry',
+        JSON.stringify({ current_fw_title: title, current_fw_version: '1.0.0' }),
+        { qos: 1 },
+      );
+    } finally {
+      await device.endAsync();
+    }
+    const listed = await runJson<Device[]>(['devices'], env);
+    expect(listed.find((d) => d.name === 'CIM-168-ESC')?.firmware.currentTitle).toBe(title);
+
+    const table = await run(['devices'], env);
+    expect(table.code).toBe(0);
+    // eslint-disable-next-line no-control-regex -- looking for the raw control characters
+    expect(table.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(table.stdout.split('\n').some((line) => line.startsWith('FORGED-ROW'))).toBe(false);
+    expect(table.stdout).toContain('\\x1b[2J\\x1b[H\\rFORGED-ROW  CIM-168  yes\\n\\x9b31m 1.0.0');
   });
 
   it('exits 1 when simulated devices do not end as expected', async () => {
@@ -427,6 +459,76 @@ describe('field-ota station start-up', () => {
     }
   });
 
+  it('requires its per-start secret even on 127.0.0.1; the CLI finds it in the data folder', async () => {
+    const dataDir = path.join(tempDir, 'secret');
+    const started = await startStationProcess([
+      'station',
+      '--data-dir',
+      dataDir,
+      '--mqtt-port',
+      '0',
+      '--http-port',
+      '0',
+    ]);
+    running.push(started);
+    // Another local account knows the port but not the secret.
+    const bare = await fetch(`${started.httpUrl}/api/call/profiles.list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(bare.status).toBe(401);
+    expect(((await bare.json()) as { error: { message: string } }).error.message).toContain(
+      'field-ota CLI',
+    );
+    const secretFile = path.join(dataDir, 'http-secret');
+    expect((await stat(secretFile)).mode & 0o777).toBe(0o600);
+    const secret = (await readFile(secretFile, 'utf8')).trim();
+    expect(secret).toMatch(/^[\w-]{40,}$/);
+
+    // The address to open carries it, as Jupyter's does.
+    expect(started.stdout).toContain(`Open the UI: ${started.httpUrl}/?token=${secret}`);
+    const withSecret = await fetch(`${started.httpUrl}/api/call/profiles.list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${secret}` },
+      body: '{}',
+    });
+    expect(withSecret.status).toBe(200);
+
+    // The CLI reads the secret by itself from --data-dir or FIELD_OTA_DATA_DIR.
+    expect(
+      await runJson<Profile[]>([
+        'profile',
+        'list',
+        '--station',
+        started.httpUrl,
+        '--data-dir',
+        dataDir,
+      ]),
+    ).toEqual([]);
+    expect(
+      await runJson<Profile[]>(['profile', 'list'], {
+        FIELD_OTA_STATION: started.httpUrl,
+        FIELD_OTA_DATA_DIR: dataDir,
+      }),
+    ).toEqual([]);
+    const elsewhere = await run([
+      'profile',
+      'list',
+      '--station',
+      started.httpUrl,
+      '--data-dir',
+      tempDir,
+    ]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('--data-dir');
+
+    // A new start, a new secret; a clean stop removes it.
+    started.child.kill('SIGTERM');
+    expect((await started.exited).code).toBe(0);
+    await expect(stat(secretFile)).rejects.toThrow(/ENOENT/);
+  });
+
   it('protects the API with --http-token', async () => {
     const guarded = await startStationProcess([
       'station',
@@ -474,7 +576,7 @@ describe('field-ota station start-up', () => {
     expect(started.stdout).toContain(
       'Electron binary not installed here: starting the headless station instead',
     );
-    expect(await runJson<Profile[]>(['profile', 'list', '--station', started.httpUrl])).toEqual([]);
+    expect(await runJson<Profile[]>(['profile', 'list'], started.env)).toEqual([]);
     // SIGTERM to the launcher alone must reach the station it started.
     started.child.kill('SIGTERM');
     expect((await started.exited).code).toBe(0);

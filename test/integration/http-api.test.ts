@@ -15,17 +15,31 @@ import {
 } from '../../shared/api/http-client';
 import { operations, type OperationName } from '../../shared/api/operations';
 import { CONTENT_SECURITY_POLICY } from '../../electron/core/http/security-headers';
+import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
 import {
   assertSafeBinding,
   startHttpServer,
   type HttpServerHandle,
 } from '../../electron/core/http/server';
+import { stationAuth } from '../support/station-client';
 import { startStation, type Station } from '../../electron/core/station';
 
 interface RawResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+}
+
+/**
+ * Every client on this computer sends the station's per-start secret, read from its data folder
+ * as the CLI does; a test that means another credential (or none: `Authorization: ''`) says so.
+ */
+function withSecret(headers: Record<string, string> = {}): Record<string, string> {
+  if ('Authorization' in headers) {
+    const { Authorization, ...rest } = headers;
+    return Authorization === '' ? rest : headers;
+  }
+  return { ...headers, Authorization: `Bearer ${auth.token ?? ''}` };
 }
 
 /** node:http rather than fetch: fetch won't let a test forge Host or send a raw "../" path. */
@@ -46,7 +60,7 @@ function rawRequest(
         port,
         method: options.method ?? 'GET',
         path: options.path,
-        headers: options.headers,
+        headers: withSecret(options.headers),
       },
       (res) => {
         const parts: Buffer[] = [];
@@ -111,7 +125,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 function openSocket(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers: withSecret(headers) });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode ?? 0}`)));
@@ -120,15 +134,21 @@ function openSocket(url: string, headers: Record<string, string> = {}): Promise<
 
 let tempDir: string;
 let station: Station;
-let server: HttpServerHandle;
+let server: HeadlessHttp;
 let base: string;
+let auth: { token?: string };
 const extraServers: HttpServerHandle[] = [];
 
 beforeAll(async () => {
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-http-'));
   station = await startStation({ dataDir: path.join(tempDir, 'data'), mqttPort: 0 });
-  server = await startHttpServer({ station, port: 0, staticDir: path.join(tempDir, 'no-ui-here') });
+  server = await startHeadlessHttp({
+    station,
+    port: 0,
+    staticDir: path.join(tempDir, 'no-ui-here'),
+  });
   base = server.url;
+  auth = stationAuth({ httpUrl: base, dataDir: station.dataDir });
 });
 
 afterAll(async () => {
@@ -140,7 +160,7 @@ afterAll(async () => {
 
 describe('POST /api/call/<operation>', () => {
   it('reaches every operation of the contract', async () => {
-    const client = createHttpApiClient(base);
+    const client = createHttpApiClient(base, auth);
     const called = new Set<OperationName>();
     const call: typeof client.call = (name, input) => {
       called.add(name);
@@ -177,6 +197,7 @@ describe('POST /api/call/<operation>', () => {
         fileName: 'fw.bin',
       },
       new Uint8Array(binary),
+      auth,
     );
     expect(pkg.sha256).toBe(createHash('sha256').update(binary).digest('hex'));
     expect((await call('packages.list', {})).map((p) => p.id)).toEqual([pkg.id]);
@@ -253,7 +274,7 @@ describe('POST /api/call/<operation>', () => {
   });
 
   it('rebuilds the station error as an ApiError in the client', async () => {
-    const client = createHttpApiClient(base);
+    const client = createHttpApiClient(base, auth);
     const error = await client
       .call('devices.get', { id: 'no-such-device' })
       .catch((e: unknown) => e);
@@ -311,7 +332,7 @@ describe('POST /api/call/<operation>', () => {
     expect(json(huge).error?.code).toBe('PAYLOAD_TOO_LARGE');
 
     // Nothing of the refused calls reached the station.
-    const profiles = await createHttpApiClient(base).call('profiles.list', {});
+    const profiles = await createHttpApiClient(base, auth).call('profiles.list', {});
     expect(profiles.map((p) => p.name)).not.toContain('evil');
   });
 
@@ -325,7 +346,12 @@ describe('POST /api/call/<operation>', () => {
       },
       setHttpUrl: () => undefined,
     };
-    const broken = await startHttpServer({ station: failing, port: 0, staticDir: tempDir });
+    const broken = await startHttpServer({
+      station: failing,
+      port: 0,
+      staticDir: tempDir,
+      secret: server.secret,
+    });
     extraServers.push(broken);
     try {
       const response = await callRaw(broken.url, 'station.status', {});
@@ -396,11 +422,12 @@ describe('request guard', () => {
     const guarded = await startHttpServer({
       station,
       port: 0,
+      secret: 'another-start',
       token: 's3cret-token',
       staticDir: tempDir,
     });
     extraServers.push(guarded);
-    const missing = await callRaw(guarded.url, 'profiles.list', {});
+    const missing = await callRaw(guarded.url, 'profiles.list', {}, { Authorization: '' });
     expect(missing.status).toBe(401);
     expect(json(missing).error?.code).toBe('UNAUTHORIZED');
     expect(
@@ -415,7 +442,7 @@ describe('request guard', () => {
     const inQuery = await rawRequest(guarded.url, {
       method: 'POST',
       path: '/api/call/profiles.list?token=s3cret-token',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', Authorization: '' },
       body: '{}',
     });
     expect(inQuery.status).toBe(401);
@@ -428,18 +455,48 @@ describe('request guard', () => {
     expect((refused as ApiError).code).toBe('UNAUTHORIZED');
 
     const wsUrl = guarded.url.replace('http:', 'ws:');
-    await expect(openSocket(`${wsUrl}/api/events`)).rejects.toThrow('HTTP 401');
-    await expect(openSocket(`${wsUrl}/api/events?token=wrong`)).rejects.toThrow('HTTP 401');
-    (await openSocket(`${wsUrl}/api/events?token=s3cret-token`)).close();
+    const none = { Authorization: '' };
+    await expect(openSocket(`${wsUrl}/api/events`, none)).rejects.toThrow('HTTP 401');
+    await expect(openSocket(`${wsUrl}/api/events?token=wrong`, none)).rejects.toThrow('HTTP 401');
+    (await openSocket(`${wsUrl}/api/events?token=s3cret-token`, none)).close();
+    // This start's secret is accepted beside the token.
+    (await openSocket(`${wsUrl}/api/events?token=another-start`, none)).close();
     (await openSocket(`${wsUrl}/api/events`, { Authorization: 'Bearer s3cret-token' })).close();
+  });
+
+  it('requires the per-start secret on 127.0.0.1 too, from the data folder or the UI address', async () => {
+    const none = { Authorization: '' };
+    const bare = await callRaw(base, 'profiles.list', {}, none);
+    expect(bare.status).toBe(401);
+    expect(json(bare).error?.message).toMatch(/data folder \(--data-dir\).*\?token=/);
+    const refused = await createHttpApiClient(base)
+      .call('profiles.list', {})
+      .catch((e: unknown) => e);
+    expect((refused as ApiError).code).toBe('UNAUTHORIZED');
+    const wsUrl = base.replace('http:', 'ws:');
+    await expect(openSocket(`${wsUrl}/api/events`, none)).rejects.toThrow('HTTP 401');
+    // The address printed for a browser carries it, as the UI sends it on its event socket.
+    const ui = new URL(server.uiUrl);
+    expect(ui.searchParams.get('token')).toBe(auth.token);
+    (await openSocket(`${wsUrl}/api/events?token=${auth.token ?? ''}`, none)).close();
+    // The page itself is public (it holds no data), so it can pick the secret up.
+    expect((await rawRequest(base, { path: '/', headers: none })).status).not.toBe(401);
+  });
+
+  it('refuses control characters in a name over HTTP, naming the field', async () => {
+    const answer = await callRaw(base, 'profiles.add', { name: 'CIM\u001b[2J' });
+    expect(answer.status).toBe(400);
+    expect(json(answer).error?.fields).toEqual({
+      name: 'must not contain control characters (line breaks, tabs, escape codes)',
+    });
   });
 
   it('refuses to serve beyond loopback without a token, before binding anything', async () => {
     // Never actually bound in tests: the refusal happens before listen.
-    await expect(startHttpServer({ station, host: '0.0.0.0', port: 0 })).rejects.toThrow(
-      /without an access token/,
-    );
-    await expect(startHttpServer({ station, host: '::', port: 0 })).rejects.toThrow(
+    await expect(
+      startHttpServer({ station, host: '0.0.0.0', port: 0, secret: 'x' }),
+    ).rejects.toThrow(/without an access token/);
+    await expect(startHttpServer({ station, host: '::', port: 0, secret: 'x' })).rejects.toThrow(
       /without an access token/,
     );
     expect(() => assertSafeBinding('192.168.1.20', undefined)).toThrow(/without an access token/);
@@ -452,7 +509,7 @@ describe('request guard', () => {
 
 describe('POST /api/packages/upload', () => {
   async function profileId(name: string): Promise<string> {
-    const client = createHttpApiClient(base);
+    const client = createHttpApiClient(base, auth);
     const existing = (await client.call('profiles.list', {})).find((p) => p.name === name);
     return existing?.id ?? (await client.call('profiles.add', { name })).id;
   }
@@ -464,7 +521,7 @@ describe('POST /api/packages/upload', () => {
       port,
       method: 'POST',
       path: `/api/packages/upload?meta=${encodeURIComponent(JSON.stringify(meta))}`,
-      headers: { 'Content-Type': 'application/octet-stream' },
+      headers: withSecret({ 'Content-Type': 'application/octet-stream' }),
     });
   }
 
@@ -522,7 +579,7 @@ describe('POST /api/packages/upload', () => {
   it('leaves nothing behind when the client aborts mid-upload', async () => {
     const dataDir = path.join(tempDir, 'data');
     const before = await filesUnder(dataDir);
-    const client = createHttpApiClient(base);
+    const client = createHttpApiClient(base, auth);
     const countBefore = (await client.call('packages.list', {})).length;
     const meta = {
       title: 'ABORTED',
@@ -549,7 +606,7 @@ describe('POST /api/packages/upload', () => {
     expect((await client.call('packages.list', {})).length).toBe(countBefore);
 
     // Nothing half-visible: the same title and version can be uploaded for real now.
-    const pkg = await uploadPackage(base, meta as never, new Uint8Array(randomBytes(1000)));
+    const pkg = await uploadPackage(base, meta as never, new Uint8Array(randomBytes(1000)), auth);
     expect(pkg.title).toBe('ABORTED');
   });
 
@@ -561,7 +618,7 @@ describe('POST /api/packages/upload', () => {
       type: 'FIRMWARE' as const,
       fileName: 'd.bin',
     };
-    await uploadPackage(base, meta, new Uint8Array(randomBytes(1000)));
+    await uploadPackage(base, meta, new Uint8Array(randomBytes(1000)), auth);
     // Streamed (unknown length) and refused before the station reads a byte of it.
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -569,7 +626,7 @@ describe('POST /api/packages/upload', () => {
         controller.close();
       },
     });
-    const error = await uploadPackage(base, meta, body).catch((e: unknown) => e);
+    const error = await uploadPackage(base, meta, body, auth).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).code).toBe('CONFLICT');
   });
@@ -614,12 +671,13 @@ describe('GET /api/events', () => {
       ws.on('message', (data) => received[i]?.push(JSON.parse(String(data)) as StationEvent)),
     );
 
-    const client = createHttpApiClient(base);
+    const client = createHttpApiClient(base, auth);
     const profile = await client.call('profiles.add', { name: 'events' });
     const pkg = await uploadPackage(
       base,
       { title: 'EVT', version: '1', profileId: profile.id, type: 'FIRMWARE', fileName: 'e.bin' },
       new Uint8Array(10),
+      auth,
     );
     await client.call('packages.delete', { id: pkg.id });
 
@@ -686,7 +744,7 @@ describe('static files', () => {
     );
     await writeFile(path.join(tempDir, 'secret.txt'), 'TOP SECRET');
     await symlink(path.join(tempDir, 'secret.txt'), path.join(uiDir, 'assets', 'link.txt'));
-    ui = await startHttpServer({ station, port: 0, staticDir: uiDir });
+    ui = await startHttpServer({ station, port: 0, staticDir: uiDir, secret: server.secret });
     extraServers.push(ui);
   });
 

@@ -20,6 +20,10 @@ interface SlowRequest {
 }
 
 /** A POST that declares `declared` bytes of body and sends one byte every `everyMs`. */
+/** The station's per-start secret in these tests, and the header that passes its check. */
+const SECRET = 'slow-bodies-secret';
+const AUTHORIZED = { Authorization: `Bearer ${SECRET}` };
+
 function slowPost(
   port: number,
   headers: Record<string, string>,
@@ -79,7 +83,7 @@ describe('HTTP request bodies', () => {
   async function start(options: Partial<Parameters<typeof startHttpServer>[0]> = {}) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-http-body-'));
     station = await startStation({ dataDir: dir, mqttPort: 0 });
-    http = await startHttpServer({ station, port: 0, ...options });
+    http = await startHttpServer({ station, port: 0, secret: SECRET, ...options });
     return http.port;
   }
 
@@ -107,7 +111,7 @@ describe('HTTP request bodies', () => {
 
   it('closes an accepted request whose body stalls', async () => {
     const port = await start({ bodyIdleTimeoutMs: 500 });
-    const r = slowPost(port, { Host: `127.0.0.1:${port}` }, 100, 60_000);
+    const r = slowPost(port, { Host: `127.0.0.1:${port}`, ...AUTHORIZED }, 100, 60_000);
     requests.push(r);
     const opened = Date.now();
     await Promise.race([r.closed, new Promise((resolve) => setTimeout(resolve, 4000))]);
@@ -117,7 +121,7 @@ describe('HTTP request bodies', () => {
 
   it('closes an accepted JSON request whose body crawls past the total time', async () => {
     const port = await start({ bodyIdleTimeoutMs: 500, jsonBodyTimeoutMs: 1500 });
-    const r = slowPost(port, { Host: `127.0.0.1:${port}` }, 100_000, 100);
+    const r = slowPost(port, { Host: `127.0.0.1:${port}`, ...AUTHORIZED }, 100_000, 100);
     requests.push(r);
     await Promise.race([r.closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
     expect(r.isClosed()).toBe(true);

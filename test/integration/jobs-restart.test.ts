@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, JobDetail } from '../../shared/api/entities';
-import { createHttpApiClient } from '../../shared/api/http-client';
 import { runSimulation } from '../../electron/simulator';
 import {
   ensureBuilt,
@@ -14,6 +13,7 @@ import {
   type RunningStation,
 } from '../support/cli-process';
 import { freeLocalPort } from '../support/free-port';
+import { stationClient } from '../support/station-client';
 import { waitFor } from '../support/station-fixture';
 
 const DEVICES = 6;
@@ -45,7 +45,7 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
       String(httpPort),
     ];
     station = await startStationProcess(args);
-    const at = ['--station', station.httpUrl];
+    const at = ['--station', station.httpUrl, '--data-dir', station.dataDir];
     await runJson(['profile', 'add', 'CIM-168', ...at]);
     const names = Array.from({ length: DEVICES }, (_, i) => `CIM-168-02-22-${90 + i}`);
     for (const [i, name] of names.entries()) {
@@ -114,7 +114,7 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
       maxReconnects: 50,
       timeoutMs: 90_000,
     });
-    const client = () => createHttpApiClient(station?.httpUrl ?? '');
+    const client = () => stationClient(station ?? { httpUrl: '', dataDir: '' });
     const detail = () => client().call('jobs.get', { id: job.id });
     const before = await waitFor(async () => {
       const d = await detail();

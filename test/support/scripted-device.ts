@@ -24,6 +24,8 @@ export async function scriptedDevice(
   token: string,
   behaviour: (attempt: number) => Behaviour,
   chunkSize = 16 * 1024,
+  /** What the device says went wrong when told to fail (fw_error is the device's own text). */
+  failError = 'Checksum does not match (scripted)',
 ): Promise<ScriptedDevice> {
   const client = await fx.connect(token, { clientId: `scripted-${token}` });
   let current = { title: 'CIM-168', version: '1.0.0' };
@@ -68,7 +70,7 @@ export async function scriptedDevice(
       await telemetry({
         ...base,
         fw_state: 'FAILED',
-        fw_error: 'Checksum does not match (scripted)',
+        fw_error: failError,
       });
       return;
     }

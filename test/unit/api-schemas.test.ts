@@ -25,6 +25,36 @@ describe('API argument schemas', () => {
     expect(error.message).toBe('Invalid arguments for devices.add: name: is required');
   });
 
+  it('refuses control characters in names and labels, naming the field, over IPC and HTTP alike', () => {
+    const control = 'must not contain control characters (line breaks, tabs, escape codes)';
+    const device = refusal(() =>
+      parseArgs('devices.add', { name: 'CIM\u001b[2J-168', profileId: 'p1', label: 'Hall\nB' }),
+    );
+    expect(device.code).toBe('BAD_REQUEST');
+    expect(device.fields).toEqual({ name: control, label: control });
+    expect(
+      refusal(() => parseArgs('devices.update', { id: 'd1', label: 'a\u202eb' })).fields,
+    ).toEqual({ label: control });
+    expect(refusal(() => parseArgs('profiles.add', { name: 'CIM\t168' })).fields).toEqual({
+      name: control,
+    });
+    const meta = PackageMeta.safeParse({
+      title: 'CIM-168',
+      version: '1.0\u00071',
+      profileId: 'p1',
+      type: 'FIRMWARE',
+      fileName: 'fw\r.bin',
+    });
+    expect(meta.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['version', control],
+      ['fileName', control],
+    ]);
+    // Names from every script and ordinary punctuation stay welcome.
+    expect(parseArgs('devices.add', { name: 'Pompe 3 – Hall B, 温度', profileId: 'p1' }).name).toBe(
+      'Pompe 3 – Hall B, 温度',
+    );
+  });
+
   it('says a field left out is required, not "received undefined"', () => {
     const error = refusal(() => parseArgs('devices.add', { profileId: 'p1' }));
     expect(error.fields).toEqual({ name: 'is required' });

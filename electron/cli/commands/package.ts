@@ -41,7 +41,7 @@ export function packageCommand(): Command {
     )
     .option('--checksum <hex>', 'expected checksum: the upload fails unless the file matches it')
     .action(async (options: PackageAddOptions) => {
-      const { client, stationUrl, token } = connect(options);
+      const { client, stationUrl, token, explain } = connect(options);
       const size = await fileSize(options.file);
       const profile = await findProfileByName(client, options.profile);
       // Streamed: a package of any size is never held in memory.
@@ -62,7 +62,7 @@ export function packageCommand(): Command {
         options.file,
         size,
         token,
-      );
+      ).catch(explain);
       if (options.json) printJson(created);
       else
         printLine(

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
-import { assertSafeBinding, startHttpServer, type HttpServerHandle } from '../../core/http/server';
+import { startHeadlessHttp, type HeadlessHttp } from '../../core/http/headless-http';
+import { assertSafeBinding } from '../../core/http/server';
 import { listenErrorHost } from '../../core/site-network';
 import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
 import { defaultDataDir, startStation, type Station } from '../../core/station';
@@ -35,7 +36,11 @@ interface StationOptions {
 export function stationCommand(): Command {
   return new Command('station')
     .description('run the headless station: MQTT device API + HTTP API and UI, until Ctrl+C')
-    .option('--data-dir <dir>', 'where the database and package cache live', defaultDataDir())
+    .option(
+      '--data-dir <dir>',
+      'where the database and package cache live (env FIELD_OTA_DATA_DIR)',
+      process.env.FIELD_OTA_DATA_DIR || defaultDataDir(),
+    )
     .option(
       '--mqtt-host <host>',
       'address the device API listens on (0.0.0.0: the site network), over the Station page switch; default: as the switch was left (127.0.0.1 at first)',
@@ -133,9 +138,9 @@ async function runStation(options: StationOptions): Promise<void> {
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
   });
 
-  let http: HttpServerHandle;
+  let http: HeadlessHttp;
   try {
-    http = await startHttpServer({
+    http = await startHeadlessHttp({
       station,
       host: options.httpHost,
       port: options.httpPort,
@@ -151,11 +156,20 @@ async function runStation(options: StationOptions): Promise<void> {
   const mqtt = station.mqttAddress();
   const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(mqtt.host)}:${mqtt.port}`;
   if (options.json)
-    printJson({ ready: true, mqtt: mqttUrl, http: http.url, dataDir: station.dataDir });
-  else
+    printJson({
+      ready: true,
+      mqtt: mqttUrl,
+      http: http.url,
+      ui: http.uiUrl,
+      dataDir: station.dataDir,
+    });
+  else {
+    // The secret is this account's to see: the terminal that started the station is.
+    printLine(`Open the UI: ${http.uiUrl}`);
     printLine(
       `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
     );
+  }
 
   await stopped;
 }
@@ -189,7 +203,7 @@ function readTls(options: StationOptions): { cert: Buffer; key: Buffer } | undef
 const DOUBLE_DELIVERY_MS = 1000;
 
 /** Resolves once a signal has closed everything; a second signal while closing gives up waiting. */
-function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
+function untilStopped(station: Station, http: HeadlessHttp): Promise<void> {
   return new Promise((resolve, reject) => {
     let stoppingSince: number | undefined;
     let closed = false;
@@ -220,7 +234,7 @@ function untilStopped(station: Station, http: HttpServerHandle): Promise<void> {
 }
 
 /** HTTP first, so no API call reaches a station that is closing; the station even if HTTP failed to close. */
-async function closeInOrder(station: Station, http: HttpServerHandle): Promise<void> {
+async function closeInOrder(station: Station, http: HeadlessHttp): Promise<void> {
   try {
     await http.close();
   } finally {

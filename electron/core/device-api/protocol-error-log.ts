@@ -1,3 +1,4 @@
+import { escapeControlChars } from '../../../shared/text/control-chars';
 import type { ProtocolErrorEntry } from '../../../shared/api/entities';
 import type { StationEvents } from '../station-events';
 import type { DeviceSession } from './session-registry';
@@ -22,10 +23,14 @@ export class ProtocolErrorLog {
     private readonly capacity = 500,
   ) {}
 
+  /** Client ids and messages come from the network: kept with control characters escaped. */
   record(entry: NewEntry): void {
     const full: ProtocolErrorEntry = {
       ...entry,
       severity: entry.severity ?? 'error',
+      message: escapeControlChars(entry.message),
+      deviceName: entry.deviceName === null ? null : escapeControlChars(entry.deviceName),
+      clientId: entry.clientId === null ? null : escapeControlChars(entry.clientId),
       id: this.nextId++,
       at: entry.at ?? Date.now(),
     };

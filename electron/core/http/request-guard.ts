@@ -8,7 +8,10 @@ export interface GuardOptions {
   host: string;
   /** The port actually listened on (known only after listen when 0 was asked). */
   port: () => number;
+  /** The --http-token, for serving beyond this computer. */
   token?: string;
+  /** The per-start secret kept in the data folder (station-secret.ts): accepted wherever the token is. */
+  secret: string;
 }
 
 /** A refusal: the HTTP status to answer with and the error to put in the body. */
@@ -19,16 +22,17 @@ export interface Refusal {
 
 /**
  * Decides whether a request may reach the API. On loopback, a web page in the technician's
- * browser is the threat: the Host check defeats DNS rebinding and the Origin check defeats
- * cross-site requests. Off loopback, anyone on the network is: a bearer token is required.
+ * browser is a threat: the Host check defeats DNS rebinding and the Origin check defeats
+ * cross-site requests. Other accounts on the same computer are one too, and anyone on the
+ * network off loopback: every API request carries the per-start secret or the --http-token.
  */
 export class RequestGuard {
   private readonly loopback: boolean;
-  private readonly tokenDigest: Buffer | null;
+  private readonly digests: Buffer[];
 
   constructor(private readonly options: GuardOptions) {
     this.loopback = isLoopbackHost(options.host);
-    this.tokenDigest = options.token ? digest(options.token) : null;
+    this.digests = [options.secret, options.token ?? ''].filter((t) => t !== '').map(digest);
   }
 
   /** Checks for every request (static files included): the Host header. */
@@ -60,13 +64,20 @@ export class RequestGuard {
   }
 
   private checkToken(req: IncomingMessage, url: URL | null): Refusal | null {
-    if (!this.tokenDigest) return null;
     const given = bearerToken(req) ?? url?.searchParams.get('token') ?? null;
-    if (given !== null && timingSafeEqual(digest(given), this.tokenDigest)) return null;
+    if (given !== null) {
+      const givenDigest = digest(given);
+      // Every digest is compared, so the time taken says nothing about which one nearly matched.
+      const matches = this.digests.map((d) => timingSafeEqual(givenDigest, d));
+      if (matches.includes(true)) return null;
+    }
+    const how = this.options.token
+      ? 'Authorization: Bearer <token>'
+      : "the field-ota CLI reads it from the station's data folder (--data-dir), a browser gets it from the address the station printed (…/?token=…)";
     const message =
       given === null
-        ? 'This station requires an access token (Authorization: Bearer <token>).'
-        : 'Wrong access token.';
+        ? `This station requires an access token (${how}).`
+        : `Wrong access token (${how}).`;
     return { status: 401, error: new ApiError('UNAUTHORIZED', message) };
   }
 

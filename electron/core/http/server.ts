@@ -25,12 +25,17 @@ export interface HttpServerOptions {
   host?: string;
   /** 0 picks a free port (see the returned url). */
   port: number;
-  /** Required as `Authorization: Bearer <token>` (or `?token=` on the WebSocket) on every API request when set. */
+  /** The --http-token: accepted as `Authorization: Bearer <token>` (or `?token=` on the WebSocket). */
   token?: string;
   /** A request body silent this long closes its connection; default 30 s. */
   bodyIdleTimeoutMs?: number;
   /** A JSON call's whole body must arrive within this; default 60 s. */
   jsonBodyTimeoutMs?: number;
+  /**
+   * The per-start secret (station-secret.ts), required the same way on every API request, even
+   * on loopback: other accounts on the computer can reach 127.0.0.1 too.
+   */
+  secret: string;
   /** The built renderer; default <app root>/dist/renderer. */
   staticDir?: string;
 }
@@ -61,7 +66,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   assertSafeBinding(host, options.token);
   const staticDir = options.staticDir ?? defaultStaticDir();
   let port = options.port;
-  const guard = new RequestGuard({ host, port: () => port, token: options.token });
+  const guard = new RequestGuard({
+    host,
+    port: () => port,
+    secret: options.secret,
+    ...(options.token ? { token: options.token } : {}),
+  });
 
   const bodyIdleTimeoutMs = options.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
   const jsonBodyTimeoutMs = options.jsonBodyTimeoutMs ?? DEFAULT_JSON_BODY_TIMEOUT_MS;

@@ -1,3 +1,4 @@
+import { csvText } from '../../../shared/text/csv';
 import type { Execution, Job } from '../../../shared/api/entities';
 
 export interface JobReportRow {
@@ -41,17 +42,12 @@ const CSV_COLUMNS: readonly (keyof JobReportRow)[] = [
   'error',
 ];
 
-/** RFC 4180: quoted when needed, quotes doubled, CRLF line ends (what spreadsheets expect). */
+/** Device names and errors come from the site and from devices: cells are neutralised (shared/text/csv). */
 export function jobReportCsv(rows: readonly JobReportRow[]): string {
-  const cell = (value: unknown): string => {
-    const text = value === null || value === undefined ? '' : String(value);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  const lines = [
-    CSV_COLUMNS.join(','),
-    ...rows.map((row) => CSV_COLUMNS.map((c) => cell(row[c])).join(',')),
-  ];
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText(
+    CSV_COLUMNS,
+    rows.map((row) => CSV_COLUMNS.map((c) => row[c])),
+  );
 }
 
 export function jobReportJson(job: Job, rows: readonly JobReportRow[]): string {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureOwnerOnlyDir } from '../storage/owner-only';
 import { PartialDownloads } from './partial-downloads';
 
 const RESUME_DIR = 'resume';
@@ -18,8 +19,9 @@ export class BlobFolder {
   constructor(root: string) {
     this.blobDir = path.join(root, 'blobs');
     this.tmpDir = path.join(root, 'tmp');
-    fs.mkdirSync(this.blobDir, { recursive: true });
-    fs.mkdirSync(this.tmpDir, { recursive: true });
+    ensureOwnerOnlyDir(root);
+    ensureOwnerOnlyDir(this.blobDir);
+    ensureOwnerOnlyDir(this.tmpDir);
     this.partials = new PartialDownloads(path.join(this.tmpDir, RESUME_DIR));
   }
 

@@ -4,6 +4,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../../../shared/api/errors';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
+import { OWNER_ONLY_FILE } from '../storage/owner-only';
 import { createChecksum } from './checksum';
 
 export interface StreamedFile {
@@ -46,7 +47,7 @@ export async function streamToFile(
       callback(null, chunk);
     },
   });
-  const out = fs.createWriteStream(target, { flags: 'wx' });
+  const out = fs.createWriteStream(target, { flags: 'wx', mode: OWNER_ONLY_FILE });
   await pipeline(source, hasher, out);
   const sha = sha256.digest('hex');
   return { size, sha256: sha, checksum: checksum ? checksum.digestHex() : sha };

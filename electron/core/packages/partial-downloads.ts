@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureOwnerOnlyDir } from '../storage/owner-only';
 
 /**
  * Binaries half-downloaded from the cloud, kept so the next attempt (in the same pull, the next
@@ -49,7 +50,7 @@ export class PartialDownloads {
   /** Where the partial for `key` is (or goes); creates the folder. */
   paths(key: string): PartialPaths {
     if (!PartialDownloads.isKey(key)) throw new Error(`Not a partial download key: ${key}`);
-    fs.mkdirSync(this.dir, { recursive: true });
+    ensureOwnerOnlyDir(this.dir);
     return {
       data: path.join(this.dir, key + PARTIAL_SUFFIX),
       validator: path.join(this.dir, key + VALIDATOR_SUFFIX),

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureOwnerOnlyDir, OWNER_ONLY_FILE, tightenFile } from './owner-only';
 import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
@@ -37,8 +38,11 @@ export function openDatabase(
   migrations: readonly Migration[] = MIGRATIONS,
   options: DatabaseOptions = {},
 ): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensureOwnerOnlyDir(dataDir);
   const file = path.join(dataDir, DATABASE_FILE_NAME);
+  // SQLite gives the -wal and -shm files the database file's mode: create that one owner-only.
+  fs.closeSync(fs.openSync(file, 'a', OWNER_ONLY_FILE));
+  for (const suffix of ['', '-wal', '-shm']) tightenFile(file + suffix);
   const db = new Database(
     file,
     options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},

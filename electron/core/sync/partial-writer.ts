@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import { createChecksum, type ChecksumHasher } from '../packages/checksum';
+import { OWNER_ONLY_FILE } from '../storage/owner-only';
 import type { StreamedFile } from '../packages/import-stream';
 import { CloudNetworkError } from './cloud-errors';
 
@@ -41,7 +42,7 @@ export class PartialWriter {
     offset: number,
     algorithm: ChecksumAlgorithm,
   ): Promise<PartialWriter> {
-    const handle = await fs.promises.open(file, offset > 0 ? 'r+' : 'w');
+    const handle = await fs.promises.open(file, offset > 0 ? 'r+' : 'w', OWNER_ONLY_FILE);
     const writer = new PartialWriter(handle, algorithm);
     try {
       await writer.keep(file, offset);

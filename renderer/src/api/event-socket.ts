@@ -18,7 +18,11 @@ export class EventSocket {
   private readonly eventListeners = new Set<(event: StationEvent) => void>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
 
-  constructor(private readonly url: string) {
+  /** `isRefused` asks, after a failed attempt, whether the station is up but refuses our secret. */
+  constructor(
+    private readonly url: string,
+    private readonly isRefused: () => Promise<boolean> = () => Promise.resolve(false),
+  ) {
     this.connect();
   }
 
@@ -49,7 +53,9 @@ export class EventSocket {
       return;
     }
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.retryMs = FIRST_RETRY_MS;
       this.setState('open');
     };
@@ -67,8 +73,17 @@ export class EventSocket {
       if (this.socket !== socket) return;
       this.socket = null;
       if (this.closed) return;
-      this.setState('reconnecting');
+      if (this.state !== 'refused') this.setState('reconnecting');
       this.scheduleRetry();
+      // A browser doesn't tell why an upgrade failed: a refused secret is asked for separately.
+      if (!opened)
+        void this.isRefused().then(
+          (refused) => {
+            if (this.socket === null && !this.closed)
+              this.setState(refused ? 'refused' : 'reconnecting');
+          },
+          () => undefined,
+        );
     };
     // 'error' is always followed by 'close', which does the work.
     socket.onerror = () => undefined;

@@ -1,4 +1,5 @@
 import { parseAnswer } from '../../../shared/api/answers';
+import { ApiError } from '../../../shared/api/errors';
 import {
   createHttpApiClient,
   packageUploadUrl,
@@ -27,7 +28,12 @@ export function createHttpTransport(baseUrl: string, token?: string): StationTra
   wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
   // Browsers can't set headers on a WebSocket: the station also accepts ?token=.
   if (token) wsUrl.searchParams.set('token', token);
-  const events = new EventSocket(wsUrl.toString());
+  const events = new EventSocket(wsUrl.toString(), () =>
+    client.call('station.status', {}).then(
+      () => false,
+      (error: unknown) => error instanceof ApiError && error.code === 'UNAUTHORIZED',
+    ),
+  );
 
   return {
     kind: 'http',

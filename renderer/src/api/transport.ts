@@ -16,8 +16,12 @@ import type { ApiClient, PackageMetaInput } from '../../../shared/api/operations
 export type FieldOtaBridge = SharedFieldOtaBridge<File>;
 export type { BridgeAnswer, BridgeUpload };
 
-/** Whether pushed events are flowing: after a drop everything is reloaded on reconnect. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+/**
+ * Whether pushed events are flowing: after a drop everything is reloaded on reconnect.
+ * 'refused': the station is back but refuses this page's secret (a headless station restarted
+ * with a new one); only its new address helps.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'refused';
 
 export interface UploadProgress {
   sentBytes: number;

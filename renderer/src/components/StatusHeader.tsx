@@ -55,7 +55,9 @@ export function StatusHeader() {
               ? 'Connected'
               : connection === 'connecting'
                 ? 'Connecting…'
-                : 'Reconnecting…'}
+                : connection === 'refused'
+                  ? 'Secret refused'
+                  : 'Reconnecting…'}
           </span>
         </li>
       </ul>

@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Device, Package, Profile } from '../../../shared/api/entities';
 import { uploadPackage } from '../../../shared/api/http-client';
 import { runSimulation } from '../../../electron/simulator';
+import { stationAuth, type LocalStation } from '../../support/station-client';
 import { stationApi } from './api';
 
 export interface Scene {
@@ -21,8 +22,10 @@ const DEVICE_COUNT = 40;
  * two profiles, a firmware and a software package, 40 devices; three updated and still online,
  * one failed, one stalled mid-download, two waiting; one refused connection (bad token).
  */
-export async function buildScene(httpUrl: string, mqttUrl: string): Promise<Scene> {
-  const api = stationApi(httpUrl);
+export async function buildScene(station: LocalStation, mqttUrl: string): Promise<Scene> {
+  const api = stationApi(station);
+  const httpUrl = station.httpUrl;
+  const auth = stationAuth(station);
   const cim168 = await api.call('profiles.add', {
     name: 'CIM-168',
     description: 'Boiler controllers',
@@ -38,6 +41,7 @@ export async function buildScene(httpUrl: string, mqttUrl: string): Promise<Scen
       fileName: 'cim168-1.0.1.bin',
     },
     new Uint8Array(crypto.randomBytes(1_200_000)),
+    auth,
   );
   const software = await uploadPackage(
     httpUrl,
@@ -50,6 +54,7 @@ export async function buildScene(httpUrl: string, mqttUrl: string): Promise<Scen
       fileName: 'cim200-app-2.3.0.bin',
     },
     new Uint8Array(crypto.randomBytes(450_000)),
+    auth,
   );
   const devices: Device[] = [];
   for (let i = 0; i < DEVICE_COUNT; i++) {

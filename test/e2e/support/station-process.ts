@@ -20,6 +20,8 @@ export interface StationProcessOptions {
 export interface StationProcess {
   /** e.g. http://127.0.0.1:43121 */
   httpUrl: string;
+  /** The address the station printed for a browser, with its per-start secret (…/?token=…). */
+  uiUrl: string;
   /** e.g. mqtt://127.0.0.1:40123 */
   mqttUrl: string;
   dataDir: string;
@@ -55,6 +57,7 @@ export async function startStationProcess(
   }
   return {
     httpUrl: station.httpUrl,
+    uiUrl: station.uiUrl,
     mqttUrl: station.mqttUrl,
     dataDir,
     stderr: station.stderr,

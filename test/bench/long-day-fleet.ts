@@ -192,6 +192,8 @@ async function main(): Promise<void> {
       at * request.minutes * 60_000,
     ),
   );
+  // A driver that died (a crash, a time-out kill) must not leave this process behind.
+  process.once('disconnect', () => process.exit(1));
   process.send?.({ connected: true });
   process.on('message', (message: { kind: string }) => {
     if (message.kind === 'counters') {

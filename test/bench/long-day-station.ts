@@ -73,6 +73,8 @@ async function main(): Promise<void> {
     secret,
     tokens,
   });
+  // A driver that died (a crash, a time-out kill) must not leave this process behind.
+  process.once('disconnect', () => process.exit(1));
   // Whether a slow round trip is the station's own loop being busy, or the machine.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();

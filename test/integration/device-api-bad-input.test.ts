@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { Readable } from 'node:stream';
 import { PackageMeta } from '../../shared/api/operations';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import {
+  recordMessages,
+  startStationFixture,
+  waitFor,
+  type StationFixture,
+} from '../support/station-fixture';
 import {
   deviceWithFirmware,
   download,
@@ -193,6 +198,7 @@ describe.each(VERSIONS)('bad input over MQTT protocol version %i', (version) => 
 
   it('many bad messages in a row leave the session and the station serving', async () => {
     const payloads = ['{', '42', '"x"', '[1]', '', '\u0000', 'null', '{"ts":-1,"values":{}}'];
+    const seen = recordMessages(client);
     for (const payload of payloads) {
       for (const topic of [
         'v1/devices/me/telemetry',
@@ -218,6 +224,9 @@ describe.each(VERSIONS)('bad input over MQTT protocol version %i', (version) => 
     };
     await waitFor(async () => Object.values(await counts()).reduce((a, b) => a + b) >= 21);
     expect(await counts()).toEqual(expected);
+    // The FAILUREs are recorded before they reach the device: let them all arrive, so that the
+    // download below does not take one of them for its own answer.
+    await waitFor(() => seen.filter((m) => m.topic === 'v2/fw/error').length >= 6);
     const image = await download(client, { requestId: '10', chunkSize: 1000 });
     expect(image.equals(bad.firmware)).toBe(true);
   });

@@ -379,10 +379,7 @@ export class MqttSession<P> implements PacketSocketListener {
   private flush(): void {
     if (this.socketBlocked || this.holdDepth > 0 || !this.isOpen) return;
     // A message read or written in pieces finishes before the next one starts.
-    if (this.stream?.resume() === 'waiting') {
-      if (this.io.backpressured) this.waitForDrain();
-      return;
-    }
+    if (this.stream?.resume() === 'waiting') return;
     let corked = false;
     try {
       for (let next = this.queue.peek(); next !== undefined; next = this.queue.peek()) {
@@ -401,10 +398,8 @@ export class MqttSession<P> implements PacketSocketListener {
           protocolVersion: this.protocolVersion,
         });
         if (isPayloadSource(next.payload)) {
-          if (this.payloadStream().start(header, next.payload, next.bytes) === 'waiting') {
-            if (this.io.backpressured) this.waitForDrain();
-            break;
-          }
+          // The stream itself waits for the socket's 'drain' or its read, then calls flush().
+          if (this.payloadStream().start(header, next.payload, next.bytes) === 'waiting') break;
           if (!this.isOpen) break;
           if (this.io.backpressured) {
             this.waitForDrain();

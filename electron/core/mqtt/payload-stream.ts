@@ -43,7 +43,7 @@ export class PayloadStream {
   constructor(
     private readonly io: PacketSocket,
     private readonly events: {
-      /** A read finished asynchronously and the message is complete (or dropped): go on. */
+      /** The socket drained, or a read finished and the message is complete (or dropped): go on. */
       proceed(): void;
       /** A message broke off after its first byte: the connection cannot go on. */
       broken(kind: string, message: string): void;
@@ -163,7 +163,10 @@ export class PayloadStream {
       current.holding = true;
       this.io.holdControlPackets();
     }
-    return flowing ? 'more' : 'waiting';
+    if (flowing) return 'more';
+    // The session has no standing 'drain' listener (an idle one would cost every connection).
+    this.io.onceDrain(() => this.events.proceed());
+    return 'waiting';
   }
 
   private readFailed(current: Current, error: unknown): Progress {

@@ -45,8 +45,9 @@ export class TelemetryRetention {
     private readonly options: RetentionOptions,
   ) {}
 
+  /** The first pass comes one interval after the start, which has enough to do already. */
   start(): void {
-    this.schedule(0);
+    this.schedule(this.options.intervalMs);
   }
 
   close(): void {

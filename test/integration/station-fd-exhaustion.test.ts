@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpApiClient } from '../../shared/api/http-client';
 import { ensureBuilt, startStationProcess, type RunningStation } from '../support/cli-process';
+import { stationClient } from '../support/station-client';
 
 // Abuse from the site network: bare TCP connections that never send CONNECT, more of them than
 // the station's process may open descriptors. Under that pressure every timer of the station
@@ -62,7 +62,7 @@ describe('a station whose file descriptors run out', () => {
       false,
       ['prlimit', `--nofile=${NOFILE}`, '--'],
     );
-    const api = createHttpApiClient(station.httpUrl);
+    const api = stationClient({ httpUrl: station.httpUrl, dataDir: path.join(dir, 'data') });
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     const device = await api.call('devices.add', { name: 'pump-1', profileId: profile.id });
     const port = Number(new URL(station.mqttUrl).port);

@@ -80,7 +80,8 @@ describe('the station killed (SIGKILL) in the middle of a push', () => {
       cloud.faults.clear();
       const restarted = await startSyncFixture({
         cloudInstance: cloud,
-        station: { dataDir, secretStore: secrets },
+        // Retention would remove what the cloud has before the comparison below reads it.
+        station: { dataDir, secretStore: secrets, telemetryRetention: { intervalMs: 3_600_000 } },
       });
       cleanups.push(() => restarted.site.station.close());
       expect((await restarted.call('cloud.status', {})).connection).not.toBe('SIGNED_OUT');

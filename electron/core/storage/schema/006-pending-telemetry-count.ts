@@ -15,17 +15,23 @@ export const migration: Migration = {
       SELECT t.device_id, count(*) FROM telemetry t
       LEFT JOIN sync_telemetry_watermark w ON w.device_id = t.device_id
       WHERE t.sync_seq > coalesce(w.seq, 0) GROUP BY t.device_id;
-    -- A new row always takes the newest number, above any watermark.
-    CREATE TRIGGER telemetry_pending_insert AFTER INSERT ON telemetry BEGIN
+    -- A row counts while its number is above its device's watermark. Numbers are given and
+    -- taken by UPDATEs of sync_seq: telemetry_sync_insert and telemetry_sync_update number a new
+    -- or changed row, and a row made local-only (a cloud assignment applied) loses its number.
+    CREATE TRIGGER telemetry_pending_gain AFTER UPDATE OF sync_seq ON telemetry
+      WHEN coalesce(NEW.sync_seq, 0) > coalesce(
+        (SELECT seq FROM sync_telemetry_watermark WHERE device_id = NEW.device_id), 0)
+      AND coalesce(OLD.sync_seq, 0) <= coalesce(
+        (SELECT seq FROM sync_telemetry_watermark WHERE device_id = NEW.device_id), 0) BEGIN
       INSERT INTO sync_telemetry_pending (device_id, n) VALUES (NEW.device_id, 1)
         ON CONFLICT (device_id) DO UPDATE SET n = n + 1;
     END;
-    -- A changed value is numbered again (telemetry_sync_update): a pushed row is pending again.
-    CREATE TRIGGER telemetry_pending_update AFTER UPDATE OF value ON telemetry
-      WHEN OLD.value IS NOT NEW.value AND (OLD.sync_seq IS NULL OR OLD.sync_seq <= coalesce(
-        (SELECT seq FROM sync_telemetry_watermark WHERE device_id = OLD.device_id), 0)) BEGIN
-      INSERT INTO sync_telemetry_pending (device_id, n) VALUES (NEW.device_id, 1)
-        ON CONFLICT (device_id) DO UPDATE SET n = n + 1;
+    CREATE TRIGGER telemetry_pending_loss AFTER UPDATE OF sync_seq ON telemetry
+      WHEN coalesce(OLD.sync_seq, 0) > coalesce(
+        (SELECT seq FROM sync_telemetry_watermark WHERE device_id = NEW.device_id), 0)
+      AND coalesce(NEW.sync_seq, 0) <= coalesce(
+        (SELECT seq FROM sync_telemetry_watermark WHERE device_id = NEW.device_id), 0) BEGIN
+      UPDATE sync_telemetry_pending SET n = n - 1 WHERE device_id = NEW.device_id;
     END;
     CREATE TRIGGER telemetry_pending_delete AFTER DELETE ON telemetry
       WHEN OLD.sync_seq > coalesce(
@@ -44,6 +50,12 @@ export const migration: Migration = {
       UPDATE sync_telemetry_pending SET n = n - (SELECT count(*) FROM telemetry
         WHERE device_id = NEW.device_id AND sync_seq > OLD.seq AND sync_seq <= NEW.seq)
       WHERE device_id = NEW.device_id;
+    END;
+    -- A dropped watermark (the device is created in the cloud again): all its history is due.
+    CREATE TRIGGER telemetry_pending_watermark_delete AFTER DELETE ON sync_telemetry_watermark BEGIN
+      INSERT INTO sync_telemetry_pending (device_id, n)
+        SELECT OLD.device_id, count(*) FROM telemetry WHERE device_id = OLD.device_id AND sync_seq > 0
+        ON CONFLICT (device_id) DO UPDATE SET n = excluded.n;
     END;
   `,
 };

@@ -244,8 +244,14 @@ describe('jobs on the Monitor page', () => {
     await page.getByRole('link', { name: 'Monitor', exact: true }).click();
     await page.getByRole('button', { name: 'New job' }).click();
     const dialog = page.getByRole('dialog', { name: 'New job' });
+    // The filter is offered as a target, never chosen silently; the package that just failed
+    // (the auto-paused job's) is not preset either.
     const shown = dialog.getByLabel(/The devices shown on the Devices page/);
-    expect(await shown.isChecked()).toBe(true);
+    expect(await shown.isChecked()).toBe(false);
+    expect(await dialog.getByLabel(/Every device of profile CIM-168/).isChecked()).toBe(true);
+    expect(await dialog.getByLabel('Package').inputValue()).toBe('');
+    await dialog.getByLabel('Package').selectOption(firmware.id);
+    await shown.check();
     expect(
       await dialog.getByRole('status').filter({ hasText: 'will be updated' }).innerText(),
     ).toContain('1 device will be updated to CIM-168 1.0.1');

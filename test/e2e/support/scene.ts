@@ -108,7 +108,7 @@ export async function buildScene(httpUrl: string, mqttUrl: string): Promise<Scen
 }
 
 /** A device that starts downloading, takes `chunks` chunks of 64 KiB and then goes quiet. */
-async function stallMidDownload(
+export async function stallMidDownload(
   mqttUrl: string,
   token: string,
   chunks: number,

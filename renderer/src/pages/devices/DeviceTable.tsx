@@ -21,6 +21,7 @@ export interface DeviceRowActions {
   /** Checkbox of the row at this index of the shown list; shift extends from the last one. */
   onToggle: (index: number, shift: boolean) => void;
   onDetails: (device: Device) => void;
+  onEdit: (device: Device) => void;
   onUpdate: (device: Device) => void;
   onRetry: (device: Device, executionId: string) => void;
 }
@@ -202,7 +203,14 @@ const DeviceRow = memo(function DeviceRow({
       </td>
       <th scope="row">
         <span className="cell-stack">
-          <MiddleText className="cell-strong mono" text={device.name} />
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => actions.onDetails(device)}
+            aria-label={`Details of ${device.name}`}
+          >
+            <MiddleText className="cell-strong mono" text={device.name} />
+          </button>
           {device.label && !compact && (
             <span className="cell-sub truncate" title={device.label}>
               {device.label}
@@ -279,10 +287,11 @@ const DeviceRow = memo(function DeviceRow({
           <button
             type="button"
             className="button button-small"
-            onClick={() => actions.onDetails(device)}
-            aria-label={`Details of ${device.name}`}
+            onClick={() => actions.onEdit(device)}
+            aria-label={`Edit ${device.name}`}
           >
-            Details
+            <Icon name="edit" />
+            Edit
           </button>
         </span>
       </td>

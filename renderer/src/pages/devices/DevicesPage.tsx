@@ -110,6 +110,7 @@ export function DevicesPage() {
     () => ({
       onToggle: selection.toggle,
       onDetails: (device) => setDrawerId(device.id),
+      onEdit: (device) => setDialog({ kind: 'edit', deviceId: device.id }),
       onUpdate: (device) => setDialog({ kind: 'update', device }),
       onRetry: (device, executionId) => void retry([{ device, executionId }]),
     }),
@@ -151,6 +152,17 @@ export function DevicesPage() {
         description="The site's devices, live: what they run, what is assigned, and how their update goes."
         actions={
           <>
+            {devices.length > 0 && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setDialog({ kind: 'assign' })}
+                disabled={shown.length === 0}
+              >
+                <Icon name="package" />
+                Assign firmware…
+              </button>
+            )}
             <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
               <Icon name="upload" />
               Import CSV
@@ -223,31 +235,14 @@ export function DevicesPage() {
                 </select>
               )}
             </Field>
-            <div className="toolbar-end">
-              <p className="result-count" aria-live="polite">
-                {filtering
-                  ? `${shown.length.toLocaleString('en-US')} of ${formatCount(devices.length, 'device')}`
-                  : formatCount(devices.length, 'device')}
-              </p>
-              {filtering && (
-                <button
-                  type="button"
-                  className="button button-quiet"
-                  onClick={() => setFilter(NO_FILTER)}
-                >
-                  Clear filters
-                </button>
-              )}
-              <button
-                type="button"
-                className="button"
-                onClick={() => setDialog({ kind: 'assign' })}
-                disabled={shown.length === 0}
-              >
-                <Icon name="package" />
-                Assign firmware…
-              </button>
-            </div>
+            <label className="check-row density-choice">
+              <input
+                type="checkbox"
+                checked={density === 'compact'}
+                onChange={(e) => setDensity(e.target.checked ? 'compact' : 'comfortable')}
+              />
+              Compact rows
+            </label>
           </div>
           <div className="selection-bar" role="group" aria-label="Selected devices">
             <p className="selection-count" aria-live="polite">
@@ -290,21 +285,22 @@ export function DevicesPage() {
                 Clear selection
               </button>
             )}
-            <fieldset className="segmented density-choice">
-              <legend className="sr-only">Row density</legend>
-              {(['comfortable', 'compact'] as const).map((d) => (
-                <label key={d} className={density === d ? 'segment segment-on' : 'segment'}>
-                  <input
-                    type="radio"
-                    name="device-density"
-                    value={d}
-                    checked={density === d}
-                    onChange={() => setDensity(d)}
-                  />
-                  {d === 'compact' ? 'Compact rows' : 'Comfortable rows'}
-                </label>
-              ))}
-            </fieldset>
+            <div className="toolbar-end">
+              <p className="result-count" aria-live="polite">
+                {filtering
+                  ? `${shown.length.toLocaleString('en-US')} of ${formatCount(devices.length, 'device')}`
+                  : formatCount(devices.length, 'device')}
+              </p>
+              {filtering && (
+                <button
+                  type="button"
+                  className="button button-quiet"
+                  onClick={() => setFilter(NO_FILTER)}
+                >
+                  Clear filters
+                </button>
+              )}
+            </div>
           </div>
           {shown.length === 0 ? (
             <EmptyState

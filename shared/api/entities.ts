@@ -51,6 +51,25 @@ export const StateChange = z.object({
 });
 export type StateChange = z.infer<typeof StateChange>;
 
+/** Who said an attempt failed: the device (its fw_error) or the station (time-out, version check). */
+export const ErrorSource = z.enum(['DEVICE', 'STATION']);
+export type ErrorSource = z.infer<typeof ErrorSource>;
+
+/** One try of a delivery: its own bytes, times and, once it ended, its outcome and error. */
+export const Attempt = z.object({
+  number: z.number().int().positive(),
+  startedAt: Timestamp,
+  endedAt: Timestamp.nullable(),
+  /** The state it ended in; null while it runs. */
+  outcome: OtaStateSchema.nullable(),
+  error: z.string().nullable(),
+  reportedBy: ErrorSource.nullable(),
+  bytesServed: z.number().int().nonnegative(),
+  /** Why it started, when not by the job's own turn (a retry, a device that came back). */
+  note: z.string().nullable(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
 export const Execution = z.object({
   id: Id,
   deviceId: Id,
@@ -71,6 +90,8 @@ export const Execution = z.object({
   updatedAt: Timestamp,
   finishedAt: Timestamp.nullable(),
   history: z.array(StateChange),
+  /** Every try, oldest first: the error of each stays after a retry. */
+  attemptLog: z.array(Attempt),
 });
 export type Execution = z.infer<typeof Execution>;
 
@@ -137,12 +158,22 @@ export const Job = z.object({
     queued: z.number().int().nonnegative(),
     active: z.number().int().nonnegative(),
     updated: z.number().int().nonnegative(),
+    /** Failed for good: no retry left (or canceled after a failure). Never goes down by itself. */
     failed: z.number().int().nonnegative(),
+    /** Failed at least once and still being retried (waiting for its retry, or in it). */
+    retrying: z.number().int().nonnegative(),
     canceled: z.number().int().nonnegative(),
   }),
+  /**
+   * Progress that never goes back: a finished device counts whole, one in flight its furthest
+   * attempt so far (a retry restarting at 0 does not pull the job's figure down).
+   */
   bytesServed: z.number().int().nonnegative(),
   bytesTotal: z.number().int().nonnegative(),
-  /** From the rate so far; null when not running or not yet measurable. */
+  /**
+   * From the rate so far, and never less than the time-out still to wait for a silent device;
+   * null when not running or not yet measurable.
+   */
   etaSeconds: z.number().int().nonnegative().nullable(),
 });
 export type Job = z.infer<typeof Job>;
@@ -212,6 +243,16 @@ export const ProtocolErrorEntry = z.object({
   remoteAddress: z.string(),
 });
 export type ProtocolErrorEntry = z.infer<typeof ProtocolErrorEntry>;
+
+export const DeviceHistory = z.object({
+  deviceId: Id,
+  /** Newest first. */
+  executions: z.array(Execution),
+  /** Newest first. */
+  telemetry: z.array(TelemetryPoint),
+  protocolErrors: z.array(ProtocolErrorEntry),
+});
+export type DeviceHistory = z.infer<typeof DeviceHistory>;
 
 export const StationStatus = z.object({
   version: z.string(),

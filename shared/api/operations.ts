@@ -15,6 +15,7 @@ import {
   ConflictChoice,
   Device,
   DeviceDetail,
+  DeviceHistory,
   Execution,
   Id,
   Package,
@@ -97,6 +98,14 @@ export const operations = {
 
   'devices.list': op(Empty, z.array(Device)),
   'devices.get': op(z.object({ id: Id }), DeviceDetail),
+  /**
+   * A device's whole story on this station: every update with its attempts, its recent
+   * telemetry and the protocol errors its connections made (newest first).
+   */
+  'devices.history': op(
+    z.object({ id: Id, limit: z.number().int().min(1).max(1000).default(100) }),
+    DeviceHistory,
+  ),
   'devices.add': op(
     z.object({
       name: Name,
@@ -163,6 +172,8 @@ export const operations = {
   'jobs.resume': op(z.object({ id: Id }), Job),
   /** Un-assigns devices not yet installing; finished and installing devices are left as they are. */
   'jobs.cancel': op(z.object({ id: Id }), Job),
+  /** Sends the package again, at once, to every device of the job whose update failed. */
+  'jobs.retryFailed': op(z.object({ id: Id }), Job),
   'jobs.report': op(
     z.object({ id: Id, format: z.enum(['csv', 'json']).default('csv') }),
     z.object({ fileName: z.string(), contentType: z.string(), body: z.string() }),

@@ -180,7 +180,7 @@ describe('the Devices page', () => {
       .filter((d) => d.firmware.assignedPackageId === firmware.id)
       .map((d) => d.name);
     expect(assigned.sort()).toEqual(shown.sort());
-    await expect.poll(() => table().innerText()).toContain('→ CIM-168 1.0.1');
+    await expect.poll(() => table().textContent()).toContain('→ CIM-168 1.0.1');
     await page.getByLabel('Search devices').fill('');
   });
 

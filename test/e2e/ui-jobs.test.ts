@@ -135,11 +135,13 @@ describe('jobs on the Monitor page', () => {
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('device,start,end,durationSec,bytes,attempts,result,error');
+    expect(lines[0]).toBe(
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+    );
     expect(lines).toHaveLength(4);
     for (const device of [d0, d1, d2]) {
       const line = lines.find((l) => l.startsWith(`${device.name},`));
-      expect(line, device.name).toMatch(/,200000,1,UPDATED,$/);
+      expect(line, device.name).toMatch(/,200000,1,UPDATED,,,,$/);
     }
 
     const [jsonDownload] = await Promise.all([
@@ -246,8 +248,14 @@ describe('jobs on the Monitor page', () => {
     await page.getByRole('link', { name: 'Monitor', exact: true }).click();
     await page.getByRole('button', { name: 'New job' }).click();
     const dialog = page.getByRole('dialog', { name: 'New job' });
+    // The filter is offered as a target, never chosen silently; the package that just failed
+    // (the auto-paused job's) is not preset either.
+    expect(await dialog.getByLabel('Package').inputValue()).toBe('');
+    await dialog.getByLabel('Package').selectOption(firmware.id);
     const shown = dialog.getByLabel(/The devices shown on the Devices page/);
-    expect(await shown.isChecked()).toBe(true);
+    expect(await shown.isChecked()).toBe(false);
+    expect(await dialog.getByLabel(/Every device of profile CIM-168/).isChecked()).toBe(true);
+    await shown.check();
     expect(
       await dialog.getByRole('status').filter({ hasText: 'will be updated' }).innerText(),
     ).toContain('1 device will be updated to CIM-168 1.0.1');
@@ -273,6 +281,8 @@ describe('jobs on the Monitor page', () => {
     expect(await accessibilityProblems(dark.page), 'Monitor with jobs, dark').toEqual([]);
     await dark.page.getByRole('button', { name: 'New job' }).click();
     const dialog = dark.page.getByRole('dialog', { name: 'New job' });
+    // The package of the auto-paused job just failed: it is chosen, not preset.
+    await dialog.getByLabel('Package').selectOption(firmware.id);
     await dialog.getByLabel('Devices I choose').check();
     await screenshot(dark.page, 'new-job-dialog-dark');
     expect(await accessibilityProblems(dark.page), 'New job dialog, dark').toEqual([]);

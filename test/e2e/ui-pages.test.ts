@@ -69,7 +69,7 @@ describe.each(['light', 'dark'] as const)('every page in the %s theme', (scheme)
     const headerText = await header.innerText();
     expect(headerText).toContain(station.mqttUrl);
     expect(headerText).toMatch(/[34] connected/);
-    expect(headerText).toMatch(/\d+ running/);
+    expect(headerText).toMatch(/\d+ devices? updating/);
     expect(headerText).toMatch(/Cloud\s+Not configured/i);
 
     await page.getByRole('radio', { name: /Failed/ }).check();

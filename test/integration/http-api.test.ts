@@ -225,9 +225,13 @@ describe('POST /api/call/<operation>', () => {
     expect((await call('jobs.resume', { id: job.id })).status).toBe('RUNNING');
     const report = await call('jobs.report', { id: job.id, format: 'csv' });
     expect(report.body.split('\r\n')[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,error',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
     );
     expect((await call('jobs.cancel', { id: job.id })).status).toBe('CANCELED');
+    const noFailure = await call('jobs.retryFailed', { id: job.id }).catch((e: unknown) => e);
+    expect((noFailure as ApiError).code).toBe('CONFLICT');
+    const history = await call('devices.history', { id: device.id });
+    expect(history.executions[0]?.attemptLog[0]).toMatchObject({ number: 1 });
     const retried = await call('executions.retry', { id: execution.id }).catch((e: unknown) => e);
     expect((retried as ApiError).code).toBe('CONFLICT');
     expect(await call('packages.delete', { id: pkg.id })).toEqual({ id: pkg.id });

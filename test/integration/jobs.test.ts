@@ -117,7 +117,12 @@ describe('OTA jobs', () => {
       'UPDATING',
       'UPDATED',
     ]);
-    expect(execution?.history.find((h) => h.state === 'FAILED')?.detail).toBeNull();
+    // The first attempt's failure stays, with its reason and whose word it is, after the retry.
+    const [first, second] = execution?.attemptLog ?? [];
+    expect(first).toMatchObject({ number: 1, outcome: 'FAILED', reportedBy: 'DEVICE' });
+    expect(first?.error).toBeTruthy();
+    expect(second).toMatchObject({ number: 2, outcome: 'UPDATED', error: null });
+    expect(execution?.history.find((h) => h.state === 'FAILED')?.detail).toBe(first?.error);
     expect(execution?.history.filter((h) => h.state === 'QUEUED')[1]?.detail).toBe(
       'Retry 1 of 1 after FAILED',
     );
@@ -285,10 +290,12 @@ describe('OTA jobs', () => {
     const csv = await fx.station.api['jobs.report']({ id: created.id, format: 'csv' });
     expect(csv.contentType).toBe('text/csv');
     const lines = csv.body.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('device,start,end,durationSec,bytes,attempts,result,error');
-    expect(lines.slice(1).map((l) => l.split(',').slice(-4))).toEqual([
-      [String(FIRMWARE.length), '1', 'UPDATED', ''],
-      ['0', '1', 'INITIATED', ''],
+    expect(lines[0]).toBe(
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+    );
+    expect(lines.slice(1).map((l) => l.split(',').slice(4))).toEqual([
+      [String(FIRMWARE.length), '1', 'UPDATED', '', '', '', ''],
+      ['0', '1', 'INITIATED', '', '', '', ''],
     ]);
     const json = JSON.parse(
       (await fx.station.api['jobs.report']({ id: created.id, format: 'json' })).body,

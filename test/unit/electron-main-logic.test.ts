@@ -106,6 +106,7 @@ function execution(
     updatedAt: 2000,
     finishedAt: state === 'UPDATED' || state === 'FAILED' ? 2000 : null,
     history: [],
+    attemptLog: [],
     ...extra,
   } as Execution;
 }
@@ -130,7 +131,16 @@ function job(
     createdAt: 1000,
     startedAt: 1000,
     finishedAt: status === 'COMPLETED' ? 2000 : null,
-    counts: { total: 1, queued: 0, active: 0, updated: 0, failed: 0, canceled: 0, ...counts },
+    counts: {
+      total: 1,
+      queued: 0,
+      active: 0,
+      updated: 0,
+      failed: 0,
+      retrying: 0,
+      canceled: 0,
+      ...counts,
+    },
     bytesServed: 0,
     bytesTotal: 0,
     etaSeconds: null,

@@ -47,7 +47,7 @@ function job(part: Partial<Job> = {}): Job {
     createdAt: 1_000,
     startedAt: 1_000,
     finishedAt: null,
-    counts: { total: 4, queued: 1, active: 2, updated: 1, failed: 0, canceled: 0 },
+    counts: { total: 4, queued: 1, active: 2, updated: 1, failed: 0, retrying: 0, canceled: 0 },
     bytesServed: 0,
     bytesTotal: 4_000_000,
     etaSeconds: null,
@@ -74,6 +74,7 @@ function execution(id: string, state: Execution['state'], bytesServed: number): 
     updatedAt: 2_000,
     finishedAt: null,
     history: [],
+    attemptLog: [],
   };
 }
 
@@ -88,8 +89,8 @@ describe('job figures', () => {
   it('follows the bytes of its updates between two job events, with the ETA from the rate', () => {
     const executions = [
       execution('1', 'UPDATED', 0),
-      execution('2', 'DOWNLOADING', 500_000),
-      execution('3', 'DOWNLOADING', 500_000),
+      { ...execution('2', 'DOWNLOADING', 500_000), updatedAt: 10_500 },
+      { ...execution('3', 'DOWNLOADING', 500_000), updatedAt: 10_500 },
       execution('4', 'QUEUED', 0),
     ];
     // 2 MB in 10 s since the start: 200 kB/s for the 2 MB left.
@@ -101,6 +102,37 @@ describe('job figures', () => {
     expect(jobFigures(job({ bytesServed: 9_000_000 }), executions, 11_000).bytesServed).toBe(
       4_000_000,
     );
+  });
+
+  it('waits out the time-out of a silent device in the ETA, and never goes back on a retry', () => {
+    const silent = { ...execution('2', 'INITIATED', 0), updatedAt: 5_000 };
+    const retried = {
+      ...execution('3', 'QUEUED', 0),
+      attempts: 2,
+      attemptLog: [
+        {
+          number: 1,
+          startedAt: 1_000,
+          endedAt: 4_000,
+          outcome: 'FAILED' as const,
+          error: 'Checksum mismatch',
+          reportedBy: 'DEVICE' as const,
+          bytesServed: 600_000,
+          note: null,
+        },
+      ],
+    };
+    const executions = [
+      execution('1', 'UPDATED', 1_000_000),
+      silent,
+      retried,
+      execution('4', 'UPDATED', 1_000_000),
+    ];
+    const f = jobFigures(job({ bytesServed: 0 }), executions, 11_000);
+    // The retry restarted at 0 B: its furthest attempt (600 kB) still counts.
+    expect(f.bytesServed).toBe(2_600_000);
+    // 600 s time-out from the silent device's last news at 5 s, now 11 s: 594 s left.
+    expect(f.etaSeconds).toBe(594);
   });
 
   it('gives no ETA unless the job runs', () => {

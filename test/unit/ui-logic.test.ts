@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Device, Execution, OtaSlot } from '../../shared/api/entities';
+import type { Device, Execution, Job, OtaSlot } from '../../shared/api/entities';
 import {
   filterDevices,
   NO_FILTER,
@@ -63,6 +63,7 @@ function execution(part: Partial<Execution> = {}): Execution {
     updatedAt: 1_000,
     finishedAt: null,
     history: [{ state: 'QUEUED', at: 1_000, detail: null }],
+    attemptLog: [],
     ...part,
   };
 }
@@ -178,19 +179,32 @@ describe('update figures', () => {
     ).toBeNull();
   });
 
-  it('sums the updates in flight for the header', () => {
-    const jobs = summariseJobs([
-      execution({ id: 'a', state: 'DOWNLOADING', bytesServed: 500_000 }),
-      execution({ id: 'b', state: 'QUEUED' }),
-      execution({ id: 'c', state: 'UPDATED', bytesServed: 1_000_000 }),
-      execution({ id: 'd', state: 'FAILED' }),
-    ]);
+  it('sums the running jobs for the header from their own figures; paused jobs apart', () => {
+    const running = {
+      id: 'j1',
+      status: 'RUNNING',
+      policy: { retries: 1, timeoutSec: 600 },
+      counts: { total: 4, queued: 1, active: 1, updated: 1, failed: 1, retrying: 0, canceled: 0 },
+      bytesServed: 2_500_000,
+      bytesTotal: 4_000_000,
+      startedAt: 1_000,
+      etaSeconds: null,
+    } as unknown as Job;
+    const paused = {
+      ...running,
+      id: 'j2',
+      status: 'PAUSED',
+      counts: { ...running.counts, queued: 3, active: 0, updated: 0, failed: 0 },
+    } as Job;
+    const jobs = summariseJobs([running, paused], new Map(), 2_000);
     expect(jobs).toEqual({
       active: 2,
+      paused: 3,
+      pausedJobs: 1,
       failed: 1,
-      bytesServed: 500_000,
-      totalBytes: 2_000_000,
-      percent: 25,
+      bytesServed: 2_500_000,
+      totalBytes: 4_000_000,
+      percent: 62,
     });
   });
 });

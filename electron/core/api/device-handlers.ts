@@ -1,6 +1,11 @@
+import { ApiError } from '../../../shared/api/errors';
 import type { ApiHandlers } from '../../../shared/api/operations';
+import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import type { SessionRegistry } from '../device-api/session-registry';
+import type { ChangeNotifier } from '../ota/change-notifier';
 import type { DeviceRepository } from '../repositories/devices';
+import type { ExecutionRepository } from '../repositories/executions';
+import type { TelemetryRepository } from '../repositories/telemetry';
 import type { StationEvents } from '../station-events';
 
 /**
@@ -13,8 +18,23 @@ export function createDeviceHandlers(ctx: {
   devices: DeviceRepository;
   sessions: Pick<SessionRegistry, 'isOnline'>;
   events: StationEvents;
-}): Pick<ApiHandlers, 'devices.update'> {
+  executions: ExecutionRepository;
+  telemetry: TelemetryRepository;
+  errors: Pick<ProtocolErrorLog, 'forDevice'>;
+  notifier: Pick<ChangeNotifier, 'flush'>;
+}): Pick<ApiHandlers, 'devices.update' | 'devices.history'> {
   return {
+    'devices.history': async ({ id, limit }) => {
+      if (!ctx.devices.identity(id)) throw new ApiError('NOT_FOUND', `Device ${id} does not exist`);
+      // Progress still held in memory is written first, so the attempts' bytes are current.
+      ctx.notifier.flush();
+      return {
+        deviceId: id,
+        executions: ctx.executions.list({ deviceId: id, limit }),
+        telemetry: ctx.telemetry.recent(id, limit),
+        protocolErrors: ctx.errors.forDevice(id, limit),
+      };
+    },
     'devices.update': async ({ id, name, label }) => {
       const changed = ctx.devices.update(id, { name, label });
       const device = ctx.devices.get(id, ctx.sessions.isOnline);

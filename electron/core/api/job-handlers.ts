@@ -13,6 +13,7 @@ type JobOperations =
   | 'jobs.resume'
   | 'jobs.cancel'
   | 'jobs.report'
+  | 'jobs.retryFailed'
   | 'executions.retry';
 
 /** The jobs.* operations: rollouts with their policy, and their reports. */
@@ -39,7 +40,8 @@ export function createJobHandlers(ctx: {
     'jobs.report': async ({ id, format }) => {
       ctx.notifier.flush();
       const job = ctx.jobRepo.get(id);
-      const rows = jobReportRows(ctx.executions.listByJob(id));
+      const executions = ctx.executions.listByJob(id);
+      const rows = jobReportRows(executions);
       const base =
         `job-${job.packageTitle}-${job.packageVersion}-${new Date(job.createdAt).toISOString().slice(0, 19)}`.replace(
           /[^\w.-]+/g,
@@ -50,9 +52,10 @@ export function createJobHandlers(ctx: {
         : {
             fileName: `${base}.json`,
             contentType: 'application/json',
-            body: jobReportJson(job, rows),
+            body: jobReportJson(job, executions, rows),
           };
     },
+    'jobs.retryFailed': async ({ id }) => ctx.jobs.retryFailed(id),
     'executions.retry': async ({ id }) => ctx.jobs.retryExecution(id),
   };
 }

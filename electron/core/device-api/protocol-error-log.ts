@@ -56,6 +56,16 @@ export class ProtocolErrorLog {
   recent(limit: number): ProtocolErrorEntry[] {
     return this.entries.slice(-limit).reverse();
   }
+
+  /** The recent errors of one device's connections, newest first. */
+  forDevice(deviceId: string, limit: number): ProtocolErrorEntry[] {
+    const found: ProtocolErrorEntry[] = [];
+    for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i--) {
+      const entry = this.entries[i];
+      if (entry?.deviceId === deviceId) found.push(entry);
+    }
+    return found;
+  }
 }
 
 function sessionEntry(session: DeviceSession, kind: string, message: string): NewEntry {

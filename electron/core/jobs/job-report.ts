@@ -1,5 +1,5 @@
+import type { Attempt, Execution, Job } from '../../../shared/api/entities';
 import { csvText } from '../../../shared/text/csv';
-import type { Execution, Job } from '../../../shared/api/entities';
 
 export interface JobReportRow {
   device: string;
@@ -9,7 +9,28 @@ export interface JobReportRow {
   bytes: number;
   attempts: number;
   result: string;
-  error: string;
+  /** The first attempt's error: a retry that fails otherwise hides the real cause. */
+  firstError: string;
+  firstErrorBy: string;
+  lastError: string;
+  lastErrorBy: string;
+}
+
+/** Each attempt with its own error (the JSON report only: one CSV line per device). */
+export interface JobReportAttempt {
+  number: number;
+  start: string;
+  end: string | null;
+  bytes: number;
+  outcome: string | null;
+  error: string | null;
+  errorBy: string | null;
+  note: string | null;
+}
+
+/** Who said it, in the report's words: the device's own fw_error, or the station's verdict. */
+export function errorSourceText(source: Attempt['reportedBy']): string {
+  return source === 'DEVICE' ? 'device (fw_error)' : source === 'STATION' ? 'station' : '';
 }
 
 /** One row per device: when its (last) delivery started and ended, and how it ended. */
@@ -17,6 +38,9 @@ export function jobReportRows(executions: readonly Execution[]): JobReportRow[] 
   return executions.map((e) => {
     const initiated = e.history.filter((h) => h.state === 'INITIATED').at(-1)?.at ?? null;
     const end = e.finishedAt;
+    const failures = e.attemptLog.filter((a) => a.error !== null);
+    const first = failures[0];
+    const last = failures.at(-1);
     return {
       device: e.deviceName,
       start: initiated === null ? null : new Date(initiated).toISOString(),
@@ -26,9 +50,25 @@ export function jobReportRows(executions: readonly Execution[]): JobReportRow[] 
       bytes: e.bytesServed,
       attempts: e.attempts,
       result: e.state,
-      error: e.error ?? '',
+      firstError: first?.error ?? '',
+      firstErrorBy: errorSourceText(first?.reportedBy ?? null),
+      lastError: last?.error ?? '',
+      lastErrorBy: errorSourceText(last?.reportedBy ?? null),
     };
   });
+}
+
+export function jobReportAttempts(execution: Execution): JobReportAttempt[] {
+  return execution.attemptLog.map((a) => ({
+    number: a.number,
+    start: new Date(a.startedAt).toISOString(),
+    end: a.endedAt === null ? null : new Date(a.endedAt).toISOString(),
+    bytes: a.bytesServed,
+    outcome: a.outcome,
+    error: a.error,
+    errorBy: a.reportedBy === null ? null : errorSourceText(a.reportedBy),
+    note: a.note,
+  }));
 }
 
 const CSV_COLUMNS: readonly (keyof JobReportRow)[] = [
@@ -39,7 +79,10 @@ const CSV_COLUMNS: readonly (keyof JobReportRow)[] = [
   'bytes',
   'attempts',
   'result',
-  'error',
+  'firstError',
+  'firstErrorBy',
+  'lastError',
+  'lastErrorBy',
 ];
 
 /** Device names and errors come from the site and from devices: cells are neutralised (shared/text/csv). */
@@ -50,6 +93,14 @@ export function jobReportCsv(rows: readonly JobReportRow[]): string {
   );
 }
 
-export function jobReportJson(job: Job, rows: readonly JobReportRow[]): string {
-  return `${JSON.stringify({ job, devices: rows }, null, 2)}\n`;
+export function jobReportJson(
+  job: Job,
+  executions: readonly Execution[],
+  rows: readonly JobReportRow[],
+): string {
+  const devices = rows.map((row, i) => ({
+    ...row,
+    attemptLog: executions[i] ? jobReportAttempts(executions[i]) : [],
+  }));
+  return `${JSON.stringify({ job, devices }, null, 2)}\n`;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job, JobPolicy, JobStatus, JobTarget } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
-import { FINAL_STATES } from '../../../shared/protocol/states';
+import { jobEtaSeconds, SILENT_AFTER_MS } from '../../../shared/jobs/job-eta';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { Db } from '../storage/database';
 import { statementCache } from '../storage/statements';
@@ -150,24 +150,25 @@ export class JobRepository {
 
   private toJob(row: JobRow, now: number): Job {
     const policy = policyOf(row);
-    const counts = { total: 0, queued: 0, active: 0, updated: 0, failed: 0, canceled: 0 };
-    let bytesServed = 0;
-    let bytesTotal = 0;
-    for (const t of this.executions.jobTotals(row.id)) {
-      counts.total += t.count;
-      bytesServed += t.bytesServed ?? 0;
-      bytesTotal += t.size ?? 0;
-      if (t.state === 'QUEUED') counts.queued += t.count;
-      else if (t.state === 'UPDATED') counts.updated += t.count;
-      else if (t.state === 'CANCELED') counts.canceled += t.count;
-      else if (t.state === 'FAILED' || t.state === 'TIMED_OUT') counts.failed += t.count;
-      else if (!FINAL_STATES.has(t.state)) counts.active += t.count;
-    }
-    // The rate so far, from the first INITIATED: enough for a technician's "about N minutes".
-    const elapsed = row.started_at ? (now - row.started_at) / 1000 : 0;
-    const rate = elapsed > 0 ? bytesServed / elapsed : 0;
-    const remaining = Math.max(0, bytesTotal - bytesServed);
-    const running = row.status === 'RUNNING' && counts.queued + counts.active > 0;
+    const open = row.status === 'SCHEDULED' || row.status === 'RUNNING' || row.status === 'PAUSED';
+    // Once a job has ended no retry will come: a failure waiting for one is a failure for good.
+    const tally = this.executions.jobTally(row.id, open ? row.retries : -1);
+    const { progressBytes: bytesServed, bytesTotal, ...counts } = tally;
+    const running = row.status === 'RUNNING' && counts.queued + counts.active + counts.retrying > 0;
+    const etaSeconds = running
+      ? jobEtaSeconds({
+          bytesServed,
+          bytesTotal,
+          startedAt: row.started_at,
+          now,
+          silentDeadline: this.executions.silentDeadline(
+            row.id,
+            row.timeout_sec,
+            now,
+            SILENT_AFTER_MS,
+          ),
+        })
+      : null;
     return {
       id: row.id,
       packageId: row.package_id,
@@ -185,7 +186,7 @@ export class JobRepository {
       counts,
       bytesServed,
       bytesTotal,
-      etaSeconds: running && rate > 0 ? Math.round(remaining / rate) : null,
+      etaSeconds,
     };
   }
 }

@@ -207,6 +207,32 @@ export class JobService {
     return this.repos.executions.get(executionId) as Execution;
   }
 
+  /**
+   * "Retry all failed" of a job: every device whose delivery FAILED or TIMED_OUT gets the
+   * package again, in one step (one more attempt each), as long as it is still assigned it.
+   */
+  retryFailed(jobId: string, now = Date.now()): Job {
+    const job = this.repos.jobs.get(jobId);
+    const failed = this.repos.executions
+      .inJob(jobId, ['FAILED', 'TIMED_OUT'])
+      .filter(
+        (e) =>
+          this.repos.devices.assignedPackageId(e.deviceId, job.type) === job.packageId &&
+          job.packageId !== null,
+      );
+    if (failed.length === 0)
+      throw new ApiError('CONFLICT', `Job ${jobName(job)} has no failed device to retry`);
+    this.db.transaction(() => {
+      for (const e of failed) this.ota.requeue(e.id, now, 'Retry of all failed, by the technician');
+      if (job.status === 'COMPLETED' || job.status === 'CANCELED')
+        this.repos.jobs.setStatus(jobId, 'RUNNING', null, now);
+    })();
+    this.dirtyJobs.add(jobId);
+    this.changedJobs.add(jobId);
+    this.runTick(now);
+    return this.repos.jobs.get(jobId);
+  }
+
   private targetDevices(request: JobRequest): DeviceIdentity[] {
     const { devices } = this.repos;
     if (request.profileId) {
@@ -274,4 +300,8 @@ export class JobService {
     this.flushChanges();
     return this.repos.jobs.get(id);
   }
+}
+
+function jobName(job: Job): string {
+  return `${job.packageTitle} ${job.packageVersion}`;
 }

@@ -309,15 +309,18 @@ export class OtaService {
             active.packageId ? this.repos.packages.find(active.packageId) : undefined,
           )
         : null;
+    let reportedBy: 'DEVICE' | 'STATION' | null = failure === null ? null : 'DEVICE';
     if (reported === 'UPDATED') {
       const mismatch = this.versionMismatch(deviceId, type, active.id);
       if (mismatch) {
         state = 'FAILED';
         failure = mismatch;
         detail = 'Device reported UPDATED';
+        // The device said UPDATED; it is the station's check that fails it.
+        reportedBy = 'STATION';
       }
     }
-    executions.transition(active.id, state, at, detail, failure);
+    executions.transition(active.id, state, at, detail, failure, Date.now(), reportedBy);
     this.changed(active.id, deviceId);
   }
 
@@ -342,6 +345,8 @@ export class OtaService {
           at,
           'Device reported UPDATED',
           mismatch,
+          Date.now(),
+          'STATION',
         );
     }
     this.changed(latest.id, deviceId);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Execution, StateChange } from '../../../shared/api/entities';
+import type { Attempt, ErrorSource, Execution, StateChange } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { FINAL_STATES, type OtaState } from '../../../shared/protocol/states';
 import type { Db } from '../storage/database';
@@ -32,6 +32,30 @@ export interface JobExecutionRow {
   bytesServed: number;
   size: number;
   updatedAt: number;
+}
+
+/** A job's devices by outcome, and its progress in bytes (see Job in shared/api/entities). */
+export interface JobTally {
+  total: number;
+  queued: number;
+  active: number;
+  updated: number;
+  failed: number;
+  retrying: number;
+  canceled: number;
+  progressBytes: number;
+  bytesTotal: number;
+}
+
+interface AttemptRow {
+  execution_id: string;
+  started_at: number;
+  ended_at: number | null;
+  outcome: OtaState | null;
+  error: string | null;
+  reported_by: ErrorSource | null;
+  bytes_served: number;
+  note: string | null;
 }
 
 const SELECT_EXECUTIONS = `SELECT e.*, d.name AS device_name FROM executions e JOIN devices d ON d.id = e.device_id`;
@@ -84,6 +108,7 @@ export class ExecutionRepository {
       now,
     );
     this.appendEvent(id, state, now, null);
+    this.startAttempt(id, now, null);
     return id;
   }
 
@@ -99,21 +124,32 @@ export class ExecutionRepository {
     detail: string | null = null,
     error: string | null = null,
     now = Date.now(),
+    /** Who says it failed; by default TIMED_OUT is the station's verdict and FAILED the device's. */
+    reportedBy: ErrorSource | null = error === null
+      ? null
+      : state === 'TIMED_OUT'
+        ? 'STATION'
+        : 'DEVICE',
   ): void {
     const finishedAt = FINAL_STATES.has(state) ? now : null;
     this.sql(
       'UPDATE executions SET state = ?, error = ?, updated_at = ?, finished_at = ? WHERE id = ?',
     ).run(state, error, now, finishedAt, id);
-    this.appendEvent(id, state, at, detail);
+    // The timeline's FAILED step says why, not only the row.
+    this.appendEvent(id, state, at, [detail, error].filter(Boolean).join(': ') || null);
+    if (finishedAt !== null) this.endAttempt(id, now, state, error, reportedBy);
   }
 
   /** A retry: the same execution goes back to QUEUED with one more attempt. */
   requeue(id: string, at: number, detail: string): void {
+    // The attempt that ended keeps its bytes; the new one counts from zero.
+    this.endAttempt(id, at, null, null, null);
     this.sql(
       `UPDATE executions SET state = 'QUEUED', error = NULL, bytes_served = 0, attempts = attempts + 1,
          updated_at = ?, finished_at = NULL WHERE id = ?`,
     ).run(at, id);
     this.appendEvent(id, 'QUEUED', at, detail);
+    this.startAttempt(id, at, detail);
   }
 
   /**
@@ -123,10 +159,60 @@ export class ExecutionRepository {
    */
   reopen(id: string, state: OtaState, at: number, detail: string, now = Date.now()): void {
     const finishedAt = FINAL_STATES.has(state) ? now : null;
+    this.endAttempt(id, at, null, null, null);
     this.sql(
       'UPDATE executions SET state = ?, error = NULL, updated_at = ?, finished_at = ? WHERE id = ?',
     ).run(state, now, finishedAt, id);
     this.appendEvent(id, state, at, detail);
+    this.startAttempt(id, at, detail);
+    // Revived straight into a final state (a device that runs its target): that try is over.
+    if (finishedAt !== null) this.endAttempt(id, at, state, null, null);
+  }
+
+  /**
+   * A job's devices by outcome. `retries` decides what is failed for good; pass -1 for a job
+   * that has ended (no retry will come). Progress counts a settled device whole and one in
+   * flight at its furthest attempt, so it never goes back when a retry restarts from zero.
+   */
+  jobTally(jobId: string, retries: number): JobTally {
+    const row = this.sql(
+      `WITH e AS (
+         SELECT x.state, x.attempts, x.size, x.bytes_served,
+           EXISTS (SELECT 1 FROM execution_attempts a WHERE a.execution_id = x.id
+                   AND a.outcome IN ('FAILED', 'TIMED_OUT')) AS failedBefore,
+           (SELECT max(a.bytes_served) FROM execution_attempts a WHERE a.execution_id = x.id) AS peak,
+           x.state IN ('UPDATED', 'FAILED', 'TIMED_OUT', 'CANCELED') AS final
+         FROM executions x WHERE x.job_id = @jobId)
+       SELECT count(*) AS total,
+         coalesce(sum(state = 'QUEUED' AND NOT failedBefore), 0) AS queued,
+         coalesce(sum(NOT final AND state <> 'QUEUED' AND NOT failedBefore), 0) AS active,
+         coalesce(sum(state = 'UPDATED'), 0) AS updated,
+         coalesce(sum((state IN ('FAILED', 'TIMED_OUT') AND attempts > @retries)
+           OR (state = 'CANCELED' AND failedBefore)), 0) AS failed,
+         coalesce(sum((state IN ('FAILED', 'TIMED_OUT') AND attempts <= @retries)
+           OR (NOT final AND failedBefore)), 0) AS retrying,
+         coalesce(sum(state = 'CANCELED' AND NOT failedBefore), 0) AS canceled,
+         coalesce(sum(size), 0) AS bytesTotal,
+         coalesce(sum(CASE
+           WHEN state IN ('UPDATED', 'CANCELED') OR (state IN ('FAILED', 'TIMED_OUT') AND attempts > @retries)
+             THEN size
+           ELSE min(size, max(bytes_served, coalesce(peak, 0))) END), 0) AS progressBytes
+       FROM e`,
+    ).get({ jobId, retries }) as JobTally;
+    return row;
+  }
+
+  /**
+   * When the last silent device of a job (no news for `quietMs`) would time out: the job cannot
+   * end before then, whatever the bytes say. Null when none is silent.
+   */
+  silentDeadline(jobId: string, timeoutSec: number, now: number, quietMs: number): number | null {
+    if (timeoutSec <= 0) return null;
+    const row = this.sql(
+      `SELECT max(updated_at) AS last FROM executions
+       WHERE job_id = ? AND finished_at IS NULL AND state <> 'QUEUED' AND updated_at <= ?`,
+    ).get(jobId, now - quietMs) as { last: number | null };
+    return row.last === null ? null : row.last + timeoutSec * 1000;
   }
 
   /** Executions of a job in the given states, oldest first, with what scheduling needs. */
@@ -158,8 +244,7 @@ export class ExecutionRepository {
     const rows = this.sql(`${SELECT_EXECUTIONS} WHERE e.job_id = ? ORDER BY d.name`).all(
       jobId,
     ) as ExecutionRow[];
-    const history = this.historyOf(rows.map((r) => r.id));
-    return rows.map((row) => this.toExecution(row, history));
+    return this.withDetails(rows);
   }
 
   /** Progress only moves forward: a re-requested chunk does not count twice. */
@@ -187,7 +272,7 @@ export class ExecutionRepository {
 
   get(id: string): Execution | undefined {
     const row = this.sql(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
-    return row && this.toExecution(row, this.historyOf([row.id]));
+    return row && this.withDetails([row])[0];
   }
 
   getMany(ids: readonly string[]): Execution[] {
@@ -195,8 +280,7 @@ export class ExecutionRepository {
     const rows = this.sql(
       `${SELECT_EXECUTIONS} WHERE e.id IN (SELECT value FROM json_each(?))`,
     ).all(JSON.stringify(ids)) as ExecutionRow[];
-    const history = this.historyOf(rows.map((r) => r.id));
-    return rows.map((row) => this.toExecution(row, history));
+    return this.withDetails(rows);
   }
 
   list(filter: { deviceId?: string | undefined; limit: number }): Execution[] {
@@ -209,8 +293,7 @@ export class ExecutionRepository {
             filter.limit,
           )
     ) as ExecutionRow[];
-    const history = this.historyOf(rows.map((r) => r.id));
-    return rows.map((row) => this.toExecution(row, history));
+    return this.withDetails(rows);
   }
 
   private appendEvent(
@@ -222,6 +305,49 @@ export class ExecutionRepository {
     this.sql(
       'INSERT INTO execution_events (execution_id, state, at, detail) VALUES (?, ?, ?, ?)',
     ).run(executionId, state, at, detail);
+  }
+
+  private startAttempt(executionId: string, at: number, note: string | null): void {
+    this.sql(
+      'INSERT INTO execution_attempts (execution_id, started_at, note) VALUES (?, ?, ?)',
+    ).run(executionId, at, note);
+  }
+
+  /**
+   * Closes the execution's latest attempt with its outcome (once: a later call only keeps the
+   * most bytes seen) and the bytes the execution holds now.
+   */
+  private endAttempt(
+    executionId: string,
+    at: number,
+    outcome: OtaState | null,
+    error: string | null,
+    reportedBy: ErrorSource | null,
+  ): void {
+    this.sql(
+      `UPDATE execution_attempts SET
+         ended_at = coalesce(ended_at, ?),
+         outcome = coalesce(outcome, ?),
+         error = coalesce(error, ?),
+         reported_by = coalesce(reported_by, ?),
+         bytes_served = max(bytes_served, (SELECT bytes_served FROM executions WHERE id = ?))
+       WHERE id = (SELECT max(id) FROM execution_attempts WHERE execution_id = ?)`,
+    ).run(at, outcome, error, reportedBy, executionId, executionId);
+  }
+
+  private attemptsOf(ids: readonly string[]): Map<string, AttemptRow[]> {
+    const attempts = new Map<string, AttemptRow[]>();
+    if (ids.length === 0) return attempts;
+    const rows = this.sql(
+      `SELECT execution_id, started_at, ended_at, outcome, error, reported_by, bytes_served, note
+       FROM execution_attempts WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    ).all(JSON.stringify(ids)) as AttemptRow[];
+    for (const row of rows) {
+      const list = attempts.get(row.execution_id) ?? [];
+      list.push(row);
+      attempts.set(row.execution_id, list);
+    }
+    return attempts;
   }
 
   private historyOf(ids: readonly string[]): Map<string, StateChange[]> {
@@ -244,7 +370,19 @@ export class ExecutionRepository {
     return history;
   }
 
-  private toExecution(row: ExecutionRow, history: Map<string, StateChange[]>): Execution {
+  /** The rows with their timelines and attempts, in two queries however many rows. */
+  private withDetails(rows: readonly ExecutionRow[]): Execution[] {
+    const ids = rows.map((r) => r.id);
+    const history = this.historyOf(ids);
+    const attempts = this.attemptsOf(ids);
+    return rows.map((row) => this.toExecution(row, history, attempts.get(row.id) ?? []));
+  }
+
+  private toExecution(
+    row: ExecutionRow,
+    history: Map<string, StateChange[]>,
+    attempts: readonly AttemptRow[],
+  ): Execution {
     return {
       id: row.id,
       deviceId: row.device_id,
@@ -263,6 +401,20 @@ export class ExecutionRepository {
       updatedAt: row.updated_at,
       finishedAt: row.finished_at,
       history: history.get(row.id) ?? [],
+      attemptLog: attempts.map((a, index): Attempt => {
+        const open = a.ended_at === null && index === attempts.length - 1;
+        return {
+          number: index + 1,
+          startedAt: a.started_at,
+          endedAt: a.ended_at,
+          outcome: a.outcome,
+          error: a.error,
+          reportedBy: a.reported_by,
+          // The attempt in progress: what the execution has served so far.
+          bytesServed: open ? row.bytes_served : a.bytes_served,
+          note: a.note,
+        };
+      }),
     };
   }
 }

@@ -80,4 +80,12 @@ export class TelemetryRepository {
          ORDER BY sync_seq LIMIT ?)`,
     ).run(deviceId, bound, limit).changes;
   }
+
+  /** The newest points of every key, newest first: what the device said lately. */
+  recent(deviceId: string, limit: number): { key: string; ts: number; value: unknown }[] {
+    const rows = this.sql(
+      `SELECT key, ts, value FROM telemetry WHERE device_id = ? ORDER BY ts DESC, key LIMIT ?`,
+    ).all(deviceId, limit) as { key: string; ts: number; value: string }[];
+    return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
+  }
 }

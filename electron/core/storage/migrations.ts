@@ -5,6 +5,7 @@ import { migration as m004 } from './schema/004-job-retry-delay';
 import { migration as m005 } from './schema/005-station-settings';
 import { migration as m006 } from './schema/006-pending-telemetry-count';
 import { migration as m007 } from './schema/007-telemetry-retention';
+import { migration as m008 } from './schema/008-execution-attempts';
 
 /**
  * Numbered schema migrations: one file each in schema/ (NNN-name.ts), listed here in order.
@@ -17,4 +18,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];

@@ -1,20 +1,24 @@
-import type { JobStatus } from '../../../shared/api/entities';
+import type { Job } from '../../../shared/api/entities';
+import { jobOutcome, type JobOutcome } from '../lib/job-figures';
 import { Icon, type IconName } from './Icon';
 
-/** A job's status with its own word, one color and one icon (never color alone). */
-const JOB_ICON: Record<JobStatus, IconName> = {
-  SCHEDULED: 'calendar',
-  RUNNING: 'running',
-  PAUSED: 'pause',
-  COMPLETED: 'updated',
-  CANCELED: 'canceled',
+/** A job's status with its own words, one color and one icon (never color alone). */
+const JOB_ICON: Record<JobOutcome['tone'], IconName> = {
+  scheduled: 'calendar',
+  running: 'running',
+  paused: 'pause',
+  completed: 'updated',
+  failures: 'failed',
+  canceled: 'canceled',
 };
 
-export function JobStatusBadge({ status }: { status: JobStatus }) {
+/** A job that ended with failed devices never looks like a success (no green check). */
+export function JobStatusBadge({ job }: { job: Job }) {
+  const outcome = jobOutcome(job);
   return (
-    <span className={`badge state job-${status.toLowerCase()}`}>
-      <Icon name={JOB_ICON[status]} />
-      {status}
+    <span className={`badge state job-${outcome.tone}`}>
+      <Icon name={JOB_ICON[outcome.tone]} />
+      {outcome.label}
     </span>
   );
 }

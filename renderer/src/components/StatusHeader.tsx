@@ -1,5 +1,6 @@
 import type { StationStatus } from '../../../shared/api/entities';
-import { formatBytes } from '../lib/format';
+import { formatBytes, formatCount } from '../lib/format';
+import type { JobSummary } from '../state/job-summary';
 import { useSlice } from '../state/store-context';
 import { CloudStatusItem } from './CloudStatusItem';
 import { Icon } from './Icon';
@@ -31,16 +32,22 @@ export function StatusHeader() {
           <span className="status-label">Updates</span>
           {jobs.active > 0 ? (
             <span className="status-value">
-              <span>{jobs.active.toLocaleString('en-US')} running</span>
+              <span>{formatCount(jobs.active, 'device')} updating</span>
               <span
-                title={`${formatBytes(jobs.bytesServed)} of ${formatBytes(jobs.totalBytes)} served`}
+                title={`${formatBytes(jobs.bytesServed)} of ${formatBytes(jobs.totalBytes)} done`}
               >
                 <ProgressBar
                   percent={jobs.percent}
-                  label="Bytes served of all running updates"
+                  label="Progress of all running jobs"
                   text={`${jobs.percent} %`}
                 />
               </span>
+              {jobs.pausedJobs > 0 && <span className="status-note">{pausedText(jobs)}</span>}
+            </span>
+          ) : jobs.pausedJobs > 0 ? (
+            <span className="status-value warning">
+              <Icon name="pause" />
+              {pausedText(jobs)}
             </span>
           ) : (
             <span className="status-value muted">None running</span>
@@ -75,4 +82,9 @@ function reachNote(status: StationStatus): string {
   if (!status.mqtt.siteNetwork) return 'this computer only';
   const more = status.mqtt.lanAddresses.length - 1;
   return more > 0 ? `site network, +${more} more (Station page)` : 'site network';
+}
+
+/** Paused jobs are not running: said apart, with how many devices wait on them. */
+function pausedText(jobs: JobSummary): string {
+  return `${formatCount(jobs.pausedJobs, 'job')} paused (${formatCount(jobs.paused, 'device')} waiting)`;
 }

@@ -1,53 +1,110 @@
 import type { Execution, Job, JobPolicy } from '../../../shared/api/entities';
+import { jobEtaSeconds, SILENT_AFTER_MS } from '../../../shared/jobs/job-eta';
+import { FINAL_STATES } from '../../../shared/protocol/states';
 import { formatCount, formatDuration } from './format';
 
 export interface JobFigures {
   bytesServed: number;
   bytesTotal: number;
-  /** 0..100 of the job's bytes. */
+  /** 0..100 of the job's bytes; never goes back (see Job.bytesServed). */
   percent: number;
-  /** Devices with a final outcome (updated, failed, canceled). */
+  /** Devices with a final outcome (updated, failed for good, canceled). */
   done: number;
   etaSeconds: number | null;
 }
 
+/** How a job ended or stands, in the words and tone the technician reads everywhere. */
+export interface JobOutcome {
+  /** "COMPLETED", "Completed with failures", "CANCELED"… */
+  label: string;
+  tone: 'scheduled' | 'running' | 'paused' | 'completed' | 'failures' | 'canceled';
+}
+
+export function jobOutcome(job: Job): JobOutcome {
+  const failed = job.counts.failed > 0;
+  switch (job.status) {
+    case 'COMPLETED':
+      return failed
+        ? { label: 'Completed with failures', tone: 'failures' }
+        : { label: 'COMPLETED', tone: 'completed' };
+    case 'CANCELED':
+      return { label: 'CANCELED', tone: 'canceled' };
+    case 'PAUSED':
+      return { label: 'PAUSED', tone: 'paused' };
+    case 'SCHEDULED':
+      return { label: 'SCHEDULED', tone: 'scheduled' };
+    default:
+      return { label: 'RUNNING', tone: 'running' };
+  }
+}
+
+/** A device's share of the job's progress: whole once settled, else its furthest attempt. */
+export function progressBytesOf(e: Execution, retries: number): number {
+  const settled =
+    e.state === 'UPDATED' ||
+    e.state === 'CANCELED' ||
+    ((e.state === 'FAILED' || e.state === 'TIMED_OUT') && e.attempts > retries);
+  if (settled) return e.size;
+  let furthest = e.bytesServed;
+  for (const a of e.attemptLog) furthest = Math.max(furthest, a.bytesServed);
+  return Math.min(furthest, e.size);
+}
+
 /**
- * The station sends a job again when a device changes state, not for every chunk: while the
- * Monitor holds all of the job's updates, their bytes (which move with every batch) keep the
- * figure and the ETA current between two job events.
+ * The one place a job's figures come from (its row, the header, the Devices page). The station
+ * sends a job again when a device changes state, not for every chunk: while the page holds all
+ * of the job's updates, their bytes (which move with every batch) keep the figure and the ETA
+ * current between two job events, by the station's own rules.
  */
-export function jobFigures(job: Job, executions: readonly Execution[] | undefined, now: number) {
-  const bytesTotal = job.bytesTotal;
-  // A device that reports UPDATED has had every byte, even if the byte count is still on its
-  // way (the station records bytes in batches apart from state changes). One package per job,
-  // so each device's share is the same.
-  const perDevice = job.counts.total > 0 ? bytesTotal / job.counts.total : 0;
-  let bytesServed = Math.max(job.bytesServed, job.counts.updated * perDevice);
-  if (executions && executions.length === job.counts.total) {
+export function jobFigures(
+  job: Job,
+  executions: readonly Execution[] | undefined,
+  now: number,
+): JobFigures {
+  const { counts, bytesTotal } = job;
+  const open = job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
+  // A settled device has had its whole share, even if its byte count is still on its way (the
+  // station records bytes in batches apart from state changes). One package per job, so each
+  // device's share is the same.
+  const perDevice = counts.total > 0 ? bytesTotal / counts.total : 0;
+  const settled = counts.updated + counts.failed + counts.canceled;
+  let bytesServed = Math.max(job.bytesServed, settled * perDevice);
+  let silentDeadline: number | null = null;
+  if (executions && executions.length === counts.total) {
+    const retries = open ? job.policy.retries : -1;
     let live = 0;
-    for (const e of executions)
-      live += e.state === 'UPDATED' ? e.size : Math.min(e.bytesServed, e.size);
+    for (const e of executions) {
+      live += progressBytesOf(e, retries);
+      const inFlight = e.finishedAt === null && e.state !== 'QUEUED' && !FINAL_STATES.has(e.state);
+      if (inFlight && job.policy.timeoutSec > 0 && now - e.updatedAt >= SILENT_AFTER_MS)
+        silentDeadline = Math.max(silentDeadline ?? 0, e.updatedAt + job.policy.timeoutSec * 1000);
+    }
     // Either figure may be the fresher one (byte and state news travel in separate batches).
     bytesServed = Math.max(bytesServed, live);
   }
   bytesServed = Math.min(bytesServed, bytesTotal);
-  const { counts } = job;
   const percent = bytesTotal > 0 ? Math.min(100, (bytesServed / bytesTotal) * 100) : 0;
-  let etaSeconds = job.etaSeconds;
-  const running = job.status === 'RUNNING' && counts.queued + counts.active > 0;
-  if (running && job.startedAt !== null && bytesServed > 0) {
-    // The station's own rule: the rate since the job started, over what is left.
-    const rate = bytesServed / Math.max(1, (now - job.startedAt) / 1000);
-    etaSeconds = Math.round((bytesTotal - bytesServed) / rate);
-  } else if (!running) etaSeconds = null;
-  const figures: JobFigures = {
+  const running = job.status === 'RUNNING' && counts.queued + counts.active + counts.retrying > 0;
+  let etaSeconds: number | null = null;
+  if (running) {
+    etaSeconds =
+      executions && executions.length === counts.total
+        ? jobEtaSeconds({ bytesServed, bytesTotal, startedAt: job.startedAt, now, silentDeadline })
+        : job.etaSeconds;
+  }
+  return {
     bytesServed,
     bytesTotal,
     percent,
-    done: counts.updated + counts.failed + counts.canceled,
+    done: settled,
     etaSeconds,
   };
-  return figures;
+}
+
+/** "2 failed · 1 failed, retrying": failures for good apart from those still being retried. */
+export function failureText(job: Job): string {
+  const { failed, retrying } = job.counts;
+  return retrying > 0 ? `${failed} failed · ${retrying} failed, retrying` : `${failed} failed`;
 }
 
 /** "3 devices" or "profile CIM-168 · 40 devices". */

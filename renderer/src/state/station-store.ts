@@ -13,7 +13,7 @@ import type { StationEvent } from '../../../shared/api/events';
 import { FINAL_STATES } from '../../../shared/protocol/states';
 import { messageOf } from '../api/validate-input';
 import type { ConnectionState, StationTransport } from '../api/transport';
-import { summariseJobs, type JobSummary } from './job-summary';
+import { executionsByJob, summariseJobs, type JobSummary } from './job-summary';
 
 /** How often pushed events reach React at most: 1000 devices updating must not flood it. */
 export const FLUSH_INTERVAL_MS = 250;
@@ -82,7 +82,7 @@ export class StationStore {
     devices: [],
     onlineDevices: 0,
     executions: [],
-    jobs: summariseJobs([]),
+    jobs: summariseJobs([], new Map(), 0),
     jobList: [],
     protocolErrors: [],
     cloud: null,
@@ -401,9 +401,11 @@ export class StationStore {
         list = list.slice(0, MAX_EXECUTIONS);
       }
       next.executions = list;
-      next.jobs = summariseJobs(list);
     }
     if (this.dirty.has('jobs')) next.jobList = this.listJobs();
+    // The header's figures are the job rows' own (one source), from jobs and their updates.
+    if (this.dirty.has('executions') || this.dirty.has('jobs'))
+      next.jobs = summariseJobs(next.jobList, executionsByJob(next.executions), Date.now());
     if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
     if (this.dirty.has('status')) next.status = this.status;
     if (this.dirty.has('cloud')) next.cloud = this.cloud;

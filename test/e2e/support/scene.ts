@@ -113,7 +113,7 @@ export async function buildScene(station: LocalStation, mqttUrl: string): Promis
 }
 
 /** A device that starts downloading, takes `chunks` chunks of 64 KiB and then goes quiet. */
-async function stallMidDownload(
+export async function stallMidDownload(
   mqttUrl: string,
   token: string,
   chunks: number,

@@ -1,47 +1,73 @@
-import { memo } from 'react';
-import type { Device, OtaSlot } from '../../../../shared/api/entities';
+import { memo, useEffect, useRef, type MouseEvent } from 'react';
+import type { Device, Execution, OtaSlot } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
+import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { TableScroll } from '../../components/TableScroll';
+import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 import { formatAgo, formatBytes, formatFullDateTime } from '../../lib/format';
 import type { Sort } from '../../lib/sorting';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { shownUpdate, type DeviceColumn } from './device-filter';
 
-export const DEVICE_ROW_HEIGHT = 56;
+export type RowDensity = 'comfortable' | 'compact';
+
+export const DEVICE_ROW_HEIGHT: Record<RowDensity, number> = { comfortable: 56, compact: 34 };
+
+export interface DeviceRowActions {
+  /** Checkbox of the row at this index of the shown list; shift extends from the last one. */
+  onToggle: (index: number, shift: boolean) => void;
+  onDetails: (device: Device) => void;
+  onEdit: (device: Device) => void;
+  onUpdate: (device: Device) => void;
+  onRetry: (device: Device, executionId: string) => void;
+}
 
 /**
  * The fleet, virtualised: only the rows in view (plus a margin) exist in the DOM, so 10,000
- * devices cost what 30 do. Spacer rows above and below keep the scrollbar true.
+ * devices cost what 30 do. Spacer rows above and below keep the scrollbar true. A row's update
+ * figures come from its update itself (the same record the Monitor and the header read).
  */
 export function DeviceTable({
   devices,
   total,
   sort,
   onSort,
-  onEdit,
+  density,
+  selected,
+  onToggleAll,
+  executionsById,
+  actions,
   now,
 }: {
   devices: readonly Device[];
   total: number;
   sort: Sort<DeviceColumn>;
   onSort: (column: DeviceColumn) => void;
-  onEdit: (device: Device) => void;
+  density: RowDensity;
+  selected: ReadonlySet<string>;
+  onToggleAll: (select: boolean) => void;
+  executionsById: ReadonlyMap<string, Execution>;
+  actions: DeviceRowActions;
   now: number;
 }) {
-  const { scrollRef, rows } = useVirtualRows(devices.length, DEVICE_ROW_HEIGHT, 12);
+  const { scrollRef, rows } = useVirtualRows(devices.length, DEVICE_ROW_HEIGHT[density], 12);
+  let selectedShown = 0;
+  if (selected.size > 0) for (const d of devices) if (selected.has(d.id)) selectedShown += 1;
+  const all = selectedShown > 0 && selectedShown === devices.length;
 
   return (
     <TableScroll
       ref={scrollRef}
-      className="table-virtual"
+      className={`table-virtual density-${density}`}
       label={`Devices table, ${devices.length} of ${total} devices`}
     >
       <table className="data-table device-table" aria-rowcount={devices.length + 1}>
         <colgroup>
+          <col className="col-check" />
           <col className="col-name" />
           <col className="col-profile" />
           <col className="col-online" />
@@ -49,10 +75,18 @@ export function DeviceTable({
           <col className="col-version" />
           <col className="col-state" />
           <col className="col-seen" />
-          <col className="col-actions" />
+          <col className="col-device-actions" />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
+            <th scope="col" className="check-cell">
+              <SelectAll
+                all={all}
+                some={selectedShown > 0 && !all}
+                count={devices.length}
+                onChange={onToggleAll}
+              />
+            </th>
             <SortHeader label="Name" column="name" sort={sort} onSort={onSort} />
             <SortHeader label="Device profile" column="profile" sort={sort} onSort={onSort} />
             <SortHeader label="Online" column="online" sort={sort} onSort={onSort} />
@@ -67,18 +101,26 @@ export function DeviceTable({
         </thead>
         <VirtualTableBody
           rows={rows}
-          columnCount={8}
+          columnCount={9}
           renderRow={(index) => {
             const device = devices[index];
-            return device ? (
+            if (!device) return null;
+            const update = shownUpdate(device);
+            const execution = update?.slot.executionId
+              ? executionsById.get(update.slot.executionId)
+              : undefined;
+            return (
               <DeviceRow
                 key={device.id}
                 device={device}
-                rowIndex={index + 2}
-                onEdit={onEdit}
+                index={index}
+                execution={execution}
+                selected={selected.has(device.id)}
+                compact={density === 'compact'}
+                actions={actions}
                 now={now}
               />
-            ) : null;
+            );
           }}
         />
       </table>
@@ -86,26 +128,90 @@ export function DeviceTable({
   );
 }
 
+function SelectAll({
+  all,
+  some,
+  count,
+  onChange,
+}: {
+  all: boolean;
+  some: boolean;
+  count: number;
+  onChange: (select: boolean) => void;
+}) {
+  const ref = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.indeterminate = some;
+  }, [some]);
+  return (
+    <input
+      ref={ref}
+      type="checkbox"
+      className="row-check"
+      checked={all}
+      aria-label={`Select all ${count.toLocaleString('en-US')} devices shown`}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}
+
 const DeviceRow = memo(function DeviceRow({
   device,
-  rowIndex,
-  onEdit,
+  index,
+  execution,
+  selected,
+  compact,
+  actions,
   now,
 }: {
   device: Device;
-  rowIndex: number;
-  onEdit: (device: Device) => void;
+  index: number;
+  execution: Execution | undefined;
+  selected: boolean;
+  compact: boolean;
+  actions: DeviceRowActions;
   now: number;
 }) {
   const update = shownUpdate(device);
+  // The update's own record when the page has it (it moves with every byte batch); the device's
+  // copy of it otherwise.
+  const slot = update?.slot;
+  const state = execution?.state ?? slot?.state ?? null;
+  const size = execution?.size ?? slot?.size ?? 0;
+  const served = Math.min(execution?.bytesServed ?? slot?.bytesServed ?? 0, size);
+  const failed = state === 'FAILED' || state === 'TIMED_OUT';
+  const errors = execution ? failedAttempts(execution) : null;
+  const errorTitle = errors?.last
+    ? `${errorSourceLabel(errors.last)}: ${errors.last.error ?? ''}`
+    : (slot?.error ?? undefined);
+  const onCheck = (e: MouseEvent<HTMLInputElement>) => actions.onToggle(index, e.shiftKey);
   return (
-    <tr aria-rowindex={rowIndex} className="device-row">
+    <tr
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      className={selected ? 'device-row row-selected' : 'device-row'}
+    >
+      <td className="check-cell">
+        <input
+          type="checkbox"
+          className="row-check"
+          checked={selected}
+          onClick={onCheck}
+          onChange={() => undefined}
+          aria-label={`Select ${device.name}`}
+        />
+      </td>
       <th scope="row">
         <span className="cell-stack">
-          <span className="cell-strong mono truncate" title={device.name}>
-            {device.name}
-          </span>
-          {device.label && (
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => actions.onDetails(device)}
+            aria-label={`Details of ${device.name}`}
+          >
+            <MiddleText className="cell-strong mono" text={device.name} />
+          </button>
+          {device.label && !compact && (
             <span className="cell-sub truncate" title={device.label}>
               {device.label}
             </span>
@@ -113,9 +219,7 @@ const DeviceRow = memo(function DeviceRow({
         </span>
       </th>
       <td>
-        <span className="truncate" title={device.profileName}>
-          {device.profileName}
-        </span>
+        <MiddleText text={device.profileName} />
       </td>
       <td>
         {device.online ? (
@@ -131,33 +235,24 @@ const DeviceRow = memo(function DeviceRow({
         )}
       </td>
       <td>
-        <SlotVersions slot={device.firmware} />
+        <SlotVersions slot={device.firmware} compact={compact} />
       </td>
       <td>
-        <SlotVersions slot={device.software} />
+        <SlotVersions slot={device.software} compact={compact} />
       </td>
       <td>
         {update ? (
-          <span className="cell-stack">
+          <span className={compact ? 'cell-inline' : 'cell-stack'}>
             <StateBadge
-              state={update.slot.state}
-              title={
-                update.slot.error ??
-                `${update.type === 'FIRMWARE' ? 'Firmware' : 'Software'} update`
-              }
+              state={state}
+              title={errorTitle ?? `${update.type === 'FIRMWARE' ? 'Firmware' : 'Software'} update`}
             />
-            {update.slot.size > 0 && update.slot.state !== 'UPDATED' && (
+            {size > 0 && state !== 'UPDATED' && (
               <ProgressBar
-                percent={
-                  (Math.min(update.slot.bytesServed, update.slot.size) / update.slot.size) * 100
-                }
-                label={`Download of ${update.slot.assignedTitle ?? ''} ${update.slot.assignedVersion ?? ''} to ${device.name}`}
-                tone={
-                  update.slot.state === 'FAILED' || update.slot.state === 'TIMED_OUT'
-                    ? 'failed'
-                    : 'normal'
-                }
-                text={`${formatBytes(update.slot.bytesServed)} / ${formatBytes(update.slot.size)}`}
+                percent={(served / size) * 100}
+                label={`Download of ${slot?.assignedTitle ?? ''} ${slot?.assignedVersion ?? ''} to ${device.name}`}
+                tone={failed ? 'failed' : 'normal'}
+                text={`${formatBytes(served)} / ${formatBytes(size)}`}
               />
             )}
           </span>
@@ -169,22 +264,43 @@ const DeviceRow = memo(function DeviceRow({
         {device.online ? 'now' : formatAgo(device.lastSeenAt, now)}
       </td>
       <td className="row-actions">
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => onEdit(device)}
-          aria-label={`Edit ${device.name}`}
-        >
-          <Icon name="edit" />
-          Edit
-        </button>
+        <span className="device-actions">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => actions.onUpdate(device)}
+            aria-label={`Update ${device.name}…`}
+          >
+            Update…
+          </button>
+          {failed && slot?.executionId && (
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => actions.onRetry(device, slot.executionId as string)}
+              aria-label={`Retry the update of ${device.name}`}
+            >
+              <Icon name="refresh" />
+              Retry
+            </button>
+          )}
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => actions.onEdit(device)}
+            aria-label={`Edit ${device.name}`}
+          >
+            <Icon name="edit" />
+            Edit
+          </button>
+        </span>
       </td>
     </tr>
   );
 });
 
 /** Current version on top; the assigned one under it when it differs (or isn't installed yet). */
-function SlotVersions({ slot }: { slot: OtaSlot }) {
+function SlotVersions({ slot, compact }: { slot: OtaSlot; compact: boolean }) {
   const current =
     slot.currentTitle || slot.currentVersion
       ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
@@ -195,17 +311,22 @@ function SlotVersions({ slot }: { slot: OtaSlot }) {
   const inSync = assigned !== null && assigned === current;
   return (
     <span className="cell-stack">
-      <span
-        className={`mono truncate${current ? '' : ' muted'}`}
-        title={current ? `Current: ${current}` : 'Not reported'}
-      >
-        {current ?? '—'}
-      </span>
-      {assigned && !inSync && (
-        <span className="cell-sub assigned truncate" title={`Assigned: ${assigned}`}>
+      {current ? (
+        <MiddleText
+          className="mono"
+          text={current}
+          title={`Current: ${current}${assigned && !inSync ? ` · Assigned: ${assigned}` : ''}`}
+        />
+      ) : (
+        <span className="mono muted" title="Not reported">
+          —
+        </span>
+      )}
+      {assigned && !inSync && !compact && (
+        <span className="cell-sub assigned" title={`Assigned: ${assigned}`}>
           <span className="sr-only">Assigned: </span>
           <span aria-hidden="true">→ </span>
-          <span className="mono">{assigned}</span>
+          <MiddleText className="mono" text={assigned} />
         </span>
       )}
     </span>

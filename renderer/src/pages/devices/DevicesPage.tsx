@@ -12,10 +12,20 @@ import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
 import { AddDeviceDialog } from './AddDeviceDialog';
 import { AssignToManyDialog } from './AssignToManyDialog';
-import { DeviceTable } from './DeviceTable';
+import { messageOf } from '../../api/validate-input';
+import { useNotifier } from '../../components/Toasts';
+import { runLimited } from '../../lib/run-limited';
+import { useStation } from '../../state/store-context';
+import { NewJobDialog } from '../monitor/NewJobDialog';
+import { DeviceDrawer } from './DeviceDrawer';
+import { DeviceTable, type DeviceRowActions, type RowDensity } from './DeviceTable';
+import { UnassignDialog } from './UnassignDialog';
+import { UpdateDeviceDialog } from './UpdateDeviceDialog';
+import { useSelection } from './use-selection';
 import {
   filterDevices,
   NO_FILTER,
+  shownUpdate,
   sortDevices,
   type DeviceColumn,
   type DeviceFilter,
@@ -27,7 +37,23 @@ import { EditDeviceDialog } from './EditDeviceDialog';
 import { ImportDevicesDialog } from './ImportDevicesDialog';
 
 type OpenDialog =
-  { kind: 'add' } | { kind: 'import' } | { kind: 'assign' } | { kind: 'edit'; deviceId: string };
+  | { kind: 'add' }
+  | { kind: 'import' }
+  | { kind: 'assign' }
+  | { kind: 'edit'; deviceId: string }
+  | { kind: 'update'; device: Device }
+  | { kind: 'newJob'; deviceIds: readonly string[] }
+  | { kind: 'unassign'; devices: readonly Device[] };
+
+const DENSITY_KEY = 'field-ota.devices.density';
+
+function savedDensity(): RowDensity {
+  try {
+    return localStorage.getItem(DENSITY_KEY) === 'compact' ? 'compact' : 'comfortable';
+  } catch {
+    return 'comfortable';
+  }
+}
 
 export function DevicesPage() {
   const devices = useSlice('devices');
@@ -45,11 +71,62 @@ export function DevicesPage() {
     [deferredDevices, deferredFilter],
   );
   const shown = useMemo(() => sortDevices(filtered, sort), [filtered, sort]);
-  const onEdit = useCallback(
-    (device: Device) => setDialog({ kind: 'edit', deviceId: device.id }),
-    [],
-  );
   const close = useCallback(() => setDialog(null), []);
+  const { api, store } = useStation();
+  const { toast } = useNotifier();
+  const executions = useSlice('executions');
+  const executionsById = useMemo(() => new Map(executions.map((e) => [e.id, e])), [executions]);
+  const [density, setDensityState] = useState<RowDensity>(savedDensity);
+  const setDensity = (next: RowDensity) => {
+    setDensityState(next);
+    try {
+      localStorage.setItem(DENSITY_KEY, next);
+    } catch {
+      // Not kept across reloads; the choice still holds for this visit.
+    }
+  };
+  const [drawerId, setDrawerId] = useState<string | null>(null);
+  const drawerDevice = drawerId ? (devices.find((d) => d.id === drawerId) ?? null) : null;
+  const selection = useSelection(shown);
+
+  const retry = useCallback(
+    async (targets: readonly { device: Device; executionId: string }[]) => {
+      let sent = 0;
+      const problems: string[] = [];
+      await runLimited(targets, 8, async ({ device, executionId }) => {
+        try {
+          store.putExecution(await api.call('executions.retry', { id: executionId }));
+          sent += 1;
+        } catch (error) {
+          problems.push(`${device.name}: ${messageOf(error)}`);
+        }
+      });
+      if (sent > 0) toast('success', `Update sent again to ${formatCount(sent, 'device')}`);
+      if (problems.length > 0) toast('error', `Could not retry ${problems.join('; ')}`);
+    },
+    [api, store, toast],
+  );
+  const rowActions = useMemo<DeviceRowActions>(
+    () => ({
+      onToggle: selection.toggle,
+      onDetails: (device) => setDrawerId(device.id),
+      onEdit: (device) => setDialog({ kind: 'edit', deviceId: device.id }),
+      onUpdate: (device) => setDialog({ kind: 'update', device }),
+      onRetry: (device, executionId) => void retry([{ device, executionId }]),
+    }),
+    [selection.toggle, retry],
+  );
+  const selectedDevices = useMemo(
+    () => devices.filter((d) => selection.ids.has(d.id)),
+    [devices, selection.ids],
+  );
+  const failedSelected = selectedDevices.flatMap((device) => {
+    const update = shownUpdate(device);
+    const state = update?.slot.state;
+    return update?.slot.executionId && (state === 'FAILED' || state === 'TIMED_OUT')
+      ? [{ device, executionId: update.slot.executionId }]
+      : [];
+  });
   const update = (part: Partial<DeviceFilter>) => setFilter((f) => ({ ...f, ...part }));
   const filtering =
     filter.query !== '' ||
@@ -75,6 +152,17 @@ export function DevicesPage() {
         description="The site's devices, live: what they run, what is assigned, and how their update goes."
         actions={
           <>
+            {devices.length > 0 && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setDialog({ kind: 'assign' })}
+                disabled={shown.length === 0}
+              >
+                <Icon name="package" />
+                Assign firmware…
+              </button>
+            )}
             <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
               <Icon name="upload" />
               Import CSV
@@ -147,6 +235,56 @@ export function DevicesPage() {
                 </select>
               )}
             </Field>
+            <label className="check-row density-choice">
+              <input
+                type="checkbox"
+                checked={density === 'compact'}
+                onChange={(e) => setDensity(e.target.checked ? 'compact' : 'comfortable')}
+              />
+              Compact rows
+            </label>
+          </div>
+          <div className="selection-bar" role="group" aria-label="Selected devices">
+            <p className="selection-count" aria-live="polite">
+              {selection.ids.size > 0
+                ? `${formatCount(selection.ids.size, 'device')} selected`
+                : 'No device selected'}
+            </p>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={selection.ids.size === 0}
+              onClick={() => setDialog({ kind: 'newJob', deviceIds: [...selection.ids] })}
+            >
+              <Icon name="play" />
+              New job for selected…
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={failedSelected.length === 0}
+              onClick={() => void retry(failedSelected)}
+            >
+              <Icon name="refresh" />
+              {`Retry ${formatCount(failedSelected.length, 'failed device')}`}
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              disabled={selection.ids.size === 0}
+              onClick={() => setDialog({ kind: 'unassign', devices: selectedDevices })}
+            >
+              Un-assign…
+            </button>
+            {selection.ids.size > 0 && (
+              <button
+                type="button"
+                className="button button-small button-quiet"
+                onClick={selection.clear}
+              >
+                Clear selection
+              </button>
+            )}
             <div className="toolbar-end">
               <p className="result-count" aria-live="polite">
                 {filtering
@@ -162,15 +300,6 @@ export function DevicesPage() {
                   Clear filters
                 </button>
               )}
-              <button
-                type="button"
-                className="button"
-                onClick={() => setDialog({ kind: 'assign' })}
-                disabled={shown.length === 0}
-              >
-                <Icon name="package" />
-                Assign firmware…
-              </button>
             </div>
           </div>
           {shown.length === 0 ? (
@@ -187,12 +316,26 @@ export function DevicesPage() {
             </EmptyState>
           ) : (
             <DeviceTable
+              // A new row height needs a fresh virtualiser (it caches measured sizes).
+              key={density}
               devices={shown}
               total={devices.length}
               sort={sort}
               onSort={toggleSort}
-              onEdit={onEdit}
+              density={density}
+              selected={selection.ids}
+              onToggleAll={selection.toggleAll}
+              executionsById={executionsById}
+              actions={rowActions}
               now={now}
+            />
+          )}
+          {drawerDevice && (
+            <DeviceDrawer
+              device={drawerDevice}
+              onClose={() => setDrawerId(null)}
+              onUpdate={(device) => setDialog({ kind: 'update', device })}
+              onEdit={(device) => setDialog({ kind: 'edit', deviceId: device.id })}
             />
           )}
         </>
@@ -201,6 +344,11 @@ export function DevicesPage() {
       {dialog?.kind === 'import' && <ImportDevicesDialog onClose={close} />}
       {dialog?.kind === 'assign' && <AssignToManyDialog devices={shown} onClose={close} />}
       {dialog?.kind === 'edit' && <EditDeviceDialog deviceId={dialog.deviceId} onClose={close} />}
+      {dialog?.kind === 'update' && <UpdateDeviceDialog device={dialog.device} onClose={close} />}
+      {dialog?.kind === 'unassign' && <UnassignDialog devices={dialog.devices} onClose={close} />}
+      {dialog?.kind === 'newJob' && (
+        <NewJobDialog deviceIds={dialog.deviceIds} onClose={close} onCreated={selection.clear} />
+      )}
     </>
   );
 }

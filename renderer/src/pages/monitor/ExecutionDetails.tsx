@@ -17,6 +17,7 @@ import {
   formatSpeed,
 } from '../../lib/format';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
+import { AttemptList, FailureSummary } from './AttemptList';
 
 /** One update in full: figures, the error if it failed, and the state timeline with times. */
 export function ExecutionDetails({
@@ -63,14 +64,7 @@ export function ExecutionDetails({
         </button>
       </header>
       <StateBadge state={execution.state} />
-      {execution.error && (
-        <div className="form-error" role="alert">
-          <Icon name="alert" />
-          <span>
-            <strong>Device error (fw_error):</strong> {execution.error}
-          </span>
-        </div>
-      )}
+      <FailureSummary execution={execution} />
       {failed && (
         <button type="button" className="button" onClick={retry} disabled={retrying}>
           <Icon name="refresh" />
@@ -90,7 +84,7 @@ export function ExecutionDetails({
       />
       <dl className="facts facts-compact">
         <div>
-          <dt>Bytes served</dt>
+          <dt>Bytes served (this attempt)</dt>
           <dd title={formatExactBytes(execution.bytesServed)}>
             {formatBytes(Math.min(execution.bytesServed, execution.size))} of{' '}
             {formatBytes(execution.size)}
@@ -117,6 +111,7 @@ export function ExecutionDetails({
           <dd>{formatFullDateTime(execution.createdAt)}</dd>
         </div>
       </dl>
+      <AttemptList execution={execution} />
       <h3 className="section-title">Timeline</h3>
       <ol className="timeline">
         {execution.history.map((change, index) => {

@@ -9,6 +9,7 @@ import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
+import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 
 const ROW_HEIGHT = 52;
 
@@ -124,11 +125,7 @@ const ExecutionRow = memo(function ExecutionRow({
       <td>
         <span className="cell-stack">
           <StateBadge state={execution.state} />
-          {execution.error && (
-            <span className="cell-sub error-text truncate" title={execution.error}>
-              {execution.error}
-            </span>
-          )}
+          <RowErrors execution={execution} />
           {figures.stalledMs !== null && (
             <span
               className="cell-sub warning truncate"
@@ -144,7 +141,9 @@ const ExecutionRow = memo(function ExecutionRow({
           percent={figures.percent}
           label={`${name} to ${execution.deviceName}`}
           tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
-          text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}`}
+          text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}${
+            execution.attemptLog.length > 1 ? ` · attempt ${execution.attemptLog.length}` : ''
+          }`}
         />
       </td>
       <td className="num optional">{formatSpeed(figures.bytesPerSecond)}</td>
@@ -167,3 +166,25 @@ const ExecutionRow = memo(function ExecutionRow({
     </tr>
   );
 });
+
+/** The first error and, after retries, the last one: each with whose word it is. */
+function RowErrors({ execution }: { execution: Execution }) {
+  const { first, last, count } = failedAttempts(execution);
+  if (!first || !last) return null;
+  const line = (prefix: string, attempt: typeof first) => {
+    const text = `${prefix}${errorSourceLabel(attempt)}: ${attempt.error ?? ''}`;
+    return (
+      <span className="cell-sub error-text truncate row-error" title={text}>
+        {text}
+      </span>
+    );
+  };
+  return count > 1 ? (
+    <>
+      {line(`1st of ${count} · `, first)}
+      {line('Last · ', last)}
+    </>
+  ) : (
+    line('', first)
+  );
+}

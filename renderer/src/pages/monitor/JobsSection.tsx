@@ -7,8 +7,20 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { useNotifier } from '../../components/Toasts';
 import { TableScroll } from '../../components/TableScroll';
 import { saveTextFile } from '../../lib/download';
-import { formatBytes, formatDateTime, formatDuration, formatExactBytes } from '../../lib/format';
-import { describePolicy, jobFigures, jobName, jobTargetText } from '../../lib/job-figures';
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatExactBytes,
+} from '../../lib/format';
+import {
+  describePolicy,
+  failureText,
+  jobFigures,
+  jobName,
+  jobTargetText,
+} from '../../lib/job-figures';
 import { useStation } from '../../state/store-context';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 
@@ -132,6 +144,22 @@ const JobRow = memo(function JobRow({
   const { counts } = job;
   const autoPaused = job.status === 'PAUSED' && job.statusReason?.startsWith('Auto-paused');
 
+  const retryFailed = async () => {
+    setBusy('retry');
+    try {
+      const next = await api.call('jobs.retryFailed', { id: job.id });
+      store.putJob(next);
+      toast(
+        'success',
+        `Job ${name}: ${formatCount(counts.failed + counts.retrying, 'failed device')} sent again`,
+      );
+    } catch (error) {
+      toast('error', `Could not retry the failed devices of job ${name}: ${messageOf(error)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const act = async (action: 'pause' | 'resume') => {
     setBusy(action);
     try {
@@ -177,7 +205,7 @@ const JobRow = memo(function JobRow({
       </th>
       <td>
         <span className="cell-stack">
-          <JobStatusBadge status={job.status} />
+          <JobStatusBadge job={job} />
           {job.status === 'SCHEDULED' && (
             <span className="cell-sub">Starts {formatDateTime(job.startAt)}</span>
           )}
@@ -195,8 +223,8 @@ const JobRow = memo(function JobRow({
           </span>
           <span className="cell-sub">
             {counts.active} active · {counts.queued} queued ·{' '}
-            <span className={counts.failed > 0 ? 'error-text' : undefined}>
-              {counts.failed} failed
+            <span className={counts.failed + counts.retrying > 0 ? 'error-text' : undefined}>
+              {failureText(job)}
             </span>
             {counts.canceled > 0 && ` · ${counts.canceled} canceled`}
           </span>
@@ -207,7 +235,7 @@ const JobRow = memo(function JobRow({
           <ProgressBar
             percent={figures.percent}
             label={`Bytes served of ${what}`}
-            tone={job.status === 'COMPLETED' ? (counts.failed > 0 ? 'failed' : 'done') : 'normal'}
+            tone={counts.failed > 0 ? 'failed' : job.status === 'COMPLETED' ? 'done' : 'normal'}
             text={`${Math.floor(figures.percent)} % · ${formatBytes(figures.bytesServed)} / ${formatBytes(figures.bytesTotal)}`}
           />
           {figures.etaSeconds !== null && (
@@ -226,6 +254,18 @@ const JobRow = memo(function JobRow({
           >
             Updates
           </button>
+          {hasFailedNow(executions, counts.failed) && (
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Retry all failed devices of ${what}`}
+              disabled={busy !== null}
+              onClick={() => void retryFailed()}
+            >
+              <Icon name="refresh" />
+              Retry all failed
+            </button>
+          )}
           {(job.status === 'RUNNING' || job.status === 'SCHEDULED') && (
             <button
               type="button"
@@ -286,3 +326,9 @@ const JobRow = memo(function JobRow({
     </tr>
   );
 });
+
+/** Devices the job could send again now: their update ended FAILED or TIMED_OUT. */
+function hasFailedNow(executions: readonly Execution[] | undefined, failed: number): boolean {
+  if (!executions) return failed > 0;
+  return executions.some((e) => e.state === 'FAILED' || e.state === 'TIMED_OUT');
+}

@@ -16,6 +16,7 @@ import { describePolicy } from '../../lib/job-figures';
 import { useSlice, useStation } from '../../state/store-context';
 import { filterDevices } from '../devices/device-filter';
 import { isFiltering, useDeviceFilter } from '../devices/device-filter-state';
+import { justFailedPackageIds } from '../../lib/failed-packages';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import { DevicePicker } from './DevicePicker';
 import { DEFAULT_POLICY_FORM, readPolicyForm, type PolicyForm } from './job-form';
@@ -29,18 +30,35 @@ type TargetKind = 'profile' | 'shown' | 'chosen';
 export function NewJobDialog({
   onClose,
   onCreated,
+  deviceIds,
 }: {
   onClose: () => void;
   onCreated: (job: Job) => void;
+  /** Devices selected on the Devices page: the job's target to start with. */
+  deviceIds?: readonly string[];
 }) {
   const { api, store } = useStation();
   const { toast } = useNotifier();
   const packages = useSlice('packages');
   const devices = useSlice('devices');
   const devicesFilter = useDeviceFilter();
+  const jobs = useSlice('jobList');
+  const executions = useSlice('executions');
   const ready = useMemo(() => packages.filter((p) => p.status === 'READY'), [packages]);
-  const [packageId, setPackageId] = useState('');
-  const pkg = ready.find((p) => p.id === packageId) ?? ready[0] ?? null;
+  const justFailed = useMemo(() => justFailedPackageIds(jobs, executions), [jobs, executions]);
+  const [packageId, setPackageId] = useState<string | null>(null);
+  // Preset only a package that fits the selection and did not just fail: re-sending a failing
+  // package must be a choice, never a default.
+  const [preset] = useState(() => {
+    const profiles = new Set(
+      devices.filter((d) => deviceIds?.includes(d.id)).map((d) => d.profileId),
+    );
+    return (
+      ready.find((p) => !justFailed.has(p.id) && (profiles.size === 0 || profiles.has(p.profileId)))
+        ?.id ?? ''
+    );
+  });
+  const pkg = ready.find((p) => p.id === (packageId ?? preset)) ?? null;
   const ofProfile = useMemo(
     () => (pkg ? devices.filter((d) => d.profileId === pkg.profileId) : []),
     [devices, pkg],
@@ -49,10 +67,11 @@ export function NewJobDialog({
     () => (isFiltering(devicesFilter) ? filterDevices(ofProfile, devicesFilter) : null),
     [ofProfile, devicesFilter],
   );
+  // A filter left on the Devices page is offered, never chosen silently.
   const [target, setTarget] = useState<TargetKind>(() =>
-    isFiltering(devicesFilter) ? 'shown' : 'profile',
+    deviceIds && deviceIds.length > 0 ? 'chosen' : 'profile',
   );
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(deviceIds ?? []));
   const [form, setForm] = useState<PolicyForm>(DEFAULT_POLICY_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -158,6 +177,13 @@ export function NewJobDialog({
         <Field
           label="Package"
           className="span-2"
+          hint={
+            pkg === null && ready.length > 0
+              ? justFailed.size > 0
+                ? 'Choose a package: none is preset, because a package just failed.'
+                : 'Choose a package.'
+              : undefined
+          }
           error={
             ready.length === 0
               ? 'No ready package: add one on the Packages page.'
@@ -166,9 +192,13 @@ export function NewJobDialog({
         >
           {(props) => (
             <select {...props} value={pkg?.id ?? ''} onChange={(e) => setPackageId(e.target.value)}>
+              <option value="" disabled>
+                Choose a package…
+              </option>
               {ready.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.title} {p.version} · {PACKAGE_TYPE_LABEL[p.type]} · {p.profileName}
+                  {justFailed.has(p.id) ? ' · just failed' : ''}
                 </option>
               ))}
             </select>

@@ -34,6 +34,7 @@ import {
   watchLanAddresses,
 } from './site-network';
 import { StationEvents } from './station-events';
+import { startHeartbeat } from './heartbeat';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { SyncService, type SyncOptions } from './sync/sync-service';
 
@@ -201,6 +202,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       if (events.hasListeners) events.emit('station.status', status());
     },
   );
+  const stopHeartbeat = startHeartbeat(events);
   // ---- cloud sync ----
   const sync = new SyncService(
     {
@@ -264,6 +266,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     close: () => {
       closed ??= (async () => {
         stopWatchingLan();
+        stopHeartbeat();
         jobs.stop();
         await sync.close();
         await endpoint.close();

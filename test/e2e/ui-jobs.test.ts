@@ -190,7 +190,7 @@ describe('jobs on the Monitor page', () => {
     await dialog.getByRole('button', { name: 'Cancel job' }).click();
     await dialog.waitFor({ state: 'detached' });
     // The toast shows above everything once the dialog is gone.
-    await page.getByRole('status').getByText('Job CIM-168 1.0.1 canceled').waitFor();
+    await page.getByRole('status').getByText('Job CIM-168 1.0.1 canceled', { exact: true }).waitFor();
     await expect.poll(() => row.innerText()).toContain('CANCELED');
     expect(
       await row.getByRole('button', { name: /^Pause job|^Resume job|^Cancel job/ }).count(),

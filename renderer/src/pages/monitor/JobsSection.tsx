@@ -4,6 +4,7 @@ import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { ProgressBar } from '../../components/ProgressBar';
+import { jobSubject } from '../../components/notices';
 import { useNotifier } from '../../components/Toasts';
 import { TableScroll } from '../../components/TableScroll';
 import { saveTextFile } from '../../lib/download';
@@ -139,9 +140,13 @@ const JobRow = memo(function JobRow({
         id: job.id,
       });
       store.putJob(next);
-      toast('success', `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`);
+      toast('success', `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`, {
+        subject: jobSubject(job.id),
+      });
     } catch (error) {
-      toast('error', `Could not ${action} job ${name}: ${messageOf(error)}`);
+      toast('error', `Could not ${action} job ${name}: ${messageOf(error)}`, {
+        subject: jobSubject(job.id),
+      });
     } finally {
       setBusy(null);
     }

@@ -35,6 +35,7 @@ import {
   watchLanAddresses,
 } from './site-network';
 import { StationEvents } from './station-events';
+import { startHeartbeat } from './heartbeat';
 import {
   DEFAULT_RETENTION,
   TelemetryRetention,
@@ -240,6 +241,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       if (events.hasListeners) events.emit('station.status', status());
     },
   );
+  const stopHeartbeat = startHeartbeat(events);
   // ---- cloud sync ----
   const sync = new SyncService(
     {
@@ -304,6 +306,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     close: () => {
       closed ??= (async () => {
         stopWatchingLan();
+        stopHeartbeat();
         jobs.stop();
         retention.close();
         await sync.close();

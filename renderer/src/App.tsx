@@ -1,9 +1,12 @@
 import { useEffect, useRef } from 'react';
 import type { Execution, Job } from '../../shared/api/entities';
+import { silentSeconds } from './components/ConnectionStatusItem';
 import { Icon } from './components/Icon';
 import { Navigation, PAGES } from './components/Navigation';
 import { StatusHeader } from './components/StatusHeader';
-import { useNotifier } from './components/Toasts';
+import { jobSubject } from './components/notices';
+import { PageToastOutlet, useNotifier } from './components/Toasts';
+import { formatClock } from './lib/format';
 import { useHashRoute } from './lib/use-hash-route';
 import { DevicesPage } from './pages/devices/DevicesPage';
 import { MonitorPage } from './pages/monitor/MonitorPage';
@@ -20,6 +23,7 @@ export function App() {
   }, [title]);
   useFinishedUpdateNotices();
   useJobNotices();
+  useRecoveryNotice();
 
   return (
     <div className="app">
@@ -30,6 +34,7 @@ export function App() {
       <div className="main-column">
         <StatusHeader />
         <ConnectionBanner />
+        <PageToastOutlet />
         <main id="main" tabIndex={-1} className="page">
           {page === 'packages' && <PackagesPage />}
           {page === 'devices' && <DevicesPage />}
@@ -51,6 +56,7 @@ function focusMain(event: React.MouseEvent) {
 /** Offline is normal: the last known state stays on screen while the link comes back. */
 function ConnectionBanner() {
   const connection = useSlice('connection');
+  const silentSince = useSlice('silentSince');
   const loadError = useSlice('loadError');
   const { store } = useStation();
   if (connection === 'refused') {
@@ -61,6 +67,17 @@ function ConnectionBanner() {
           The station was restarted with a new access secret: open the address it printed when it
           started ({window.location.origin}/?token=…) to reconnect. The pages show the last known
           state meanwhile.
+        </span>
+      </div>
+    );
+  }
+  if (silentSince !== null) {
+    return (
+      <div className="banner banner-warning" role="status">
+        <Icon name="alert" />
+        <span>
+          The station has not responded since {formatClock(silentSince)}: it may be busy or stuck.
+          The pages show the last known state and update again once it answers.
         </span>
       </div>
     );
@@ -90,6 +107,23 @@ function ConnectionBanner() {
   return null;
 }
 
+/** Says once that a silent station answers again, and how long it was silent. */
+function useRecoveryNotice() {
+  const silentSince = useSlice('silentSince');
+  const { toast } = useNotifier();
+  const was = useRef<number | null>(null);
+  useEffect(() => {
+    const since = was.current;
+    was.current = silentSince;
+    if (since === null || silentSince !== null) return;
+    toast(
+      'success',
+      `The station responds again (silent for ${silentSeconds(since, Date.now())} s)`,
+      { subject: 'station-connection' },
+    );
+  }, [silentSince, toast]);
+}
+
 const NOTICE_BATCH_MS = 1_000;
 
 /** Finished updates are announced (live region) and toasted, gathered per second so a fleet doesn't flood. */
@@ -105,9 +139,10 @@ function useFinishedUpdateNotices() {
       batch.current = [];
       if (finished.length === 0) return;
       const text = describeFinished(finished);
-      const anyFailed = finished.some((e) => e.state !== 'UPDATED');
+      // A canceled update is the technician's choice, not a failure to flag in red.
+      const anyFailed = finished.some((e) => e.state !== 'UPDATED' && e.state !== 'CANCELED');
       announce(text);
-      toast(anyFailed ? 'error' : 'success', text, { silent: true });
+      toast(anyFailed ? 'error' : 'success', text, { silent: true, subject: subjectOf(finished) });
     };
     const stop = store.onFinished((execution) => {
       batch.current.push(execution);
@@ -133,14 +168,27 @@ function useJobNotices() {
         const text = describeJobNotice(job);
         if (job.status === 'PAUSED') {
           announce(text);
-          toast('error', text, { silent: true });
+          toast('error', text, { silent: true, subject: jobSubject(job.id) });
         } else if (job.counts.total > 1) {
           announce(text);
-          toast(job.counts.failed > 0 ? 'error' : 'success', text, { silent: true });
+          toast(job.counts.failed > 0 ? 'error' : 'success', text, {
+            silent: true,
+            subject: jobSubject(job.id),
+          });
         }
       }),
     [store, toast, announce],
   );
+}
+
+/** Updates of one job share the job's toast; a mix (or single assignments) share one per device. */
+function subjectOf(finished: Execution[]): string | undefined {
+  const jobs = new Set(finished.map((e) => e.jobId));
+  const [only] = jobs;
+  if (jobs.size === 1 && only) return jobSubject(only);
+  const devices = new Set(finished.map((e) => e.deviceId));
+  const [device] = devices;
+  return devices.size === 1 && device ? `device:${device}` : undefined;
 }
 
 function describeJobNotice(job: Job): string {

@@ -254,6 +254,37 @@ export const DeviceHistory = z.object({
 });
 export type DeviceHistory = z.infer<typeof DeviceHistory>;
 
+/** What a device last sent: its topic's meaning, not the topic. */
+export const DeviceMessageKind = z.enum([
+  'telemetry',
+  'clientAttributes',
+  'attributeRequest',
+  'rpcRequest',
+  'rpcResponse',
+  'chunkRequest',
+  'unknown',
+]);
+export type DeviceMessageKind = z.infer<typeof DeviceMessageKind>;
+
+/** One MQTT connection of a device, as the station holds it now (a device may hold several). */
+export const DeviceSessionInfo = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string(),
+  clientId: z.string(),
+  remoteAddress: z.string(),
+  /** MQTT protocol level: 3 (3.1), 4 (3.1.1) or 5. */
+  protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]),
+  connectedAt: Timestamp,
+  /** Null until the device publishes anything. */
+  lastMessageAt: Timestamp.nullable(),
+  lastMessageKind: DeviceMessageKind.nullable(),
+  messages: z.number().int().nonnegative(),
+  /** Firmware or software chunks it asked for on this connection: 0 means it never downloaded. */
+  chunkRequests: z.number().int().nonnegative(),
+});
+export type DeviceSessionInfo = z.infer<typeof DeviceSessionInfo>;
+
 export const StationStatus = z.object({
   version: z.string(),
   dataDir: z.string(),

@@ -27,6 +27,11 @@ export const events = {
   'package.removed': z.object({ id: z.string() }),
   'protocol.error': ProtocolErrorEntry,
   'station.status': StationStatus,
+  /**
+   * Sent every few seconds while anyone listens: a UI that hears nothing for longer knows the
+   * station is stuck (a frozen process keeps its socket open, so the connection alone can't say).
+   */
+  'station.heartbeat': z.object({ at: z.number() }),
   /** The sync's state: connection, activity (progress), pending counts, conflicts. */
   'cloud.status': CloudStatus,
   /** One line of the sync log, as it is written. */

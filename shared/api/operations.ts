@@ -22,6 +22,7 @@ import {
   PackageType,
   Profile,
   ProtocolErrorEntry,
+  DeviceSessionInfo,
   PullSummary,
   PushSummary,
   StationStatus,
@@ -89,6 +90,8 @@ export const operations = {
     z.object({ limit: z.number().int().min(1).max(1000).default(100) }),
     z.array(ProtocolErrorEntry),
   ),
+  /** Who is connected now: each device's MQTT sessions with what they last sent. */
+  'station.sessions': op(Empty, z.array(DeviceSessionInfo)),
 
   'profiles.list': op(Empty, z.array(Profile)),
   'profiles.add': op(

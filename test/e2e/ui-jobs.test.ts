@@ -164,6 +164,8 @@ describe('jobs on the Monitor page', () => {
       deviceIds: targets.map((d) => d.id),
       policy: { concurrency: 1 },
     });
+    // The job made above is still chosen, shown alone: back to every job.
+    await page.getByRole('button', { name: 'Updates of all jobs' }).click();
     // Nobody connects: the devices wait, one told (INITIATED), two QUEUED. Open jobs come first
     // and the other job is finished, so this one is the first row (and stays so once canceled).
     const row = jobsTable().getByRole('row').nth(1);
@@ -194,7 +196,10 @@ describe('jobs on the Monitor page', () => {
     await dialog.getByRole('button', { name: 'Cancel job' }).click();
     await dialog.waitFor({ state: 'detached' });
     // The toast shows above everything once the dialog is gone.
-    await page.getByRole('status').getByText('Job CIM-168 1.0.1 canceled').waitFor();
+    await page
+      .getByRole('status')
+      .getByText('Job CIM-168 1.0.1 canceled', { exact: true })
+      .waitFor();
     await expect.poll(() => row.innerText()).toContain('CANCELED');
     expect(
       await row.getByRole('button', { name: /^Pause job|^Resume job|^Cancel job/ }).count(),

@@ -62,6 +62,7 @@ describe('package errors in the Add package and Delete dialogs', () => {
   ): Promise<void> {
     await dialog.getByLabel('Title').fill(fields.title);
     await dialog.getByLabel('Version').fill(fields.version);
+    await dialog.getByLabel('Device profile', { exact: true }).selectOption({ label: 'CIM-168' });
     await dialog.getByLabel('Expected checksum').fill(fields.checksum ?? '');
     await dialog.getByLabel('Binary file').setInputFiles(fields.file);
     await dialog.getByRole('button', { name: 'Add', exact: true }).click();

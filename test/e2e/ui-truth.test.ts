@@ -5,6 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
+import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
@@ -32,7 +33,7 @@ describe('the truth at a glance (issue 9)', () => {
 
   beforeAll(async () => {
     station = await startStationProcess();
-    api = stationApi(station.httpUrl);
+    api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     const upload = (version: string) =>
       uploadPackage(
@@ -45,6 +46,7 @@ describe('the truth at a glance (issue 9)', () => {
           fileName: `cim168-${version}.bin`,
         },
         new Uint8Array(crypto.randomBytes(SIZE)),
+        stationAuth(station),
       );
     // 1.0.2 first: 1.0.1 is the newest, the one a New job would offer by default.
     f102 = await upload('1.0.2');
@@ -60,7 +62,7 @@ describe('the truth at a glance (issue 9)', () => {
     d.push(await api.call('devices.add', { name: LONG_NAME, profileId: profile.id }));
     d.push(await api.call('devices.add', { name: `${LONG_NAME}-SPARE`, profileId: profile.id }));
     browser = await launchBrowser();
-    watched = await openPage(browser, `${station.httpUrl}/#/monitor`);
+    watched = await openPage(browser, `${station.uiUrl}#/monitor`);
     page = watched.page;
     await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByRole('heading', { level: 1, name: 'Monitor' }).waitFor();
@@ -544,7 +546,7 @@ describe('the truth at a glance (issue 9)', () => {
   }, 150_000);
 
   it('is accessible in the dark theme too (Monitor with attempts, device page, compact rows)', async () => {
-    const dark = await openPage(browser, `${station.httpUrl}/#/monitor`, 'dark');
+    const dark = await openPage(browser, `${station.uiUrl}#/monitor`, 'dark');
     await dark.page.setViewportSize({ width: 1024, height: 768 });
     const p = dark.page;
     await p

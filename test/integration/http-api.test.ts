@@ -171,6 +171,8 @@ describe('POST /api/call/<operation>', () => {
     expect(status.http.url).toBe(base);
     expect(status.dataDir).toBe(path.join(tempDir, 'data'));
     expect(await call('station.protocolErrors', { limit: 5 })).toEqual([]);
+    // No device is connected yet: nobody to list.
+    expect(await call('station.sessions', {})).toEqual([]);
     // Off while off: the operation answers without opening the site network in this test.
     expect((await call('station.setSiteNetwork', { enabled: false })).mqtt).toMatchObject({
       host: '127.0.0.1',

@@ -54,6 +54,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       return ctx.status();
     },
     'station.protocolErrors': async ({ limit }) => ctx.errors.recent(limit),
+    'station.sessions': async () => ctx.sessions.list(),
 
     'profiles.list': async () => ctx.profiles.list(),
     'profiles.add': async ({ name, description }) => ctx.profiles.add(name, description),

@@ -147,6 +147,7 @@ export class DeviceApi implements SessionHandlers<DeviceIdentity> {
 
   onPublish(session: DeviceSession, message: IncomingPublish): Outcome {
     const topic = parseDeviceTopic(message.topic);
+    this.deps.sessions.noteMessage(session, topic.kind);
     try {
       switch (topic.kind) {
         case 'telemetry':

@@ -1,3 +1,4 @@
+import type { DeviceMessageKind, DeviceSessionInfo } from '../../../shared/api/entities';
 import { ATTRIBUTES_TOPIC } from '../../../shared/protocol/topics';
 import type { MqttSession } from '../mqtt/mqtt-session';
 import type { DeviceIdentity } from '../repositories/devices';
@@ -5,8 +6,17 @@ import type { DeviceIdentity } from '../repositories/devices';
 export type DeviceSession = MqttSession<DeviceIdentity>;
 
 /** Which devices are connected, by which sessions. A device may hold several sessions. */
+interface Traffic {
+  lastMessageAt: number | null;
+  lastMessageKind: DeviceMessageKind | null;
+  messages: number;
+  chunkRequests: number;
+}
+
 export class SessionRegistry {
   private readonly byDevice = new Map<string, Set<DeviceSession>>();
+  /** What each session sent, for the Station page's list of who is connected. */
+  private readonly traffic = new WeakMap<DeviceSession, Traffic>();
 
   /**
    * Registers a session and returns the device's older sessions with the same client id: MQTT
@@ -41,6 +51,42 @@ export class SessionRegistry {
     if (set.size > 0) return false;
     this.byDevice.delete(id);
     return true;
+  }
+
+  /** Notes a message from the session (one map update: cheap enough for every chunk request). */
+  noteMessage(session: DeviceSession, kind: DeviceMessageKind, at = Date.now()): void {
+    let traffic = this.traffic.get(session);
+    if (!traffic) {
+      traffic = { lastMessageAt: null, lastMessageKind: null, messages: 0, chunkRequests: 0 };
+      this.traffic.set(session, traffic);
+    }
+    traffic.lastMessageAt = at;
+    traffic.lastMessageKind = kind;
+    traffic.messages++;
+    if (kind === 'chunkRequest') traffic.chunkRequests++;
+  }
+
+  /** Every connected session, longest connected first. */
+  list(): DeviceSessionInfo[] {
+    const out: DeviceSessionInfo[] = [];
+    for (const set of this.byDevice.values())
+      for (const session of set) {
+        const traffic = this.traffic.get(session);
+        out.push({
+          id: session.id,
+          deviceId: session.principal.id,
+          deviceName: session.principal.name,
+          clientId: session.clientId,
+          remoteAddress: session.remoteAddress,
+          protocolVersion: session.protocolVersion,
+          connectedAt: session.connectedAt,
+          lastMessageAt: traffic?.lastMessageAt ?? null,
+          lastMessageKind: traffic?.lastMessageKind ?? null,
+          messages: traffic?.messages ?? 0,
+          chunkRequests: traffic?.chunkRequests ?? 0,
+        });
+      }
+    return out.sort((a, b) => a.connectedAt - b.connectedAt);
   }
 
   isOnline = (deviceId: string): boolean => this.byDevice.has(deviceId);

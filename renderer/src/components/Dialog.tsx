@@ -77,6 +77,8 @@ export function Dialog({
           <Icon name="close" />
         </button>
       </header>
+      {/* Toasts show here while the dialog is open, in the flow: never over its buttons. */}
+      <div ref={toastOutlet} className="dialog-toast-outlet" />
       <div className="dialog-body">{children}</div>
       <footer className="dialog-footer">{footer}</footer>
     </>
@@ -91,8 +93,6 @@ export function Dialog({
       ) : (
         body
       )}
-      {/* Toasts show here while the dialog is open, above its backdrop (see useToastOutlet). */}
-      <div ref={toastOutlet} className="dialog-toast-outlet" />
     </dialog>
   );
 }

@@ -16,6 +16,12 @@ export function initialProfileChoice(profiles: readonly Profile[]): ProfileChoic
   return { profileId: profiles[0]?.id ?? NEW_PROFILE, newName: '' };
 }
 
+/** Nothing chosen yet (the technician picks; nothing is preset), or a new one when none exist. */
+export const NO_PROFILE = '';
+export function unchosenProfile(profiles: readonly Profile[]): ProfileChoiceValue {
+  return { profileId: profiles.length > 0 ? NO_PROFILE : NEW_PROFILE, newName: '' };
+}
+
 /** The console's "Device profile": choose one, or name a new one to create on submit. */
 export function ProfileChoice({
   profiles,
@@ -39,6 +45,11 @@ export function ProfileChoice({
             value={value.profileId}
             onChange={(e) => onChange({ ...value, profileId: e.target.value })}
           >
+            {value.profileId === NO_PROFILE && (
+              <option value={NO_PROFILE} disabled>
+                Choose a device profile…
+              </option>
+            )}
             {profiles.map((profile) => (
               <option key={profile.id} value={profile.id}>
                 {profile.name}

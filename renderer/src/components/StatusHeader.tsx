@@ -3,7 +3,9 @@ import { formatBytes, formatCount } from '../lib/format';
 import type { JobSummary } from '../state/job-summary';
 import { useSlice } from '../state/store-context';
 import { CloudStatusItem } from './CloudStatusItem';
+import { ConnectionStatusItem } from './ConnectionStatusItem';
 import { Icon } from './Icon';
+import { NotificationBell } from './NotificationBell';
 import { ProgressBar } from './ProgressBar';
 
 /** State at a glance, on every page: station address, devices connected, updates running, cloud. */
@@ -11,7 +13,6 @@ export function StatusHeader() {
   const status = useSlice('status');
   const online = useSlice('onlineDevices');
   const jobs = useSlice('jobs');
-  const connection = useSlice('connection');
 
   return (
     <header className="status-header">
@@ -54,20 +55,9 @@ export function StatusHeader() {
           )}
         </li>
         <CloudStatusItem />
-        <li className={`status-item connection connection-${connection}`}>
-          <span className="status-label">Live updates</span>
-          <span className="status-value">
-            <Icon name={connection === 'open' ? 'online' : 'refresh'} />
-            {connection === 'open'
-              ? 'Connected'
-              : connection === 'connecting'
-                ? 'Connecting…'
-                : connection === 'refused'
-                  ? 'Secret refused'
-                  : 'Reconnecting…'}
-          </span>
-        </li>
+        <ConnectionStatusItem />
       </ul>
+      <NotificationBell />
     </header>
   );
 }

@@ -11,12 +11,17 @@ export function useDialogAction(onClose: () => void) {
   const { toast } = useNotifier();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  /** `action` does the work and returns the words of the success toast. */
-  const act = async (action: () => Promise<string>) => {
+  /**
+   * `action` does the work and returns the words of the success toast, and what it is about
+   * (`subject`) when later notes on the same thing should share its toast.
+   */
+  const act = async (action: () => Promise<string | { text: string; subject: string }>) => {
     setBusy(true);
     setError(null);
     try {
-      toast('success', await action());
+      const done = await action();
+      if (typeof done === 'string') toast('success', done);
+      else toast('success', done.text, { subject: done.subject });
       onClose();
     } catch (e) {
       setError(messageOf(e));

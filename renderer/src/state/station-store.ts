@@ -27,9 +27,17 @@ const CLOUD_REFRESH_MS = 1_500;
 /** Every single-device assignment is a job too: the newest are enough for the Monitor. */
 export const MAX_JOBS = 500;
 export const MAX_CLOUD_LOG = 300;
+/**
+ * The station beats every 2 s (station.heartbeat): this long without any event means it is stuck
+ * (a frozen process keeps the socket open, so the connection state alone still says "open").
+ */
+export const SILENT_AFTER_MS = 5_000;
+const SILENCE_CHECK_MS = 1_000;
 
 export interface StationSnapshot {
   connection: ConnectionState;
+  /** When the station was last heard of, while it has been silent past SILENT_AFTER_MS; else null. */
+  silentSince: number | null;
   /** The first full load finished (until then pages show a loading line, not an empty state). */
   loaded: boolean;
   loadError: string | null;
@@ -74,6 +82,7 @@ export type JobNoticeListener = (job: Job) => void;
 export class StationStore {
   private snapshot: StationSnapshot = {
     connection: 'connecting',
+    silentSince: null,
     loaded: false,
     loadError: null,
     status: null,
@@ -101,6 +110,8 @@ export class StationStore {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private cloudTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly silenceTimer: ReturnType<typeof setInterval>;
+  private lastHeardAt = Date.now();
   private readonly listeners = new Set<() => void>();
   private readonly finishedListeners = new Set<FinishedListener>();
   private readonly jobListeners = new Set<JobNoticeListener>();
@@ -113,9 +124,11 @@ export class StationStore {
   constructor(private readonly transport: StationTransport) {
     this.stopEvents = transport.subscribe((event) => this.onEvent(event));
     this.stopConnection = transport.onConnection((state) => {
-      this.patch({ connection: state });
+      this.lastHeardAt = Date.now();
+      this.patch({ connection: state, silentSince: null });
       if (state === 'open') void this.reload();
     });
+    this.silenceTimer = setInterval(() => this.checkSilence(), SILENCE_CHECK_MS);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -142,6 +155,7 @@ export class StationStore {
     clearTimeout(this.flushTimer);
     clearTimeout(this.statusTimer);
     clearTimeout(this.cloudTimer);
+    clearInterval(this.silenceTimer);
   }
 
   /** Loads everything afresh: at start and after every reconnect (events may have been missed). */
@@ -237,7 +251,16 @@ export class StationStore {
     this.putDevice(plain);
   }
 
+  private checkSilence(): void {
+    if (this.snapshot.connection !== 'open' || this.snapshot.silentSince !== null) return;
+    if (Date.now() - this.lastHeardAt > SILENT_AFTER_MS)
+      this.patch({ silentSince: this.lastHeardAt });
+  }
+
   private onEvent(event: StationEvent): void {
+    this.lastHeardAt = Date.now();
+    if (this.snapshot.silentSince !== null) this.patch({ silentSince: null });
+    if (event.type === 'station.heartbeat') return;
     if (this.pending) {
       this.pending.push(event);
       return;

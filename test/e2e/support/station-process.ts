@@ -25,6 +25,8 @@ export interface StationProcess {
   /** e.g. mqtt://127.0.0.1:40123 */
   mqttUrl: string;
   dataDir: string;
+  /** The station's process id (to stop and continue it: a frozen station). */
+  pid: number;
   /** Everything the station wrote to stderr (for failure messages). */
   stderr(): string;
   stop(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startStationProcess(
     uiUrl: station.uiUrl,
     mqttUrl: station.mqttUrl,
     dataDir,
+    pid: station.child.pid ?? 0,
     stderr: station.stderr,
     stop: () => stop(station, keep ? null : dataDir),
   };

@@ -7,6 +7,7 @@ import { Icon } from '../../components/Icon';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { cancelEffect, jobName, jobTargetText } from '../../lib/job-figures';
+import { jobSubject } from '../../components/notices';
 import { useStation } from '../../state/store-context';
 
 /**
@@ -37,7 +38,7 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
   const cancel = () =>
     act(async () => {
       store.putJob(await api.call('jobs.cancel', { id: job.id }));
-      return `Job ${name} canceled`;
+      return { text: `Job ${name} canceled`, subject: jobSubject(job.id) };
     });
 
   return (

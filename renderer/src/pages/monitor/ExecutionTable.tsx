@@ -2,25 +2,32 @@ import { memo } from 'react';
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { ProgressBar } from '../../components/ProgressBar';
+import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { TableScroll } from '../../components/TableScroll';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
+import type { Sort } from '../../lib/sorting';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
+import type { ExecutionColumn } from './execution-order';
 
 const ROW_HEIGHT = 52;
 
 /** Virtualised like the device table: a thousand live updates render what fits on screen. */
 export function ExecutionTable({
   executions,
+  sort,
+  onSort,
   now,
   selectedId,
   onSelect,
 }: {
   executions: readonly Execution[];
+  sort: Sort<ExecutionColumn>;
+  onSort: (column: ExecutionColumn) => void;
   now: number;
   selectedId: string | null;
   onSelect: (id: string) => void;
@@ -47,22 +54,38 @@ export function ExecutionTable({
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
-            <th scope="col">Device</th>
-            <th scope="col">Package</th>
-            <th scope="col">State</th>
-            <th scope="col">Bytes served</th>
-            <th scope="col" className="num optional">
-              Speed
-            </th>
-            <th scope="col" className="num">
-              Elapsed
-            </th>
-            <th scope="col" className="num optional">
-              ETA
-            </th>
-            <th scope="col" className="num optional wide-only">
-              Started
-            </th>
+            <SortHeader label="Device" column="device" sort={sort} onSort={onSort} />
+            <SortHeader label="Package" column="package" sort={sort} onSort={onSort} />
+            <SortHeader label="State" column="state" sort={sort} onSort={onSort} />
+            <SortHeader label="Bytes served" column="bytes" sort={sort} onSort={onSort} />
+            <SortHeader
+              label="Speed"
+              column="speed"
+              sort={sort}
+              onSort={onSort}
+              className="num optional"
+            />
+            <SortHeader
+              label="Elapsed"
+              column="elapsed"
+              sort={sort}
+              onSort={onSort}
+              className="num"
+            />
+            <SortHeader
+              label="ETA"
+              column="eta"
+              sort={sort}
+              onSort={onSort}
+              className="num optional"
+            />
+            <SortHeader
+              label="Started"
+              column="started"
+              sort={sort}
+              onSort={onSort}
+              className="num optional wide-only"
+            />
             <th scope="col">
               <span className="sr-only">Details</span>
             </th>

@@ -4,6 +4,7 @@ import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { ProgressBar } from '../../components/ProgressBar';
+import { jobSubject } from '../../components/notices';
 import { useNotifier } from '../../components/Toasts';
 import { TableScroll } from '../../components/TableScroll';
 import { saveTextFile } from '../../lib/download';
@@ -53,19 +54,46 @@ export function JobsSection({
   const singles = jobs.length - rollouts.length;
   const open = rollouts.filter((j) => isOpen(j)).length;
   const limit = open + FINISHED_SHOWN;
-  const shown = (
-    showAll ? jobs : rollouts.filter((j, i) => i < limit || j.id === selectedJobId)
-  ).slice(0, MAX_ROWS);
+  const selected = selectedJobId ? jobs.find((j) => j.id === selectedJobId) : undefined;
+  // A chosen job is shown alone, so its updates start near the top of the window.
+  const shown = selected
+    ? [selected]
+    : (showAll ? jobs : rollouts.filter((j, i) => i < limit)).slice(0, MAX_ROWS);
+  const singlesNote =
+    singles > 0 && !showAll
+      ? `${formatCount(singles, 'single-device assignment')} (see Updates)`
+      : null;
+  if (shown.length === 0) {
+    // Only single-device assignments: nothing to list here; their updates are below.
+    return (
+      <section className="jobs-section" aria-labelledby="jobs-title">
+        <div className="section-head">
+          <h2 id="jobs-title">Jobs</h2>
+          <p className="muted">No rollout yet{singlesNote && ` · ${singlesNote}`}</p>
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="jobs-section" aria-labelledby="jobs-title">
       <div className="section-head">
         <h2 id="jobs-title">Jobs</h2>
-        <p className="muted">
-          {open} open · {rollouts.length - open} finished
-          {singles > 0 &&
-            !showAll &&
-            ` · ${singles.toLocaleString('en-US')} single-device assignments (see Updates)`}
-        </p>
+        {selected ? (
+          <>
+            <p className="job-filter-note">
+              Showing the updates of job <strong>{jobName(selected)}</strong> (
+              {jobTargetText(selected)})
+            </p>
+            <button type="button" className="button button-small" onClick={() => onSelect(null)}>
+              Updates of all jobs
+            </button>
+          </>
+        ) : (
+          <p className="muted">
+            {open} open · {rollouts.length - open} finished
+            {singlesNote && ` · ${singlesNote}`}
+          </p>
+        )}
       </div>
       <TableScroll className="jobs-scroll" label="Jobs table">
         <table className="data-table job-table">
@@ -98,7 +126,7 @@ export function JobsSection({
           </tbody>
         </table>
       </TableScroll>
-      {!showAll && jobs.length > shown.length && (
+      {!selected && !showAll && jobs.length > shown.length && (
         <button type="button" className="button button-quiet" onClick={() => setShowAll(true)}>
           Show all {jobs.length.toLocaleString('en-US')} jobs
         </button>
@@ -167,9 +195,13 @@ const JobRow = memo(function JobRow({
         id: job.id,
       });
       store.putJob(next);
-      toast('success', `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`);
+      toast('success', `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`, {
+        subject: jobSubject(job.id),
+      });
     } catch (error) {
-      toast('error', `Could not ${action} job ${name}: ${messageOf(error)}`);
+      toast('error', `Could not ${action} job ${name}: ${messageOf(error)}`, {
+        subject: jobSubject(job.id),
+      });
     } finally {
       setBusy(null);
     }

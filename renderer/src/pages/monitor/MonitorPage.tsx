@@ -1,11 +1,11 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 import type { Execution, Job } from '../../../../shared/api/entities';
-import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { EmptyState } from '../../components/EmptyState';
 import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
-import { jobName, jobTargetText, orderJobs } from '../../lib/job-figures';
+import { orderJobs } from '../../lib/job-figures';
+import { useSort } from '../../lib/sorting';
 import { goTo } from '../../lib/use-hash-route';
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
@@ -14,22 +14,26 @@ import { ExecutionDetails } from './ExecutionDetails';
 import { ExecutionTable } from './ExecutionTable';
 import { JobsSection } from './JobsSection';
 import { NewJobDialog } from './NewJobDialog';
+import {
+  kindOf,
+  orderExecutions,
+  type ExecutionColumn,
+  type ExecutionKind,
+} from './execution-order';
 
 type OpenDialog = { kind: 'new' } | { kind: 'cancel'; job: Job };
 
-export type ExecutionFilter = 'all' | 'active' | 'failed' | 'done';
+export type ExecutionFilter = 'all' | ExecutionKind;
 
+/** The job row's own words and order: "N updated · N active · N queued · N failed · N canceled". */
 const FILTERS: { value: ExecutionFilter; label: string }[] = [
   { value: 'all', label: 'All' },
+  { value: 'updated', label: 'Updated' },
   { value: 'active', label: 'Active' },
+  { value: 'queued', label: 'Queued' },
   { value: 'failed', label: 'Failed' },
-  { value: 'done', label: 'Done' },
+  { value: 'canceled', label: 'Canceled' },
 ];
-
-function kindOf(execution: Execution): Exclude<ExecutionFilter, 'all'> {
-  if (execution.state === 'FAILED' || execution.state === 'TIMED_OUT') return 'failed';
-  return FINAL_STATES.has(execution.state) ? 'done' : 'active';
-}
 
 /**
  * Jobs and every update, live from the station's pushed events (batched by the store, never
@@ -45,6 +49,8 @@ export function MonitorPage() {
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [selectedJobId, setSelectedJobId] = useState<string | null>(null);
   const [dialog, setDialog] = useState<OpenDialog | null>(null);
+  const [sort, toggleSort] = useSort<ExecutionColumn>({ key: 'started', direction: 'descending' });
+  const [failedFirst, setFailedFirst] = useState(false);
   const deferredQuery = useDeferredValue(query);
 
   const jobs = useMemo(() => orderJobs(jobList), [jobList]);
@@ -65,20 +71,25 @@ export function MonitorPage() {
   );
 
   const counts = useMemo(() => {
-    const c = { all: scoped.length, active: 0, failed: 0, done: 0 };
+    const c = { all: scoped.length, active: 0, queued: 0, updated: 0, failed: 0, canceled: 0 };
     for (const e of scoped) c[kindOf(e)] += 1;
     return c;
   }, [scoped]);
 
+  // Live columns (speed, elapsed, ETA) re-sort as time passes; the others only on changes.
+  const live = sort.key === 'speed' || sort.key === 'elapsed' || sort.key === 'eta';
+  const sortNow = live ? now : 0;
   const shown = useMemo(() => {
     const words = deferredQuery.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    return scoped.filter((e) => {
+    const matching = scoped.filter((e) => {
       if (filter !== 'all' && kindOf(e) !== filter) return false;
       if (words.length === 0) return true;
-      const text = `${e.deviceName} ${e.packageTitle} ${e.packageVersion} ${e.state}`.toLowerCase();
+      const text =
+        `${e.deviceName} ${e.packageTitle} ${e.packageVersion} ${e.state} ${kindOf(e)}`.toLowerCase();
       return words.every((w) => text.includes(w));
     });
-  }, [scoped, filter, deferredQuery]);
+    return orderExecutions(matching, sort, failedFirst, sortNow);
+  }, [scoped, filter, deferredQuery, sort, failedFirst, sortNow]);
 
   const selected = selectedId ? (executions.find((e) => e.id === selectedId) ?? null) : null;
 
@@ -126,22 +137,6 @@ export function MonitorPage() {
         </EmptyState>
       ) : (
         <>
-          {selectedJob && (
-            <div className="job-filter-note">
-              <Icon name="monitor" />
-              <span>
-                Showing the updates of job <strong>{jobName(selectedJob)}</strong> (
-                {jobTargetText(selectedJob)})
-              </span>
-              <button
-                type="button"
-                className="button button-small"
-                onClick={() => setSelectedJobId(null)}
-              >
-                Updates of all jobs
-              </button>
-            </div>
-          )}
           <div className="toolbar">
             <fieldset className="segmented">
               <legend className="sr-only">Show updates</legend>
@@ -169,6 +164,15 @@ export function MonitorPage() {
               value={query}
               onChange={setQuery}
             />
+            <label className="check-row">
+              <input
+                type="checkbox"
+                checked={failedFirst}
+                onChange={(e) => setFailedFirst(e.target.checked)}
+              />
+              Failed first
+              {counts.failed > 0 && <span className="segment-count">{counts.failed}</span>}
+            </label>
           </div>
           <div className={selected ? 'monitor-split with-details' : 'monitor-split'}>
             {shown.length === 0 ? (
@@ -194,6 +198,8 @@ export function MonitorPage() {
             ) : (
               <ExecutionTable
                 executions={shown}
+                sort={sort}
+                onSort={toggleSort}
                 now={now}
                 selectedId={selectedId}
                 onSelect={setSelectedId}

@@ -10,6 +10,7 @@ import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { jobSubject } from '../../components/notices';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { describePolicy } from '../../lib/job-figures';
@@ -137,6 +138,7 @@ export function NewJobDialog({
         `Job started: ${job.packageTitle} ${job.packageVersion} to ${formatCount(job.counts.total, 'device')}${
           job.status === 'SCHEDULED' ? `, from ${formatDateTime(job.startAt)}` : ''
         }`,
+        { subject: jobSubject(job.id) },
       );
       onCreated(job);
       onClose();

@@ -1,4 +1,4 @@
-import { useRef, useState, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { ApiError } from '../../../../shared/api/errors';
 import { PackageMeta, type PackageMetaInput } from '../../../../shared/api/operations';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
@@ -22,10 +22,11 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { TextField } from '../../components/TextField';
 import {
-  initialProfileChoice,
   NEW_PROFILE,
   ProfileChoice,
   resolveProfileId,
+  unchosenProfile,
+  type ProfileChoiceValue,
 } from '../../components/ProfileChoice';
 import { useNotifier } from '../../components/Toasts';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
@@ -44,20 +45,31 @@ interface UploadState {
 const FORM_FIELDS = new Set(['title', 'version', 'profileId', 'type', 'tag', 'checksum', 'file']);
 
 /** The console's "Add package": Title, Version, Device profile, Package type, and the binary. */
-export function AddPackageDialog({ onClose }: { onClose: () => void }) {
+export function AddPackageDialog({
+  onClose,
+  droppedFile = null,
+}: {
+  onClose: () => void;
+  /** A file dropped on the Packages page: the dialog starts with it (or takes it when open). */
+  droppedFile?: File | null;
+}) {
   const { api, store } = useStation();
   const profiles = useSlice('profiles');
   const { toast } = useNotifier();
   const [title, setTitle] = useState('');
   const [version, setVersion] = useState('');
-  const [profile, setProfile] = useState(() => initialProfileChoice(profiles));
+  const [profile, setProfile] = useState(() => unchosenProfile(profiles));
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const [tag, setTag] = useState<string | null>(null);
   const [algorithm, setAlgorithm] = useState<ChecksumAlgorithm>(DEFAULT_CHECKSUM_ALGORITHM);
   const [checksum, setChecksum] = useState('');
-  const [file, setFile] = useState<File | null>(null);
+  const [file, setFile] = useState<File | null>(droppedFile);
+  const fileInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errorState, setErrorState] = useState<{
+    errors: FieldErrors;
+    fields: FormFields;
+  } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const [upload, setUpload] = useState<UploadState | null>(null);
   const [busy, setBusy] = useState(false);
@@ -65,35 +77,37 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
 
   const defaultTag = `${title.trim()} ${version.trim()}`.trim();
 
+  // A file dropped on the page while the dialog is open replaces the chosen one.
+  const [lastDrop, setLastDrop] = useState(droppedFile);
+  if (droppedFile !== lastDrop) {
+    setLastDrop(droppedFile);
+    if (droppedFile && !busy) setFile(droppedFile);
+  }
+
+  // The file control names the file however it came (chosen, dropped here or on the page).
+  useEffect(() => {
+    const input = fileInput.current;
+    if (!input || input.files?.[0] === file) return;
+    const list = new DataTransfer();
+    if (file) list.items.add(file);
+    input.files = list.files;
+  }, [file]);
+
+  const fields: FormFields = { title, version, profile, type, tag, algorithm, checksum, file };
+  // A field's message goes as soon as the field is right: fields changed since the messages
+  // were set are checked again, as they are now.
+  const errors = errorState ? liveErrors(errorState.errors, errorState.fields, fields) : {};
+  const setErrors = (shown: FieldErrors) => setErrorState({ errors: shown, fields });
+
   const submit = async () => {
     if (busy) return;
     setFormError(null);
-    const meta: PackageMetaInput = {
-      title,
-      version,
-      profileId: profile.profileId === NEW_PROFILE ? 'new' : profile.profileId,
-      type,
-      checksumAlgorithm: algorithm,
-      fileName: file?.name ?? '',
-      ...(tag !== null && tag.trim() !== '' ? { tag } : {}),
-      ...(checksum.trim() !== '' ? { checksum: normalizeChecksum(checksum) } : {}),
-      ...(file?.type ? { contentType: file.type } : {}),
-    };
-    const problems: FieldErrors = { ...schemaProblems(PackageMeta, meta) };
-    if (!file) problems.file = 'Choose the binary file (or drop it here)';
-    delete problems.fileName;
-    if (profile.profileId === NEW_PROFILE) {
-      const nameProblems = inputProblems('profiles.add', { name: profile.newName });
-      if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
-    }
-    const expected = normalizeChecksum(checksum);
-    const length = CHECKSUM_HEX_LENGTH[algorithm];
-    if (expected !== '' && !new RegExp(`^[0-9a-f]{${length}}$`).test(expected))
-      problems.checksum = `A ${algorithm} checksum is ${length} hexadecimal digits (0-9, a-f)`;
+    const problems = problemsOf(fields);
     if (Object.keys(problems).length > 0 || !file) {
-      setErrors(readableFieldErrors(problems, FIELD_LABEL));
+      setErrors(problems);
       return;
     }
+    const meta = metaOf(fields);
     setErrors({});
     setBusy(true);
     try {
@@ -114,12 +128,12 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
       if (error instanceof UploadCancelledError) {
         setFormError(error.message);
       } else {
-        const fields = fieldErrorsOf(error);
-        const shown = Object.keys(fields).filter((f) => FORM_FIELDS.has(f));
+        const refused = fieldErrorsOf(error);
+        const shown = Object.keys(refused).filter((f) => FORM_FIELDS.has(f));
         if (shown.length > 0 && error instanceof ApiError) {
           // The station's sentence is the most specific ("expected …, got …"): show it in place.
           const first = shown[0] as string;
-          setErrors({ ...readableFieldErrors(fields, FIELD_LABEL), [first]: error.message });
+          setErrors({ ...readableFieldErrors(refused, FIELD_LABEL), [first]: error.message });
         } else {
           setFormError(messageOf(error));
         }
@@ -133,6 +147,8 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
+    // The page's own drop handler would take it too.
+    event.stopPropagation();
     const dropped = event.dataTransfer.files[0];
     if (dropped && !busy) setFile(dropped);
   };
@@ -228,6 +244,7 @@ export function AddPackageDialog({ onClose }: { onClose: () => void }) {
               <input
                 {...props}
                 type="file"
+                ref={fileInput}
                 onChange={(e) => setFile(e.target.files?.[0] ?? null)}
               />
             )}
@@ -262,6 +279,73 @@ function UploadProgressLine({ upload }: { upload: UploadState }) {
       <progress max={100} value={percent} aria-label="Upload progress" />
     </div>
   );
+}
+
+interface FormFields {
+  title: string;
+  version: string;
+  profile: ProfileChoiceValue;
+  type: OtaPackageType;
+  tag: string | null;
+  algorithm: ChecksumAlgorithm;
+  checksum: string;
+  file: File | null;
+}
+
+function metaOf(f: FormFields): PackageMetaInput {
+  return {
+    title: f.title,
+    version: f.version,
+    profileId: f.profile.profileId === NEW_PROFILE ? 'new' : f.profile.profileId,
+    type: f.type,
+    checksumAlgorithm: f.algorithm,
+    fileName: f.file?.name ?? '',
+    ...(f.tag !== null && f.tag.trim() !== '' ? { tag: f.tag } : {}),
+    ...(f.checksum.trim() !== '' ? { checksum: normalizeChecksum(f.checksum) } : {}),
+    ...(f.file?.type ? { contentType: f.file.type } : {}),
+  };
+}
+
+/** What is wrong with the form, in words, by the field it is shown under. */
+function problemsOf(f: FormFields): FieldErrors {
+  const problems: FieldErrors = { ...schemaProblems(PackageMeta, metaOf(f)) };
+  delete problems.fileName;
+  if (!f.file) problems.file = 'Choose the binary file (or drop it here)';
+  if (f.profile.profileId === NEW_PROFILE) {
+    const nameProblems = inputProblems('profiles.add', { name: f.profile.newName });
+    if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
+  }
+  const expected = normalizeChecksum(f.checksum);
+  const length = CHECKSUM_HEX_LENGTH[f.algorithm];
+  if (expected !== '' && !new RegExp(`^[0-9a-f]{${length}}$`).test(expected))
+    problems.checksum = `A ${f.algorithm} checksum is ${length} hexadecimal digits (0-9, a-f)`;
+  return readableFieldErrors(problems, FIELD_LABEL);
+}
+
+function liveErrors(shown: FieldErrors, then: FormFields, now: FormFields): FieldErrors {
+  const changed = changedErrorKeys(then, now).filter((key) => shown[key] !== undefined);
+  if (changed.length === 0) return shown;
+  const current = problemsOf(now);
+  const next = { ...shown };
+  for (const key of changed) {
+    if (current[key] === undefined) delete next[key];
+    else next[key] = current[key];
+  }
+  return next;
+}
+
+/** The error keys whose fields differ between two states of the form. */
+function changedErrorKeys(before: FormFields, now: FormFields): string[] {
+  const keys: string[] = [];
+  if (before.title !== now.title) keys.push('title');
+  if (before.version !== now.version) keys.push('version');
+  if (before.profile.profileId !== now.profile.profileId) keys.push('profileId', 'newProfileName');
+  if (before.profile.newName !== now.profile.newName) keys.push('newProfileName');
+  if (before.type !== now.type) keys.push('type');
+  if (before.tag !== now.tag) keys.push('tag');
+  if (before.checksum !== now.checksum || before.algorithm !== now.algorithm) keys.push('checksum');
+  if (before.file !== now.file) keys.push('file', 'checksum');
+  return keys;
 }
 
 const FIELD_LABEL: Record<string, string> = {

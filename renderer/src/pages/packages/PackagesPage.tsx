@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { Package } from '../../../../shared/api/entities';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
@@ -16,6 +16,7 @@ import {
 import { sortBy, useSort } from '../../lib/sorting';
 import { useSlice, useStation } from '../../state/store-context';
 import { AddPackageDialog } from './AddPackageDialog';
+import { usePageFileDrop } from './use-page-file-drop';
 import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
 import { DeletePackageDialog } from './DeletePackageDialog';
 import { SyncBadge } from '../../components/SyncBadge';
@@ -37,6 +38,13 @@ export function PackagesPage() {
   const packages = useSlice('packages');
   const loaded = useSlice('loaded');
   const [adding, setAdding] = useState(false);
+  // A file dropped anywhere on the page opens Add package with it (or gives it to the open one).
+  const [dropped, setDropped] = useState<File | null>(null);
+  const onFile = useCallback((file: File) => {
+    setDropped(file);
+    setAdding(true);
+  }, []);
+  const dragging = usePageFileDrop(onFile);
   const [deleting, setDeleting] = useState<Package | null>(null);
   const [sort, toggleSort] = useSort<Column>({ key: 'created', direction: 'descending' });
   const sorted = useMemo(
@@ -112,7 +120,21 @@ export function PackagesPage() {
           </table>
         </TableScroll>
       )}
-      {adding && <AddPackageDialog onClose={() => setAdding(false)} />}
+      {dragging && !adding && (
+        <div className="page-drop-hint" aria-hidden="true">
+          <Icon name="upload" />
+          Drop the file to add it as a package
+        </div>
+      )}
+      {adding && (
+        <AddPackageDialog
+          droppedFile={dropped}
+          onClose={() => {
+            setAdding(false);
+            setDropped(null);
+          }}
+        />
+      )}
       {deleting && <DeletePackageDialog pkg={deleting} onClose={() => setDeleting(null)} />}
     </>
   );

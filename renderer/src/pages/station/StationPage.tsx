@@ -12,6 +12,7 @@ import {
 } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
+import { ConnectedDevices } from './ConnectedDevices';
 import { SiteNetworkSwitch } from './SiteNetworkSwitch';
 import { hostPort } from './site-addresses';
 
@@ -108,6 +109,7 @@ export function StationPage() {
           </section>
         </div>
       )}
+      <ConnectedDevices />
       <section className="card card-full" aria-labelledby="errors-title">
         <h2 id="errors-title">Recent protocol errors</h2>
         {errors.length === 0 ? (

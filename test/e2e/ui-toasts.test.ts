@@ -1,0 +1,175 @@
+import crypto from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Device, Job, Package } from '../../shared/api/entities';
+import { uploadPackage } from '../../shared/api/http-client';
+import { stationAuth } from '../support/station-client';
+import type { ApiClient } from '../../shared/api/operations';
+import { stationApi } from './support/api';
+import { accessibilityProblems } from './support/axe';
+import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { coveredControls } from './support/covered';
+import { startStationProcess, type StationProcess } from './support/station-process';
+
+// Toasts on the Monitor, as reported: they covered "Start job" and the Details buttons, and one
+// Cancel produced 3–4 toasts, some the same. Now notes on one job share one toast, nothing is
+// said twice, toasts never sit over a control, and the header's bell keeps them to read later.
+describe('toasts and the notification history', () => {
+  let station: StationProcess;
+  let api: ApiClient;
+  let browser: Browser;
+  let firmware: Package;
+  let devices: Device[];
+
+  beforeAll(async () => {
+    station = await startStationProcess();
+    api = stationApi(station);
+    const profile = await api.call('profiles.add', { name: 'CIM-168' });
+    firmware = await uploadPackage(
+      station.httpUrl,
+      {
+        title: 'CIM-168',
+        version: '1.0.1',
+        profileId: profile.id,
+        type: 'FIRMWARE',
+        fileName: 'cim168-1.0.1.bin',
+      },
+      new Uint8Array(crypto.randomBytes(100_000)),
+      stationAuth(station),
+    );
+    devices = [];
+    for (let i = 0; i < 12; i++)
+      devices.push(
+        await api.call('devices.add', {
+          name: `CIM-168-02-22-${String(i).padStart(2, '0')}`,
+          profileId: profile.id,
+        }),
+      );
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await station?.stop();
+  });
+
+  const cases = [
+    { scheme: 'light', width: 1366, targets: [0, 1, 2, 3, 4, 5] },
+    { scheme: 'dark', width: 1024, targets: [6, 7, 8, 9, 10, 11] },
+  ] as const;
+
+  for (const { scheme, width, targets } of cases) {
+    it(`one toast per job, never over a control, kept in the bell (${scheme}, ${width}×768)`, async () => {
+      const watched: WatchedPage = await openPage(browser, `${station.uiUrl}#/monitor`, scheme);
+      const { page } = watched;
+      await page.setViewportSize({ width, height: 768 });
+      const job: Job = await api.call('jobs.create', {
+        packageId: firmware.id,
+        deviceIds: targets.map((i) => devices[i]!.id),
+        policy: { concurrency: 1 },
+      });
+      const jobs = page.getByRole('region', { name: 'Jobs table' });
+      // Open jobs come first: this one is the first row (the other case's job is canceled).
+      const row = jobs.getByRole('row').nth(1);
+      await expect.poll(() => row.innerText()).toContain('RUNNING');
+
+      await row.getByRole('button', { name: /^Pause job/ }).click();
+      await expect.poll(() => row.innerText()).toContain('PAUSED');
+      await row.getByRole('button', { name: /^Resume job/ }).click();
+      await expect.poll(() => row.innerText()).toContain('RUNNING');
+      // Paused, then resumed: one job, one toast, the newest line first.
+      const toasts = page.locator('.toast');
+      await toasts.getByText('Job CIM-168 1.0.1 resumed').waitFor();
+      expect(await toasts.count()).toBe(1);
+      expect(await toastLines(page)).toEqual([
+        ['Job CIM-168 1.0.1 resumed', 'Job CIM-168 1.0.1 paused'],
+      ]);
+      expect(await coveredControls(page, '.toast')).toEqual([]);
+
+      // The New job dialog opened while the toast is up: its Start button stays clear.
+      await page.getByRole('button', { name: 'New job' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New job' });
+      await dialog.waitFor();
+      await dialog.locator('.toast').getByText('Job CIM-168 1.0.1 resumed').waitFor();
+      const start = dialog.getByRole('button', { name: /^Start job/ });
+      expect(await start.isVisible()).toBe(true);
+      expect(await coveredControls(page, '.toast')).toEqual([]);
+      await page.mouse.move(0, 0);
+      await screenshot(page, `toast-in-new-job-dialog-${scheme}-${width}`);
+      expect(await accessibilityProblems(page), `New job dialog with a toast, ${scheme}`).toEqual(
+        [],
+      );
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+
+      // One Cancel: the dialog's own note, the job's end and its devices' ends are one toast.
+      await row.getByRole('button', { name: /^Cancel job/ }).click();
+      const cancel = page.getByRole('dialog', { name: 'Cancel job CIM-168 1.0.1?' });
+      await cancel.getByText('6 devices will be un-assigned').waitFor();
+      await cancel.getByRole('button', { name: 'Cancel job' }).click();
+      await cancel.waitFor({ state: 'detached' });
+      await expect
+        .poll(async () => (await api.call('jobs.get', { id: job.id })).status)
+        .toBe('CANCELED');
+      await toasts.getByText('Job CIM-168 1.0.1 canceled', { exact: true }).waitFor();
+      // Everything the station pushes about the cancel arrives within a few seconds.
+      await page.waitForTimeout(3_000);
+      const lines = await toastLines(page);
+      expect(lines).toHaveLength(1);
+      const [only] = lines as [string[]];
+      expect(new Set(only).size).toBe(only.length);
+      expect(only.some((l) => l.startsWith('Job CIM-168 1.0.1 canceled'))).toBe(true);
+      expect(await coveredControls(page, '.toast')).toEqual([]);
+      // The toast sits between the header and the page, over nothing.
+      const toastBox = (await toasts.first().boundingBox())!;
+      const headingBox = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
+      expect(toastBox.y + toastBox.height).toBeLessThanOrEqual(headingBox.y);
+      await page.mouse.move(0, 0);
+      await screenshot(page, `toast-after-cancel-${scheme}-${width}`);
+      expect(await accessibilityProblems(page), `Monitor with a toast, ${scheme}`).toEqual([]);
+
+      // Dismissed (or gone by itself after 6 s), the notes are still in the bell, newest first.
+      if ((await toasts.count()) > 0)
+        await toasts
+          .getByRole('button', { name: 'Dismiss' })
+          .click({ timeout: 2_000 })
+          .catch(() => undefined);
+      await toasts.first().waitFor({ state: 'detached' });
+      const bell = page.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+      await bell.click();
+      const panel = page.getByRole('region', { name: 'Notifications' });
+      await panel.waitFor();
+      const entries = await panel.getByRole('listitem').allInnerTexts();
+      const texts = entries.map((e) => e.replace(/^\s*\d\d:\d\d:\d\d\s*/, '').trim());
+      const index = (start: string) => texts.findIndex((t) => t.startsWith(start));
+      expect(index('Job CIM-168 1.0.1 canceled')).toBeGreaterThanOrEqual(0);
+      expect(index('Job CIM-168 1.0.1 canceled')).toBeLessThan(index('Job CIM-168 1.0.1 resumed'));
+      expect(index('Job CIM-168 1.0.1 resumed')).toBeLessThan(index('Job CIM-168 1.0.1 paused'));
+      // Said once each: no two identical lines.
+      expect(new Set(texts).size).toBe(texts.length);
+      expect(await page.getByRole('button', { name: 'Notifications' }).isVisible()).toBe(true);
+      await screenshot(page, `notification-history-${scheme}-${width}`);
+      expect(await accessibilityProblems(page), `notification history, ${scheme}`).toEqual([]);
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached' });
+      expect(
+        await page
+          .getByRole('button', { name: 'Notifications' })
+          .evaluate((el) => el === document.activeElement),
+      ).toBe(true);
+      expect(watched.problems).toEqual([]);
+      await watched.context.close();
+    }, 60_000);
+  }
+});
+
+/** The lines of every toast on screen, each toast's newest first. */
+function toastLines(page: Page): Promise<string[][]> {
+  return page
+    .locator('.toast')
+    .evaluateAll((toasts) =>
+      toasts.map((toast) =>
+        [...toast.querySelectorAll('.toast-text > span')].map((s) => s.textContent ?? ''),
+      ),
+    );
+}

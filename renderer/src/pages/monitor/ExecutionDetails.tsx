@@ -113,7 +113,7 @@ export function ExecutionDetails({
       </dl>
       <AttemptList execution={execution} />
       <h3 className="section-title">Timeline</h3>
-      <ol className="timeline">
+      <ol className="timeline" aria-label="Timeline">
         {execution.history.map((change, index) => {
           const previous = execution.history[index - 1];
           return (

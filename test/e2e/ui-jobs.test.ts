@@ -1,16 +1,14 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Package } from '../../shared/api/entities';
-import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { stationAuth } from '../support/station-client';
 
 // Jobs on the Monitor: a rollout made from the New job dialog and followed live to COMPLETED
 // with its report; pause, resume and cancel from the job's row; an auto-paused job's reason.
@@ -27,26 +25,12 @@ describe('jobs on the Monitor page', () => {
     station = await startStationProcess();
     api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    firmware = await uploadPackage(
-      station.httpUrl,
-      {
-        title: 'CIM-168',
-        version: '1.0.1',
-        profileId: profile.id,
-        type: 'FIRMWARE',
-        fileName: 'cim168-1.0.1.bin',
-      },
-      new Uint8Array(crypto.randomBytes(200_000)),
-      stationAuth(station),
+    firmware = await uploadSeedFirmware(station, profile.id, 200_000);
+    devices = await addDevices(
+      api,
+      profile.id,
+      Array.from({ length: 8 }, (_, i) => `CIM-168-02-22-${String(i).padStart(2, '0')}`),
     );
-    devices = [];
-    for (let i = 0; i < 8; i++)
-      devices.push(
-        await api.call('devices.add', {
-          name: `CIM-168-02-22-${String(i).padStart(2, '0')}`,
-          profileId: profile.id,
-        }),
-      );
     browser = await launchBrowser();
     watched = await openPage(browser, `${station.uiUrl}#/monitor`);
     page = watched.page;

@@ -1,12 +1,10 @@
-import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Job, Package } from '../../shared/api/entities';
-import { uploadPackage } from '../../shared/api/http-client';
-import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
@@ -45,26 +43,12 @@ describe('the Monitor read top-down', () => {
     station = await startStationProcess();
     api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    firmware = await uploadPackage(
-      station.httpUrl,
-      {
-        title: 'CIM-168',
-        version: '1.0.1',
-        profileId: profile.id,
-        type: 'FIRMWARE',
-        fileName: 'cim168-1.0.1.bin',
-      },
-      new Uint8Array(crypto.randomBytes(130_000)),
-      stationAuth(station),
+    firmware = await uploadSeedFirmware(station, profile.id, 130_000);
+    devices = await addDevices(
+      api,
+      profile.id,
+      Array.from({ length: 17 }, (_, i) => `CIM-168-02-22-${i + 1}`),
     );
-    devices = [];
-    for (let i = 0; i < 17; i++)
-      devices.push(
-        await api.call('devices.add', {
-          name: `CIM-168-02-22-${String(i + 1)}`,
-          profileId: profile.id,
-        }),
-      );
     browser = await launchBrowser();
   }, 60_000);
 

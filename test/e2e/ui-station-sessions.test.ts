@@ -1,13 +1,11 @@
-import crypto from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '../../shared/api/entities';
-import { uploadPackage } from '../../shared/api/http-client';
-import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
@@ -27,23 +25,12 @@ describe('the Station page list of connected devices', () => {
     station = await startStationProcess();
     api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    const firmware = await uploadPackage(
-      station.httpUrl,
-      {
-        title: 'CIM-168',
-        version: '1.0.1',
-        profileId: profile.id,
-        type: 'FIRMWARE',
-        fileName: 'cim168-1.0.1.bin',
-      },
-      new Uint8Array(crypto.randomBytes(300_000)),
-      stationAuth(station),
+    const firmware = await uploadSeedFirmware(station, profile.id, 300_000);
+    devices = await addDevices(
+      api,
+      profile.id,
+      ['90', '91', '92'].map((s) => `CIM-168-02-22-${s}`),
     );
-    devices = [];
-    for (const serial of ['90', '91', '92'])
-      devices.push(
-        await api.call('devices.add', { name: `CIM-168-02-22-${serial}`, profileId: profile.id }),
-      );
     const [downloader, silent] = devices as [Device, Device];
     await api.call('assignments.assign', { deviceId: downloader.id, packageId: firmware.id });
     await api.call('assignments.assign', { deviceId: silent.id, packageId: firmware.id });

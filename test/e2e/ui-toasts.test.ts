@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Job, Package } from '../../shared/api/entities';
-import { uploadPackage } from '../../shared/api/http-client';
-import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { coveredControls } from './support/covered';
@@ -25,26 +23,12 @@ describe('toasts and the notification history', () => {
     station = await startStationProcess();
     api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    firmware = await uploadPackage(
-      station.httpUrl,
-      {
-        title: 'CIM-168',
-        version: '1.0.1',
-        profileId: profile.id,
-        type: 'FIRMWARE',
-        fileName: 'cim168-1.0.1.bin',
-      },
-      new Uint8Array(crypto.randomBytes(100_000)),
-      stationAuth(station),
+    firmware = await uploadSeedFirmware(station, profile.id, 100_000);
+    devices = await addDevices(
+      api,
+      profile.id,
+      Array.from({ length: 12 }, (_, i) => `CIM-168-02-22-${String(i).padStart(2, '0')}`),
     );
-    devices = [];
-    for (let i = 0; i < 12; i++)
-      devices.push(
-        await api.call('devices.add', {
-          name: `CIM-168-02-22-${String(i).padStart(2, '0')}`,
-          profileId: profile.id,
-        }),
-      );
     browser = await launchBrowser();
   }, 60_000);
 

@@ -465,7 +465,8 @@ describe('the truth at a glance (issue 9)', () => {
     const count = page.getByRole('group', { name: 'Selected devices' });
     await table.getByLabel(`Select ${dev(10).name}`).click();
     await table.getByLabel(`Select ${dev(13).name}`).click({ modifiers: ['Shift'] });
-    expect(await count.getByText(/selected$/).innerText()).toBe('4 devices selected');
+    // The range is applied on the next render: read the count once it has settled.
+    await expect.poll(() => count.getByText(/selected$/).innerText()).toBe('4 devices selected');
     for (const i of [10, 11, 12, 13])
       expect(await table.getByLabel(`Select ${dev(i).name}`).isChecked()).toBe(true);
     await count.getByRole('button', { name: 'Clear selection' }).click();

@@ -195,7 +195,94 @@ describe('architecture: who may import electron and Node', () => {
 
 describe('architecture: the renderer is a client of the typed API only', () => {
   it('renderer/ never reaches into electron/ by a relative path', () => {
-    const reachesElectron = (s: string) => /^\.{1,2}\//.test(s) && /(^|\/)electron\//.test(s);
     expect(violations(['renderer'], reachesElectron)).toEqual([]);
+  });
+
+  it('the relative-path rule sees a reach into electron/, and nothing else', () => {
+    expect(
+      ['../../electron/core/station', '../electron', './api/electron-bridge', 'electron'].map(
+        reachesElectron,
+      ),
+    ).toEqual([true, true, false, false]);
+  });
+});
+
+/** A relative import that climbs into electron/ (`electron` itself is the package, not the folder). */
+function reachesElectron(specifier: string): boolean {
+  return /^\.{1,2}\//.test(specifier) && /(^|\/)electron(\/|$)/.test(specifier);
+}
+
+/** The database handle's own SQL calls: `db.exec(...)`, `this.deps.db.pragma(...)`. */
+const DB_SQL_METHODS = new Set(['exec', 'pragma']);
+
+/**
+ * Where a file runs SQL of its own: any `.prepare(...)` call, and `exec`/`pragma` called on
+ * something named `db` (a RegExp's `.exec` is not SQL).
+ */
+export function sqlCallsOf(file: string): string[] {
+  const rel = path.relative(ROOT, file).split(path.sep).join('/');
+  const source = ts.createSourceFile(
+    file,
+    fs.readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const found: string[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const { name, expression: receiver } = node.expression;
+      const receiverName = ts.isPropertyAccessExpression(receiver)
+        ? receiver.name.text
+        : ts.isIdentifier(receiver)
+          ? receiver.text
+          : '';
+      if (name.text === 'prepare' || (DB_SQL_METHODS.has(name.text) && receiverName === 'db')) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+        found.push(`${rel}:${line + 1} ${name.text}()`);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe('architecture: SQL lives in the repositories', () => {
+  it('finds the SQL calls it is meant to police, and only those (the scanner works)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-arch-'));
+    try {
+      const file = path.join(dir, 'sample.ts');
+      fs.writeFileSync(
+        file,
+        [
+          "// db.prepare('SELECT 1') in a comment is not a call",
+          'const text = "db.exec(\'DROP TABLE x\')";',
+          "deps.db.prepare('SELECT 1').get();",
+          "this.db.exec('VACUUM');",
+          "db.pragma('user_version');",
+          "const match = /x/.exec('x');",
+          "const other = PATTERN.exec('x');",
+          "statement.prepare('SELECT 2');",
+        ].join('\n'),
+      );
+      expect(sqlCallsOf(file).map((call) => call.replace(/^.*:(\d+) /, '$1 '))).toEqual([
+        '3 prepare()',
+        '4 exec()',
+        '5 pragma()',
+        '8 prepare()',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('only electron/core/repositories/ and electron/core/storage/ prepare or run SQL', () => {
+    const outside = sourceFiles('electron')
+      .filter((file) => {
+        const rel = path.relative(ROOT, file).split(path.sep).join('/');
+        return !/^electron\/core\/(repositories|storage)\//.test(rel);
+      })
+      .flatMap(sqlCallsOf);
+    expect(outside).toEqual([]);
   });
 });

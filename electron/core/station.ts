@@ -13,7 +13,7 @@ import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limit
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
-import { JobRepository } from './jobs/job-repository';
+import { JobRepository } from './repositories/jobs';
 import { JobService } from './jobs/job-service';
 import { ChunkSources } from './packages/chunk-source';
 import { PackageStore } from './packages/package-store';

@@ -1,4 +1,4 @@
-import type { JobRepository } from '../jobs/job-repository';
+import type { JobRepository } from '../repositories/jobs';
 import type { JobService } from '../jobs/job-service';
 import { createDeviceHandlers } from './device-handlers';
 import { createJobHandlers } from './job-handlers';

@@ -1,6 +1,6 @@
 import type { ApiHandlers } from '../../../shared/api/operations';
 import { jobReportCsv, jobReportJson, jobReportRows } from '../jobs/job-report';
-import type { JobRepository } from '../jobs/job-repository';
+import type { JobRepository } from '../repositories/jobs';
 import type { JobService } from '../jobs/job-service';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { ExecutionRepository } from '../repositories/executions';

@@ -2,7 +2,7 @@ import type { JobPolicy } from '../../../shared/api/entities';
 import type { OtaState } from '../../../shared/protocol/states';
 import type { OtaService } from '../ota/ota-service';
 import type { ExecutionRepository, JobExecutionRow } from '../repositories/executions';
-import type { JobRepository } from './job-repository';
+import type { JobRepository } from '../repositories/jobs';
 import { haltReason, isFinalFailure } from './job-policy';
 
 /** States that hold a download slot: the device has been told and is fetching. */

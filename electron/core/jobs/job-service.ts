@@ -6,7 +6,7 @@ import type { ExecutionRepository } from '../repositories/executions';
 import type { PackageRepository } from '../repositories/packages';
 import type { Db } from '../storage/database';
 import type { StationEvents } from '../station-events';
-import type { JobRepository } from './job-repository';
+import type { JobRepository } from '../repositories/jobs';
 import { SINGLE_ASSIGNMENT_POLICY } from './job-policy';
 import { JobScheduler } from './job-scheduler';
 import { guarded } from '../guarded';

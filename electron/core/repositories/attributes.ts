@@ -1,11 +1,11 @@
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { statementCache, type StatementCache } from '../storage/statements';
 
 export type AttributeScope = 'CLIENT' | 'SHARED';
 export type AttributeMap = Record<string, unknown>;
 
 export class AttributeRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -28,9 +28,9 @@ export class AttributeRepository {
 
   /** All attributes of a scope, or only the named keys (missing keys are left out). */
   get(deviceId: string, scope: AttributeScope, keys?: readonly string[]): AttributeMap {
-    const rows = this.sql(
+    const rows = this.sql<[string, AttributeScope], { key: string; value: string }>(
       'SELECT key, value FROM attributes WHERE device_id = ? AND scope = ?',
-    ).all(deviceId, scope) as { key: string; value: string }[];
+    ).all(deviceId, scope);
     const stored = new Map(rows.map((row) => [row.key, row.value]));
     const result: AttributeMap = {};
     // Answer in the order the device asked, so responses read like the request.

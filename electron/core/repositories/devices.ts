@@ -14,24 +14,33 @@ export interface DeviceIdentity {
   profileId: string;
 }
 
-interface DeviceRow {
+/** A row of the devices table as better-sqlite3 returns it (the sync reads it too). */
+export interface DeviceRow {
   id: string;
   name: string;
   label: string;
   profile_id: string;
-  profile_name: string;
   access_token: string;
-  last_seen_at: number | null;
-  created_at: number;
-  cloud_id: string | null;
+  firmware_id: string | null;
+  software_id: string | null;
   current_fw_title: string | null;
   current_fw_version: string | null;
   current_sw_title: string | null;
   current_sw_version: string | null;
-  firmware_id: string | null;
+  last_seen_at: number | null;
+  created_at: number;
+  cloud_id: string | null;
+  cloud_version: number | null;
+  /** The device as the cloud last showed it (JSON). */
+  cloud_snapshot: string | null;
+  cloud_deleted_at: number | null;
+}
+
+/** A devices row with what the fleet listing joins to it. */
+interface DeviceListRow extends DeviceRow {
+  profile_name: string;
   fw_title: string | null;
   fw_version: string | null;
-  software_id: string | null;
   sw_title: string | null;
   sw_version: string | null;
   fw_exec_id: string | null;
@@ -93,7 +102,7 @@ function slot(
   };
 }
 
-function toDevice(row: DeviceRow, online: boolean): Device {
+function toDevice(row: DeviceListRow, online: boolean): Device {
   return {
     id: row.id,
     name: row.name,
@@ -159,12 +168,12 @@ export class DeviceRepository {
   }
 
   list(isOnline: OnlineCheck): Device[] {
-    const rows = this.sql(`${SELECT_DEVICES} ORDER BY d.name`).all() as DeviceRow[];
+    const rows = this.sql<[], DeviceListRow>(`${SELECT_DEVICES} ORDER BY d.name`).all();
     return rows.map((row) => toDevice(row, isOnline(row.id)));
   }
 
   find(id: string, isOnline: OnlineCheck): Device | undefined {
-    const row = this.sql(`${SELECT_DEVICES} WHERE d.id = ?`).get(id) as DeviceRow | undefined;
+    const row = this.sql<[string], DeviceListRow>(`${SELECT_DEVICES} WHERE d.id = ?`).get(id);
     return row && toDevice(row, isOnline(row.id));
   }
 
@@ -175,21 +184,21 @@ export class DeviceRepository {
   }
 
   identityByToken(token: string): DeviceIdentity | undefined {
-    return this.sql(
+    return this.sql<[string], DeviceIdentity>(
       'SELECT id, name, profile_id AS profileId FROM devices WHERE access_token = ?',
-    ).get(token) as DeviceIdentity | undefined;
+    ).get(token);
   }
 
   identity(id: string): DeviceIdentity | undefined {
-    return this.sql('SELECT id, name, profile_id AS profileId FROM devices WHERE id = ?').get(
-      id,
-    ) as DeviceIdentity | undefined;
+    return this.sql<[string], DeviceIdentity>(
+      'SELECT id, name, profile_id AS profileId FROM devices WHERE id = ?',
+    ).get(id);
   }
 
   identitiesInProfile(profileId: string): DeviceIdentity[] {
-    return this.sql(
+    return this.sql<[string], DeviceIdentity>(
       'SELECT id, name, profile_id AS profileId FROM devices WHERE profile_id = ? ORDER BY name',
-    ).all(profileId) as DeviceIdentity[];
+    ).all(profileId);
   }
 
   add(
@@ -240,8 +249,9 @@ export class DeviceRepository {
     now = Date.now(),
   ): boolean {
     return this.db.transaction(() => {
-      const was = this.sql('SELECT name, label FROM devices WHERE id = ?').get(id) as
-        { name: string; label: string } | undefined;
+      const was = this.sql<[string], { name: string; label: string }>(
+        'SELECT name, label FROM devices WHERE id = ?',
+      ).get(id);
       if (!was) throw new ApiError('NOT_FOUND', `Device ${id} does not exist`);
       const name = changes.name ?? was.name;
       const label = changes.label ?? was.label;
@@ -270,9 +280,9 @@ export class DeviceRepository {
 
   assignedPackageId(deviceId: string, type: OtaPackageType): string | null {
     const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';
-    const row = this.sql(`SELECT ${column} AS packageId FROM devices WHERE id = ?`).get(
-      deviceId,
-    ) as { packageId: string | null } | undefined;
+    const row = this.sql<[string], { packageId: string | null }>(
+      `SELECT ${column} AS packageId FROM devices WHERE id = ?`,
+    ).get(deviceId);
     return row?.packageId ?? null;
   }
 
@@ -282,9 +292,9 @@ export class DeviceRepository {
     type: OtaPackageType,
   ): { title: string | null; version: string | null } | undefined {
     const [titleColumn, versionColumn] = currentColumns(type);
-    return this.sql(
+    return this.sql<[string], { title: string | null; version: string | null }>(
       `SELECT ${titleColumn} AS title, ${versionColumn} AS version FROM devices WHERE id = ?`,
-    ).get(deviceId) as { title: string | null; version: string | null } | undefined;
+    ).get(deviceId);
   }
 
   setCurrentPackage(

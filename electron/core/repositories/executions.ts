@@ -3,7 +3,7 @@ import type { Attempt, ErrorSource, Execution, StateChange } from '../../../shar
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { FINAL_STATES, type OtaState } from '../../../shared/protocol/states';
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { requireRow, statementCache, type StatementCache } from '../storage/statements';
 
 interface ExecutionRow {
   id: string;
@@ -58,6 +58,21 @@ interface AttemptRow {
   note: string | null;
 }
 
+interface EventRow {
+  execution_id: string;
+  state: OtaState;
+  at: number;
+  detail: string | null;
+}
+
+/** How many executions of a job are in one state, and their bytes. */
+export interface StateTotal {
+  state: OtaState;
+  count: number;
+  bytesServed: number;
+  size: number;
+}
+
 const SELECT_EXECUTIONS = `SELECT e.*, d.name AS device_name FROM executions e JOIN devices d ON d.id = e.device_id`;
 
 export interface NewExecution {
@@ -74,16 +89,17 @@ export interface NewExecution {
 export interface SlotExecution {
   id: string;
   state: OtaState;
+  error: string | null;
   packageId: string | null;
   packageTitle: string;
   packageVersion: string;
 }
 
-const SLOT_COLUMNS = `id, state, package_id AS packageId, package_title AS packageTitle,
+const SLOT_COLUMNS = `id, state, error, package_id AS packageId, package_title AS packageTitle,
   package_version AS packageVersion`;
 
 export class ExecutionRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -175,7 +191,7 @@ export class ExecutionRepository {
    * flight at its furthest attempt, so it never goes back when a retry restarts from zero.
    */
   jobTally(jobId: string, retries: number): JobTally {
-    const row = this.sql(
+    const row = this.sql<[{ jobId: string; retries: number }], JobTally>(
       `WITH e AS (
          SELECT x.state, x.attempts, x.size, x.bytes_served,
            EXISTS (SELECT 1 FROM execution_attempts a WHERE a.execution_id = x.id
@@ -198,8 +214,8 @@ export class ExecutionRepository {
              THEN size
            ELSE min(size, max(bytes_served, coalesce(peak, 0))) END), 0) AS progressBytes
        FROM e`,
-    ).get({ jobId, retries }) as JobTally;
-    return row;
+    ).get({ jobId, retries });
+    return requireRow(row, `tally of job ${jobId}`);
   }
 
   /**
@@ -208,42 +224,42 @@ export class ExecutionRepository {
    */
   silentDeadline(jobId: string, timeoutSec: number, now: number, quietMs: number): number | null {
     if (timeoutSec <= 0) return null;
-    const row = this.sql(
+    const row = this.sql<[string, number], { last: number | null }>(
       `SELECT max(updated_at) AS last FROM executions
        WHERE job_id = ? AND finished_at IS NULL AND state <> 'QUEUED' AND updated_at <= ?`,
-    ).get(jobId, now - quietMs) as { last: number | null };
-    return row.last === null ? null : row.last + timeoutSec * 1000;
+    ).get(jobId, now - quietMs);
+    const { last } = requireRow(row, `last update of job ${jobId}`);
+    return last === null ? null : last + timeoutSec * 1000;
   }
 
   /** Executions of a job in the given states, oldest first, with what scheduling needs. */
   inJob(jobId: string, states: readonly OtaState[]): JobExecutionRow[] {
-    return this.sql(
+    return this.sql<[string, string], JobExecutionRow>(
       `SELECT id, device_id AS deviceId, state, attempts, bytes_served AS bytesServed, size, updated_at AS updatedAt
        FROM executions WHERE job_id = ? AND state IN (SELECT value FROM json_each(?))
        ORDER BY created_at, rowid`,
-    ).all(jobId, JSON.stringify(states)) as JobExecutionRow[];
+    ).all(jobId, JSON.stringify(states));
   }
 
   jobIdOf(id: string): string | null {
-    const row = this.sql('SELECT job_id AS jobId FROM executions WHERE id = ?').get(id) as
-      { jobId: string | null } | undefined;
+    const row = this.sql<[string], { jobId: string | null }>(
+      'SELECT job_id AS jobId FROM executions WHERE id = ?',
+    ).get(id);
     return row?.jobId ?? null;
   }
 
   /** Per state: how many executions of a job, and their bytes. */
-  jobTotals(
-    jobId: string,
-  ): { state: OtaState; count: number; bytesServed: number; size: number }[] {
-    return this.sql(
+  jobTotals(jobId: string): StateTotal[] {
+    return this.sql<[string], StateTotal>(
       `SELECT state, count(*) AS count, sum(bytes_served) AS bytesServed, sum(size) AS size
        FROM executions WHERE job_id = ? GROUP BY state`,
-    ).all(jobId) as { state: OtaState; count: number; bytesServed: number; size: number }[];
+    ).all(jobId);
   }
 
   listByJob(jobId: string): Execution[] {
-    const rows = this.sql(`${SELECT_EXECUTIONS} WHERE e.job_id = ? ORDER BY d.name`).all(
-      jobId,
-    ) as ExecutionRow[];
+    const rows = this.sql<[string], ExecutionRow>(
+      `${SELECT_EXECUTIONS} WHERE e.job_id = ? ORDER BY d.name`,
+    ).all(jobId);
     return this.withDetails(rows);
   }
 
@@ -256,43 +272,41 @@ export class ExecutionRepository {
 
   /** The execution that is still in progress for a device's slot, if any. */
   active(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
-    return this.sql(
+    return this.sql<[string, OtaPackageType], SlotExecution>(
       `SELECT ${SLOT_COLUMNS} FROM executions
          WHERE device_id = ? AND type = ? AND finished_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    ).get(deviceId, type) as SlotExecution | undefined;
+    ).get(deviceId, type);
   }
 
   /** The most recent execution of a slot, finished or not. */
   latest(deviceId: string, type: OtaPackageType): SlotExecution | undefined {
-    return this.sql(
+    return this.sql<[string, OtaPackageType], SlotExecution>(
       `SELECT ${SLOT_COLUMNS} FROM executions
          WHERE device_id = ? AND type = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    ).get(deviceId, type) as SlotExecution | undefined;
+    ).get(deviceId, type);
   }
 
   get(id: string): Execution | undefined {
-    const row = this.sql(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id) as ExecutionRow | undefined;
+    const row = this.sql<[string], ExecutionRow>(`${SELECT_EXECUTIONS} WHERE e.id = ?`).get(id);
     return row && this.withDetails([row])[0];
   }
 
   getMany(ids: readonly string[]): Execution[] {
     if (ids.length === 0) return [];
-    const rows = this.sql(
+    const rows = this.sql<[string], ExecutionRow>(
       `${SELECT_EXECUTIONS} WHERE e.id IN (SELECT value FROM json_each(?))`,
-    ).all(JSON.stringify(ids)) as ExecutionRow[];
+    ).all(JSON.stringify(ids));
     return this.withDetails(rows);
   }
 
   list(filter: { deviceId?: string | undefined; limit: number }): Execution[] {
-    const rows = (
-      filter.deviceId
-        ? this.sql(
-            `${SELECT_EXECUTIONS} WHERE e.device_id = ? ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
-          ).all(filter.deviceId, filter.limit)
-        : this.sql(`${SELECT_EXECUTIONS} ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`).all(
-            filter.limit,
-          )
-    ) as ExecutionRow[];
+    const rows = filter.deviceId
+      ? this.sql<[string, number], ExecutionRow>(
+          `${SELECT_EXECUTIONS} WHERE e.device_id = ? ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
+        ).all(filter.deviceId, filter.limit)
+      : this.sql<[number], ExecutionRow>(
+          `${SELECT_EXECUTIONS} ORDER BY e.created_at DESC, e.rowid DESC LIMIT ?`,
+        ).all(filter.limit);
     return this.withDetails(rows);
   }
 
@@ -338,10 +352,10 @@ export class ExecutionRepository {
   private attemptsOf(ids: readonly string[]): Map<string, AttemptRow[]> {
     const attempts = new Map<string, AttemptRow[]>();
     if (ids.length === 0) return attempts;
-    const rows = this.sql(
+    const rows = this.sql<[string], AttemptRow>(
       `SELECT execution_id, started_at, ended_at, outcome, error, reported_by, bytes_served, note
        FROM execution_attempts WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-    ).all(JSON.stringify(ids)) as AttemptRow[];
+    ).all(JSON.stringify(ids));
     for (const row of rows) {
       const list = attempts.get(row.execution_id) ?? [];
       list.push(row);
@@ -353,15 +367,10 @@ export class ExecutionRepository {
   private historyOf(ids: readonly string[]): Map<string, StateChange[]> {
     const history = new Map<string, StateChange[]>();
     if (ids.length === 0) return history;
-    const rows = this.sql(
+    const rows = this.sql<[string], EventRow>(
       `SELECT execution_id, state, at, detail FROM execution_events
          WHERE execution_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
-    ).all(JSON.stringify(ids)) as {
-      execution_id: string;
-      state: OtaState;
-      at: number;
-      detail: string | null;
-    }[];
+    ).all(JSON.stringify(ids));
     for (const row of rows) {
       const list = history.get(row.execution_id) ?? [];
       list.push({ state: row.state, at: row.at, detail: row.detail });

@@ -1,7 +1,7 @@
 import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { statementCache, type StatementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 import {
   insertPackageRow,
@@ -40,20 +40,20 @@ export interface NewPackageRow extends PackageFields {
 }
 
 export class PackageRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
   }
 
   list(): Package[] {
-    return (
-      this.sql(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`).all() as PackageListRow[]
-    ).map(toPackage);
+    return this.sql<[], PackageListRow>(`${SELECT_PACKAGES} ORDER BY k.title, k.created_at`)
+      .all()
+      .map(toPackage);
   }
 
   find(id: string): Package | undefined {
-    const row = this.sql(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id) as PackageListRow | undefined;
+    const row = this.sql<[string], PackageListRow>(`${SELECT_PACKAGES} WHERE k.id = ?`).get(id);
     return row && toPackage(row);
   }
 
@@ -64,10 +64,9 @@ export class PackageRepository {
   }
 
   findByTitleVersion(title: string, version: string): Package | undefined {
-    const row = this.sql(`${SELECT_PACKAGES} WHERE k.title = ? AND k.version = ?`).get(
-      title,
-      version,
-    ) as PackageListRow | undefined;
+    const row = this.sql<[string, string], PackageListRow>(
+      `${SELECT_PACKAGES} WHERE k.title = ? AND k.version = ?`,
+    ).get(title, version);
     return row && toPackage(row);
   }
 
@@ -129,9 +128,7 @@ export class PackageRepository {
   }
 
   allBlobNames(): Set<string> {
-    const rows = this.sql('SELECT DISTINCT sha256 FROM packages').all() as {
-      sha256: string;
-    }[];
+    const rows = this.sql<[], { sha256: string }>('SELECT DISTINCT sha256 FROM packages').all();
     return new Set(rows.map((r) => r.sha256));
   }
 }

@@ -5,12 +5,14 @@ import type { Db } from '../storage/database';
 import { statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 
-interface ProfileRow {
+/** A row of the device_profiles table as better-sqlite3 returns it (the sync reads it too). */
+export interface ProfileRow {
   id: string;
   name: string;
   description: string;
   cloud_id: string | null;
   created_at: number;
+  cloud_deleted_at: number | null;
 }
 
 function toProfile(row: ProfileRow): Profile {
@@ -31,13 +33,14 @@ export class ProfileRepository {
   }
 
   list(): Profile[] {
-    const rows = this.sql('SELECT * FROM device_profiles ORDER BY name').all() as ProfileRow[];
+    const rows = this.sql<[], ProfileRow>('SELECT * FROM device_profiles ORDER BY name').all();
     return rows.map(toProfile);
   }
 
   find(id: string): Profile | undefined {
-    const row = this.sql('SELECT * FROM device_profiles WHERE id = ?').get(id) as
-      ProfileRow | undefined;
+    const row = this.sql<[string], ProfileRow>('SELECT * FROM device_profiles WHERE id = ?').get(
+      id,
+    );
     return row && toProfile(row);
   }
 

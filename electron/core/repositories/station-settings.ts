@@ -1,12 +1,12 @@
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { statementCache, type StatementCache } from '../storage/statements';
 
 /** Keys of station_settings; one place, so a typo can't create a second setting. */
 const SITE_NETWORK = 'mqtt.siteNetwork';
 
 /** The station's own choices that outlive a restart (key-value rows in station_settings). */
 export class StationSettingsRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(db: Db) {
     this.sql = statementCache(db);
@@ -26,8 +26,9 @@ export class StationSettingsRepository {
   }
 
   private get(key: string): string | undefined {
-    const row = this.sql('SELECT value FROM station_settings WHERE key = ?').get(key) as
-      { value: string } | undefined;
+    const row = this.sql<[string], { value: string }>(
+      'SELECT value FROM station_settings WHERE key = ?',
+    ).get(key);
     return row?.value;
   }
 

@@ -1,13 +1,20 @@
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { requireRow, statementCache, type StatementCache } from '../storage/statements';
 
 export interface TelemetryEntry {
   ts: number;
   values: Record<string, unknown>;
 }
 
+/** A point as stored: the value is JSON text. */
+interface StoredPoint {
+  key: string;
+  ts: number;
+  value: string;
+}
+
 export class TelemetryRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(private readonly db: Db) {
     this.sql = statementCache(db);
@@ -26,9 +33,9 @@ export class TelemetryRepository {
   }
 
   latest(deviceId: string): { key: string; ts: number; value: unknown }[] {
-    const rows = this.sql(
+    const rows = this.sql<[string], StoredPoint>(
       `SELECT key, max(ts) AS ts, value FROM telemetry WHERE device_id = ? GROUP BY key ORDER BY key`,
-    ).all(deviceId) as { key: string; ts: number; value: string }[];
+    ).all(deviceId);
     return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
   }
 
@@ -36,9 +43,10 @@ export class TelemetryRepository {
 
   /** Takes a mark of how far the telemetry sequence got, at most one per `everyMs`. */
   markAge(now: number, everyMs: number): void {
-    const last = this.sql('SELECT max(at) AS at FROM telemetry_age_marks').get() as {
-      at: number | null;
-    };
+    const last = requireRow(
+      this.sql<[], { at: number | null }>('SELECT max(at) AS at FROM telemetry_age_marks').get(),
+      'latest telemetry age mark',
+    );
     if (last.at !== null && last.at > now - everyMs) return;
     this.sql(
       `INSERT INTO telemetry_age_marks (at, seq)
@@ -51,9 +59,9 @@ export class TelemetryRepository {
    * older than that one are of no more use and go.
    */
   sequenceAt(cutoff: number): number {
-    const mark = this.sql(
+    const mark = this.sql<[number], { at: number; seq: number }>(
       'SELECT at, seq FROM telemetry_age_marks WHERE at <= ? ORDER BY at DESC LIMIT 1',
-    ).get(cutoff) as { at: number; seq: number } | undefined;
+    ).get(cutoff);
     if (!mark) return 0;
     this.sql('DELETE FROM telemetry_age_marks WHERE at < ?').run(mark.at);
     return mark.seq;
@@ -61,10 +69,10 @@ export class TelemetryRepository {
 
   /** Per device, the sequence number up to which rows may go: pushed, or older than the age. */
   retentionBounds(ageSeq: number): { deviceId: string; bound: number }[] {
-    return this.sql(
+    return this.sql<[number], { deviceId: string; bound: number }>(
       `SELECT d.id AS deviceId, max(coalesce(w.seq, 0), ?) AS bound
        FROM devices d LEFT JOIN sync_telemetry_watermark w ON w.device_id = d.id`,
-    ).all(ageSeq) as { deviceId: string; bound: number }[];
+    ).all(ageSeq);
   }
 
   /**
@@ -83,9 +91,9 @@ export class TelemetryRepository {
 
   /** The newest points of every key, newest first: what the device said lately. */
   recent(deviceId: string, limit: number): { key: string; ts: number; value: unknown }[] {
-    const rows = this.sql(
+    const rows = this.sql<[string, number], StoredPoint>(
       `SELECT key, ts, value FROM telemetry WHERE device_id = ? ORDER BY ts DESC, key LIMIT ?`,
-    ).all(deviceId, limit) as { key: string; ts: number; value: string }[];
+    ).all(deviceId, limit);
     return rows.map((row) => ({ key: row.key, ts: row.ts, value: JSON.parse(row.value) }));
   }
 }

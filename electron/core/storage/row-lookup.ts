@@ -8,7 +8,7 @@ export interface RowLookup<Item> {
 }
 
 /**
- * One place for "run the query, cast the row, map it": a repository with many finders
+ * One place for "run the query, type the row, map it": a repository with many finders
  * (by id, by cloud id, by name...) then states only what differs, the WHERE clause.
  */
 export function rowLookup<Row, Item>(
@@ -19,11 +19,11 @@ export function rowLookup<Row, Item>(
   const sql = statementCache(db);
   return {
     one(where, ...params) {
-      const row = sql(`${select} WHERE ${where}`).get(...params) as Row | undefined;
+      const row = sql<unknown[], Row>(`${select} WHERE ${where}`).get(...params);
       return row && toItem(row);
     },
     all(where, ...params) {
-      return (sql(`${select} WHERE ${where}`).all(...params) as Row[]).map(toItem);
+      return sql<unknown[], Row>(`${select} WHERE ${where}`).all(...params).map(toItem);
     },
   };
 }

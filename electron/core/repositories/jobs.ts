@@ -3,9 +3,9 @@ import type { Job, JobPolicy, JobStatus, JobTarget } from '../../../shared/api/e
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { jobEtaSeconds, SILENT_AFTER_MS } from '../../../shared/jobs/job-eta';
-import type { ExecutionRepository } from '../repositories/executions';
+import type { ExecutionRepository } from './executions';
 import type { Db } from '../storage/database';
-import { statementCache } from '../storage/statements';
+import { statementCache, type StatementCache } from '../storage/statements';
 
 interface JobRow {
   id: string;
@@ -43,7 +43,7 @@ const OPEN = `status IN ('SCHEDULED', 'RUNNING', 'PAUSED')`;
 
 /** Jobs as stored; their progress figures are derived from their executions. */
 export class JobRepository {
-  private readonly sql: ReturnType<typeof statementCache>;
+  private readonly sql: StatementCache;
 
   constructor(
     db: Db,
@@ -86,7 +86,7 @@ export class JobRepository {
 
   /** What the scheduler needs of one job. */
   schedulingOf(id: string): { status: JobStatus; startAt: number; policy: JobPolicy } | undefined {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql<[string], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
     return row && { status: row.status, startAt: row.start_at, policy: policyOf(row) };
   }
 
@@ -98,7 +98,7 @@ export class JobRepository {
    * job and state, so a day of finished jobs and executions costs it nothing.
    */
   dueJobIds(now: number): string[] {
-    const rows = this.sql(
+    const rows = this.sql<[number, number, number], { id: string }>(
       `SELECT id FROM jobs WHERE ${OPEN} AND status = 'SCHEDULED' AND start_at <= ?
        UNION
        SELECT j.id FROM jobs j WHERE ${OPEN} AND j.status <> 'SCHEDULED' AND j.timeout_sec > 0
@@ -110,14 +110,14 @@ export class JobRepository {
          AND EXISTS (SELECT 1 FROM executions e WHERE e.job_id = j.id
            AND e.state IN ('FAILED', 'TIMED_OUT') AND e.attempts <= j.retries
            AND e.updated_at <= ? - j.retry_delay_sec * 1000)`,
-    ).all(now, now, now) as { id: string }[];
+    ).all(now, now, now);
     return rows.map((r) => r.id);
   }
 
   openJobIds(): string[] {
-    const rows = this.sql(`SELECT id FROM jobs WHERE ${OPEN} ORDER BY created_at`).all() as {
-      id: string;
-    }[];
+    const rows = this.sql<[], { id: string }>(
+      `SELECT id FROM jobs WHERE ${OPEN} ORDER BY created_at`,
+    ).all();
     return rows.map((r) => r.id);
   }
 
@@ -131,7 +131,7 @@ export class JobRepository {
   }
 
   find(id: string, now = Date.now()): Job | undefined {
-    const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql<[string], JobRow>('SELECT * FROM jobs WHERE id = ?').get(id);
     return row && this.toJob(row, now);
   }
 
@@ -142,9 +142,9 @@ export class JobRepository {
   }
 
   list(limit: number, now = Date.now()): Job[] {
-    const rows = this.sql('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(
-      limit,
-    ) as JobRow[];
+    const rows = this.sql<[number], JobRow>(
+      'SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?',
+    ).all(limit);
     return rows.map((row) => this.toJob(row, now));
   }
 

@@ -250,6 +250,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
       packages,
       devices,
       attributes,
+      telemetry,
+      executions,
       // Pulled assignments are applied the way the technician's "assign" applies them.
       assigner: {
         assign: (deviceId, packageId, now) => void jobs.assignOne(deviceId, packageId, now),

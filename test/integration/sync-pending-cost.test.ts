@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME, migrate, openDatabase } from '../../electron/core/storage/database';
 import { MIGRATIONS } from '../../electron/core/storage/migrations';
-import { SyncStore } from '../../electron/core/sync/sync-store';
+import { TelemetryWatermarks } from '../../electron/core/repositories/telemetry-watermarks';
 import { plansOf, statementsRunBy } from '../support/statement-probe';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 
@@ -132,7 +132,7 @@ describe('migration 6 on a database that already has telemetry', () => {
           SELECT 'a', sync_seq FROM telemetry WHERE device_id = 'a' ORDER BY sync_seq LIMIT 1 OFFSET 39;
       `);
       migrate(db, MIGRATIONS);
-      expect([...new SyncStore(db).pendingTelemetry()].sort()).toEqual([
+      expect([...new TelemetryWatermarks(db).pending()].sort()).toEqual([
         ['a', 60],
         ['b', 30],
       ]);

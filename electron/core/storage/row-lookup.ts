@@ -23,7 +23,9 @@ export function rowLookup<Row, Item>(
       return row && toItem(row);
     },
     all(where, ...params) {
-      return sql<unknown[], Row>(`${select} WHERE ${where}`).all(...params).map(toItem);
+      return sql<unknown[], Row>(`${select} WHERE ${where}`)
+        .all(...params)
+        .map(toItem);
     },
   };
 }

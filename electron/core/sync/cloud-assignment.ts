@@ -13,30 +13,12 @@ export function applyCloudAssignment(
   packageId: string | null,
 ): void {
   const now = deps.now();
-  const outboxBefore = (
-    deps.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM outbox').get() as { seq: number }
-  ).seq;
+  const outboxBefore = deps.queue.lastSeq();
   deps.db.transaction(() => {
-    const telemetryBefore = telemetrySequence(deps);
+    const telemetryBefore = deps.watermarks.sequence();
     if (packageId === null) deps.assigner.unassign(deviceId, type, now);
     else deps.assigner.assign(deviceId, packageId, now);
-    deps.db
-      .prepare(
-        'UPDATE telemetry SET sync_seq = NULL WHERE device_id = ? AND sync_seq > ? AND sync_seq <= ?',
-      )
-      .run(deviceId, telemetryBefore, telemetrySequence(deps));
-    deps.db
-      .prepare(
-        "DELETE FROM outbox WHERE seq > ? AND entity_id = ? AND kind IN ('assignment.set', 'assignment.cleared')",
-      )
-      .run(outboxBefore, deviceId);
+    deps.watermarks.keepLocal(deviceId, telemetryBefore, deps.watermarks.sequence());
+    deps.queue.dropAssignmentsAfter(outboxBefore, deviceId);
   })();
-}
-
-function telemetrySequence(deps: SyncDeps): number {
-  return (
-    deps.db.prepare("SELECT value FROM sync_sequence WHERE name = 'telemetry'").get() as {
-      value: number;
-    }
-  ).value;
 }

@@ -10,7 +10,7 @@ import { cacheBinary } from './pull/pull-packages';
 import { mergeEdit, nameAndLabelOf, type NameAndLabel } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
 import type { SyncDeps } from './sync-deps';
-import type { OutboxItem } from './sync-store';
+import type { OutboxItem } from '../repositories/sync-queue';
 
 export interface Resolution {
   resolved: boolean;
@@ -59,7 +59,7 @@ export async function resolveConflict(
         // The cloud's latest copy becomes the base: the next push saves ours over it.
         deps.db.transaction(() => {
           deps.links.linkDevice(item.entityId, theirs);
-          deps.store.reopen(item.seq);
+          deps.queue.reopen(item.seq);
         })();
         return {
           resolved: true,
@@ -79,7 +79,7 @@ export async function resolveConflict(
       applyCloudAssignment(deps, item.entityId, type, localId);
       deps.db.transaction(() => {
         deps.links.linkDevice(item.entityId, theirs);
-        deps.store.drop([item.seq]);
+        deps.queue.drop([item.seq]);
       })();
       return { resolved: true, message: "The station now has the cloud's assignment" };
     }
@@ -95,8 +95,8 @@ export async function resolveConflict(
           if (!(error instanceof CloudHttpError && error.status === 404)) throw error;
         }
         deps.db.transaction(() => {
-          deps.store.setProgress(item.seq, {});
-          deps.store.reopen(item.seq);
+          deps.queue.setProgress(item.seq, {});
+          deps.queue.reopen(item.seq);
         })();
         return {
           resolved: true,
@@ -110,7 +110,7 @@ export async function resolveConflict(
       const cloudDevice = CloudDevice.parse(detail.data.cloudDevice);
       const local = deps.links.device(item.entityId);
       if (!local) {
-        deps.store.drop([item.seq]);
+        deps.queue.drop([item.seq]);
         return { resolved: true, message: 'The device no longer exists on the station' };
       }
       if (choice === 'KEEP_MINE') {
@@ -139,7 +139,7 @@ export async function resolveConflict(
       const fresh = await client.device(cloudDevice.id.id);
       deps.db.transaction(() => {
         deps.links.linkDevice(local.id, fresh);
-        deps.store.drop([item.seq]);
+        deps.queue.drop([item.seq]);
       })();
       deps.notifier.deviceChanged(local.id);
       return { resolved: true, message: `${local.name} is linked to the cloud's device` };
@@ -149,27 +149,21 @@ export async function resolveConflict(
     case 'DEVICE_DELETED': {
       const device = deps.links.device(item.entityId);
       if (!device) {
-        deps.store.drop([item.seq]);
+        deps.queue.drop([item.seq]);
         return { resolved: true, message: 'The device no longer exists on the station' };
       }
       if (choice === 'KEEP_MINE') {
         deps.db.transaction(() => {
-          deps.db
-            .prepare(
-              'UPDATE devices SET cloud_id = NULL, cloud_version = NULL, cloud_snapshot = NULL, cloud_deleted_at = NULL WHERE id = ?',
-            )
-            .run(device.id);
+          deps.links.unlinkDevice(device.id, null);
           // The new cloud device has none of the history: all of it goes again.
-          deps.db
-            .prepare('DELETE FROM sync_telemetry_watermark WHERE device_id = ?')
-            .run(device.id);
-          deps.store.reopen(item.seq);
+          deps.watermarks.resetWatermark(device.id);
+          deps.queue.reopen(item.seq);
         })();
         return { resolved: true, message: `${device.name} will be created in the cloud again` };
       }
       deps.db.transaction(() => {
         deps.links.unlinkDevice(device.id, deps.now());
-        deps.store.drop(deps.store.itemsOf(device.id).map((i) => i.seq));
+        deps.queue.drop(deps.queue.itemsOf(device.id).map((i) => i.seq));
       })();
       deps.notifier.deviceChanged(device.id);
       return {
@@ -195,11 +189,11 @@ function resolveDeviceEdit(
   const theirs = CloudDevice.parse(detail.data.cloudDevice);
   const device = deps.links.device(item.entityId);
   if (!device) {
-    deps.store.drop([item.seq]);
+    deps.queue.drop([item.seq]);
     return { resolved: true, message: 'The device no longer exists on the station' };
   }
-  if (deps.store.itemsOf(device.id).some((i) => i.kind === 'device.updated' && i.seq > item.seq)) {
-    deps.store.drop([item.seq]);
+  if (deps.queue.itemsOf(device.id).some((i) => i.kind === 'device.updated' && i.seq > item.seq)) {
+    deps.queue.drop([item.seq]);
     return {
       resolved: true,
       message: `${device.name} was edited again on the station since: that edit replaces this one and is pushed next`,
@@ -208,7 +202,7 @@ function resolveDeviceEdit(
   if (choice === 'KEEP_MINE') {
     deps.db.transaction(() => {
       deps.links.linkDevice(device.id, theirs);
-      deps.store.reopen(item.seq);
+      deps.queue.reopen(item.seq);
     })();
     return {
       resolved: true,
@@ -223,8 +217,8 @@ function resolveDeviceEdit(
   const applied = deps.db.transaction(() => {
     if (!deps.links.setNameAndLabel(device.id, merged)) return false;
     deps.links.linkDevice(device.id, theirs);
-    if (settled) deps.store.drop([item.seq]);
-    else deps.store.reopen(item.seq);
+    if (settled) deps.queue.drop([item.seq]);
+    else deps.queue.reopen(item.seq);
     return true;
   })();
   if (!applied)
@@ -250,20 +244,17 @@ async function takeCloudPackage(
 ): Promise<Resolution> {
   const local = deps.links.package(item.entityId);
   if (!local) {
-    deps.store.drop([item.seq]);
+    deps.queue.drop([item.seq]);
     return { resolved: true, message: 'The package no longer exists on the station' };
   }
   const info = await client.packageInfo(cloudPackageId);
   const binary = await downloadBinary(client, info, deps.packageStore.blobs);
   deps.db.transaction(() => {
     deps.links.replacePackageBinary(local.id, binary, cloudPackageId);
-    deps.store.drop([item.seq]);
+    deps.queue.drop([item.seq]);
     // Devices asking for their attributes must get the new size and checksum.
     const pkg = deps.packages.get(local.id);
-    const assigned = deps.db
-      .prepare('SELECT id FROM devices WHERE firmware_id = ? OR software_id = ?')
-      .all(local.id, local.id) as { id: string }[];
-    for (const { id } of assigned)
+    for (const id of deps.links.devicesAssignedTo(local.id))
       deps.attributes.set(id, 'SHARED', sharedAttributesOf(pkg, deps.now()));
   })();
   if (local.sha256 !== binary.sha256) {

@@ -3,22 +3,31 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { PackageStore } from '../packages/package-store';
 import type { AttributeRepository } from '../repositories/attributes';
+import type { CloudLinks } from '../repositories/cloud-links';
+import type { CloudPackageList } from '../repositories/cloud-packages';
 import type { DeviceRepository } from '../repositories/devices';
+import type { ExecutionRepository } from '../repositories/executions';
 import type { PackageRepository } from '../repositories/packages';
+import type { SyncQueue } from '../repositories/sync-queue';
+import type { TelemetryRepository } from '../repositories/telemetry';
+import type { TelemetryWatermarks } from '../repositories/telemetry-watermarks';
 import type { Db } from '../storage/database';
 import type { StationEvents } from '../station-events';
-import type { CloudLinks } from './cloud-links';
-import type { SyncStore } from './sync-store';
 
 /** The parts of the station the sync reads and writes. */
 export interface SyncDeps {
+  /** For transactions only: the SQL is in the repositories. */
   db: Db;
   links: CloudLinks;
-  store: SyncStore;
+  queue: SyncQueue;
+  watermarks: TelemetryWatermarks;
+  cloudPackages: CloudPackageList;
   packageStore: PackageStore;
   packages: PackageRepository;
   devices: DeviceRepository;
   attributes: AttributeRepository;
+  telemetry: TelemetryRepository;
+  executions: ExecutionRepository;
   /** Assigns as the technician would (the OTA side's own rules), so pulled assignments are served. */
   assigner: CloudAssigner;
   notifier: ChangeNotifier;

@@ -14,7 +14,7 @@ export interface DevicesPulled {
 
 /** A local change of this device is still to be pushed: the cloud's copy must not undo it. */
 export function hasLocalChanges(deps: SyncDeps, deviceId: string): boolean {
-  return deps.store.itemsOf(deviceId).length > 0;
+  return deps.queue.itemsOf(deviceId).length > 0;
 }
 
 /**
@@ -23,7 +23,7 @@ export function hasLocalChanges(deps: SyncDeps, deviceId: string): boolean {
  * settles them.
  */
 export function hasPendingEdit(deps: SyncDeps, deviceId: string): boolean {
-  return deps.store.itemsOf(deviceId).some((item) => item.kind === 'device.updated');
+  return deps.queue.itemsOf(deviceId).some((item) => item.kind === 'device.updated');
 }
 
 /** Devices with their access tokens (one credentials request per device). */

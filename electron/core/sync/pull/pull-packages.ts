@@ -14,32 +14,7 @@ export async function listPackages(
     (page) => client.packagesPage(page, deps.pageSize),
     (done, total) => progress('package infos', done, total),
   );
-  const now = deps.now();
-  deps.db.transaction(() => {
-    deps.db.prepare('DELETE FROM cloud_packages').run();
-    const insert = deps.db.prepare(
-      `INSERT INTO cloud_packages (cloud_id, title, version, tag, type, profile_cloud_id, has_data, file_name,
-         content_type, checksum_algorithm, checksum, data_size, created_time, pulled_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    for (const p of listed)
-      insert.run(
-        p.id.id,
-        p.title,
-        p.version,
-        p.tag ?? null,
-        p.type,
-        p.deviceProfileId?.id ?? null,
-        p.hasData ? 1 : 0,
-        p.fileName ?? null,
-        p.contentType ?? null,
-        p.checksumAlgorithm ?? null,
-        p.checksum ?? null,
-        p.dataSize ?? null,
-        p.createdTime,
-        now,
-      );
-  })();
+  deps.cloudPackages.replace(listed, deps.now());
   return listed;
 }
 

@@ -1,6 +1,7 @@
 import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
 import type { ProgressReporter } from '../sync-deps';
-import type { OutboxItem } from '../sync-store';
+import type { CloudLinks } from '../../repositories/cloud-links';
+import type { OutboxItem } from '../../repositories/sync-queue';
 import { assignmentType, pushAssignment } from './push-assignment';
 import { pushDeviceCreated } from './push-device';
 import { pushDeviceUpdate } from './push-device-update';
@@ -49,7 +50,7 @@ export async function pushOutbox(
   ctx: PushContext,
   progress: ProgressReporter,
 ): Promise<OutboxPushed> {
-  const { store } = ctx.deps;
+  const { queue } = ctx.deps;
   const result: OutboxPushed = {
     profiles: 0,
     devices: 0,
@@ -61,7 +62,7 @@ export async function pushOutbox(
     failed: 0,
     waiting: new Map(),
   };
-  const items = dropSuperseded(ctx, store.items(), result);
+  const items = dropSuperseded(ctx, queue.items(), result);
   const blocked = new Set<string>();
   let done = 0;
   for (const item of items) {
@@ -93,7 +94,7 @@ export async function pushOutbox(
           };
     } catch (error) {
       if (isTransient(error) || error instanceof SignInRequiredError) {
-        store.countAttempt(item.seq, describeCloudError(error));
+        queue.countAttempt(item.seq, describeCloudError(error));
         result.stoppedBy = error;
         result.remaining += 1;
         continue;
@@ -113,14 +114,14 @@ function record(
   result: OutboxPushed,
   blocked: Set<string>,
 ): void {
-  const { store, log } = ctx.deps;
+  const { queue, log } = ctx.deps;
   switch (outcome.kind) {
     case 'done':
-      store.complete(item.seq, outcome.apply);
+      queue.complete(item.seq, outcome.apply);
       result[outcome.counted] += 1;
-      if (outcome.counted !== 'settled') log('info', `Pushed ${describe(ctx, item)}`);
+      if (outcome.counted !== 'settled') log('info', `Pushed ${describe(ctx.deps.links, item)}`);
       else if (outcome.note)
-        log('info', `Nothing to push for ${describe(ctx, item)}: ${outcome.note}`);
+        log('info', `Nothing to push for ${describe(ctx.deps.links, item)}: ${outcome.note}`);
       return;
     case 'waiting':
       blocked.add(item.entityId);
@@ -128,13 +129,13 @@ function record(
       result.waiting.set(item.seq, outcome.reason);
       return;
     case 'conflict':
-      store.markConflict(item.seq, outcome.message, outcome.detail);
+      queue.markConflict(item.seq, outcome.message, outcome.detail);
       blocked.add(item.entityId);
       result.conflicts += 1;
       log('warning', `Conflict: ${outcome.message}`);
       return;
     case 'failed':
-      store.markFailed(item.seq, outcome.message);
+      queue.markFailed(item.seq, outcome.message);
       blocked.add(item.entityId);
       result.failed += 1;
       log('error', outcome.message);
@@ -166,14 +167,13 @@ function dropSuperseded(ctx: PushContext, items: OutboxItem[], result: OutboxPus
     return key !== undefined && latest.get(key) !== item.seq;
   });
   if (superseded.length === 0) return items;
-  ctx.deps.store.drop(superseded.map((i) => i.seq));
+  ctx.deps.queue.drop(superseded.map((i) => i.seq));
   result.settled += superseded.length;
   const gone = new Set(superseded.map((i) => i.seq));
   return items.filter((item) => !gone.has(item.seq));
 }
 
-export function describe(ctx: PushContext, item: OutboxItem): string {
-  const { links } = ctx.deps;
+export function describe(links: CloudLinks, item: OutboxItem): string {
   switch (item.kind) {
     case 'profile.created':
       return `device profile ${links.profile(item.entityId)?.name ?? item.entityId}`;

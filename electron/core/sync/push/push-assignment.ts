@@ -1,8 +1,8 @@
 import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CloudHttpError } from '../cloud-errors';
-import type { DeviceLink } from '../cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-links';
 import type { CloudDevice } from '../cloud-types';
-import { deviceInCloud } from './push-device';
+import { deviceDeletedConflict, deviceInCloud } from './push-device';
 import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -108,13 +108,7 @@ async function done(
     counted: 'assignments',
     apply: () => {
       deps.links.linkDevice(device.id, cloud);
-      if (!settle) return;
-      const upsert = deps.db.prepare(
-        `INSERT INTO telemetry (device_id, key, ts, value) VALUES (?, ?, ?, ?)
-         ON CONFLICT (device_id, key, ts) DO UPDATE SET value = excluded.value`,
-      );
-      for (const [key, value] of Object.entries(settle))
-        upsert.run(device.id, key, ts, JSON.stringify(value));
+      if (settle) deps.telemetry.insert(device.id, [{ ts, values: settle }]);
     },
   };
 }
@@ -126,24 +120,12 @@ function settlePoint(
   type: OtaPackageType,
   packageId: string,
 ): Record<string, unknown> | undefined {
-  const { db } = ctx.deps;
-  const execution = db
-    .prepare(
-      `SELECT state, error, package_id AS packageId FROM executions WHERE device_id = ? AND type = ?
-       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    )
-    .get(deviceId, type) as
-    { state: string; error: string | null; packageId: string | null } | undefined;
+  const { executions, devices } = ctx.deps;
+  const execution = executions.latest(deviceId, type);
   if (!execution || execution.packageId !== packageId) return undefined;
   if (execution.state !== 'UPDATED' && execution.state !== 'FAILED') return undefined;
   const keys = otaKeys(type);
-  const [title, version] =
-    type === 'FIRMWARE'
-      ? ['current_fw_title', 'current_fw_version']
-      : ['current_sw_title', 'current_sw_version'];
-  const current = db
-    .prepare(`SELECT ${title} AS title, ${version} AS version FROM devices WHERE id = ?`)
-    .get(deviceId) as { title: string | null; version: string | null } | undefined;
+  const current = devices.currentPackage(deviceId, type);
   const point: Record<string, unknown> = { [keys.state]: execution.state };
   if (current?.title) point[keys.currentTitle] = current.title;
   if (current?.version) point[keys.currentVersion] = current.version;
@@ -180,31 +162,14 @@ async function assignmentConflict(
 }
 
 function deletedInCloud(device: DeviceLink, type: OtaPackageType): PushOutcome {
-  return {
-    kind: 'conflict',
-    message: `${device.name} was deleted in the cloud, but was changed on site`,
-    detail: {
-      kind: 'DEVICE_DELETED',
-      label: device.name,
-      local: { device: device.name, changed: type === 'FIRMWARE' ? 'firmware' : 'software' },
-      cloud: { device: null },
-      choices: {
-        KEEP_MINE:
-          'Create the device in the cloud again (same name and token), then push its changes',
-        TAKE_CLOUD:
-          'Leave it deleted: the station keeps it and its history, marked deleted; its changes are dropped',
-      },
-      data: { type },
-    },
-  };
+  const slot = type === 'FIRMWARE' ? 'firmware' : 'software';
+  return deviceDeletedConflict(device, { how: 'changed', changed: slot }, { type });
 }
 
 export async function describeCloudPackage(ctx: PushContext, cloudId: string): Promise<string> {
   const local = ctx.deps.links.packageByCloudId(cloudId);
   if (local) return `${local.title} ${local.version}`;
-  const listed = ctx.deps.db
-    .prepare('SELECT title, version FROM cloud_packages WHERE cloud_id = ?')
-    .get(cloudId) as { title: string; version: string } | undefined;
+  const listed = ctx.deps.cloudPackages.titleVersion(cloudId);
   if (listed) return `${listed.title} ${listed.version}`;
   try {
     const info = await ctx.client.packageInfo(cloudId);

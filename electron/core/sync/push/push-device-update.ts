@@ -1,8 +1,8 @@
 import { CloudHttpError } from '../cloud-errors';
-import type { DeviceLink } from '../cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-links';
 import type { CloudDevice } from '../cloud-types';
-import type { OutboxItem } from '../sync-store';
-import { deviceInCloud } from './push-device';
+import type { OutboxItem } from '../../repositories/sync-queue';
+import { deviceDeletedConflict, deviceInCloud } from './push-device';
 import type { PushContext, PushOutcome, Pusher } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -198,21 +198,9 @@ function editConflict(
 
 /** As for an assignment: the technician chooses between re-creating it and leaving it deleted. */
 function deletedInCloud(device: DeviceLink): PushOutcome {
-  return {
-    kind: 'conflict',
-    message: `${device.name} was deleted in the cloud, but was renamed or relabelled on site`,
-    detail: {
-      kind: 'DEVICE_DELETED',
-      label: device.name,
-      local: { device: device.name, changed: 'name and label' },
-      cloud: { device: null },
-      choices: {
-        KEEP_MINE:
-          'Create the device in the cloud again (same name and token), then push its changes',
-        TAKE_CLOUD:
-          'Leave it deleted: the station keeps it and its history, marked deleted; its changes are dropped',
-      },
-      data: {},
-    },
-  };
+  return deviceDeletedConflict(
+    device,
+    { how: 'renamed or relabelled', changed: 'name and label' },
+    {},
+  );
 }

@@ -1,6 +1,6 @@
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
-import type { DeviceLink } from '../cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-links';
 import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
 
 /** A device added on site: created in the cloud with the same access token. */
@@ -106,4 +106,33 @@ export async function createDevice(ctx: PushContext, device: DeviceLink): Promis
     saved = existing;
   }
   return { kind: 'done', counted: 'devices', apply: () => deps.links.linkDevice(device.id, saved) };
+}
+
+/**
+ * A change made on site to a device the cloud has deleted meanwhile: the technician chooses
+ * between creating it again and leaving it deleted. `change.how` completes "was ... on site",
+ * `change.changed` names what changed.
+ */
+export function deviceDeletedConflict(
+  device: DeviceLink,
+  change: { how: string; changed: string },
+  data: Record<string, unknown>,
+): PushOutcome {
+  return {
+    kind: 'conflict',
+    message: `${device.name} was deleted in the cloud, but was ${change.how} on site`,
+    detail: {
+      kind: 'DEVICE_DELETED',
+      label: device.name,
+      local: { device: device.name, changed: change.changed },
+      cloud: { device: null },
+      choices: {
+        KEEP_MINE:
+          'Create the device in the cloud again (same name and token), then push its changes',
+        TAKE_CLOUD:
+          'Leave it deleted: the station keeps it and its history, marked deleted; its changes are dropped',
+      },
+      data,
+    },
+  };
 }

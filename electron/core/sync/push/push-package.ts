@@ -1,9 +1,9 @@
 import { checksumOfFile } from '../../packages/checksum';
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
-import type { PackageLink } from '../cloud-links';
+import type { PackageLink } from '../../repositories/cloud-links';
 import type { CloudPackageInfo } from '../cloud-types';
-import type { OutboxItem } from '../sync-store';
+import type { OutboxItem } from '../../repositories/sync-queue';
 import { multipartFile } from './multipart-body';
 import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
 
@@ -45,7 +45,7 @@ export const pushPackageCreated: Pusher = async (ctx, item) => {
     if (!created) return refused;
     if (created.hasData) return compareWithCloud(ctx, item, pkg, created);
     cloudId = created.id.id;
-    deps.store.setProgress(item.seq, { cloudId });
+    deps.queue.setProgress(item.seq, { cloudId });
   }
   return upload(ctx, item, pkg, cloudId);
 };
@@ -101,7 +101,7 @@ async function upload(
       // Not retried: the same file will be refused every time. The empty info is removed so the
       // cloud's list doesn't show a package without a binary.
       await client.deletePackage(cloudId).catch(() => undefined);
-      deps.store.setProgress(item.seq, {});
+      deps.queue.setProgress(item.seq, {});
       const mib = (pkg.size / 1024 / 1024).toFixed(1);
       return {
         kind: 'failed',
@@ -111,7 +111,7 @@ async function upload(
       };
     }
     if (error.status === 404) {
-      deps.store.setProgress(item.seq, {});
+      deps.queue.setProgress(item.seq, {});
       return {
         kind: 'waiting',
         reason: 'the package info disappeared from the cloud; it will be created again',
@@ -155,7 +155,7 @@ async function compareWithCloud(
       counted: 'packages',
       apply: () => deps.links.linkPackage(pkg.id, cloudId),
     };
-  deps.store.setProgress(item.seq, {});
+  deps.queue.setProgress(item.seq, {});
   return {
     kind: 'conflict',
     message: `The cloud already has ${label(pkg)} with a different binary`,

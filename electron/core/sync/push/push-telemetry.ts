@@ -1,6 +1,6 @@
 import { CloudHttpError } from '../cloud-errors';
 import type { ProgressReporter } from '../sync-deps';
-import type { TelemetryRow } from '../sync-store';
+import type { TelemetryRow } from '../../repositories/telemetry-watermarks';
 import type { PushContext } from './push-types';
 
 export interface TelemetryPushed {
@@ -22,7 +22,7 @@ export async function pushTelemetry(
   progress: ProgressReporter,
 ): Promise<TelemetryPushed> {
   const { deps, client } = ctx;
-  const pending = deps.store.pendingTelemetry();
+  const pending = deps.watermarks.pending();
   const total = [...pending.values()].reduce((a, b) => a + b, 0);
   const result: TelemetryPushed = { points: 0, waitingDevices: 0 };
   progress('telemetry', 0, total);
@@ -33,12 +33,13 @@ export async function pushTelemetry(
       continue;
     }
     for (;;) {
-      const rows = deps.store.telemetryAfter(
+      const rows = deps.watermarks.rowsAfter(
         deviceId,
-        deps.store.watermark(deviceId),
+        deps.watermarks.watermark(deviceId),
         deps.telemetryBatch,
       );
-      if (rows.length === 0) break;
+      const last = rows.at(-1);
+      if (!last) break;
       try {
         await client.postTelemetry(device.accessToken, toEntries(rows));
       } catch (error) {
@@ -58,7 +59,7 @@ export async function pushTelemetry(
         result.stoppedBy = error;
         return result;
       }
-      deps.store.setWatermark(deviceId, (rows.at(-1) as TelemetryRow).seq);
+      deps.watermarks.setWatermark(deviceId, last.seq);
       result.points += rows.length;
       progress('telemetry', result.points, total);
     }

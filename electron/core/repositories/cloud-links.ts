@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Db } from '../storage/database';
+import { rowLookup, type RowLookup } from '../storage/row-lookup';
+import { statementCache, type StatementCache } from '../storage/statements';
+import { CloudDevice, type CloudProfile } from '../sync/cloud-types';
+import type { DeviceRow } from './devices';
 import {
   insertPackageRow,
   isBlobReferenced,
@@ -6,10 +11,8 @@ import {
   type PackageBinary,
   type PackageFields,
   type PackageRow,
-} from '../repositories/package-row';
-import type { Db } from '../storage/database';
-import { rowLookup, type RowLookup } from '../storage/row-lookup';
-import { CloudDevice, type CloudProfile } from './cloud-types';
+} from './package-row';
+import type { ProfileRow } from './profiles';
 
 /**
  * The station's rows as the sync sees them: with their cloud ids. Rows pulled from the cloud
@@ -43,17 +46,8 @@ export interface PackageLink extends PackageFields {
   cloudDeletedAt: number | null;
 }
 
-interface DeviceRow {
-  id: string;
-  name: string;
-  label: string;
-  profile_id: string;
-  access_token: string;
-  firmware_id: string | null;
-  software_id: string | null;
-  cloud_id: string | null;
-  cloud_snapshot: string | null;
-  cloud_deleted_at: number | null;
+function toProfile(row: ProfileRow): ProfileLink {
+  return { id: row.id, name: row.name, description: row.description, cloudId: row.cloud_id };
 }
 
 function toDevice(row: DeviceRow): DeviceLink {
@@ -95,18 +89,26 @@ export interface NewPulledPackage extends PackageFields {
 }
 
 export class CloudLinks {
+  private readonly sql: StatementCache;
   private readonly profiles: RowLookup<ProfileLink>;
   private readonly devices: RowLookup<DeviceLink>;
   private readonly packages: RowLookup<PackageLink>;
 
   constructor(private readonly db: Db) {
-    this.profiles = rowLookup(
-      db,
-      'SELECT id, name, description, cloud_id AS cloudId FROM device_profiles',
-      (row: ProfileLink) => row,
-    );
+    this.sql = statementCache(db);
+    this.profiles = rowLookup(db, 'SELECT * FROM device_profiles', toProfile);
     this.devices = rowLookup(db, 'SELECT * FROM devices', toDevice);
     this.packages = rowLookup(db, 'SELECT * FROM packages', toPackage);
+  }
+
+  /** Whether anything of the station came from, or went to, a cloud. */
+  anyLinked(): boolean {
+    return (
+      this.sql(
+        `SELECT 1 FROM devices WHERE cloud_id IS NOT NULL UNION ALL SELECT 1 FROM packages WHERE cloud_id IS NOT NULL
+         UNION ALL SELECT 1 FROM device_profiles WHERE cloud_id IS NOT NULL LIMIT 1`,
+      ).get() !== undefined
+    );
   }
 
   // ---- profiles ----
@@ -124,9 +126,10 @@ export class CloudLinks {
   }
 
   linkProfile(id: string, cloudId: string): void {
-    this.db
-      .prepare('UPDATE device_profiles SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?')
-      .run(cloudId, id);
+    this.sql('UPDATE device_profiles SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?').run(
+      cloudId,
+      id,
+    );
   }
 
   /** Inserts or updates the local copy of a cloud profile; returns what happened. */
@@ -135,19 +138,17 @@ export class CloudLinks {
     const existing = this.profileByCloudId(cloud.id.id);
     if (existing) {
       if (existing.name === cloud.name && existing.description === description) {
-        this.db
-          .prepare('UPDATE device_profiles SET cloud_deleted_at = NULL WHERE id = ?')
-          .run(existing.id);
+        this.sql('UPDATE device_profiles SET cloud_deleted_at = NULL WHERE id = ?').run(
+          existing.id,
+        );
         return 'unchanged';
       }
       // Another local profile may hold the new name: then the name stays (it is only a label).
       const clash = this.profileByName(cloud.name);
       const name = clash && clash.id !== existing.id ? existing.name : cloud.name;
-      this.db
-        .prepare(
-          'UPDATE device_profiles SET name = ?, description = ?, cloud_deleted_at = NULL WHERE id = ?',
-        )
-        .run(name, description, existing.id);
+      this.sql(
+        'UPDATE device_profiles SET name = ?, description = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(name, description, existing.id);
       return 'updated';
     }
     const sameName = this.profileByName(cloud.name);
@@ -159,11 +160,9 @@ export class CloudLinks {
       }
       return 'unchanged';
     }
-    this.db
-      .prepare(
-        'INSERT INTO device_profiles (id, name, description, cloud_id, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(randomUUID(), cloud.name, description, cloud.id.id, now);
+    this.sql(
+      'INSERT INTO device_profiles (id, name, description, cloud_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(randomUUID(), cloud.name, description, cloud.id.id, now);
     return 'added';
   }
 
@@ -172,11 +171,9 @@ export class CloudLinks {
   }
 
   markProfileDeleted(id: string, now: number): void {
-    this.db
-      .prepare(
-        'UPDATE device_profiles SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?',
-      )
-      .run(now, id);
+    this.sql(
+      'UPDATE device_profiles SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?',
+    ).run(now, id);
   }
 
   // ---- devices ----
@@ -201,21 +198,30 @@ export class CloudLinks {
     return this.devices.all('cloud_id IS NOT NULL');
   }
 
-  /** Records the cloud's copy of a device (after a pull or a save). */
-  linkDevice(id: string, cloud: CloudDevice): void {
-    this.db
-      .prepare(
-        'UPDATE devices SET cloud_id = ?, cloud_version = ?, cloud_snapshot = ?, cloud_deleted_at = NULL WHERE id = ?',
-      )
-      .run(cloud.id.id, cloud.version ?? null, JSON.stringify(cloud), id);
+  /** The ids of the devices a package is assigned to, in either slot. */
+  devicesAssignedTo(packageId: string): string[] {
+    return this.sql<[string, string], { id: string }>(
+      'SELECT id FROM devices WHERE firmware_id = ? OR software_id = ?',
+    )
+      .all(packageId, packageId)
+      .map((row) => row.id);
   }
 
-  unlinkDevice(id: string, now: number): void {
-    this.db
-      .prepare(
-        'UPDATE devices SET cloud_id = NULL, cloud_version = NULL, cloud_snapshot = NULL, cloud_deleted_at = ? WHERE id = ?',
-      )
-      .run(now, id);
+  /** Records the cloud's copy of a device (after a pull or a save). */
+  linkDevice(id: string, cloud: CloudDevice): void {
+    this.sql(
+      'UPDATE devices SET cloud_id = ?, cloud_version = ?, cloud_snapshot = ?, cloud_deleted_at = NULL WHERE id = ?',
+    ).run(cloud.id.id, cloud.version ?? null, JSON.stringify(cloud), id);
+  }
+
+  /**
+   * Forgets the device's cloud copy. `deletedAt`: when the cloud deleted it (kept, marked), or
+   * null for a device the cloud is to get anew.
+   */
+  unlinkDevice(id: string, deletedAt: number | null): void {
+    this.sql(
+      'UPDATE devices SET cloud_id = NULL, cloud_version = NULL, cloud_snapshot = NULL, cloud_deleted_at = ? WHERE id = ?',
+    ).run(deletedAt, id);
   }
 
   /**
@@ -230,17 +236,13 @@ export class CloudLinks {
     local: { profileId: string; token: string; keepSnapshot: boolean; keepNameAndLabel: boolean },
   ): void {
     if (local.keepNameAndLabel)
-      this.db
-        .prepare(
-          'UPDATE devices SET profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
-        )
-        .run(local.profileId, local.token, id);
+      this.sql(
+        'UPDATE devices SET profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(local.profileId, local.token, id);
     else
-      this.db
-        .prepare(
-          'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
-        )
-        .run(cloud.name, cloud.label ?? '', local.profileId, local.token, id);
+      this.sql(
+        'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(cloud.name, cloud.label ?? '', local.profileId, local.token, id);
     if (!local.keepSnapshot) this.linkDevice(id, cloud);
   }
 
@@ -251,56 +253,54 @@ export class CloudLinks {
   setNameAndLabel(id: string, values: { name: string; label: string }): boolean {
     const owner = this.deviceByName(values.name);
     if (owner && owner.id !== id) return false;
-    this.db
-      .prepare('UPDATE devices SET name = ?, label = ? WHERE id = ?')
-      .run(values.name, values.label, id);
+    this.sql('UPDATE devices SET name = ?, label = ? WHERE id = ?').run(
+      values.name,
+      values.label,
+      id,
+    );
     return true;
   }
 
   insertPulledDevice(cloud: CloudDevice, profileId: string, token: string, now: number): string {
     const id = randomUUID();
-    this.db
-      .prepare(
-        `INSERT INTO devices (id, name, label, profile_id, access_token, cloud_id, cloud_version, cloud_snapshot, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        id,
-        cloud.name,
-        cloud.label ?? '',
-        profileId,
-        token,
-        cloud.id.id,
-        cloud.version ?? null,
-        JSON.stringify(cloud),
-        now,
-      );
+    this.sql(
+      `INSERT INTO devices (id, name, label, profile_id, access_token, cloud_id, cloud_version, cloud_snapshot, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      cloud.name,
+      cloud.label ?? '',
+      profileId,
+      token,
+      cloud.id.id,
+      cloud.version ?? null,
+      JSON.stringify(cloud),
+      now,
+    );
     return id;
   }
 
   setAccessToken(id: string, token: string): void {
-    this.db.prepare('UPDATE devices SET access_token = ? WHERE id = ?').run(token, id);
+    this.sql('UPDATE devices SET access_token = ? WHERE id = ?').run(token, id);
   }
 
   markDeviceDeleted(id: string, now: number): void {
-    this.db
-      .prepare('UPDATE devices SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?')
-      .run(now, id);
+    this.sql(
+      'UPDATE devices SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?',
+    ).run(now, id);
   }
 
   /** Anything recorded on site for the device that the technician would not want to lose. */
   deviceHasHistory(id: string): boolean {
     return (
-      this.db.prepare('SELECT 1 FROM telemetry WHERE device_id = ? LIMIT 1').get(id) !==
-        undefined ||
-      this.db.prepare('SELECT 1 FROM executions WHERE device_id = ? LIMIT 1').get(id) !==
-        undefined ||
-      this.db.prepare('SELECT 1 FROM outbox WHERE entity_id = ? LIMIT 1').get(id) !== undefined
+      this.sql('SELECT 1 FROM telemetry WHERE device_id = ? LIMIT 1').get(id) !== undefined ||
+      this.sql('SELECT 1 FROM executions WHERE device_id = ? LIMIT 1').get(id) !== undefined ||
+      this.sql('SELECT 1 FROM outbox WHERE entity_id = ? LIMIT 1').get(id) !== undefined
     );
   }
 
   deleteDevice(id: string): void {
-    this.db.prepare('DELETE FROM devices WHERE id = ?').run(id);
+    this.sql('DELETE FROM devices WHERE id = ?').run(id);
   }
 
   // ---- packages ----
@@ -322,9 +322,10 @@ export class CloudLinks {
   }
 
   linkPackage(id: string, cloudId: string): void {
-    this.db
-      .prepare('UPDATE packages SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?')
-      .run(cloudId, id);
+    this.sql('UPDATE packages SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?').run(
+      cloudId,
+      id,
+    );
   }
 
   insertPulledPackage(pkg: NewPulledPackage, now: number): string {
@@ -335,40 +336,39 @@ export class CloudLinks {
 
   /** The cloud's binary replaces the local one (a conflict resolved with "take the cloud's"). */
   replacePackageBinary(id: string, binary: PackageBinary, cloudId: string): void {
-    this.db
-      .prepare(
-        `UPDATE packages SET file_name = ?, content_type = ?, size = ?, checksum_algorithm = ?, checksum = ?,
-           sha256 = ?, status = 'READY', status_detail = NULL, cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?`,
-      )
-      .run(
-        binary.fileName,
-        binary.contentType,
-        binary.size,
-        binary.checksumAlgorithm,
-        binary.checksum,
-        binary.sha256,
-        cloudId,
-        id,
-      );
+    this.sql(
+      `UPDATE packages SET file_name = ?, content_type = ?, size = ?, checksum_algorithm = ?, checksum = ?,
+         sha256 = ?, status = 'READY', status_detail = NULL, cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?`,
+    ).run(
+      binary.fileName,
+      binary.contentType,
+      binary.size,
+      binary.checksumAlgorithm,
+      binary.checksum,
+      binary.sha256,
+      cloudId,
+      id,
+    );
   }
 
   packageInUse(id: string): boolean {
     return (
-      this.db
-        .prepare('SELECT 1 FROM devices WHERE firmware_id = ? OR software_id = ? LIMIT 1')
-        .get(id, id) !== undefined ||
-      this.db.prepare('SELECT 1 FROM executions WHERE package_id = ? LIMIT 1').get(id) !== undefined
+      this.sql('SELECT 1 FROM devices WHERE firmware_id = ? OR software_id = ? LIMIT 1').get(
+        id,
+        id,
+      ) !== undefined ||
+      this.sql('SELECT 1 FROM executions WHERE package_id = ? LIMIT 1').get(id) !== undefined
     );
   }
 
   markPackageDeleted(id: string, now: number): void {
-    this.db
-      .prepare('UPDATE packages SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?')
-      .run(now, id);
+    this.sql(
+      'UPDATE packages SET cloud_deleted_at = coalesce(cloud_deleted_at, ?) WHERE id = ?',
+    ).run(now, id);
   }
 
   deletePackageRow(id: string): void {
-    this.db.prepare('DELETE FROM packages WHERE id = ?').run(id);
+    this.sql('DELETE FROM packages WHERE id = ?').run(id);
   }
 
   isBlobReferenced(sha256: string): boolean {

@@ -8,8 +8,9 @@ import type {
 } from '../../electron/core/device-api/device-service';
 import type { DeviceCloseCause } from '../../electron/core/device-api/device-connection';
 import type { StationOptions } from '../../electron/core/station';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { deviceWithFirmware, protocolErrors, type Scenario } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 // The DeviceService called as a second transport would call it (HTTP here), on a real station
 // beside its MQTT endpoint: the same decisions, the same log, the same executions.

@@ -110,7 +110,11 @@ export class MqttDeviceAdapter implements SessionHandlers<DeviceIdentity> {
     const topic = parseDeviceTopic(message.topic);
     const { service } = this.deps;
     service.noteMessage(connection, topic.kind);
-    const caller = { ...connection.caller, request: message.topic };
+    // The topic names the request in the log; a chunk request (the hot path) needs no copy.
+    const caller =
+      topic.kind === 'chunkRequest'
+        ? connection.caller
+        : { ...connection.caller, request: message.topic };
     try {
       switch (topic.kind) {
         case 'telemetry':

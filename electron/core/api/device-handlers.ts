@@ -2,6 +2,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { ApiHandlers } from '../../../shared/api/operations';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import type { SessionRegistry } from '../device-api/session-registry';
+import type { ProfileRollout } from '../jobs/profile-rollout';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { DeviceRepository } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
@@ -9,10 +10,11 @@ import type { TelemetryRepository } from '../repositories/telemetry';
 import type { StationEvents } from '../station-events';
 
 /**
- * Editing a device on site: its name and label, which only people read. The access token and
- * the device profile are not editable here: a new token only works once the device itself is
- * given it (the cloud and the station would otherwise refuse the device they serve), and a new
- * profile changes which packages fit it (assignments and jobs would no longer match).
+ * Editing a device on site: its name and label, which only people read, and its device profile
+ * (whose packages it then follows, as in ThingsBoard; refused while it has a package of its
+ * own, which belongs to the old profile). The access token is not editable here: a new token
+ * only works once the device itself is given it (the cloud and the station would otherwise
+ * refuse the device they serve).
  */
 export function createDeviceHandlers(ctx: {
   devices: DeviceRepository;
@@ -22,6 +24,7 @@ export function createDeviceHandlers(ctx: {
   telemetry: TelemetryRepository;
   errors: Pick<ProtocolErrorLog, 'forDevice'>;
   notifier: Pick<ChangeNotifier, 'flush'>;
+  rollout: Pick<ProfileRollout, 'resolved' | 'deviceJoined'>;
 }): Pick<ApiHandlers, 'devices.update' | 'devices.history'> {
   return {
     'devices.history': async ({ id, limit }) => {
@@ -35,10 +38,12 @@ export function createDeviceHandlers(ctx: {
         protocolErrors: ctx.errors.forDevice(id, limit),
       };
     },
-    'devices.update': async ({ id, name, label }) => {
-      const changed = ctx.devices.update(id, { name, label });
+    'devices.update': async ({ id, name, label, profileId }) => {
+      const before = ctx.rollout.resolved(id);
+      const { edited, moved } = ctx.devices.update(id, { name, label, profileId });
+      if (moved) ctx.rollout.deviceJoined(id, before);
       const device = ctx.devices.get(id, ctx.sessions.isOnline);
-      if (changed) ctx.events.emit('device.changed', device);
+      if (edited || moved) ctx.events.emit('device.changed', device);
       return device;
     },
   };

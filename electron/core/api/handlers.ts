@@ -2,6 +2,8 @@ import type { JobRepository } from '../jobs/job-repository';
 import type { JobService } from '../jobs/job-service';
 import { createDeviceHandlers } from './device-handlers';
 import { createJobHandlers } from './job-handlers';
+import { createProfileHandlers } from './profile-handlers';
+import type { ProfileRollout } from '../jobs/profile-rollout';
 import type { ApiHandlers } from '../../../shared/api/operations';
 import { ApiError } from '../../../shared/api/errors';
 import type { StationStatus } from '../../../shared/api/entities';
@@ -42,6 +44,7 @@ export interface ApiContext {
   sync: SyncService;
   jobs: JobService;
   jobRepo: JobRepository;
+  rollout: ProfileRollout;
 }
 
 /** The application API on top of the station core; transports validate arguments before. */
@@ -76,6 +79,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     },
     'devices.add': async (args) => {
       const id = ctx.devices.add(args);
+      ctx.rollout.deviceJoined(id, null);
       const device = ctx.devices.get(id, isOnline);
       ctx.events.emit('device.changed', device);
       return device;
@@ -102,9 +106,13 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
       return execution;
     },
     'assignments.unassign': async ({ deviceId, type }) => {
-      const packageId = ctx.devices.assignedPackageId(deviceId, type);
-      ctx.ota.unassign(deviceId, type);
-      if (packageId) ctx.events.emit('package.changed', ctx.packages.get(packageId));
+      const before = ctx.devices.assignedPackageId(deviceId, type);
+      ctx.jobs.unassign(deviceId, type);
+      const after = ctx.devices.assignedPackageId(deviceId, type);
+      if (before !== after) {
+        for (const id of [before, after])
+          if (id) ctx.events.emit('package.changed', ctx.packages.get(id));
+      }
       return { deviceId, type };
     },
 
@@ -117,6 +125,7 @@ export function createApiHandlers(ctx: ApiContext): ApiHandlers {
     },
 
     ...createDeviceHandlers(ctx),
+    ...createProfileHandlers(ctx),
     ...createJobHandlers(ctx),
     ...createSyncHandlers(ctx.sync),
   };

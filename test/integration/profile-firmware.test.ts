@@ -277,6 +277,38 @@ describe.each(VERSIONS)('profile firmware over MQTT protocol version %i', (versi
     expect(await slot(d.id)).toMatchObject({ state: 'INITIATED' });
   });
 
+  it("canceling a device's own job falls back to the profile's package; one of the same package stops", async () => {
+    await assignProfile({ packageId: profileFw.id });
+    const own = await device('own-job');
+    const same = await device('same-package');
+    // A package of its own in a job of one; and the profile's package made the device's own.
+    const ownExecution = await api()['assignments.assign']({
+      deviceId: own.id,
+      packageId: ownFw.id,
+    });
+    await api()['assignments.assign']({ deviceId: same.id, packageId: profileFw.id });
+    expect(await slot(same.id)).toMatchObject({ assignedFrom: 'DEVICE', state: 'INITIATED' });
+
+    await api()['jobs.cancel']({ id: ownExecution.jobId ?? '' });
+    expect(await slot(own.id)).toMatchObject({
+      assignedPackageId: profileFw.id,
+      assignedFrom: 'PROFILE',
+      state: 'INITIATED',
+    });
+    expect((await api()['devices.get']({ id: own.id })).sharedAttributes).toMatchObject({
+      fw_version: '2.0.0',
+    });
+
+    const [sameExecution] = await api()['executions.list']({ deviceId: same.id, limit: 1 });
+    await api()['jobs.cancel']({ id: sameExecution?.jobId ?? '' });
+    expect(await slot(same.id)).toMatchObject({
+      assignedPackageId: profileFw.id,
+      assignedFrom: 'PROFILE',
+      state: 'CANCELED',
+    });
+    expect((await api()['devices.get']({ id: same.id })).sharedAttributes).toEqual({});
+  });
+
   it('moves a device between profiles only without a package of its own', async () => {
     const other = (await fx.profile('CIM-200')).id;
     const d = await device('pinned');

@@ -183,10 +183,21 @@ export class OtaService {
       ? this.repos.devices.assignment(execution.deviceId, execution.type)
       : undefined;
     if (execution.packageId !== null && assignment?.packageId === execution.packageId) {
-      if (assignment.from === 'DEVICE')
-        return this.unassign(execution.deviceId, execution.type, now, reason);
-      this.withdraw(execution.deviceId, execution.type, now, reason);
-      return null;
+      const fallback =
+        assignment.from === 'DEVICE'
+          ? this.unassign(execution.deviceId, execution.type, now, reason)
+          : null;
+      const stillOpen =
+        this.repos.executions.active(execution.deviceId, execution.type)?.id === executionId;
+      if (stillOpen && fallback) {
+        // The profile's package replaces it: its attributes follow, nothing to withdraw first.
+        this.repos.executions.transition(executionId, 'CANCELED', now, reason);
+        this.changed(executionId, execution.deviceId);
+      } else if (stillOpen) {
+        // The device keeps the package through its profile: stopped, the profile keeps it.
+        this.withdraw(execution.deviceId, execution.type, now, reason);
+      }
+      return fallback;
     }
     this.repos.executions.transition(executionId, 'CANCELED', now, reason);
     this.changed(executionId, execution.deviceId);

@@ -114,6 +114,16 @@ describe('profile firmware on the Devices page', () => {
     expect(await assignedFact(ownDetails)).toBe('CIM-168 1.0.1 its own (not the profile’s)');
     await ownDetails.getByRole('button', { name: 'Close details' }).click();
 
+    // Editing a follower: it has no firmware of its own, and None says what it gets instead.
+    await page.getByRole('button', { name: 'Edit CIM-168-02-22-91' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit device CIM-168-02-22-91' });
+    expect(
+      await edit
+        .getByLabel('Firmware', { exact: true })
+        .evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent),
+    ).toBe("None: the profile's CIM-168 2.0.0");
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+
     // Its own assignment removed, the device falls back to the profile's firmware.
     await api.call('assignments.unassign', { deviceId: devices[0]!.id, type: 'FIRMWARE' });
     await expect

@@ -165,16 +165,6 @@ export function DevicesPage() {
                 Assign firmware…
               </button>
             )}
-            {profiles.length > 0 && (
-              <button
-                type="button"
-                className="button"
-                onClick={() => setDialog({ kind: 'profiles' })}
-              >
-                <Icon name="package" />
-                Device profiles…
-              </button>
-            )}
             <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
               <Icon name="upload" />
               Import CSV
@@ -216,6 +206,15 @@ export function DevicesPage() {
                 </select>
               )}
             </Field>
+            {/* Beside the profile filter: a profile's own firmware and software. */}
+            <button
+              type="button"
+              className="button"
+              onClick={() => setDialog({ kind: 'profiles' })}
+            >
+              <Icon name="package" />
+              Device profiles…
+            </button>
             <Field label="OTA state">
               {(props) => (
                 <select

@@ -187,16 +187,9 @@ export class OtaService {
         assignment.from === 'DEVICE'
           ? this.unassign(execution.deviceId, execution.type, now, reason)
           : null;
-      const stillOpen =
-        this.repos.executions.active(execution.deviceId, execution.type)?.id === executionId;
-      if (stillOpen && fallback) {
-        // The profile's package replaces it: its attributes follow, nothing to withdraw first.
-        this.repos.executions.transition(executionId, 'CANCELED', now, reason);
-        this.changed(executionId, execution.deviceId);
-      } else if (stillOpen) {
-        // The device keeps the package through its profile: stopped, the profile keeps it.
+      // Still open: the device keeps the package through its profile. Stopped; the profile keeps it.
+      if (this.repos.executions.active(execution.deviceId, execution.type)?.id === executionId)
         this.withdraw(execution.deviceId, execution.type, now, reason);
-      }
       return fallback;
     }
     this.repos.executions.transition(executionId, 'CANCELED', now, reason);
@@ -234,12 +227,21 @@ export class OtaService {
       this.withdraw(deviceId, type, now, reason, clearOwn);
       return null;
     }
-    this.db.transaction(clearOwn)();
-    this.notifier.deviceChanged(deviceId);
-    // The same package as the profile's: the device keeps it (and its delivery), now from there.
-    return profilePackageId === ownPackageId
-      ? null
-      : (this.repos.packages.find(profilePackageId) ?? null);
+    if (profilePackageId === ownPackageId) {
+      // The profile's package: the device keeps it, and its delivery, now from there.
+      this.db.transaction(clearOwn)();
+      this.notifier.deviceChanged(deviceId);
+      return null;
+    }
+    // Its delivery ends here; the profile's package's attributes follow (nothing withdrawn).
+    const active = this.repos.executions.active(deviceId, type);
+    this.db.transaction(() => {
+      clearOwn();
+      if (active) this.repos.executions.transition(active.id, 'CANCELED', now, reason);
+    })();
+    if (active) this.changed(active.id, deviceId);
+    else this.notifier.deviceChanged(deviceId);
+    return this.repos.packages.find(profilePackageId) ?? null;
   }
 
   /**

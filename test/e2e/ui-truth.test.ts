@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import mqtt from 'mqtt';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
@@ -11,6 +10,8 @@ import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { expectEndReadable } from './support/readable';
+import { downloadReport } from './support/reports';
 import { stallMidDownload } from './support/scene';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
@@ -179,14 +180,7 @@ describe('the truth at a glance (issue 9)', () => {
     // The panel lies over the page's right side; closed, the job's report buttons are there.
     await panel.getByRole('button', { name: 'Close details' }).click();
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      row.getByRole('button', { name: /Download the CSV report/ }).click(),
-    ]);
-    const lines = fs
-      .readFileSync((await download.path())!, 'utf8')
-      .trim()
-      .split(/\r?\n/);
+    const lines = (await downloadReport(page, row, 'CSV')).text.trim().split(/\r?\n/);
     expect(lines[0]).toBe(
       'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
     );
@@ -194,11 +188,7 @@ describe('the truth at a glance (issue 9)', () => {
     expect(line).toMatch(
       /,2,TIMED_OUT,"?Checksum does not match[^\n]*,device \(fw_error\),No progress for \d+ s in INITIATED at 0 %,station$/,
     );
-    const [jsonDownload] = await Promise.all([
-      page.waitForEvent('download'),
-      row.getByRole('button', { name: /Download the JSON report/ }).click(),
-    ]);
-    const report = JSON.parse(fs.readFileSync((await jsonDownload.path())!, 'utf8')) as {
+    const report = JSON.parse((await downloadReport(page, row, 'JSON')).text) as {
       devices: { device: string; attemptLog: { error: string; errorBy: string }[] }[];
     };
     const entry = report.devices.find((x) => x.device === dev(0).name);
@@ -600,16 +590,4 @@ describe('the truth at a glance (issue 9)', () => {
 function etaSeconds(text: string): number {
   const match = /ETA (?:(\d+) min )?(\d+) s/.exec(text);
   return match ? Number(match[1] ?? 0) * 60 + Number(match[2]) : -1;
-}
-
-/** The end of the text is on screen, whole, inside its cell: what was cut is the middle. */
-async function expectEndReadable(cut: Locator, text: string, what: string): Promise<void> {
-  expect(await cut.textContent(), what).toBe(text);
-  const tail = cut.locator('.middle-tail');
-  const tailBox = (await tail.boundingBox())!;
-  const cellBox = (await cut.locator('xpath=ancestor::*[self::td or self::th][1]').boundingBox())!;
-  expect(await tail.isVisible(), what).toBe(true);
-  expect(text.endsWith((await tail.textContent()) ?? '-'), what).toBe(true);
-  expect(tailBox.x + tailBox.width, what).toBeLessThanOrEqual(cellBox.x + cellBox.width + 0.5);
-  expect(tailBox.x, what).toBeGreaterThanOrEqual(cellBox.x);
 }

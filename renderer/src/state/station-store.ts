@@ -13,6 +13,7 @@ import type { StationEvent } from '../../../shared/api/events';
 import { FINAL_STATES } from '../../../shared/protocol/states';
 import { messageOf } from '../api/validate-input';
 import type { ConnectionState, StationTransport } from '../api/transport';
+import { isOpenJob } from '../lib/job-figures';
 import { executionsByJob, summariseJobs, type JobSummary } from './job-summary';
 
 /** How often pushed events reach React at most: 1000 devices updating must not flood it. */
@@ -462,10 +463,6 @@ export class StationStore {
 function isJobNotice(job: Job): boolean {
   if (job.status === 'COMPLETED' || job.status === 'CANCELED') return true;
   return job.status === 'PAUSED' && job.statusReason?.startsWith('Auto-paused') === true;
-}
-
-export function isOpenJob(job: Job): boolean {
-  return job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
 }
 
 function replaceAll<T extends { id: string }>(map: Map<string, T>, items: readonly T[]): void {

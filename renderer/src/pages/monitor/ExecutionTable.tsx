@@ -162,14 +162,18 @@ const ExecutionRow = memo(function ExecutionRow({
         </span>
       </td>
       <td>
-        <ProgressBar
-          percent={figures.percent}
-          label={`${name} to ${execution.deviceName}`}
-          tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
-          text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}${
-            execution.attemptLog.length > 1 ? ` · attempt ${execution.attemptLog.length}` : ''
-          }`}
-        />
+        <span className="cell-stack">
+          <ProgressBar
+            percent={figures.percent}
+            label={`${name} to ${execution.deviceName}`}
+            tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
+            text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}`}
+          />
+          {/* Under the bar, not after its figure: at 1024 the figure fills the column. */}
+          {execution.attemptLog.length > 1 && (
+            <span className="cell-sub">attempt {execution.attemptLog.length}</span>
+          )}
+        </span>
       </td>
       <td className="num optional">{formatSpeed(figures.bytesPerSecond)}</td>
       <td className="num">{formatDuration(figures.elapsedMs)}</td>

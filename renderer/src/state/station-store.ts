@@ -48,9 +48,10 @@ export interface StationSnapshot {
   devices: readonly Device[];
   onlineDevices: number;
   executions: readonly Execution[];
-  jobs: JobSummary;
   /** Rollouts, newest first (open ones are also kept past MAX_JOBS). */
-  jobList: readonly Job[];
+  jobs: readonly Job[];
+  /** The running and paused jobs' figures, summed for the header (from `jobs` and `executions`). */
+  jobSummary: JobSummary;
   protocolErrors: readonly ProtocolErrorEntry[];
   /** Null when the station has no cloud sync (or it could not say): "not configured". */
   cloud: CloudStatus | null;
@@ -59,16 +60,20 @@ export interface StationSnapshot {
 }
 
 export type SliceName = keyof StationSnapshot;
-type Slice =
-  | 'profiles'
-  | 'packages'
-  | 'devices'
-  | 'executions'
-  | 'jobs'
-  | 'errors'
-  | 'status'
-  | 'cloud'
-  | 'cloudLog';
+
+/** The store's own collections, each marked when it changed and copied into the next snapshot. */
+const COLLECTIONS = [
+  'profiles',
+  'packages',
+  'devices',
+  'executions',
+  'jobs',
+  'protocolErrors',
+  'status',
+  'cloud',
+  'cloudLog',
+] as const;
+type Collection = (typeof COLLECTIONS)[number];
 
 /** An update that reached a final state while the page watched (for the live region and toasts). */
 export type FinishedListener = (execution: Execution) => void;
@@ -92,8 +97,8 @@ export class StationStore {
     devices: [],
     onlineDevices: 0,
     executions: [],
-    jobs: summariseJobs([], new Map(), 0),
-    jobList: [],
+    jobs: [],
+    jobSummary: summariseJobs([], new Map(), 0),
     protocolErrors: [],
     cloud: null,
     cloudLog: [],
@@ -107,7 +112,7 @@ export class StationStore {
   private protocolErrors: ProtocolErrorEntry[] = [];
   private status: StationStatus | null = null;
   private cloud: CloudStatus | null = null;
-  private readonly dirty = new Set<Slice>();
+  private readonly dirty = new Set<Collection>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private cloudTimer: ReturnType<typeof setTimeout> | undefined;
@@ -313,7 +318,7 @@ export class StationStore {
             0,
             MAX_PROTOCOL_ERRORS,
           );
-          this.dirty.add('errors');
+          this.dirty.add('protocolErrors');
         }
         break;
       case 'station.status':
@@ -386,22 +391,11 @@ export class StationStore {
   }
 
   private markAll(): void {
-    for (const slice of [
-      'profiles',
-      'packages',
-      'devices',
-      'executions',
-      'jobs',
-      'errors',
-      'status',
-      'cloud',
-      'cloudLog',
-    ] as const)
-      this.dirty.add(slice);
+    for (const collection of COLLECTIONS) this.dirty.add(collection);
   }
 
-  private markAndFlush(slice: Slice): void {
-    this.dirty.add(slice);
+  private markAndFlush(collection: Collection): void {
+    this.dirty.add(collection);
     this.flush();
   }
 
@@ -426,11 +420,11 @@ export class StationStore {
       }
       next.executions = list;
     }
-    if (this.dirty.has('jobs')) next.jobList = this.listJobs();
+    if (this.dirty.has('jobs')) next.jobs = this.listJobs();
     // The header's figures are the job rows' own (one source), from jobs and their updates.
     if (this.dirty.has('executions') || this.dirty.has('jobs'))
-      next.jobs = summariseJobs(next.jobList, executionsByJob(next.executions), Date.now());
-    if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
+      next.jobSummary = summariseJobs(next.jobs, executionsByJob(next.executions), Date.now());
+    if (this.dirty.has('protocolErrors')) next.protocolErrors = this.protocolErrors;
     if (this.dirty.has('status')) next.status = this.status;
     if (this.dirty.has('cloud')) next.cloud = this.cloud;
     if (this.dirty.has('cloudLog')) next.cloudLog = this.cloudLog;

@@ -43,7 +43,7 @@ export function NewJobDialog({
   const packages = useSlice('packages');
   const devices = useSlice('devices');
   const devicesFilter = useDeviceFilter();
-  const jobs = useSlice('jobList');
+  const jobs = useSlice('jobs');
   const executions = useSlice('executions');
   const ready = useMemo(() => packages.filter((p) => p.status === 'READY'), [packages]);
   const justFailed = useMemo(() => justFailedPackageIds(jobs, executions), [jobs, executions]);

@@ -1,13 +1,12 @@
-import { memo, useState } from 'react';
+import { memo } from 'react';
 import type { Execution, Job } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
 import { closeMenuOf, PopoverMenu } from '../../components/PopoverMenu';
 import { jobSubject } from '../../components/notices';
-import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { saveTextFile } from '../../lib/download';
 import {
   formatBytes,
@@ -47,61 +46,45 @@ export const JobRow = memo(function JobRow({
   onCancel: (job: Job) => void;
 }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
-  const [busy, setBusy] = useState<string | null>(null);
+  const { busy, run } = usePageAction<'retry' | 'pause' | 'resume' | 'report'>();
   const figures = jobFigures(job, executions, now);
   const name = jobName(job);
   const what = `job ${name} (${jobTargetText(job)})`;
   const { counts } = job;
   const autoPaused = job.status === 'PAUSED' && job.statusReason?.startsWith('Auto-paused');
 
-  const retryFailed = async () => {
-    setBusy('retry');
-    try {
-      const next = await api.call('jobs.retryFailed', { id: job.id });
-      store.putJob(next);
-      toast(
-        'success',
-        `Job ${name}: ${formatCount(counts.failed + counts.retrying, 'failed device')} sent again`,
-      );
-    } catch (error) {
-      toast('error', `Could not retry the failed devices of job ${name}: ${messageOf(error)}`);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const retryFailed = () =>
+    run(
+      'retry',
+      async () => {
+        store.putJob(await api.call('jobs.retryFailed', { id: job.id }));
+        return `Job ${name}: ${formatCount(counts.failed + counts.retrying, 'failed device')} sent again`;
+      },
+      `Could not retry the failed devices of job ${name}`,
+    );
 
-  const act = async (action: 'pause' | 'resume') => {
-    setBusy(action);
-    try {
-      const next = await api.call(action === 'pause' ? 'jobs.pause' : 'jobs.resume', {
-        id: job.id,
-      });
-      store.putJob(next);
-      toast('success', `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`, {
-        subject: jobSubject(job.id),
-      });
-    } catch (error) {
-      toast('error', `Could not ${action} job ${name}: ${messageOf(error)}`, {
-        subject: jobSubject(job.id),
-      });
-    } finally {
-      setBusy(null);
-    }
-  };
+  const act = (action: 'pause' | 'resume') =>
+    run(
+      action,
+      async () => {
+        const call = action === 'pause' ? 'jobs.pause' : 'jobs.resume';
+        store.putJob(await api.call(call, { id: job.id }));
+        return `Job ${name} ${action === 'pause' ? 'paused' : 'resumed'}`;
+      },
+      `Could not ${action} job ${name}`,
+      jobSubject(job.id),
+    );
 
-  const report = async (format: 'csv' | 'json') => {
-    setBusy(format);
-    try {
-      const file = await api.call('jobs.report', { id: job.id, format });
-      saveTextFile(file.fileName, file.contentType, file.body);
-      toast('success', `Report ${file.fileName} downloaded`);
-    } catch (error) {
-      toast('error', `Could not make the report of job ${name}: ${messageOf(error)}`);
-    } finally {
-      setBusy(null);
-    }
-  };
+  const report = (format: 'csv' | 'json') =>
+    run(
+      'report',
+      async () => {
+        const file = await api.call('jobs.report', { id: job.id, format });
+        saveTextFile(file.fileName, file.contentType, file.body);
+        return `Report ${file.fileName} downloaded`;
+      },
+      `Could not make the report of job ${name}`,
+    );
 
   return (
     <tr className={selected ? 'row-selected' : undefined}>

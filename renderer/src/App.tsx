@@ -5,7 +5,7 @@ import { Icon } from './components/Icon';
 import { Navigation, PAGES } from './components/Navigation';
 import { StatusHeader } from './components/StatusHeader';
 import { jobSubject } from './components/notices';
-import { PageToastOutlet, useNotifier } from './components/Toasts';
+import { useNotifier } from './components/Toasts';
 import { formatClock } from './lib/format';
 import { useHashRoute } from './lib/use-hash-route';
 import { DevicesPage } from './pages/devices/DevicesPage';
@@ -34,7 +34,6 @@ export function App() {
       <div className="main-column">
         <StatusHeader />
         <ConnectionBanner />
-        <PageToastOutlet />
         <main id="main" tabIndex={-1} className="page">
           {page === 'packages' && <PackagesPage />}
           {page === 'devices' && <DevicesPage />}

@@ -135,7 +135,7 @@ async function main(): Promise<void> {
       const shown =
         pageName === 'devices'
           ? `${await page.locator('tbody tr.device-row', { hasText: 'UPDATED' }).count()} of the visible rows show UPDATED`
-          : `Monitor "Done" count ${await page.locator('.segment', { hasText: 'Done' }).locator('.segment-count').innerText()}`;
+          : `Monitor "Updated" count ${await page.locator('.segment', { hasText: 'Updated' }).locator('.segment-count').innerText()}`;
       console.log(
         `${pageName} page while ${summary.totals.updated}/${targets.length} devices updated ` +
           `(${secs(started)} s, ${(summary.totals.bytes / 1e6).toFixed(0)} MB served): ` +

@@ -1,17 +1,25 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import type { Device, Job, Package } from '../../shared/api/entities';
+import { uploadPackage } from '../../shared/api/http-client';
+import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
 import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
+import { expectEndReadable } from './support/readable';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
+const LONG_NAME = 'CIM-240-07-14-91-ROOFTOP-AHU-NORTH';
+const LONG_PACKAGE = 'CIM-168-agent-bootloader 4.12.3-rc7';
+
 const updatesTable = (page: Page) => page.getByRole('region', { name: /^Updates table/ });
+// The text as read, whether cut in the middle or not (a cut name is two boxes on screen).
 const deviceColumn = (page: Page) =>
-  updatesTable(page).locator('tbody th[scope="row"]').allInnerTexts();
+  updatesTable(page).locator('tbody th[scope="row"]').allTextContents();
 const stateColumn = (page: Page) =>
   updatesTable(page).locator('tbody tr td:nth-of-type(2) .state').allInnerTexts();
 
@@ -36,6 +44,7 @@ describe('the Monitor read top-down', () => {
   let api: ApiClient;
   let browser: Browser;
   let firmware: Package;
+  let agent: Package;
   let devices: Device[];
   let rollout: Job;
 
@@ -44,10 +53,22 @@ describe('the Monitor read top-down', () => {
     api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });
     firmware = await uploadSeedFirmware(station, profile.id, 130_000);
-    devices = await addDevices(
-      api,
-      profile.id,
-      Array.from({ length: 17 }, (_, i) => `CIM-168-02-22-${i + 1}`),
+    devices = await addDevices(api, profile.id, [
+      ...Array.from({ length: 16 }, (_, i) => `CIM-168-02-22-${i + 1}`),
+      LONG_NAME,
+    ]);
+    // A long title and version, as a vendor's agent has: cut in the middle, never the end.
+    agent = await uploadPackage(
+      station.httpUrl,
+      {
+        title: 'CIM-168-agent-bootloader',
+        version: '4.12.3-rc7',
+        profileId: profile.id,
+        type: 'FIRMWARE',
+        fileName: 'agent.bin',
+      },
+      new Uint8Array(crypto.randomBytes(20_000)),
+      stationAuth(station),
     );
     browser = await launchBrowser();
   }, 60_000);
@@ -58,10 +79,10 @@ describe('the Monitor read top-down', () => {
   });
 
   it('shows a lone single-device update without an empty Jobs table', async () => {
-    await api.call('assignments.assign', { deviceId: devices[16]!.id, packageId: firmware.id });
+    await api.call('assignments.assign', { deviceId: devices[16]!.id, packageId: agent.id });
     const { page, context, problems } = await openPage(browser, `${station.uiUrl}#/monitor`);
     await page.setViewportSize({ width: 1366, height: 768 });
-    await updatesTable(page).getByText('CIM-168-02-22-17').waitFor();
+    await updatesTable(page).getByText(LONG_NAME).waitFor();
     expect(await page.getByRole('region', { name: 'Jobs table' }).count()).toBe(0);
     expect(await page.getByText(/Show all \d+ jobs?/).count()).toBe(0);
     const jobs = page.getByRole('region', { name: 'Jobs' });
@@ -106,12 +127,11 @@ describe('the Monitor read top-down', () => {
     expect(counts.active + counts.queued).toBe(7);
   }, 90_000);
 
-  // Before: the table started at 683 px (1366) and 727 px (1024). The job row now carries "Retry
-  // all failed" and the reports on a second line of buttons, so at 1024 (where the header and the
-  // filters wrap too) only two rows are fully in view: still open in issue 9.
+  // Before: the table started at 683 px (1366) and 727 px (1024); later at 476 and 568, with two
+  // lines of job buttons, a wrapped header and wrapped filters leaving two rows in view at 1024.
   for (const [scheme, width, maxTop, minRows] of [
-    ['light', 1366, 480, 4],
-    ['dark', 1024, 570, 2],
+    ['light', 1366, 440, 5],
+    ['dark', 1024, 560, 3],
   ] as const) {
     it(`puts the chosen job's updates near the top, sortable, failed first (${scheme}, ${width}×768)`, async () => {
       const { page, context, problems } = await openPage(
@@ -134,6 +154,36 @@ describe('the Monitor read top-down', () => {
       const top = (await updatesTable(page).boundingBox())!.y;
       expect(top).toBeLessThanOrEqual(maxTop);
       expect(await rowsInView(page)).toBeGreaterThanOrEqual(minRows);
+      // Compact: the header is one line with its bell, the job's actions are one line of
+      // buttons, the filters one line, and nothing hides off to the right of the job.
+      const statusStrip = page.getByRole('list', { name: 'Station status' });
+      const headerTops = await statusStrip
+        .getByRole('listitem')
+        .evaluateAll((items) => items.map((i) => Math.round(i.getBoundingClientRect().top)));
+      expect(new Set(headerTops).size, `header items at ${headerTops.join(', ')}`).toBe(1);
+      const bell = (await page.getByRole('button', { name: /^Notifications/ }).boundingBox())!;
+      const strip = (await statusStrip.boundingBox())!;
+      expect(bell.y + bell.height).toBeLessThanOrEqual(strip.y + strip.height);
+      const buttonTops = await row
+        .locator('td.row-actions button:visible')
+        .evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().top)));
+      expect(buttonTops.length).toBe(4);
+      expect(new Set(buttonTops).size, `job buttons at ${buttonTops.join(', ')}`).toBe(1);
+      const filterBoxes = await Promise.all(
+        [
+          page.getByRole('group', { name: 'Show updates' }),
+          page.getByLabel('Search updates'),
+          page.getByLabel('Failed first'),
+        ].map(async (control) => (await control.boundingBox())!),
+      );
+      const bottoms = filterBoxes.map((b) => b.y + b.height);
+      expect(Math.max(...bottoms) - Math.min(...bottoms), 'filters on one line').toBeLessThan(24);
+      expect(await page.getByText('More columns to the right').count()).toBe(0);
+      const jobsBox = (await jobsTable.boundingBox())!;
+      for (const button of await row.locator('td.row-actions button:visible').all()) {
+        const box = (await button.boundingBox())!;
+        expect(box.x + box.width).toBeLessThanOrEqual(jobsBox.x + jobsBox.width);
+      }
 
       // The filter says the job row's words, with the job row's figures.
       const jobRowText = await row.innerText();
@@ -182,6 +232,21 @@ describe('the Monitor read top-down', () => {
       // Back to every job: the Jobs table lists them all again.
       await page.getByRole('button', { name: 'Updates of all jobs' }).click();
       await expect.poll(() => jobsTable.getByRole('row').count()).toBe(1 + 3);
+
+      // A long name and version are cut in the middle: their ends stay on screen.
+      await page.getByLabel('Failed first').uncheck();
+      await page.getByLabel('Search updates').fill('ROOFTOP');
+      const lone = updatesTable(page).getByRole('row').filter({ hasText: LONG_NAME });
+      await expect
+        .poll(() => updatesTable(page).locator('tbody tr[aria-rowindex]').count())
+        .toBe(1);
+      await expectEndReadable(lone.locator('.middle-text').nth(0), LONG_NAME, `name at ${width}`);
+      await expectEndReadable(
+        lone.locator('.middle-text').nth(1),
+        LONG_PACKAGE,
+        `version at ${width}`,
+      );
+      await screenshot(page, `monitor-long-name-${scheme}-${width}`);
       expect(problems).toEqual([]);
       await context.close();
     }, 45_000);

@@ -6,12 +6,14 @@ import { stationApi } from './support/api';
 import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
-import { coveredControls } from './support/covered';
+import { controlsUnder, coveredControls, layoutOf } from './support/covered';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // Toasts on the Monitor, as reported: they covered "Start job" and the Details buttons, and one
-// Cancel produced 3–4 toasts, some the same. Now notes on one job share one toast, nothing is
-// said twice, toasts never sit over a control, and the header's bell keeps them to read later.
+// Cancel produced 3–4 toasts, some the same; later they sat in the page's flow and pushed it
+// down. Now notes on one job share one toast, nothing is said twice, a toast lies over the
+// page's (or dialog's) title, never over a control, and moves nothing; the header's bell keeps
+// them to read later.
 describe('toasts and the notification history', () => {
   let station: StationProcess;
   let api: ApiClient;
@@ -69,6 +71,7 @@ describe('toasts and the notification history', () => {
         ['Job CIM-168 1.0.1 resumed', 'Job CIM-168 1.0.1 paused'],
       ]);
       expect(await coveredControls(page, '.toast')).toEqual([]);
+      expect(await controlsUnder(page, '.toast')).toEqual([]);
 
       // The New job dialog opened while the toast is up: its Start button stays clear.
       await page.getByRole('button', { name: 'New job' }).click();
@@ -77,12 +80,19 @@ describe('toasts and the notification history', () => {
       await dialog.locator('.toast').getByText('Job CIM-168 1.0.1 resumed').waitFor();
       const start = dialog.getByRole('button', { name: /^Start job/ });
       expect(await start.isVisible()).toBe(true);
+      const dialogWithToast = await layoutOf(page, 'dialog[open]');
+      expect(await dialog.locator('.toast').count()).toBe(1);
       expect(await coveredControls(page, '.toast')).toEqual([]);
+      expect(await controlsUnder(page, '.toast')).toEqual([]);
       await page.mouse.move(0, 0);
       await screenshot(page, `toast-in-new-job-dialog-${scheme}-${width}`);
       expect(await accessibilityProblems(page), `New job dialog with a toast, ${scheme}`).toEqual(
         [],
       );
+      // Gone (dismissed, or by itself after 6 s), the toast leaves the dialog's fields and
+      // buttons where they were.
+      await dismissToast(page);
+      expect(await layoutOf(page, 'dialog[open]')).toEqual(dialogWithToast);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 
@@ -104,21 +114,20 @@ describe('toasts and the notification history', () => {
       expect(new Set(only).size).toBe(only.length);
       expect(only.some((l) => l.startsWith('Job CIM-168 1.0.1 canceled'))).toBe(true);
       expect(await coveredControls(page, '.toast')).toEqual([]);
-      // The toast sits between the header and the page, over nothing.
+      expect(await controlsUnder(page, '.toast')).toEqual([]);
+      // The toast lies over the page's title, above the jobs, clear of New job.
       const toastBox = (await toasts.first().boundingBox())!;
-      const headingBox = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
-      expect(toastBox.y + toastBox.height).toBeLessThanOrEqual(headingBox.y);
+      const jobsBox = (await page.getByRole('heading', { name: 'Jobs' }).boundingBox())!;
+      expect(toastBox.y + toastBox.height).toBeLessThanOrEqual(jobsBox.y);
+      const pageWithToast = await layoutOf(page);
       await page.mouse.move(0, 0);
       await screenshot(page, `toast-after-cancel-${scheme}-${width}`);
       expect(await accessibilityProblems(page), `Monitor with a toast, ${scheme}`).toEqual([]);
 
       // Dismissed (or gone by itself after 6 s), the notes are still in the bell, newest first.
-      if ((await toasts.count()) > 0)
-        await toasts
-          .getByRole('button', { name: 'Dismiss' })
-          .click({ timeout: 2_000 })
-          .catch(() => undefined);
-      await toasts.first().waitFor({ state: 'detached' });
+      await dismissToast(page);
+      // Gone, the toast leaves everything where it was.
+      expect(await layoutOf(page)).toEqual(pageWithToast);
       const bell = page.getByRole('button', { name: /^Notifications, \d+ unread$/ });
       await bell.click();
       const panel = page.getByRole('region', { name: 'Notifications' });
@@ -156,4 +165,15 @@ function toastLines(page: Page): Promise<string[][]> {
         [...toast.querySelectorAll('.toast-text > span')].map((s) => s.textContent ?? ''),
       ),
     );
+}
+
+/** Dismisses the toast on screen if it has not gone by itself yet, and waits until it has. */
+async function dismissToast(page: Page): Promise<void> {
+  const toasts = page.locator('.toast');
+  if ((await toasts.count()) > 0)
+    await toasts
+      .getByRole('button', { name: 'Dismiss' })
+      .click({ timeout: 2_000 })
+      .catch(() => undefined);
+  await toasts.first().waitFor({ state: 'detached' });
 }

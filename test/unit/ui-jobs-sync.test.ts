@@ -338,14 +338,14 @@ describe('the station store with jobs and the cloud', () => {
     const store = new StationStore(script.transport);
     script.open();
     await vi.waitFor(() => expect(store.getSnapshot().loaded).toBe(true));
-    expect(store.getSnapshot().jobList.map((j) => j.id)).toEqual(['a']);
+    expect(store.getSnapshot().jobs.map((j) => j.id)).toEqual(['a']);
     script.push({
       type: 'jobs.changed',
       payload: [job({ id: 'a', createdAt: 1, status: 'PAUSED' }), job({ id: 'b', createdAt: 2 })],
     });
-    expect(store.getSnapshot().jobList).toHaveLength(1);
+    expect(store.getSnapshot().jobs).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
-    const list = store.getSnapshot().jobList;
+    const list = store.getSnapshot().jobs;
     expect(list.map((j) => `${j.id} ${j.status}`)).toEqual(['b RUNNING', 'a PAUSED']);
     store.dispose();
   });

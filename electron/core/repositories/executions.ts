@@ -411,7 +411,7 @@ export class ExecutionRepository {
       finishedAt: row.finished_at,
       history: history.get(row.id) ?? [],
       attemptLog: attempts.map((a, index): Attempt => {
-        const open = a.ended_at === null && index === attempts.length - 1;
+        const latest = index === attempts.length - 1;
         return {
           number: index + 1,
           startedAt: a.started_at,
@@ -419,8 +419,9 @@ export class ExecutionRepository {
           outcome: a.outcome,
           error: a.error,
           reportedBy: a.reported_by,
-          // The attempt in progress: what the execution has served so far.
-          bytesServed: open ? row.bytes_served : a.bytes_served,
+          // The execution's bytes are its latest attempt's, and may be written after that attempt
+          // closed (progress is written in batches): an attempt that failed at once keeps them.
+          bytesServed: latest ? Math.max(a.bytes_served, row.bytes_served) : a.bytes_served,
           note: a.note,
         };
       }),

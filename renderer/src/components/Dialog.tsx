@@ -67,6 +67,8 @@ export function Dialog({
     <>
       <header className="dialog-header">
         <h2 id={titleId}>{title}</h2>
+        {/* A toast lies over the title while the dialog is open: never over a field or button. */}
+        <div ref={toastOutlet} className="toast-spot dialog-toast-spot" />
         <button
           type="button"
           className="icon-button"
@@ -77,8 +79,6 @@ export function Dialog({
           <Icon name="close" />
         </button>
       </header>
-      {/* Toasts show here while the dialog is open, in the flow: never over its buttons. */}
-      <div ref={toastOutlet} className="dialog-toast-outlet" />
       <div className="dialog-body">{children}</div>
       <footer className="dialog-footer">{footer}</footer>
     </>

@@ -1,6 +1,7 @@
+import { useState } from 'react';
 import type { Profile } from '../../../shared/api/entities';
-import type { StationTransport } from '../api/transport';
-import type { StationStore } from '../state/station-store';
+import { inputProblems, type FieldErrors } from '../api/validate-input';
+import { useSlice, useStation } from '../state/store-context';
 import { Field } from './Field';
 import { TextField } from './TextField';
 
@@ -72,21 +73,47 @@ export function ProfileChoice({
   );
 }
 
+/** The profile id to check a form with before sending it: a new profile has none yet. */
+export function profileIdToCheck(choice: ProfileChoiceValue): string {
+  return choice.profileId === NEW_PROFILE ? 'new' : choice.profileId;
+}
+
+/** What is wrong with a new profile's name, under its field (`newProfileName`). */
+export function newProfileProblems(choice: ProfileChoiceValue): FieldErrors {
+  if (choice.profileId !== NEW_PROFILE) return {};
+  const problems = inputProblems('profiles.add', { name: choice.newName });
+  return problems?.name ? { newProfileName: `Profile name ${problems.name}` } : {};
+}
+
 /**
- * The profile id to use: the chosen one, or the existing profile of that name, or a new one.
- * Reusing a same-named profile keeps a retried form from failing on its own first attempt.
+ * A form's "Device profile" (Add device, Add package): the choice, the props of its fields, and
+ * on submit the id to send, the new profile created first if one was named.
  */
-export async function resolveProfileId(
-  api: StationTransport,
-  store: StationStore,
-  profiles: readonly Profile[],
-  choice: ProfileChoiceValue,
-): Promise<string> {
-  if (choice.profileId !== NEW_PROFILE) return choice.profileId;
-  const name = choice.newName.trim();
-  const existing = profiles.find((p) => p.name.toLowerCase() === name.toLowerCase());
-  if (existing) return existing.id;
-  const created = await api.call('profiles.add', { name });
-  store.putProfile(created);
-  return created.id;
+export function useProfileChoice(initial: (profiles: readonly Profile[]) => ProfileChoiceValue) {
+  const { api, store } = useStation();
+  const profiles = useSlice('profiles');
+  const [choice, setChoice] = useState(() => initial(profiles));
+  const fieldProps = (errors: FieldErrors) => ({
+    profiles,
+    value: choice,
+    onChange: setChoice,
+    error: errors.profileId,
+    newNameError: errors.newProfileName,
+  });
+  /** The id to send; a profile created now is then the choice (a retry does not make another). */
+  const resolve = async (): Promise<string> => {
+    if (choice.profileId !== NEW_PROFILE) return choice.profileId;
+    const name = choice.newName.trim();
+    const existing = profiles.find((p) => p.name.toLowerCase() === name.toLowerCase());
+    // Reusing a same-named profile keeps a retried form from failing on its own first attempt.
+    const id = existing?.id ?? (await createProfile(name));
+    setChoice({ profileId: id, newName: '' });
+    return id;
+  };
+  const createProfile = async (name: string) => {
+    const created = await api.call('profiles.add', { name });
+    store.putProfile(created);
+    return created.id;
+  };
+  return { choice, fieldProps, resolve };
 }

@@ -12,7 +12,7 @@ import { ProgressBar } from './ProgressBar';
 export function StatusHeader() {
   const status = useSlice('status');
   const online = useSlice('onlineDevices');
-  const jobs = useSlice('jobs');
+  const jobs = useSlice('jobSummary');
 
   return (
     <header className="status-header">

@@ -17,6 +17,7 @@ import {
   type NotificationLog,
   EMPTY_LOG,
   readAll,
+  SEVERITY,
 } from './notices';
 
 export type ToastKind = NoticeKind;
@@ -32,7 +33,7 @@ export interface ToastOptions {
 }
 
 interface Notifier {
-  /** A short note under the header that something finished (also read out by screen readers). */
+  /** A short note over the page's title that something finished (also read out by screen readers). */
   toast(kind: ToastKind, text: string, options?: ToastOptions): void;
   /** Read out by screen readers only (e.g. every update that finished). */
   announce(text: string): void;
@@ -49,10 +50,11 @@ const NotifierContext = createContext<Notifier | null>(null);
 const HistoryContext = createContext<NotificationHistory | null>(null);
 
 /**
- * Where the toasts go. The page offers a spot under its header (in the flow, so toasts push the
- * page down instead of covering buttons or table rows); an open modal dialog offers one under its
- * title, since showModal() makes the rest of the page inert and toasts left there would be
- * neither clickable nor read out. The last spot offered wins until it goes.
+ * Where the toast shows: a spot over text, never over a control, offered by what is on screen.
+ * The page header offers the room of its title and description (left of its primary action);
+ * an open modal dialog offers its title (showModal() makes the rest of the page inert, so a
+ * toast left there would be neither clickable nor read out). The toast lies over that text for
+ * a few seconds and nothing moves. The last spot offered wins until it goes.
  */
 const ToastOutletContext = createContext<((element: HTMLElement) => () => void) | null>(null);
 
@@ -113,23 +115,18 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
     [log],
   );
 
+  const shown = pickShown(log.shown);
+  const others = log.shown.length - (shown ? 1 : 0);
+  const toast = shown && (
+    <ToastItem key={shown.key} notice={shown} others={others} onDismiss={dismiss} />
+  );
   const layer = (
     <>
       <div className={outlet ? 'toasts' : 'toasts toasts-floating'}>
-        {/* Notes already said by the live region below sit outside the announced stack. */}
-        <div className="toast-stack">
-          {log.shown
-            .filter((notice) => notice.silent)
-            .map((notice) => (
-              <ToastItem key={notice.key} notice={notice} onDismiss={dismiss} />
-            ))}
-        </div>
+        {/* A note already said by the live region below sits outside the announced one. */}
+        {shown?.silent && toast}
         <div className="toast-stack" role="status" aria-live="polite">
-          {log.shown
-            .filter((notice) => !notice.silent)
-            .map((notice) => (
-              <ToastItem key={notice.key} notice={notice} onDismiss={dismiss} />
-            ))}
+          {shown && !shown.silent && toast}
         </div>
       </div>
       <div className="sr-only" aria-live="polite" aria-atomic="true">
@@ -148,7 +145,24 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
   );
 }
 
-function ToastItem({ notice, onDismiss }: { notice: Notice; onDismiss: (key: string) => void }) {
+/** The toast on screen: the most serious note (a failure outlives a later success), newest first. */
+function pickShown(notices: readonly Notice[]): Notice | null {
+  let pick: Notice | null = null;
+  for (const notice of notices)
+    if (!pick || SEVERITY[notice.kind] >= SEVERITY[pick.kind]) pick = notice;
+  return pick;
+}
+
+function ToastItem({
+  notice,
+  others,
+  onDismiss,
+}: {
+  notice: Notice;
+  /** Other notes waiting behind this one (also in the bell). */
+  others: number;
+  onDismiss: (key: string) => void;
+}) {
   // A merged note starts its time again: the newest line deserves its full 6 s.
   useEffect(() => {
     const timer = setTimeout(() => onDismiss(notice.key), TOAST_MS);
@@ -158,7 +172,7 @@ function ToastItem({ notice, onDismiss }: { notice: Notice; onDismiss: (key: str
   return (
     <div className={`toast toast-${notice.kind}`} data-subject={notice.subject ?? undefined}>
       <Icon name={iconOf(notice.kind)} />
-      <div className="toast-text">
+      <div className="toast-text" title={notice.lines.join('\n')}>
         <span>{latest}</span>
         {earlier.map((line) => (
           <span key={line} className="toast-earlier">
@@ -166,6 +180,9 @@ function ToastItem({ notice, onDismiss }: { notice: Notice; onDismiss: (key: str
           </span>
         ))}
       </div>
+      {others > 0 && (
+        <span className="toast-more">{others === 1 ? '+1 more' : `+${others} more`}</span>
+      )}
       <button
         type="button"
         className="icon-button"
@@ -180,9 +197,4 @@ function ToastItem({ notice, onDismiss }: { notice: Notice; onDismiss: (key: str
 
 export function iconOf(kind: NoticeKind) {
   return kind === 'success' ? 'updated' : kind === 'error' ? 'failed' : 'info';
-}
-
-/** The page's toast spot, under the header (see ToastOutletContext). */
-export function PageToastOutlet() {
-  return <div ref={useToastOutlet()} className="page-toast-outlet" />;
 }

@@ -40,7 +40,7 @@ export const MAX_HISTORY = 200;
 /** The same words on the same subject this soon again are one event said twice, not news. */
 const REPEAT_WINDOW_MS = 10_000;
 
-const SEVERITY: Record<NoticeKind, number> = { success: 0, info: 1, error: 2 };
+export const SEVERITY: Record<NoticeKind, number> = { success: 0, info: 1, error: 2 };
 
 export interface NewNote {
   kind: NoticeKind;

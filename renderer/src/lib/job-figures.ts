@@ -13,6 +13,11 @@ export interface JobFigures {
   etaSeconds: number | null;
 }
 
+/** Still to finish: running, paused or scheduled (it needs the technician). */
+export function isOpenJob(job: Job): boolean {
+  return job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
+}
+
 /** How a job ended or stands, in the words and tone the technician reads everywhere. */
 export interface JobOutcome {
   /** "COMPLETED", "Completed with failures", "CANCELED"… */
@@ -62,7 +67,7 @@ export function jobFigures(
   now: number,
 ): JobFigures {
   const { counts, bytesTotal } = job;
-  const open = job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
+  const open = isOpenJob(job);
   // A settled device has had its whole share, even if its byte count is still on its way (the
   // station records bytes in batches apart from state changes). One package per job, so each
   // device's share is the same.
@@ -158,7 +163,6 @@ export function cancelEffect(executions: readonly Execution[]): {
 
 /** Open jobs first (they need the technician), then the rest, newest first within each. */
 export function orderJobs(jobs: readonly Job[]): Job[] {
-  const open = (job: Job) =>
-    job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED' ? 0 : 1;
+  const open = (job: Job) => (isOpenJob(job) ? 0 : 1);
   return [...jobs].sort((a, b) => open(a) - open(b) || b.createdAt - a.createdAt);
 }

@@ -13,6 +13,7 @@ import type { StationEvent } from '../../../shared/api/events';
 import { FINAL_STATES } from '../../../shared/protocol/states';
 import { messageOf } from '../api/validate-input';
 import type { ConnectionState, StationTransport } from '../api/transport';
+import { isOpenJob } from '../lib/job-figures';
 import { executionsByJob, summariseJobs, type JobSummary } from './job-summary';
 
 /** How often pushed events reach React at most: 1000 devices updating must not flood it. */
@@ -47,9 +48,10 @@ export interface StationSnapshot {
   devices: readonly Device[];
   onlineDevices: number;
   executions: readonly Execution[];
-  jobs: JobSummary;
   /** Rollouts, newest first (open ones are also kept past MAX_JOBS). */
-  jobList: readonly Job[];
+  jobs: readonly Job[];
+  /** The running and paused jobs' figures, summed for the header (from `jobs` and `executions`). */
+  jobSummary: JobSummary;
   protocolErrors: readonly ProtocolErrorEntry[];
   /** Null when the station has no cloud sync (or it could not say): "not configured". */
   cloud: CloudStatus | null;
@@ -58,16 +60,20 @@ export interface StationSnapshot {
 }
 
 export type SliceName = keyof StationSnapshot;
-type Slice =
-  | 'profiles'
-  | 'packages'
-  | 'devices'
-  | 'executions'
-  | 'jobs'
-  | 'errors'
-  | 'status'
-  | 'cloud'
-  | 'cloudLog';
+
+/** The store's own collections, each marked when it changed and copied into the next snapshot. */
+const COLLECTIONS = [
+  'profiles',
+  'packages',
+  'devices',
+  'executions',
+  'jobs',
+  'protocolErrors',
+  'status',
+  'cloud',
+  'cloudLog',
+] as const;
+type Collection = (typeof COLLECTIONS)[number];
 
 /** An update that reached a final state while the page watched (for the live region and toasts). */
 export type FinishedListener = (execution: Execution) => void;
@@ -91,8 +97,8 @@ export class StationStore {
     devices: [],
     onlineDevices: 0,
     executions: [],
-    jobs: summariseJobs([], new Map(), 0),
-    jobList: [],
+    jobs: [],
+    jobSummary: summariseJobs([], new Map(), 0),
     protocolErrors: [],
     cloud: null,
     cloudLog: [],
@@ -106,7 +112,7 @@ export class StationStore {
   private protocolErrors: ProtocolErrorEntry[] = [];
   private status: StationStatus | null = null;
   private cloud: CloudStatus | null = null;
-  private readonly dirty = new Set<Slice>();
+  private readonly dirty = new Set<Collection>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private cloudTimer: ReturnType<typeof setTimeout> | undefined;
@@ -316,7 +322,7 @@ export class StationStore {
             0,
             MAX_PROTOCOL_ERRORS,
           );
-          this.dirty.add('errors');
+          this.dirty.add('protocolErrors');
         }
         break;
       case 'station.status':
@@ -389,22 +395,11 @@ export class StationStore {
   }
 
   private markAll(): void {
-    for (const slice of [
-      'profiles',
-      'packages',
-      'devices',
-      'executions',
-      'jobs',
-      'errors',
-      'status',
-      'cloud',
-      'cloudLog',
-    ] as const)
-      this.dirty.add(slice);
+    for (const collection of COLLECTIONS) this.dirty.add(collection);
   }
 
-  private markAndFlush(slice: Slice): void {
-    this.dirty.add(slice);
+  private markAndFlush(collection: Collection): void {
+    this.dirty.add(collection);
     this.flush();
   }
 
@@ -429,11 +424,11 @@ export class StationStore {
       }
       next.executions = list;
     }
-    if (this.dirty.has('jobs')) next.jobList = this.listJobs();
+    if (this.dirty.has('jobs')) next.jobs = this.listJobs();
     // The header's figures are the job rows' own (one source), from jobs and their updates.
     if (this.dirty.has('executions') || this.dirty.has('jobs'))
-      next.jobs = summariseJobs(next.jobList, executionsByJob(next.executions), Date.now());
-    if (this.dirty.has('errors')) next.protocolErrors = this.protocolErrors;
+      next.jobSummary = summariseJobs(next.jobs, executionsByJob(next.executions), Date.now());
+    if (this.dirty.has('protocolErrors')) next.protocolErrors = this.protocolErrors;
     if (this.dirty.has('status')) next.status = this.status;
     if (this.dirty.has('cloud')) next.cloud = this.cloud;
     if (this.dirty.has('cloudLog')) next.cloudLog = this.cloudLog;
@@ -466,10 +461,6 @@ export class StationStore {
 function isJobNotice(job: Job): boolean {
   if (job.status === 'COMPLETED' || job.status === 'CANCELED') return true;
   return job.status === 'PAUSED' && job.statusReason?.startsWith('Auto-paused') === true;
-}
-
-export function isOpenJob(job: Job): boolean {
-  return job.status === 'RUNNING' || job.status === 'PAUSED' || job.status === 'SCHEDULED';
 }
 
 function replaceAll<T extends { id: string }>(map: Map<string, T>, items: readonly T[]): void {

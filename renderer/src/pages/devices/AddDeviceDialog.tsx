@@ -12,13 +12,14 @@ import { FormError } from '../../components/Field';
 import { TextField } from '../../components/TextField';
 import {
   initialProfileChoice,
-  NEW_PROFILE,
+  newProfileProblems,
   ProfileChoice,
-  resolveProfileId,
+  profileIdToCheck,
+  useProfileChoice,
 } from '../../components/ProfileChoice';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { readableFieldErrors } from '../../lib/readable-field-errors';
-import { useSlice, useStation } from '../../state/store-context';
+import { useStation } from '../../state/store-context';
 
 const FIELD_LABEL: Record<string, string> = {
   name: 'Name',
@@ -29,15 +30,12 @@ const FIELD_LABEL: Record<string, string> = {
 /** A device with its name, profile and the access token it will connect with. */
 export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
   const { api, store } = useStation();
-  const profiles = useSlice('profiles');
-  const { toast } = useNotifier();
+  const profile = useProfileChoice(initialProfileChoice);
   const [name, setName] = useState('');
   const [label, setLabel] = useState('');
-  const [profile, setProfile] = useState(() => initialProfileChoice(profiles));
   const [token, setToken] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, setError: setFormError, act } = useDialogAction(onClose);
 
   const submit = async () => {
     if (busy) return;
@@ -45,34 +43,35 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
     const input = {
       name,
       label,
-      profileId: profile.profileId === NEW_PROFILE ? 'new' : profile.profileId,
+      profileId: profileIdToCheck(profile.choice),
       ...(token.trim() ? { accessToken: token } : {}),
     };
-    const problems: FieldErrors = { ...inputProblems('devices.add', input) };
-    if (profile.profileId === NEW_PROFILE) {
-      const nameProblems = inputProblems('profiles.add', { name: profile.newName });
-      if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
-    }
+    const problems: FieldErrors = {
+      ...inputProblems('devices.add', input),
+      ...newProfileProblems(profile.choice),
+    };
     if (Object.keys(problems).length > 0) {
       setErrors(readableFieldErrors(problems, FIELD_LABEL));
       return;
     }
     setErrors({});
-    setBusy(true);
-    try {
-      const profileId = await resolveProfileId(api, store, profiles, profile);
-      setProfile({ profileId, newName: '' });
-      const device = await api.call('devices.add', { ...input, profileId });
-      store.putDevice(device);
-      toast('success', `Device ${device.name} added`);
-      onClose();
-    } catch (error) {
-      const fields = fieldErrorsOf(error);
-      const first = Object.keys(fields).find((f) => f in FIELD_LABEL);
-      if (first && error instanceof ApiError) setErrors({ [first]: error.message });
-      else setFormError(messageOf(error));
-      setBusy(false);
-    }
+    await act(
+      async () => {
+        const device = await api.call('devices.add', {
+          ...input,
+          profileId: await profile.resolve(),
+        });
+        store.putDevice(device);
+        return `Device ${device.name} added`;
+      },
+      (error) => {
+        // The station's refusal under the field it names, else for the whole form.
+        const first = Object.keys(fieldErrorsOf(error)).find((f) => f in FIELD_LABEL);
+        if (!first || !(error instanceof ApiError)) return messageOf(error);
+        setErrors({ [first]: error.message });
+        return null;
+      },
+    );
   };
 
   return (
@@ -104,13 +103,7 @@ export function AddDeviceDialog({ onClose }: { onClose: () => void }) {
           value={label}
           onChange={setLabel}
         />
-        <ProfileChoice
-          profiles={profiles}
-          value={profile}
-          onChange={setProfile}
-          error={errors.profileId}
-          newNameError={errors.newProfileName}
-        />
+        <ProfileChoice {...profile.fieldProps(errors)} />
         <TextField
           label="Access token (optional)"
           hint="The MQTT username the device connects with. Leave empty to generate one."

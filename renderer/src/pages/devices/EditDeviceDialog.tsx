@@ -15,7 +15,7 @@ import { Field, FormError } from '../../components/Field';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
 import { TextField } from '../../components/TextField';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatAgo, formatBytes } from '../../lib/format';
 import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useNow } from '../../lib/use-now';
@@ -71,7 +71,6 @@ function EditDeviceForm({
   onClose: () => void;
 }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
   const now = useNow(10_000);
   const profile = useSlice('profiles').find((p) => p.id === device.profileId);
   // Compared with the values the dialog opened with, not the live ones: a pull renaming the
@@ -81,9 +80,8 @@ function EditDeviceForm({
   const [label, setLabel] = useState(device.label);
   const [firmware, setFirmware] = useState(ownPackageId(device.firmware));
   const [software, setSoftware] = useState(ownPackageId(device.software));
-  const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, act } = useDialogAction(onClose);
 
   const choices = (type: OtaPackageType) =>
     packages
@@ -110,45 +108,50 @@ function EditDeviceForm({
         return;
       }
     }
-    setBusy(true);
     setErrors({});
-    setError(null);
     const done: string[] = [];
-    let shownName = device.name;
-    try {
-      if (editing) {
-        const updated = await api.call('devices.update', { id: device.id, ...edit });
-        store.putDevice(updated);
-        done.push(...describeEdit(opened, updated));
-        // Applying again (after a failed assignment below) must not count the edit twice.
-        setOpened({ name: updated.name, label: updated.label });
-        shownName = updated.name;
-      }
-      for (const change of changes) {
-        if (change.packageId === NONE) {
-          await api.call('assignments.unassign', { deviceId: device.id, type: change.type });
-          done.push(`${TYPE_WORD[change.type]} un-assigned`);
-        } else {
-          const execution = await api.call('assignments.assign', {
-            deviceId: device.id,
-            packageId: change.packageId,
-          });
-          store.putExecution(execution);
-          done.push(
-            `${TYPE_WORD[change.type]} ${execution.packageTitle} ${execution.packageVersion} assigned`,
-          );
+    await act(
+      async () => {
+        let shownName = device.name;
+        try {
+          if (editing) {
+            const updated = await api.call('devices.update', { id: device.id, ...edit });
+            store.putDevice(updated);
+            done.push(...describeEdit(opened, updated));
+            // Applying again (after a failed assignment below) must not count the edit twice.
+            setOpened({ name: updated.name, label: updated.label });
+            shownName = updated.name;
+          }
+          for (const change of changes) done.push(await applySlot(change));
+        } finally {
+          // What was done shows in the table even when a later step was refused.
+          if (changes.length > 0 && done.length > 0)
+            await store.refreshDevice(device.id).catch(() => undefined);
         }
-      }
-      if (changes.length > 0) await store.refreshDevice(device.id).catch(() => undefined);
-      toast('success', `${shownName}: ${done.length > 0 ? done.join(', ') : 'nothing to change'}`);
-      onClose();
-    } catch (e) {
-      if (done.length > 0) await store.refreshDevice(device.id).catch(() => undefined);
-      const field = Object.keys(fieldErrorsOf(e)).find((f) => f in FIELD_LABEL);
-      if (field && e instanceof ApiError && done.length === 0) setErrors({ [field]: e.message });
-      else setError(`${done.length > 0 ? `${done.join(', ')}; then: ` : ''}${messageOf(e)}`);
-      setBusy(false);
+        return `${shownName}: ${done.length > 0 ? done.join(', ') : 'nothing to change'}`;
+      },
+      (e) => {
+        const field = Object.keys(fieldErrorsOf(e)).find((f) => f in FIELD_LABEL);
+        if (!field || !(e instanceof ApiError) || done.length > 0)
+          return `${done.length > 0 ? `${done.join(', ')}; then: ` : ''}${messageOf(e)}`;
+        setErrors({ [field]: e.message });
+        return null;
+      },
+    );
+  };
+
+  /** Sends or withdraws one package; says what it did. */
+  const applySlot = async (change: { type: OtaPackageType; packageId: string }) => {
+    if (change.packageId === NONE) {
+      await api.call('assignments.unassign', { deviceId: device.id, type: change.type });
+      return `${TYPE_WORD[change.type]} un-assigned`;
     }
+    const execution = await api.call('assignments.assign', {
+      deviceId: device.id,
+      packageId: change.packageId,
+    });
+    store.putExecution(execution);
+    return `${TYPE_WORD[change.type]} ${execution.packageTitle} ${execution.packageVersion} assigned`;
   };
 
   const plan = [

@@ -16,7 +16,7 @@ import { PACKAGE_TYPE_LABEL, PackageTypeField } from '../packages/PackageTypeFie
 export function UpdateDeviceDialog({ device, onClose }: { device: Device; onClose: () => void }) {
   const { api, store } = useStation();
   const packages = useSlice('packages');
-  const jobs = useSlice('jobList');
+  const jobs = useSlice('jobs');
   const executions = useSlice('executions');
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const fitting = useMemo(

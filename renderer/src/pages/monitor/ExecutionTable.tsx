@@ -1,6 +1,7 @@
 import { memo } from 'react';
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
@@ -50,7 +51,6 @@ export function ExecutionTable({
           <col className="col-figure" />
           <col className="col-figure optional" />
           <col className="col-figure optional wide-only" />
-          <col className="col-actions" />
         </colgroup>
         <thead>
           <tr aria-rowindex={1}>
@@ -86,14 +86,11 @@ export function ExecutionTable({
               onSort={onSort}
               className="num optional wide-only"
             />
-            <th scope="col">
-              <span className="sr-only">Details</span>
-            </th>
           </tr>
         </thead>
         <VirtualTableBody
           rows={rows}
-          columnCount={9}
+          columnCount={8}
           renderRow={(index) => {
             const execution = executions[index];
             return execution ? (
@@ -132,16 +129,21 @@ const ExecutionRow = memo(function ExecutionRow({
   const name = `${execution.packageTitle} ${execution.packageVersion}`;
   return (
     <tr aria-rowindex={rowIndex} className={selected ? 'row-selected' : undefined}>
-      <th scope="row" className="cell-strong">
-        <span className="mono truncate" title={execution.deviceName}>
-          {execution.deviceName}
-        </span>
+      <th scope="row">
+        {/* The name opens the update's details, as a device's name does on Devices. */}
+        <button
+          type="button"
+          className="link-button"
+          aria-pressed={selected}
+          aria-label={`Details of ${execution.deviceName} ${name}`}
+          onClick={() => onSelect(execution.id)}
+        >
+          <MiddleText className="cell-strong mono" text={execution.deviceName} />
+        </button>
       </th>
       <td>
         <span className="cell-stack">
-          <span className="truncate" title={name}>
-            {execution.packageTitle} <span className="mono">{execution.packageVersion}</span>
-          </span>
+          <MiddleText text={name} />
           <span className="cell-sub">{PACKAGE_TYPE_LABEL[execution.type]}</span>
         </span>
       </td>
@@ -160,14 +162,18 @@ const ExecutionRow = memo(function ExecutionRow({
         </span>
       </td>
       <td>
-        <ProgressBar
-          percent={figures.percent}
-          label={`${name} to ${execution.deviceName}`}
-          tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
-          text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}${
-            execution.attemptLog.length > 1 ? ` · attempt ${execution.attemptLog.length}` : ''
-          }`}
-        />
+        <span className="cell-stack">
+          <ProgressBar
+            percent={figures.percent}
+            label={`${name} to ${execution.deviceName}`}
+            tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
+            text={`${formatBytes(Math.min(execution.bytesServed, execution.size))} / ${formatBytes(execution.size)}`}
+          />
+          {/* Under the bar, not after its figure: at 1024 the figure fills the column. */}
+          {execution.attemptLog.length > 1 && (
+            <span className="cell-sub">attempt {execution.attemptLog.length}</span>
+          )}
+        </span>
       </td>
       <td className="num optional">{formatSpeed(figures.bytesPerSecond)}</td>
       <td className="num">{formatDuration(figures.elapsedMs)}</td>
@@ -175,17 +181,6 @@ const ExecutionRow = memo(function ExecutionRow({
         {figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}
       </td>
       <td className="num mono optional wide-only">{formatClock(execution.createdAt)}</td>
-      <td className="row-actions">
-        <button
-          type="button"
-          className="button button-small"
-          aria-pressed={selected}
-          aria-label={`Details of ${execution.deviceName} ${name}`}
-          onClick={() => onSelect(execution.id)}
-        >
-          Details
-        </button>
-      </td>
     </tr>
   );
 });

@@ -41,7 +41,7 @@ const FILTERS: { value: ExecutionFilter; label: string }[] = [
  */
 export function MonitorPage() {
   const executions = useSlice('executions');
-  const jobList = useSlice('jobList');
+  const allJobs = useSlice('jobs');
   const loaded = useSlice('loaded');
   const now = useNow(1_000);
   const [filter, setFilter] = useState<ExecutionFilter>('all');
@@ -53,8 +53,8 @@ export function MonitorPage() {
   const [failedFirst, setFailedFirst] = useState(false);
   const deferredQuery = useDeferredValue(query);
 
-  const jobs = useMemo(() => orderJobs(jobList), [jobList]);
-  const selectedJob = selectedJobId ? (jobList.find((j) => j.id === selectedJobId) ?? null) : null;
+  const jobs = useMemo(() => orderJobs(allJobs), [allJobs]);
+  const selectedJob = selectedJobId ? (allJobs.find((j) => j.id === selectedJobId) ?? null) : null;
   const executionsByJob = useMemo(() => {
     const byJob = new Map<string, Execution[]>();
     for (const e of executions) {

@@ -11,7 +11,7 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { jobSubject } from '../../components/notices';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { describePolicy } from '../../lib/job-figures';
 import { useSlice, useStation } from '../../state/store-context';
@@ -39,11 +39,10 @@ export function NewJobDialog({
   deviceIds?: readonly string[];
 }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
   const packages = useSlice('packages');
   const devices = useSlice('devices');
   const devicesFilter = useDeviceFilter();
-  const jobs = useSlice('jobList');
+  const jobs = useSlice('jobs');
   const executions = useSlice('executions');
   const ready = useMemo(() => packages.filter((p) => p.status === 'READY'), [packages]);
   const justFailed = useMemo(() => justFailedPackageIds(jobs, executions), [jobs, executions]);
@@ -75,8 +74,7 @@ export function NewJobDialog({
   const [chosen, setChosen] = useState<ReadonlySet<string>>(() => new Set(deviceIds ?? []));
   const [form, setForm] = useState<PolicyForm>(DEFAULT_POLICY_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, setError: setFormError, act } = useDialogAction(onClose);
 
   const effectiveTarget: TargetKind =
     target === 'shown' && shownOnDevicesPage === null ? 'profile' : target;
@@ -127,29 +125,28 @@ export function NewJobDialog({
       );
       return;
     }
-    setBusy(true);
     setErrors({});
-    setFormError(null);
-    try {
-      const job = await api.call('jobs.create', input);
-      store.putJob(job);
-      toast(
-        'success',
-        `Job started: ${job.packageTitle} ${job.packageVersion} to ${formatCount(job.counts.total, 'device')}${
-          job.status === 'SCHEDULED' ? `, from ${formatDateTime(job.startAt)}` : ''
-        }`,
-        { subject: jobSubject(job.id) },
-      );
-      onCreated(job);
-      onClose();
-    } catch (error) {
-      const fields = fieldErrorsOf(error);
-      setErrors(
-        Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^policy\./, ''), v])),
-      );
-      setFormError(messageOf(error));
-      setBusy(false);
-    }
+    await act(
+      async () => {
+        const job = await api.call('jobs.create', input);
+        store.putJob(job);
+        onCreated(job);
+        const when = job.status === 'SCHEDULED' ? `, from ${formatDateTime(job.startAt)}` : '';
+        return {
+          text: `Job started: ${job.packageTitle} ${job.packageVersion} to ${formatCount(job.counts.total, 'device')}${when}`,
+          subject: jobSubject(job.id),
+        };
+      },
+      (error) => {
+        const fields = fieldErrorsOf(error);
+        setErrors(
+          Object.fromEntries(
+            Object.entries(fields).map(([k, v]) => [k.replace(/^policy\./, ''), v]),
+          ),
+        );
+        return messageOf(error);
+      },
+    );
   };
 
   const scheduled = form.startAt.trim() !== '';

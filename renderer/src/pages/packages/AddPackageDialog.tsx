@@ -12,7 +12,6 @@ import {
 import { UploadCancelledError, type PackageUpload } from '../../api/transport';
 import {
   fieldErrorsOf,
-  inputProblems,
   messageOf,
   schemaProblems,
   type FieldErrors,
@@ -22,16 +21,17 @@ import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { TextField } from '../../components/TextField';
 import {
-  NEW_PROFILE,
+  newProfileProblems,
   ProfileChoice,
-  resolveProfileId,
+  profileIdToCheck,
   unchosenProfile,
+  useProfileChoice,
   type ProfileChoiceValue,
 } from '../../components/ProfileChoice';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
 import { readableFieldErrors } from '../../lib/readable-field-errors';
-import { useSlice, useStation } from '../../state/store-context';
+import { useStation } from '../../state/store-context';
 import { PackageTypeField } from './PackageTypeField';
 
 interface UploadState {
@@ -54,11 +54,9 @@ export function AddPackageDialog({
   droppedFile?: File | null;
 }) {
   const { api, store } = useStation();
-  const profiles = useSlice('profiles');
-  const { toast } = useNotifier();
+  const profile = useProfileChoice(unchosenProfile);
   const [title, setTitle] = useState('');
   const [version, setVersion] = useState('');
-  const [profile, setProfile] = useState(() => unchosenProfile(profiles));
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const [tag, setTag] = useState<string | null>(null);
   const [algorithm, setAlgorithm] = useState<ChecksumAlgorithm>(DEFAULT_CHECKSUM_ALGORITHM);
@@ -70,9 +68,8 @@ export function AddPackageDialog({
     errors: FieldErrors;
     fields: FormFields;
   } | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
+  const { busy, error: formError, setError: setFormError, act } = useDialogAction(onClose);
   const [upload, setUpload] = useState<UploadState | null>(null);
-  const [busy, setBusy] = useState(false);
   const uploadRef = useRef<PackageUpload | null>(null);
 
   const defaultTag = `${title.trim()} ${version.trim()}`.trim();
@@ -93,7 +90,16 @@ export function AddPackageDialog({
     input.files = list.files;
   }, [file]);
 
-  const fields: FormFields = { title, version, profile, type, tag, algorithm, checksum, file };
+  const fields: FormFields = {
+    title,
+    version,
+    profile: profile.choice,
+    type,
+    tag,
+    algorithm,
+    checksum,
+    file,
+  };
   // A field's message goes as soon as the field is right: fields changed since the messages
   // were set are checked again, as they are now.
   const errors = errorState ? liveErrors(errorState.errors, errorState.fields, fields) : {};
@@ -109,39 +115,35 @@ export function AddPackageDialog({
     }
     const meta = metaOf(fields);
     setErrors({});
-    setBusy(true);
-    try {
-      const profileId = await resolveProfileId(api, store, profiles, profile);
-      setProfile({ profileId, newName: '' });
-      const startedAt = Date.now();
-      setUpload({ sentBytes: 0, totalBytes: file.size, startedAt, now: startedAt });
-      const running = api.uploadPackage({ ...meta, profileId }, file, (progress) =>
-        setUpload({ ...progress, startedAt, now: Date.now() }),
-      );
-      uploadRef.current = running;
-      const pkg = await running.done;
-      store.putPackage(pkg);
-      toast('success', `Package ${pkg.title} ${pkg.version} added (${formatBytes(pkg.size)})`);
-      onClose();
-    } catch (error) {
-      setUpload(null);
-      if (error instanceof UploadCancelledError) {
-        setFormError(error.message);
-      } else {
+    await act(
+      async () => {
+        const profileId = await profile.resolve();
+        const startedAt = Date.now();
+        setUpload({ sentBytes: 0, totalBytes: file.size, startedAt, now: startedAt });
+        const running = api.uploadPackage({ ...meta, profileId }, file, (progress) =>
+          setUpload({ ...progress, startedAt, now: Date.now() }),
+        );
+        uploadRef.current = running;
+        try {
+          const pkg = await running.done;
+          store.putPackage(pkg);
+          return `Package ${pkg.title} ${pkg.version} added (${formatBytes(pkg.size)})`;
+        } finally {
+          uploadRef.current = null;
+        }
+      },
+      (error) => {
+        setUpload(null);
+        if (error instanceof UploadCancelledError) return error.message;
         const refused = fieldErrorsOf(error);
         const shown = Object.keys(refused).filter((f) => FORM_FIELDS.has(f));
-        if (shown.length > 0 && error instanceof ApiError) {
-          // The station's sentence is the most specific ("expected …, got …"): show it in place.
-          const first = shown[0] as string;
-          setErrors({ ...readableFieldErrors(refused, FIELD_LABEL), [first]: error.message });
-        } else {
-          setFormError(messageOf(error));
-        }
-      }
-    } finally {
-      uploadRef.current = null;
-      setBusy(false);
-    }
+        if (shown.length === 0 || !(error instanceof ApiError)) return messageOf(error);
+        // The station's sentence is the most specific ("expected …, got …"): show it in place.
+        const first = shown[0] as string;
+        setErrors({ ...readableFieldErrors(refused, FIELD_LABEL), [first]: error.message });
+        return null;
+      },
+    );
   };
 
   const onDrop = (event: DragEvent) => {
@@ -182,13 +184,7 @@ export function AddPackageDialog({
           value={version}
           onChange={setVersion}
         />
-        <ProfileChoice
-          profiles={profiles}
-          value={profile}
-          onChange={setProfile}
-          error={errors.profileId}
-          newNameError={errors.newProfileName}
-        />
+        <ProfileChoice {...profile.fieldProps(errors)} />
         <PackageTypeField value={type} onChange={setType} error={errors.type} />
         <TextField
           label="Tag"
@@ -296,7 +292,7 @@ function metaOf(f: FormFields): PackageMetaInput {
   return {
     title: f.title,
     version: f.version,
-    profileId: f.profile.profileId === NEW_PROFILE ? 'new' : f.profile.profileId,
+    profileId: profileIdToCheck(f.profile),
     type: f.type,
     checksumAlgorithm: f.algorithm,
     fileName: f.file?.name ?? '',
@@ -308,13 +304,12 @@ function metaOf(f: FormFields): PackageMetaInput {
 
 /** What is wrong with the form, in words, by the field it is shown under. */
 function problemsOf(f: FormFields): FieldErrors {
-  const problems: FieldErrors = { ...schemaProblems(PackageMeta, metaOf(f)) };
+  const problems: FieldErrors = {
+    ...schemaProblems(PackageMeta, metaOf(f)),
+    ...newProfileProblems(f.profile),
+  };
   delete problems.fileName;
   if (!f.file) problems.file = 'Choose the binary file (or drop it here)';
-  if (f.profile.profileId === NEW_PROFILE) {
-    const nameProblems = inputProblems('profiles.add', { name: f.profile.newName });
-    if (nameProblems?.name) problems.newProfileName = `Profile name ${nameProblems.name}`;
-  }
   const expected = normalizeChecksum(f.checksum);
   const length = CHECKSUM_HEX_LENGTH[f.algorithm];
   if (expected !== '' && !new RegExp(`^[0-9a-f]{${length}}$`).test(expected))

@@ -3,6 +3,7 @@ import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
 import { useStation } from '../../state/store-context';
 import { pendingTotal } from './sync-words';
@@ -11,30 +12,25 @@ import { pendingTotal } from './sync-words';
 export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number }) {
   const { api, store } = useStation();
   const { toast } = useNotifier();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = usePageAction();
   // The switch moves at once; the station's answer (or a refusal) settles it.
   const [autoWanted, setAutoWanted] = useState<boolean | null>(null);
   const autoSync = autoWanted ?? cloud.autoSync;
   const autoHintId = useId();
 
-  const signOut = async () => {
-    setBusy(true);
-    try {
-      const status = await api.call('cloud.logout', {});
-      store.putCloud(status);
-      const waiting = pendingTotal(status.pending);
-      toast(
-        'success',
-        waiting > 0
+  const signOut = () =>
+    run(
+      true,
+      async () => {
+        const status = await api.call('cloud.logout', {});
+        store.putCloud(status);
+        const waiting = pendingTotal(status.pending);
+        return waiting > 0
           ? `Signed out; ${formatCount(waiting, 'change')} stay queued on this laptop`
-          : 'Signed out of the cloud',
-      );
-    } catch (error) {
-      toast('error', `Could not sign out: ${messageOf(error)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
+          : 'Signed out of the cloud';
+      },
+      'Could not sign out',
+    );
 
   const setAutoSync = async (enabled: boolean) => {
     setAutoWanted(enabled);
@@ -119,7 +115,12 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       </div>
       <div className="form-actions">
-        <button type="button" className="button" onClick={() => void signOut()} disabled={busy}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void signOut()}
+          disabled={busy !== null}
+        >
           <Icon name="signOut" />
           Sign out
         </button>

@@ -1,8 +1,6 @@
-import { useState } from 'react';
 import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { formatFullDateTime } from '../../lib/format';
 import { useStation } from '../../state/store-context';
 import { conflictRows } from './sync-words';
@@ -36,22 +34,20 @@ export function ConflictList({
 
 function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChanged: () => void }) {
   const { api } = useStation();
-  const { toast } = useNotifier();
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = usePageAction<ConflictChoice>();
   const titleId = `conflict-${conflict.id}`;
 
-  const resolve = async (choice: ConflictChoice) => {
-    setBusy(true);
-    try {
-      const outcome = await api.call('cloud.resolveConflict', { id: conflict.id, choice });
-      toast(outcome.resolved ? 'success' : 'info', `${conflict.label}: ${outcome.message}`);
-      onChanged();
-    } catch (error) {
-      toast('error', `${conflict.label}: ${messageOf(error)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const resolve = (choice: ConflictChoice) =>
+    run(
+      choice,
+      async () => {
+        const outcome = await api.call('cloud.resolveConflict', { id: conflict.id, choice });
+        onChanged();
+        const text = `${conflict.label}: ${outcome.message}`;
+        return { text, kind: outcome.resolved ? 'success' : 'info' };
+      },
+      conflict.label,
+    );
 
   return (
     <li className="issue issue-conflict" aria-labelledby={titleId}>
@@ -84,7 +80,7 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
           <button
             type="button"
             className="button"
-            disabled={busy}
+            disabled={busy !== null}
             aria-label={`Keep mine: ${conflict.label}`}
             onClick={() => void resolve('KEEP_MINE')}
           >
@@ -97,7 +93,7 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
           <button
             type="button"
             className="button"
-            disabled={busy}
+            disabled={busy !== null}
             aria-label={`Take the cloud's: ${conflict.label}`}
             onClick={() => void resolve('TAKE_CLOUD')}
           >

@@ -1,8 +1,6 @@
-import { useState } from 'react';
 import type { CloudPendingItem } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
 import { kindLabel } from './sync-words';
 
@@ -18,30 +16,24 @@ export function FailedItems({
   onChanged: () => void;
 }) {
   const { api } = useStation();
-  const { toast } = useNotifier();
-  const [busy, setBusy] = useState<number | null>(null);
+  const { busy, run } = usePageAction<number>();
   const failed = items.filter((i) => i.status === 'FAILED');
   if (failed.length === 0) return null;
 
-  const act = async (item: CloudPendingItem, action: 'retry' | 'discard') => {
-    setBusy(item.id);
-    try {
-      await api.call(action === 'retry' ? 'cloud.retryItem' : 'cloud.discardItem', {
-        id: item.id,
-      });
-      toast(
-        'success',
-        action === 'retry'
+  const act = (item: CloudPendingItem, action: 'retry' | 'discard') =>
+    run(
+      item.id,
+      async () => {
+        await api.call(action === 'retry' ? 'cloud.retryItem' : 'cloud.discardItem', {
+          id: item.id,
+        });
+        onChanged();
+        return action === 'retry'
           ? `${item.label}: tried again at the next sync`
-          : `${item.label}: discarded; the cloud will not learn this change`,
-      );
-      onChanged();
-    } catch (error) {
-      toast('error', `${item.label}: ${messageOf(error)}`);
-    } finally {
-      setBusy(null);
-    }
-  };
+          : `${item.label}: discarded; the cloud will not learn this change`;
+      },
+      item.label,
+    );
 
   return (
     <section className="card card-full" aria-labelledby="failed-title">

@@ -8,7 +8,7 @@ import {
 } from '../../api/validate-input';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { useDialogAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
 
 const FIELD_LABELS: Record<string, string> = {
@@ -23,13 +23,12 @@ const FIELD_LABELS: Record<string, string> = {
  */
 export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
   const [url, setUrl] = useState(cloud?.url ?? '');
   const [username, setUsername] = useState(cloud?.username ?? '');
   const password = useRef<HTMLInputElement>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  // Signed in, the page shows the account instead of this form: nothing to close.
+  const { busy, error: formError, setError: setFormError, act } = useDialogAction();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -42,19 +41,19 @@ export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
       setFormError(null);
       return;
     }
-    setBusy(true);
     setErrors({});
-    setFormError(null);
-    try {
-      const status = await api.call('cloud.login', input);
-      store.putCloud(status);
-      toast('success', `Signed in to ${status.url ?? url} as ${status.username ?? username}`);
-    } catch (error) {
-      setErrors(fieldErrorsOf(error));
-      setFormError(messageOf(error));
-      setBusy(false);
-      password.current?.focus();
-    }
+    await act(
+      async () => {
+        const status = await api.call('cloud.login', input);
+        store.putCloud(status);
+        return `Signed in to ${status.url ?? url} as ${status.username ?? username}`;
+      },
+      (error) => {
+        setErrors(fieldErrorsOf(error));
+        password.current?.focus();
+        return messageOf(error);
+      },
+    );
   };
 
   const errorOf = (field: string) =>

@@ -1,8 +1,7 @@
 import { useId, useState } from 'react';
 import type { CloudStatus, PullSummary } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
-import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
 import { ActivityLine } from './ActivityLine';
 import { describePull } from './sync-words';
@@ -16,27 +15,29 @@ export function SiteVisitCard({
   signedIn: boolean;
 }) {
   const { api } = useStation();
-  const { toast } = useNotifier();
   const [binaries, setBinaries] = useState(true);
-  const [busy, setBusy] = useState(false);
+  const { busy: pullRunning, run } = usePageAction();
+  const busy = pullRunning !== null;
   const [result, setResult] = useState<PullSummary | null>(null);
   const hintId = useId();
   const pulling = cloud?.activity?.kind === 'PULL' ? cloud.activity : null;
   const otherRunning = cloud?.activity !== null && cloud?.activity !== undefined && !pulling;
 
-  const pull = async () => {
-    setBusy(true);
+  const pull = () => {
     setResult(null);
-    try {
-      const summary = await api.call('cloud.pull', { binaries: binaries ? 'ASSIGNED' : 'NONE' });
-      setResult(summary);
-      if (summary.error) toast('info', summary.error);
-      else toast('success', 'The site is ready on this laptop');
-    } catch (error) {
-      toast('error', `Could not prepare the site visit: ${messageOf(error)}`);
-    } finally {
-      setBusy(false);
-    }
+    return run(
+      true,
+      async () => {
+        const summary = await api.call('cloud.pull', {
+          binaries: binaries ? 'ASSIGNED' : 'NONE',
+        });
+        setResult(summary);
+        return summary.error
+          ? { text: summary.error, kind: 'info' }
+          : 'The site is ready on this laptop';
+      },
+      'Could not prepare the site visit',
+    );
   };
 
   return (

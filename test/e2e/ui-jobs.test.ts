@@ -120,7 +120,7 @@ describe('jobs on the Monitor page', () => {
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     expect(lines).toHaveLength(4);
     for (const device of [d0, d1, d2]) {

@@ -112,7 +112,7 @@ describe('the HTTP device API listener', () => {
   });
 
   it('cuts off a peer that pipelines downloads and never reads, without growing memory', async () => {
-    fx = await startStationFixture({ httpDeviceTuning: { stallMs: 1000 } });
+    fx = await startStationFixture({ httpDeviceTuning: { limits: { stallMs: 1000 } } });
     const sc = await deviceWithFirmware(fx, { size: 8 * 1024 * 1024, version: '1.0.1' });
     const { port } = fx.station.httpDeviceAddress();
     const before = process.memoryUsage().rss;

@@ -3,6 +3,7 @@ import { jobReportCsv, jobReportJson, jobReportRows } from '../jobs/job-report';
 import type { JobRepository } from '../jobs/job-repository';
 import type { JobService } from '../jobs/job-service';
 import type { ChangeNotifier } from '../ota/change-notifier';
+import type { DeviceRepository } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 
 type JobOperations =
@@ -21,6 +22,7 @@ export function createJobHandlers(ctx: {
   jobs: JobService;
   jobRepo: JobRepository;
   executions: ExecutionRepository;
+  devices: DeviceRepository;
   notifier: ChangeNotifier;
 }): Pick<ApiHandlers, JobOperations> {
   return {
@@ -41,7 +43,8 @@ export function createJobHandlers(ctx: {
       ctx.notifier.flush();
       const job = ctx.jobRepo.get(id);
       const executions = ctx.executions.listByJob(id);
-      const rows = jobReportRows(executions);
+      const transports = ctx.devices.lastTransports(executions.map((e) => e.deviceId));
+      const rows = jobReportRows(executions, (deviceId) => transports.get(deviceId) ?? null);
       const base =
         `job-${job.packageTitle}-${job.packageVersion}-${new Date(job.createdAt).toISOString().slice(0, 19)}`.replace(
           /[^\w.-]+/g,

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http/json-response';
-import type { DeviceRefusal } from './service-seam';
+import type { DeviceRefusal } from '../device-api/device-service';
 
 /** ThingsBoard's errorCode for a bad request (BAD_REQUEST_PARAMS). */
 const BAD_REQUEST_PARAMS = 31;

@@ -4,16 +4,34 @@
  * adapter decides nothing about devices; it only reads requests and writes answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeviceMessageKind } from '../../../shared/api/entities';
+import type { DeviceCaller, DeviceResult } from '../device-api/device-service';
 import { sendJson } from '../http/json-response';
 import { parseRequestUrl } from '../http/request-url';
 import { describeError } from '../guarded';
 import { readDeviceBody } from './device-body';
 import { sendBadRequest, sendEmpty, sendRefusal, sendTooLarge } from './device-response';
 import { routeDeviceRequest, type DeviceCall } from './device-route';
-import { recordRefusal, type HttpDeviceContext, type Requester } from './http-device-context';
+import {
+  httpCaller,
+  recordRefusal,
+  type HttpDeviceContext,
+  type Requester,
+} from './http-device-context';
 import { openLongPoll } from './long-poll';
 import { serveDownload } from './ota-download';
-import type { DeviceCaller, DeviceResult } from './service-seam';
+
+/** What each call counts as on the Station page's list of connections. */
+const MESSAGE_KINDS: Record<DeviceCall['kind'], DeviceMessageKind> = {
+  telemetry: 'telemetry',
+  clientAttributes: 'clientAttributes',
+  attributeRequest: 'attributeRequest',
+  attributeUpdates: 'attributeRequest',
+  rpcPoll: 'rpcRequest',
+  rpcRequest: 'rpcRequest',
+  rpcResponse: 'rpcResponse',
+  download: 'chunkRequest',
+};
 
 export class HttpDeviceApi {
   constructor(private readonly ctx: HttpDeviceContext) {}
@@ -21,9 +39,9 @@ export class HttpDeviceApi {
   /** Never rejects: whatever goes wrong is recorded and answered (or the connection cut). */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const remoteAddress = req.socket.remoteAddress ?? 'unknown';
-    const who: Requester = { device: undefined, remoteAddress };
+    let who: Requester = { device: undefined, remoteAddress };
     try {
-      await this.dispatch(req, res, who);
+      await this.dispatch(req, res, remoteAddress, (caller) => (who = caller));
     } catch (error) {
       recordRefusal(
         this.ctx,
@@ -36,7 +54,13 @@ export class HttpDeviceApi {
     }
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, who: Requester) {
+  private async dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    remoteAddress: string,
+    identified: (caller: DeviceCaller) => void,
+  ): Promise<void> {
+    const who: Requester = { device: undefined, remoteAddress };
     const url = parseRequestUrl(req);
     const route = url ? routeDeviceRequest(req.method ?? '', url.pathname) : undefined;
     if (!url || !route || route.kind === 'not-found') {
@@ -59,20 +83,17 @@ export class HttpDeviceApi {
     }
     const device = this.ctx.service.authenticate(route.token, {
       transport: 'http',
-      remoteAddress: who.remoteAddress,
+      remoteAddress,
       clientId: null,
     });
     // Unknown token: 401 with no body, as ThingsBoard; the service recorded it.
     if (!device) return sendEmpty(res, 401);
-    who.device = device;
-    const caller: DeviceCaller = {
-      device,
-      transport: 'http',
-      remoteAddress: who.remoteAddress,
-      clientId: null,
-    };
-    const end = this.ctx.presence.begin(device, who.remoteAddress);
-    res.once('close', end);
+    const caller = httpCaller(device, remoteAddress, `${req.method ?? '?'} ${resourceOf(req)}`);
+    identified(caller);
+    const presence = this.ctx.presence.begin(device, remoteAddress);
+    if ('ok' in presence) return sendRefusal(res, presence.refusal, presence.message, 0);
+    res.once('close', presence.end);
+    presence.note(MESSAGE_KINDS[route.call.kind]);
     await this.call(route.call, caller, req, res, url.searchParams);
   }
 
@@ -119,13 +140,9 @@ export class HttpDeviceApi {
       const value = params.get(name);
       if (value) json[name] = value;
     }
-    const query = this.ctx.service.parseAttributeQuery(json);
-    if (!query) {
-      const message = 'Attribute keys must be comma-separated lists';
-      recordRefusal(this.ctx, caller, 'bad-attribute-request', `GET attributes: ${message}`);
-      return sendBadRequest(res, message);
-    }
-    const result = this.ctx.service.attributes(caller, query);
+    const query = this.ctx.service.attributeQuery(caller, json);
+    if (!query.ok) return sendRefusal(res, query.refusal, query.message, 0);
+    const result = this.ctx.service.attributes(caller, query.value);
     if (result.ok) sendJson(res, 200, result.value);
     else sendRefusal(res, result.refusal, result.message, 0);
   }

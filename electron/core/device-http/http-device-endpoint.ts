@@ -8,6 +8,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { guarded } from '../guarded';
 import { MovableListener, type BoundAddress } from '../listener/movable-listener';
+import type { DeviceService } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import {
   DEFAULT_HTTP_DEVICE_LIMITS,
@@ -17,15 +18,9 @@ import {
 } from './http-device-context';
 import { HttpDeviceApi } from './http-device-api';
 import { DEFAULT_PRESENCE, HttpPresenceRegistry, type PresenceOptions } from './http-presence';
-import type { DeviceServicePort } from './service-seam';
 
-export interface HttpDeviceEndpointOptions {
-  host: string;
-  /** 0 picks a free port. */
-  port: number;
-  tls?: { key: Buffer | string; cert: Buffer | string };
-  service: DeviceServicePort;
-  errors: ProtocolErrorLog;
+/** Time-outs and caps, all with defaults; tests shorten them. */
+export interface HttpDeviceTuning {
   limits?: Partial<HttpDeviceLimits>;
   presence?: Partial<PresenceOptions>;
   /** Open connections at once; over it a new one is closed at once. Default 16384. */
@@ -36,6 +31,15 @@ export interface HttpDeviceEndpointOptions {
   requestTimeoutMs?: number;
   /** An idle kept-alive connection is closed after this; default 15 s. */
   keepAliveTimeoutMs?: number;
+}
+
+export interface HttpDeviceEndpointOptions extends HttpDeviceTuning {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  tls?: { key: Buffer | string; cert: Buffer | string };
+  service: DeviceService;
+  errors: ProtocolErrorLog;
 }
 
 /** Requests one connection may have waiting for their answers (pipelined) before it is cut. */

@@ -5,9 +5,11 @@
  * last one, whose long polls are where pushed attribute changes go.
  */
 import { randomUUID } from 'node:crypto';
+import type { DeviceMessageKind } from '../../../shared/api/entities';
+import type { DeviceConnection, DeviceService } from '../device-api/device-service';
+import type { Refused } from '../device-api/device-result';
 import { guarded } from '../guarded';
 import type { DeviceIdentity } from '../repositories/devices';
-import type { DeviceConnection, DeviceServicePort } from './service-seam';
 
 export type PollKind = 'attributes' | 'rpc';
 
@@ -41,6 +43,7 @@ export const DEFAULT_PRESENCE: PresenceOptions = {
 class HttpPresence implements DeviceConnection {
   readonly id = `http-${randomUUID()}`;
   readonly transport = 'http' as const;
+  /** One per device: a label, never taken over by another HTTP request of the device. */
   readonly clientId = 'http';
   readonly protocolLabel = 'HTTP/1.1';
   readonly connectedAt = Date.now();
@@ -71,13 +74,22 @@ class HttpPresence implements DeviceConnection {
 
 export type PollRefusal = 'device-limit' | 'station-limit';
 
+/** A request under way: what it did is counted, and ending it starts the linger. */
+export interface RequestPresence {
+  note(kind: DeviceMessageKind): void;
+  end(): void;
+}
+
 export class HttpPresenceRegistry {
   private readonly byDevice = new Map<string, HttpPresence>();
   private polls = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
-    private readonly service: Pick<DeviceServicePort, 'connected' | 'disconnected'>,
+    private readonly service: Pick<
+      DeviceService,
+      'admit' | 'connected' | 'disconnected' | 'noteMessage'
+    >,
     readonly options: PresenceOptions = DEFAULT_PRESENCE,
   ) {
     this.sweeper = setInterval(
@@ -87,23 +99,34 @@ export class HttpPresenceRegistry {
     this.sweeper.unref();
   }
 
-  /** A request of the device begins; returns the function that ends it. */
-  begin(device: DeviceIdentity, remoteAddress: string): () => void {
+  /**
+   * A request of the device begins. The device's first request makes it present, if it may
+   * hold one more connection (the per-device limit MQTT sessions count against too).
+   */
+  begin(device: DeviceIdentity, remoteAddress: string): RequestPresence | Refused {
     const presence = this.presenceOf(device, remoteAddress);
+    if ('ok' in presence) return presence;
     presence.openRequests++;
     presence.lastRequestAt = Date.now();
     let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      presence.openRequests--;
-      presence.lastRequestAt = Date.now();
+    return {
+      note: (kind) => this.service.noteMessage(presence, kind),
+      end: () => {
+        if (ended) return;
+        ended = true;
+        presence.openRequests--;
+        presence.lastRequestAt = Date.now();
+      },
     };
   }
 
-  /** Registers a long poll, or says which limit refuses it. The poll must be ended with endPoll. */
-  openPoll(device: DeviceIdentity, remoteAddress: string, poll: Poll): PollRefusal | undefined {
-    const presence = this.presenceOf(device, remoteAddress);
+  /**
+   * Registers a long poll of a device whose request began, or says which limit refuses it. The
+   * poll must be ended with endPoll.
+   */
+  openPoll(device: DeviceIdentity, poll: Poll): PollRefusal | undefined {
+    const presence = this.byDevice.get(device.id);
+    if (!presence) return 'device-limit'; // cannot be: the request's begin() made it present
     if (presence.polls.size >= this.options.maxPollsPerDevice) return 'device-limit';
     if (this.polls >= this.options.maxPolls) return 'station-limit';
     presence.polls.add(poll);
@@ -126,9 +149,16 @@ export class HttpPresenceRegistry {
     for (const presence of [...this.byDevice.values()]) this.end(presence, 'station closing');
   }
 
-  private presenceOf(device: DeviceIdentity, remoteAddress: string): HttpPresence {
+  private presenceOf(device: DeviceIdentity, remoteAddress: string): HttpPresence | Refused {
     let presence = this.byDevice.get(device.id);
     if (!presence) {
+      const admitted = this.service.admit({
+        device,
+        transport: 'http',
+        remoteAddress,
+        clientId: 'http',
+      });
+      if (!admitted.ok) return admitted;
       presence = new HttpPresence(device, remoteAddress, (p, reason) => this.end(p, reason));
       this.byDevice.set(device.id, presence);
       this.service.connected(presence);

@@ -10,7 +10,7 @@ import { mergeAttributeChange, type AttributeChange } from './attribute-change';
 import { sendBadRequest, sendEmpty } from './device-response';
 import { recordRefusal, type HttpDeviceContext } from './http-device-context';
 import type { Poll, PollKind } from './http-presence';
-import type { DeviceCaller } from './service-seam';
+import type { DeviceCaller } from '../device-api/device-service';
 
 const INTEGER = /^\d{1,15}$/;
 
@@ -21,12 +21,11 @@ export function openLongPoll(
   res: ServerResponse,
   params: URLSearchParams,
 ): void {
-  const who = { device: caller.device, remoteAddress: caller.remoteAddress };
   const path = kind === 'attributes' ? 'attributes/updates' : 'rpc';
   const text = params.get('timeout')?.trim() ?? '';
   if (text !== '' && !INTEGER.test(text)) {
     const message = `Parameter 'timeout' must be a number of milliseconds, got "${text.slice(0, 32)}"`;
-    recordRefusal(ctx, who, 'bad-request', `GET ${path}: ${message}`);
+    recordRefusal(ctx, caller, 'bad-request', `GET ${path}: ${message}`);
     return sendBadRequest(res, message);
   }
   const asked = Number(text);
@@ -70,13 +69,13 @@ export function openLongPoll(
     expire: () => answer(() => sendEmpty(res, 408)),
     cancel: () => answer(() => sendEmpty(res, 503, { Connection: 'close' })),
   };
-  const refused = ctx.presence.openPoll(caller.device, caller.remoteAddress, poll);
+  const refused = ctx.presence.openPoll(caller.device, poll);
   if (refused) {
     const limit =
       refused === 'device-limit'
         ? `${ctx.presence.options.maxPollsPerDevice} open long polls per device`
         : `${ctx.presence.options.maxPolls} open long polls in all`;
-    recordRefusal(ctx, who, 'poll-limit', `GET ${path}: refused, over the limit of ${limit}`);
+    recordRefusal(ctx, caller, 'poll-limit', `GET ${path}: refused, over the limit of ${limit}`);
     return sendEmpty(res, 429, { 'Retry-After': '1' });
   }
   const timer = setTimeout(guarded('answering an expired long poll', poll.expire), timeoutMs);

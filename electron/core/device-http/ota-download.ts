@@ -10,7 +10,7 @@ import { contentRange, parseRange } from './byte-range';
 import { sendBadRequest, sendEmpty, sendRefusal, sendTooLarge } from './device-response';
 import { recordRefusal, type HttpDeviceContext } from './http-device-context';
 import { parseOtaQuery } from './ota-query';
-import type { DeviceCaller, Download } from './service-seam';
+import type { DeviceCaller, Download } from '../device-api/device-service';
 import { firstPiece, streamDownload } from './stream-download';
 
 export async function serveDownload(
@@ -21,18 +21,17 @@ export async function serveDownload(
   res: ServerResponse,
   params: URLSearchParams,
 ): Promise<void> {
-  const who = { device: caller.device, remoteAddress: caller.remoteAddress };
   const what = type.toLowerCase();
   const query = parseOtaQuery(params);
   if (!query.ok) {
-    recordRefusal(ctx, who, 'bad-request', `GET ${what}: ${query.message}`);
+    recordRefusal(ctx, caller, 'bad-request', `GET ${what}: ${query.message}`);
     return sendBadRequest(res, query.message);
   }
-  const { maxChunkBytes } = ctx.limits;
+  const maxChunkBytes = ctx.service.sessionLimits().maxPayloadSize;
   if (query.size > maxChunkBytes) {
     recordRefusal(
       ctx,
-      who,
+      caller,
       'chunk-too-large',
       `GET ${what}: chunk size ${query.size} is over the station's limit of ${maxChunkBytes} bytes`,
     );
@@ -57,7 +56,7 @@ export async function serveDownload(
     if (range.kind === 'unsatisfiable') {
       recordRefusal(
         ctx,
-        who,
+        caller,
         'range-not-satisfiable',
         `GET ${what}: Range "${truncate(rangeHeader(req) ?? '')}" is beyond the ${download.size} bytes of ${download.title} ${download.version}`,
       );
@@ -87,7 +86,7 @@ export async function serveDownload(
   if (outcome === 'stalled')
     recordRefusal(
       ctx,
-      who,
+      caller,
       'download-stalled',
       `GET ${what}: the device took no bytes for ${ctx.limits.stallMs} ms; connection closed`,
     );
@@ -124,7 +123,7 @@ function recordReadError(
 ): void {
   recordRefusal(
     ctx,
-    { device: caller.device, remoteAddress: caller.remoteAddress },
+    caller,
     'read-error',
     `Could not read ${download.title} ${download.version}: ${describeError(error)}`,
   );

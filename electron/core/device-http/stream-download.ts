@@ -4,7 +4,7 @@
  * memory per device, and a device that stops reading is cut off instead of held for ever.
  */
 import type { ServerResponse } from 'node:http';
-import type { Download } from './service-seam';
+import type { Download } from '../device-api/device-service';
 
 /** Read and written at once; large enough that a fast link is not held up by the reads. */
 const PIECE_BYTES = 64 * 1024;
@@ -53,10 +53,8 @@ export async function streamDownload(
 }
 
 /** The first piece of a range, or empty when the range is. */
-export function firstPiece(download: Download, start: number, end: number): Promise<Buffer> {
-  return end > start
-    ? download.read(start, Math.min(PIECE_BYTES, end - start))
-    : Promise.resolve(Buffer.alloc(0));
+export async function firstPiece(download: Download, start: number, end: number): Promise<Buffer> {
+  return end > start ? download.read(start, Math.min(PIECE_BYTES, end - start)) : Buffer.alloc(0);
 }
 
 /** Resolves true once the socket takes more, false when it closed or took nothing for stallMs. */

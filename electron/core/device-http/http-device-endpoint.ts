@@ -132,7 +132,13 @@ export class HttpDeviceEndpoint {
       this.onRequest(req, res);
     const server = this.options.tls
       ? https.createServer(
-          { ...serverOptions, key: this.options.tls.key, cert: this.options.tls.cert },
+          {
+            ...serverOptions,
+            key: this.options.tls.key,
+            cert: this.options.tls.cert,
+            // Node's default is 120 s: a peer that never completes its handshake is not a device.
+            handshakeTimeout: this.options.headersTimeoutMs ?? 10_000,
+          },
           onRequest,
         )
       : http.createServer(serverOptions, onRequest);

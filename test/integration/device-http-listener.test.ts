@@ -131,6 +131,23 @@ describe('the HTTP device API listener', () => {
     expect(other.body.equals(sc.firmware.subarray(0, 1000))).toBe(true);
   });
 
+  it('closes connections over its cap at once, and notes it', async () => {
+    fx = await startStationFixture({ httpDeviceTuning: { maxConnections: 3 } });
+    const { port } = fx.station.httpDeviceAddress();
+    const held = await Promise.all([1, 2, 3].map(() => rawPeer(port)));
+    const extra = await rawPeer(port);
+    expect(await extra.closed).toBeLessThan(5000);
+    expect(extra.received()).toBe('');
+    expect((await protocolErrors(fx)).map((e) => e.kind)).toContain('connection-limit');
+    // One of the held ones leaves: there is room again.
+    held[0]?.socket.destroy();
+    await held[0]?.closed;
+    await waitFor(
+      async () => (await curl([`http://127.0.0.1:${port}/api/v1/x/attributes`])).status === 401,
+    );
+    for (const peer of held) peer.socket.destroy();
+  });
+
   it('caps the long polls of one device (429), and ends them all at close', async () => {
     fx = await startStationFixture();
     const sc = await deviceWithFirmware(fx, { size: 1000, version: '1.0.1' });

@@ -111,6 +111,18 @@ describe('the HTTP device API listener', () => {
     expect((await curl([`http://127.0.0.1:${port}/api/v1/none/attributes`])).status).toBe(401);
   });
 
+  it('lets a long poll outlive the time a request has to arrive', async () => {
+    fx = await startStationFixture({ httpDeviceTuning: { requestTimeoutMs: 1000 } });
+    const sc = await deviceWithFirmware(fx, { size: 1000, version: '1.0.1' });
+    const started = Date.now();
+    const poll = await curl([
+      `${httpDeviceBase(fx.station)}/api/v1/${sc.token}/attributes/updates?timeout=3000`,
+    ]);
+    expect(poll.status).toBe(408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(poll.headers.connection).not.toBe('close');
+  });
+
   it('cuts off a peer that pipelines downloads and never reads, without growing memory', async () => {
     fx = await startStationFixture({ httpDeviceTuning: { limits: { stallMs: 1000 } } });
     const sc = await deviceWithFirmware(fx, { size: 8 * 1024 * 1024, version: '1.0.1' });

@@ -119,11 +119,13 @@ export class HttpDeviceEndpoint {
   }
 
   private createServer(): http.Server {
+    const requestTimeout = this.options.requestTimeoutMs ?? 30_000;
     const serverOptions: http.ServerOptions = {
       highWaterMark: SOCKET_HIGH_WATER_MARK,
       noDelay: true,
-      headersTimeout: this.options.headersTimeoutMs ?? 10_000,
-      requestTimeout: this.options.requestTimeoutMs ?? 30_000,
+      // Node requires the headers' time to fit in the request's.
+      headersTimeout: Math.min(this.options.headersTimeoutMs ?? 10_000, requestTimeout),
+      requestTimeout,
       keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 15_000,
       // Checked often enough that the time-outs above hold to about a second.
       connectionsCheckingInterval: 1000,

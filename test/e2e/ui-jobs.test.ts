@@ -125,7 +125,7 @@ describe('jobs on the Monitor page', () => {
     expect(lines).toHaveLength(4);
     for (const device of [d0, d1, d2]) {
       const line = lines.find((l) => l.startsWith(`${device.name},`));
-      expect(line, device.name).toMatch(/,200000,1,UPDATED,,,,$/);
+      expect(line, device.name).toMatch(/,200000,1,UPDATED,,,,,mqtt$/);
     }
 
     const [jsonDownload] = await Promise.all([

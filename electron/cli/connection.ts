@@ -3,11 +3,12 @@ import { ApiError } from '../../shared/api/errors';
 import { createHttpApiClient } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { isLoopbackHost } from '../core/http/loopback';
+import { DEFAULT_HTTP_PORT } from '../core/http/default-port';
 import { readStationSecret, STATION_SECRET_FILE } from '../core/http/station-secret';
 import { defaultDataDir } from '../core/station';
 import { CliError } from './cli-error';
 
-export const DEFAULT_STATION_URL = 'http://127.0.0.1:8080';
+export const DEFAULT_STATION_URL = `http://127.0.0.1:${DEFAULT_HTTP_PORT}`;
 
 /** Options every command that talks to a running station accepts. */
 export interface ConnectionOptions {

@@ -66,7 +66,8 @@ export function listenErrorHost(error: unknown, configuredHost: string | undefin
 export function lanAddresses(
   boundHost: string,
   port: number,
-  scheme: 'mqtt' | 'mqtts',
+  /** mqtt, mqtts, http, https… */
+  scheme: string,
   interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
 ): LanAddress[] {
   if (isLoopbackHost(boundHost)) return [];

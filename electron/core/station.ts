@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import type { Package, StationStatus } from '../../shared/api/entities';
 import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
 import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
+import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
 import { createApiHandlers } from './api/handlers';
 import { ChunkServer } from './device-api/chunk-server';
 import { DeviceService } from './device-api/device-service';
@@ -12,6 +13,9 @@ import { PackageDownloads } from './device-api/package-download';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
 import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limits';
+import { deviceEndpoint } from './device-endpoints';
+import { HttpDeviceEndpoint, type HttpDeviceTuning } from './device-http/http-device-endpoint';
+import { ListenerGroup } from './listener/listener-group';
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
@@ -57,6 +61,16 @@ export interface StationOptions {
   mqttHost?: string;
   /** Default 1883; 0 picks a free port. */
   mqttPort?: number;
+  /**
+   * ThingsBoard's HTTP device API, on the same host as MQTT. Default 8080 (ThingsBoard's); 0
+   * picks a free port, and so does leaving it out when mqttPort is 0 (a throw-away station:
+   * tests, benchmarks).
+   */
+  httpDevicePort?: number;
+  /** HTTPS for the HTTP device API: PEM key and certificate, as `tls` is for MQTT. */
+  httpDeviceTls?: { key: Buffer | string; cert: Buffer | string };
+  /** Time-outs and caps of the HTTP device API; tests shorten them. */
+  httpDeviceTuning?: HttpDeviceTuning;
   /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
@@ -92,6 +106,10 @@ export interface Station {
   readonly deviceService: DeviceService;
   importPackage(meta: PackageMeta, source: Readable | NodeJS.ReadableStream): Promise<Package>;
   mqttAddress(): { host: string; port: number };
+  /** Where the HTTP device API listens (the last address, if a failed switch left none). */
+  httpDeviceAddress(): { host: string; port: number };
+  /** Long polls open on the HTTP device API right now. */
+  httpDeviceOpenPolls(): number;
   setHttpUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -152,6 +170,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     sessions.isOnline,
   );
   const rollout = new ProfileRollout(db, { profiles, devices, packages }, ota, jobs);
+  const uplink = new UplinkLimits(options.telemetryLimits);
   const deviceService: DeviceService = new DeviceService({
     db,
     devices,
@@ -167,7 +186,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     errors,
     events,
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
-    uplink: new UplinkLimits(options.telemetryLimits),
+    uplink,
     maxSessionsPerDevice: options.maxSessionsPerDevice ?? DEFAULT_MAX_SESSIONS_PER_DEVICE,
   });
   const deviceApi = new MqttDeviceAdapter({
@@ -184,8 +203,9 @@ export async function startStation(options: StationOptions): Promise<Station> {
     ...options.telemetryRetention,
   });
   const configuredHost = options.mqttHost?.trim() || undefined;
+  const deviceHost = startHost(configuredHost, stationSettings.siteNetwork());
   const endpoint = new MqttEndpoint<DeviceIdentity>({
-    host: startHost(configuredHost, stationSettings.siteNetwork()),
+    host: deviceHost,
     port: options.mqttPort ?? 1883,
     ...(options.tls ? { tls: options.tls } : {}),
     handlers: deviceApi,
@@ -200,11 +220,29 @@ export async function startStation(options: StationOptions): Promise<Station> {
     // getSessionLimits tells SDK devices they may send maxChunkBytes: accept that much.
     maxIncomingPacketBytes: Math.max(1024 * 1024, maxChunkBytes + 64 * 1024),
   });
-  /** The last address listened on (still shown if a failed switch left no listener). */
+  const httpDevice = new HttpDeviceEndpoint({
+    ...options.httpDeviceTuning,
+    host: deviceHost,
+    port: options.httpDevicePort ?? (options.mqttPort === 0 ? 0 : DEFAULT_HTTP_DEVICE_PORT),
+    ...(options.httpDeviceTls ? { tls: options.httpDeviceTls } : {}),
+    service: deviceService,
+    errors,
+    limits: {
+      maxBodyBytes: uplink.options.maxMessageBytes,
+      ...options.httpDeviceTuning?.limits,
+    },
+  });
+  /** The last addresses listened on (still shown if a failed switch left no listener). */
   let mqtt: { host: string; port: number };
+  let http: { host: string; port: number };
   try {
     mqtt = await endpoint.listen();
+    http = await httpDevice.listen().catch((error: unknown) => {
+      throw markListener(error, 'http');
+    });
   } catch (error) {
+    await endpoint.close();
+    await httpDevice.close();
     db.close();
     throw error;
   }
@@ -213,6 +251,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
   const scheme = options.tls ? 'mqtts' : 'mqtt';
   const status = (): StationStatus => {
     mqtt = endpoint.address() ?? mqtt;
+    http = httpDevice.address() ?? http;
     return {
       version: options.version ?? '0.0.0',
       dataDir,
@@ -228,19 +267,23 @@ export async function startStation(options: StationOptions): Promise<Station> {
         maxChunkBytes,
       },
       http: { url: httpUrl },
+      deviceEndpoints: [
+        deviceEndpoint('mqtt', mqtt, Boolean(options.tls)),
+        deviceEndpoint('http', http, httpDevice.tls),
+      ],
       connectedDevices: sessions.connectedDevices,
       sessions: endpoint.sessions.size,
     };
   };
   const siteNetwork = new SiteNetworkSwitch({
-    listener: endpoint,
+    listener: new ListenerGroup([endpoint, httpDevice]),
     hosts: switchHosts(configuredHost),
     settings: stationSettings,
     // Every open UI (header, Station page) shows where devices connect now.
     onChanged: () => events.emit('station.status', status()),
   });
   const stopWatchingLan = watchLanAddresses(
-    () => status().mqtt.lanAddresses,
+    () => status().deviceEndpoints.flatMap((e) => e.lanAddresses),
     () => {
       if (events.hasListeners) events.emit('station.status', status());
     },
@@ -308,6 +351,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
       return pkg;
     },
     mqttAddress: () => ({ ...(endpoint.address() ?? mqtt) }),
+    httpDeviceAddress: () => ({ ...(httpDevice.address() ?? http) }),
+    httpDeviceOpenPolls: () => httpDevice.openPolls,
     setHttpUrl: (url) => {
       httpUrl = url;
     },
@@ -318,7 +363,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
         jobs.stop();
         retention.close();
         await sync.close();
-        await endpoint.close();
+        await Promise.all([endpoint.close(), httpDevice.close()]);
         notifier.close();
         await sources.close();
         db.close();
@@ -326,4 +371,18 @@ export async function startStation(options: StationOptions): Promise<Station> {
       return closed;
     },
   };
+}
+
+/**
+ * Which device listener could not start, on the error itself: the CLI names the right port
+ * flag. Node's listen errors already carry the host and port.
+ */
+function markListener(error: unknown, transport: 'mqtt' | 'http'): unknown {
+  if (error instanceof Error) Object.assign(error, { transport });
+  return error;
+}
+
+/** The transport whose listener failed to start ('mqtt' unless marked otherwise). */
+export function failedListener(error: unknown): 'mqtt' | 'http' {
+  return (error as { transport?: unknown } | null)?.transport === 'http' ? 'http' : 'mqtt';
 }

@@ -16,7 +16,8 @@ import {
   session,
 } from 'electron';
 import { listenErrorHost } from '../core/site-network';
-import { defaultDataDir, startStation, type Station } from '../core/station';
+import { defaultDataDir, failedListener, startStation, type Station } from '../core/station';
+import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
 import { loadAppSettings, SETTINGS_FILE } from './app-settings';
 import { exportLogs, openDataFolder, showAbout, type CommandContext } from './desktop-commands';
 import type { Log } from '../core/log';
@@ -123,6 +124,7 @@ async function start(): Promise<void> {
       dataDir,
       ...(settings.mqttHost !== undefined ? { mqttHost: settings.mqttHost } : {}),
       mqttPort: settings.mqttPort,
+      ...(settings.httpDevicePort !== undefined ? { httpDevicePort: settings.httpDevicePort } : {}),
       version: app.getVersion(),
       secretStore,
       // npm start runs the app from source with an Electron build of better-sqlite3 kept beside
@@ -139,7 +141,14 @@ async function start(): Promise<void> {
     throw new Error(
       startErrorMessage(
         error,
-        { host: listenErrorHost(error, settings.mqttHost), port: settings.mqttPort },
+        failedListener(error) === 'http'
+          ? {
+              host: listenErrorHost(error, settings.mqttHost),
+              port: settings.httpDevicePort ?? DEFAULT_HTTP_DEVICE_PORT,
+              name: 'HTTP device API',
+              setting: 'httpDevicePort',
+            }
+          : { host: listenErrorHost(error, settings.mqttHost), port: settings.mqttPort },
         path.join(dataDir, SETTINGS_FILE),
       ),
       { cause: error },

@@ -4,15 +4,19 @@ import { SettingsError } from './app-settings';
 /** A start failure said so the technician can act on it (shown in a dialog, then the app quits). */
 export function startErrorMessage(
   error: unknown,
-  mqtt: { host: string; port: number },
+  /** The listener that failed: MQTT ("mqttPort") unless said otherwise. */
+  mqtt: { host: string; port: number; name?: string; setting?: string },
   settingsFile: string,
 ): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
+  const name = mqtt.name ?? 'MQTT';
+  const setting = mqtt.setting ?? 'mqttPort';
   if (code === 'EADDRINUSE') {
+    const who =
+      name === 'MQTT' ? 'another station, or an MQTT broker such as Mosquitto' : 'another station?';
     return (
-      `The MQTT port ${mqtt.port} on ${mqtt.host} is already used by another program ` +
-      `(another station, or an MQTT broker such as Mosquitto). Stop that program, or choose ` +
-      `another port with "mqttPort" in ${settingsFile}.`
+      `The ${name} port ${mqtt.port} on ${mqtt.host} is already used by another program ` +
+      `(${who}). Stop that program, or choose another port with "${setting}" in ${settingsFile}.`
     );
   }
   if (code === 'EADDRNOTAVAIL') {
@@ -20,8 +24,8 @@ export function startErrorMessage(
   }
   if (code === 'EACCES') {
     return (
-      `The system refused the MQTT port ${mqtt.port} (ports below 1024 need administrator ` +
-      `rights): choose another with "mqttPort" in ${settingsFile}.`
+      `The system refused the ${name} port ${mqtt.port} (ports below 1024 need administrator ` +
+      `rights): choose another with "${setting}" in ${settingsFile}.`
     );
   }
   if (error instanceof DatabaseTooNewError || error instanceof SettingsError) return error.message;

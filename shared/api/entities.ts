@@ -216,6 +216,10 @@ export const OtaSlot = z.object({
 });
 export type OtaSlot = z.infer<typeof OtaSlot>;
 
+/** How a device reaches the station. */
+export const DeviceTransport = z.enum(['mqtt', 'http', 'coap']);
+export type DeviceTransport = z.infer<typeof DeviceTransport>;
+
 export const Device = z.object({
   id: Id,
   name: z.string(),
@@ -225,6 +229,8 @@ export const Device = z.object({
   accessToken: z.string(),
   online: z.boolean(),
   lastSeenAt: Timestamp.nullable(),
+  /** How the device last reached the station; null until its first call. */
+  lastTransport: DeviceTransport.nullable(),
   createdAt: Timestamp,
   firmware: OtaSlot,
   software: OtaSlot,
@@ -286,10 +292,6 @@ export const DeviceMessageKind = z.enum([
 ]);
 export type DeviceMessageKind = z.infer<typeof DeviceMessageKind>;
 
-/** How a device reaches the station. */
-export const DeviceTransport = z.enum(['mqtt', 'http', 'coap']);
-export type DeviceTransport = z.infer<typeof DeviceTransport>;
-
 /** One connection of a device, as the station holds it now (a device may hold several). */
 export const DeviceSessionInfo = z.object({
   id: z.string(),
@@ -313,6 +315,28 @@ export const DeviceSessionInfo = z.object({
 });
 export type DeviceSessionInfo = z.infer<typeof DeviceSessionInfo>;
 
+/** Where devices on the site network reach a listener, e.g. 192.168.1.23 on eth0. */
+export const LanAddress = z.object({
+  address: z.string(),
+  /** Network interface name (eth0, Wi-Fi...); null when the address is on none of them. */
+  interface: z.string().nullable(),
+  url: z.string(),
+});
+export type LanAddress = z.infer<typeof LanAddress>;
+
+/** Where devices of one transport connect: one entry per device transport the station serves. */
+export const DeviceEndpoint = z.object({
+  transport: DeviceTransport,
+  host: z.string(),
+  port: z.number().int(),
+  /** e.g. mqtt://0.0.0.0:1883, https://127.0.0.1:8080 */
+  url: z.string(),
+  tls: z.boolean(),
+  /** As mqtt.lanAddresses: empty while only this computer is served. */
+  lanAddresses: z.array(LanAddress),
+});
+export type DeviceEndpoint = z.infer<typeof DeviceEndpoint>;
+
 export const StationStatus = z.object({
   version: z.string(),
   dataDir: z.string(),
@@ -329,14 +353,7 @@ export const StationStatus = z.object({
      * IPv4 addresses outside loopback (or the one address listened on). Empty when serving this
      * computer only, or when it has no network address right now.
      */
-    lanAddresses: z.array(
-      z.object({
-        address: z.string(),
-        /** Network interface name (eth0, Wi-Fi...); null when the address is on none of them. */
-        interface: z.string().nullable(),
-        url: z.string(),
-      }),
-    ),
+    lanAddresses: z.array(LanAddress),
     /**
      * The address given at start (--mqtt-host, settings.json, FIELD_OTA_MQTT_HOST): it wins over
      * the Station page switch at every start. Null: the switch's saved choice decides.
@@ -345,6 +362,8 @@ export const StationStatus = z.object({
     maxChunkBytes: z.number().int().positive(),
   }),
   http: z.object({ url: z.string() }),
+  /** Every device transport's endpoint (MQTT, HTTP…), in the order the Station page lists them. */
+  deviceEndpoints: z.array(DeviceEndpoint),
   connectedDevices: z.number().int().nonnegative(),
   sessions: z.number().int().nonnegative(),
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { forkBenchChild } from './child-process';
 import type { ServerChildRequest, ServerKind } from './server-child';
 import type { SimulatorChildReport, SimulatorChildRequest } from './simulator-child';
@@ -8,6 +9,7 @@ const SIMULATION_TIMEOUT_MS = 180_000;
 
 export interface Measurement {
   server: ServerKind;
+  transport: SimulatedTransport;
   devices: number;
   chunkSize: number;
   sim: SimulatorChildReport;
@@ -15,12 +17,13 @@ export interface Measurement {
   serverMaxRssMb: number;
 }
 
-/** One server (in its own process) serving one simulated fleet (in another). */
+/** One server (in its own process) serving one simulated fleet (in another), over one transport. */
 export async function measure(
   server: ServerKind,
   devices: number,
   chunkSize: number,
   jobConcurrency = 0,
+  transport: SimulatedTransport = 'mqtt',
 ): Promise<Measurement> {
   const tokenPrefix = 'bench-';
   const serverRequest: ServerChildRequest = {
@@ -30,14 +33,19 @@ export async function measure(
     firmwareBytes: FIRMWARE_BYTES,
     jobConcurrency,
   };
-  const serverChild = forkBenchChild<{ url: string } | { cpuMs: number; maxRssMb: number }>(
+  const serverChild = forkBenchChild<
+    { url: string; urls: Record<string, string> } | { cpuMs: number; maxRssMb: number }
+  >(
     path.join(__dirname, 'server-child.ts'),
     [JSON.stringify(serverRequest)],
     SIMULATION_TIMEOUT_MS + 120_000,
   );
-  const ready = (await serverChild.next()) as { url: string };
+  const ready = (await serverChild.next()) as { url: string; urls: Record<string, string> };
+  const url = ready.urls[transport];
+  if (url === undefined) throw new Error(`${server} does not serve ${transport}`);
   const simRequest: SimulatorChildRequest = {
-    url: ready.url,
+    transport,
+    url,
     count: devices,
     tokenPrefix,
     chunkSize,
@@ -54,6 +62,7 @@ export async function measure(
   await Promise.all([serverChild.exited, simChild.exited]);
   return {
     server,
+    transport,
     devices,
     chunkSize,
     sim,

@@ -1,8 +1,11 @@
 // The simulated fleet for the throughput benchmark, in its own process.
 import { runSimulation, type SimulationTotals } from '../../electron/simulator';
+import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { ownUsage } from './child-process';
 
 export interface SimulatorChildRequest {
+  /** Default mqtt. */
+  transport?: SimulatedTransport;
   url: string;
   count: number;
   tokenPrefix: string;
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as SimulatorChildRequest;
   const cpuBefore = process.cpuUsage();
   const summary = await runSimulation({
+    ...(request.transport ? { transport: request.transport } : {}),
     url: request.url,
     count: request.count,
     tokenPrefix: request.tokenPrefix,

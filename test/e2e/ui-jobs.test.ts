@@ -116,12 +116,12 @@ describe('jobs on the Monitor page', () => {
     expect(fileName).toMatch(/\.csv$/);
     const lines = csv.trim().split(/\r?\n/);
     expect(lines[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     expect(lines).toHaveLength(4);
     for (const device of [d0, d1, d2]) {
       const line = lines.find((l) => l.startsWith(`${device.name},`));
-      expect(line, device.name).toMatch(/,200000,1,UPDATED,,,,$/);
+      expect(line, device.name).toMatch(/,200000,1,UPDATED,,,,,mqtt$/);
     }
 
     const report = JSON.parse((await downloadReport(page, row, 'JSON')).text) as {

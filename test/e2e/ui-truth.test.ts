@@ -183,11 +183,11 @@ describe('the truth at a glance (issue 9)', () => {
 
     const lines = (await downloadReport(page, row, 'CSV')).text.trim().split(/\r?\n/);
     expect(lines[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     const line = lines.find((l) => l.startsWith(`${dev(0).name},`)) ?? '';
     expect(line).toMatch(
-      /,2,TIMED_OUT,"?Checksum does not match[^\n]*,device \(fw_error\),No progress for \d+ s in INITIATED at 0 %,station$/,
+      /,2,TIMED_OUT,"?Checksum does not match[^\n]*,device \(fw_error\),No progress for \d+ s in INITIATED at 0 %,station,mqtt$/,
     );
     const report = JSON.parse((await downloadReport(page, row, 'JSON')).text) as {
       devices: { device: string; attemptLog: { error: string; errorBy: string }[] }[];

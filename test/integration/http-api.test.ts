@@ -227,7 +227,7 @@ describe('POST /api/call/<operation>', () => {
     expect((await call('jobs.resume', { id: job.id })).status).toBe('RUNNING');
     const report = await call('jobs.report', { id: job.id, format: 'csv' });
     expect(report.body.split('\r\n')[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     expect((await call('jobs.cancel', { id: job.id })).status).toBe('CANCELED');
     const onProfile = await call('profiles.assign', { profileId: profile.id, packageId: pkg.id });

@@ -154,9 +154,11 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
     expect(report.code).toBe(0);
     const rows = report.stdout.trimEnd().split('\r\n');
     expect(rows[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(names);
-    expect(rows.slice(1).every((r) => r.endsWith(`,${FIRMWARE.length},1,UPDATED,,,,`))).toBe(true);
+    expect(rows.slice(1).every((r) => r.endsWith(`,${FIRMWARE.length},1,UPDATED,,,,,mqtt`))).toBe(
+      true,
+    );
   }, 150_000);
 });

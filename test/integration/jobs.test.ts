@@ -298,11 +298,11 @@ describe('OTA jobs', () => {
     expect(csv.contentType).toBe('text/csv');
     const lines = csv.body.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
+      'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy,transport',
     );
     expect(lines.slice(1).map((l) => l.split(',').slice(4))).toEqual([
-      [String(FIRMWARE.length), '1', 'UPDATED', '', '', '', ''],
-      ['0', '1', 'INITIATED', '', '', '', ''],
+      [String(FIRMWARE.length), '1', 'UPDATED', '', '', '', '', 'mqtt'],
+      ['0', '1', 'INITIATED', '', '', '', '', ''],
     ]);
     const json = JSON.parse(
       (await fx.station.api['jobs.report']({ id: created.id, format: 'json' })).body,

@@ -82,6 +82,8 @@ export interface RunningStation {
   child: ChildProcess;
   httpUrl: string;
   mqttUrl: string;
+  /** The HTTP device API, e.g. http://127.0.0.1:41234. */
+  httpDeviceUrl: string;
   readyLine: string;
   /** The data folder it runs on, where a CLI on this computer finds its per-start secret. */
   dataDir: string;
@@ -98,6 +100,16 @@ export interface RunningStation {
 
 const READY = /^ServicePleX Field OTA station ready: (mqtt:\/\/\S+) (http:\/\/\S+) data=(.+)$/m;
 const UI = /^Open the UI: (http:\/\/\S+)$/m;
+const HTTP_DEVICE = /^Device HTTP API: (https?:\/\/\S+)$/m;
+
+/**
+ * A test's station takes any free port for its HTTP device API unless told one: 8080, the
+ * default, is one port for every test running at once (and for anything else on the machine).
+ */
+function withFreeHttpDevicePort(args: readonly string[]): readonly string[] {
+  if (args[0] !== 'station' || args.includes('--http-device-port')) return args;
+  return [...args, '--http-device-port', '0'];
+}
 
 /** Starts `field-ota station` (or the given script) and waits for its ready line. */
 export function startStationProcess(
@@ -109,7 +121,12 @@ export function startStationProcess(
   /** A command that runs Node for us, e.g. ['prlimit', '--fsize=N', '--'] to limit the station. */
   launcher: readonly string[] = [],
 ): Promise<RunningStation> {
-  const [command, ...commandArgs] = [...launcher, process.execPath, script, ...args];
+  const [command, ...commandArgs] = [
+    ...launcher,
+    process.execPath,
+    script,
+    ...withFreeHttpDevicePort(args),
+  ];
   const child = spawn(command ?? process.execPath, commandArgs, {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -139,6 +156,7 @@ export function startStationProcess(
           child,
           mqttUrl: match[1],
           httpUrl: match[2],
+          httpDeviceUrl: HTTP_DEVICE.exec(stdout)?.[1] ?? '',
           dataDir: match[3],
           uiUrl: UI.exec(stdout)?.[1] ?? '',
           env: { FIELD_OTA_STATION: match[2], FIELD_OTA_DATA_DIR: match[3] },

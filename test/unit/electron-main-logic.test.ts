@@ -258,6 +258,9 @@ describe('desktop settings', () => {
       maxChunkBytes: 65536,
     });
     expect(loadAppSettings(dir, { FIELD_OTA_MQTT_PORT: '0' }).mqttPort).toBe(0);
+    expect(loadAppSettings(dir, { FIELD_OTA_HTTP_DEVICE_PORT: '18080' }).httpDevicePort).toBe(
+      18080,
+    );
   });
 
   it('refuses a settings file it cannot use, naming the file and the setting', () => {
@@ -279,6 +282,13 @@ describe('start errors the technician can act on', () => {
   it('names the busy port, the likely culprit and the setting to change', () => {
     expect(startErrorMessage(busy, mqtt, '/data/settings.json')).toBe(
       'The MQTT port 1883 on 127.0.0.1 is already used by another program (another station, or an MQTT broker such as Mosquitto). Stop that program, or choose another port with "mqttPort" in /data/settings.json.',
+    );
+  });
+
+  it('names the HTTP device API and its setting when that port is the busy one', () => {
+    const http = { ...mqtt, port: 8080, name: 'HTTP device API', setting: 'httpDevicePort' };
+    expect(startErrorMessage(busy, http, '/data/settings.json')).toBe(
+      'The HTTP device API port 8080 on 127.0.0.1 is already used by another program (another station?). Stop that program, or choose another port with "httpDevicePort" in /data/settings.json.',
     );
   });
 

@@ -37,6 +37,7 @@ function device(name: string, part: Partial<Device> = {}): Device {
     accessToken: `t-${name}`,
     online: false,
     lastSeenAt: null,
+    lastTransport: null,
     createdAt: 0,
     firmware: EMPTY_SLOT,
     software: EMPTY_SLOT,

@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { appVersion } from '../../core/http/app-root';
 import { hostForUrl } from '../../core/http/loopback';
+import { DEFAULT_HTTP_PORT } from '../../core/http/default-port';
 import { startHeadlessHttp, type HeadlessHttp } from '../../core/http/headless-http';
+import { DEFAULT_HTTP_DEVICE_PORT } from '../../../shared/protocol/http-device-api';
 import { assertSafeBinding } from '../../core/http/server';
 import { listenErrorHost } from '../../core/site-network';
 import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
-import { defaultDataDir, startStation, type Station } from '../../core/station';
+import { defaultDataDir, failedListener, startStation, type Station } from '../../core/station';
 import { CliError } from '../cli-error';
 import { integerIn, port, rateLimit } from '../option-parsers';
 import { printJson, printLine } from '../output';
@@ -16,6 +18,10 @@ interface StationOptions {
   /** Undefined when not given: the Station page switch's saved choice decides. */
   mqttHost?: string;
   mqttPort: number;
+  /** Undefined when not given: 8080, or any free port with --mqtt-port 0. */
+  httpDevicePort?: number;
+  httpDeviceTlsCert?: string;
+  httpDeviceTlsKey?: string;
   httpHost: string;
   httpPort: number;
   httpToken?: string;
@@ -35,7 +41,9 @@ interface StationOptions {
 
 export function stationCommand(): Command {
   return new Command('station')
-    .description('run the headless station: MQTT device API + HTTP API and UI, until Ctrl+C')
+    .description(
+      'run the headless station: MQTT and HTTP device APIs + HTTP API and UI, until Ctrl+C',
+    )
     .option(
       '--data-dir <dir>',
       'where the database and package cache live (env FIELD_OTA_DATA_DIR)',
@@ -47,11 +55,21 @@ export function stationCommand(): Command {
     )
     .option('--mqtt-port <port>', 'MQTT port (0: any free port)', port, 1883)
     .option(
+      '--http-device-port <port>',
+      `port of the HTTP device API, on the MQTT host (default ${DEFAULT_HTTP_DEVICE_PORT} as ThingsBoard; 0, or left out with --mqtt-port 0: any free port)`,
+      port,
+    )
+    .option(
       '--http-host <host>',
       'address of the HTTP API and UI (not loopback: --http-token required)',
       '127.0.0.1',
     )
-    .option('--http-port <port>', 'HTTP port (0: any free port)', port, 8080)
+    .option(
+      '--http-port <port>',
+      'port of the HTTP API and UI (0: any free port)',
+      port,
+      DEFAULT_HTTP_PORT,
+    )
     .option(
       '--http-token <token>',
       'bearer token the HTTP API requires (env FIELD_OTA_HTTP_TOKEN)',
@@ -104,6 +122,11 @@ export function stationCommand(): Command {
     )
     .option('--mqtt-tls-cert <file>', 'PEM certificate: devices connect with TLS (mqtts)')
     .option('--mqtt-tls-key <file>', 'PEM private key of that certificate')
+    .option(
+      '--http-device-tls-cert <file>',
+      'PEM certificate: devices use HTTPS on the HTTP device API',
+    )
+    .option('--http-device-tls-key <file>', 'PEM private key of that certificate')
     .option('--json', 'print the ready line as JSON')
     .action(runStation);
 }
@@ -116,9 +139,16 @@ async function runStation(options: StationOptions): Promise<void> {
     throw new CliError((error as Error).message);
   }
 
-  const tls = readTls(options);
+  const tls = readTls(options.mqttTlsCert, options.mqttTlsKey, '--mqtt-tls');
+  const httpDeviceTls = readTls(
+    options.httpDeviceTlsCert,
+    options.httpDeviceTlsKey,
+    '--http-device-tls',
+  );
   const station = await startStation({
     ...(tls ? { tls } : {}),
+    ...(httpDeviceTls ? { httpDeviceTls } : {}),
+    ...(options.httpDevicePort !== undefined ? { httpDevicePort: options.httpDevicePort } : {}),
     dataDir: options.dataDir,
     ...(options.mqttHost !== undefined ? { mqttHost: options.mqttHost } : {}),
     mqttPort: options.mqttPort,
@@ -135,6 +165,18 @@ async function runStation(options: StationOptions): Promise<void> {
     telemetryLimits: telemetryLimits(options),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
+    if (failedListener(error) === 'http') {
+      const httpPort = (error as { port?: unknown }).port;
+      throw friendlyStartError(
+        error,
+        'HTTP device API',
+        host,
+        typeof httpPort === 'number'
+          ? httpPort
+          : (options.httpDevicePort ?? DEFAULT_HTTP_DEVICE_PORT),
+        '--http-device-port',
+      );
+    }
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
   });
 
@@ -155,10 +197,13 @@ async function runStation(options: StationOptions): Promise<void> {
   const stopped = untilStopped(station, http);
   const mqtt = station.mqttAddress();
   const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(mqtt.host)}:${mqtt.port}`;
+  const device = station.httpDeviceAddress();
+  const httpDeviceUrl = `${httpDeviceTls ? 'https' : 'http'}://${hostForUrl(device.host)}:${device.port}`;
   if (options.json)
     printJson({
       ready: true,
       mqtt: mqttUrl,
+      httpDevice: httpDeviceUrl,
       http: http.url,
       ui: http.uiUrl,
       dataDir: station.dataDir,
@@ -166,6 +211,7 @@ async function runStation(options: StationOptions): Promise<void> {
   else {
     // The secret is this account's to see: the terminal that started the station is.
     printLine(`Open the UI: ${http.uiUrl}`);
+    printLine(`Device HTTP API: ${httpDeviceUrl}`);
     printLine(
       `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
     );
@@ -185,11 +231,13 @@ function telemetryLimits(options: StationOptions): Partial<UplinkLimitOptions> {
 }
 
 /** Both files or neither: half a TLS set-up is a mistake to report, not to ignore. */
-function readTls(options: StationOptions): { cert: Buffer; key: Buffer } | undefined {
-  if (!options.mqttTlsCert && !options.mqttTlsKey) return undefined;
-  if (!options.mqttTlsCert || !options.mqttTlsKey) {
-    throw new CliError('--mqtt-tls-cert and --mqtt-tls-key go together');
-  }
+function readTls(
+  certFile: string | undefined,
+  keyFile: string | undefined,
+  flags: string,
+): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new CliError(`${flags}-cert and ${flags}-key go together`);
   const read = (file: string, what: string) => {
     try {
       return fs.readFileSync(file);
@@ -197,7 +245,7 @@ function readTls(options: StationOptions): { cert: Buffer; key: Buffer } | undef
       throw new CliError(`Cannot read the TLS ${what} ${file}: ${(error as Error).message}`);
     }
   };
-  return { cert: read(options.mqttTlsCert, 'certificate'), key: read(options.mqttTlsKey, 'key') };
+  return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
 }
 
 const DOUBLE_DELIVERY_MS = 1000;

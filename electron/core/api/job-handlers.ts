@@ -3,7 +3,7 @@ import type { ApiContext, DomainHandlers } from './api-context';
 
 /** The jobs.* operations: rollouts with their policy, and their reports. */
 export function createJobHandlers(
-  ctx: Pick<ApiContext, 'jobs' | 'jobRepo' | 'executions' | 'notifier'>,
+  ctx: Pick<ApiContext, 'jobs' | 'jobRepo' | 'executions' | 'devices' | 'notifier'>,
 ): DomainHandlers<'jobs'> {
   return {
     'jobs.create': async ({ packageId, deviceIds, profileId, policy, startAt }) =>
@@ -23,7 +23,8 @@ export function createJobHandlers(
       ctx.notifier.flush();
       const job = ctx.jobRepo.get(id);
       const executions = ctx.executions.listByJob(id);
-      const rows = jobReportRows(executions);
+      const transports = ctx.devices.lastTransports(executions.map((e) => e.deviceId));
+      const rows = jobReportRows(executions, (deviceId) => transports.get(deviceId) ?? null);
       const base =
         `job-${job.packageTitle}-${job.packageVersion}-${new Date(job.createdAt).toISOString().slice(0, 19)}`.replace(
           /[^\w.-]+/g,

@@ -75,7 +75,10 @@ export class DeviceService {
   /** The device a token belongs to; an unknown one is recorded as a bad-token protocol error. */
   authenticate(token: string, from: DeviceOrigin): DeviceIdentity | undefined {
     const device = token ? this.deps.devices.identityByToken(token) : undefined;
-    if (device) return device;
+    if (device) {
+      this.deps.notifier.deviceTransport(device.id, from.transport);
+      return device;
+    }
     this.deps.errors.record({
       kind: 'bad-token',
       message: token ? `Unknown access token "${mask(token)}"` : 'Request without an access token',

@@ -41,7 +41,7 @@ export interface HttpServerOptions {
 }
 
 export interface HttpServerHandle {
-  /** e.g. http://127.0.0.1:8080 */
+  /** e.g. http://127.0.0.1:8090 */
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;

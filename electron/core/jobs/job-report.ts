@@ -1,4 +1,4 @@
-import type { Attempt, Execution, Job } from '../../../shared/api/entities';
+import type { Attempt, DeviceTransport, Execution, Job } from '../../../shared/api/entities';
 import { csvText } from '../../../shared/text/csv';
 
 export interface JobReportRow {
@@ -14,6 +14,8 @@ export interface JobReportRow {
   firstErrorBy: string;
   lastError: string;
   lastErrorBy: string;
+  /** How the device last reached the station (mqtt, http…); empty if it never called. */
+  transport: string;
 }
 
 /** Each attempt with its own error (the JSON report only: one CSV line per device). */
@@ -34,7 +36,10 @@ export function errorSourceText(source: Attempt['reportedBy']): string {
 }
 
 /** One row per device: when its (last) delivery started and ended, and how it ended. */
-export function jobReportRows(executions: readonly Execution[]): JobReportRow[] {
+export function jobReportRows(
+  executions: readonly Execution[],
+  transportOf: (deviceId: string) => DeviceTransport | null,
+): JobReportRow[] {
   return executions.map((e) => {
     const initiated = e.history.filter((h) => h.state === 'INITIATED').at(-1)?.at ?? null;
     const end = e.finishedAt;
@@ -54,6 +59,7 @@ export function jobReportRows(executions: readonly Execution[]): JobReportRow[] 
       firstErrorBy: errorSourceText(first?.reportedBy ?? null),
       lastError: last?.error ?? '',
       lastErrorBy: errorSourceText(last?.reportedBy ?? null),
+      transport: transportOf(e.deviceId) ?? '',
     };
   });
 }
@@ -83,6 +89,7 @@ const CSV_COLUMNS: readonly (keyof JobReportRow)[] = [
   'firstErrorBy',
   'lastError',
   'lastErrorBy',
+  'transport',
 ];
 
 /** Device names and errors come from the site and from devices: cells are neutralised (shared/text/csv). */

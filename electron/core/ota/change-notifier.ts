@@ -1,3 +1,4 @@
+import type { DeviceTransport } from '../../../shared/api/entities';
 import type { Db } from '../storage/database';
 import type { DeviceRepository, OnlineCheck } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
@@ -14,6 +15,9 @@ export class ChangeNotifier {
   private readonly devices = new Set<string>();
   /** Last connect/disconnect per device, written with the next flush. */
   private readonly seen = new Map<string, number>();
+  /** Transports to write with the next flush, and the last one known per device. */
+  private readonly transports = new Map<string, DeviceTransport>();
+  private readonly knownTransports = new Map<string, DeviceTransport>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -31,6 +35,14 @@ export class ChangeNotifier {
     if (end > (this.bytes.get(executionId) ?? 0)) this.bytes.set(executionId, end);
     this.executions.add(executionId);
     this.schedule();
+  }
+
+  /** Writes an execution's unwritten progress now (its attempt is about to end). */
+  writeBytes(executionId: string): void {
+    const end = this.bytes.get(executionId);
+    if (end === undefined) return;
+    this.bytes.delete(executionId);
+    this.executionRepo.recordBytes(executionId, end, Date.now());
   }
 
   /** Drops unwritten progress of an execution (its attempt ended and the count restarts). */
@@ -52,6 +64,17 @@ export class ChangeNotifier {
     this.deviceChanged(deviceId);
   }
 
+  /**
+   * The device called over `transport`. Called on every call, so it costs a map lookup; only a
+   * change is written (with the next flush), so a download writes it once, not once per chunk.
+   */
+  deviceTransport(deviceId: string, transport: DeviceTransport): void {
+    if (this.knownTransports.get(deviceId) === transport) return;
+    this.knownTransports.set(deviceId, transport);
+    this.transports.set(deviceId, transport);
+    this.deviceChanged(deviceId);
+  }
+
   deviceChanged(deviceId: string): void {
     this.devices.add(deviceId);
     this.schedule();
@@ -62,14 +85,17 @@ export class ChangeNotifier {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const now = Date.now();
-    if (this.bytes.size > 0 || this.seen.size > 0) {
+    if (this.bytes.size > 0 || this.seen.size > 0 || this.transports.size > 0) {
       const pending = [...this.bytes];
       const seen = [...this.seen];
+      const transports = [...this.transports];
       this.bytes.clear();
       this.seen.clear();
+      this.transports.clear();
       this.db.transaction(() => {
         for (const [id, end] of pending) this.executionRepo.recordBytes(id, end, now);
         for (const [id, at] of seen) this.deviceRepo.touchLastSeen(id, at);
+        for (const [id, transport] of transports) this.deviceRepo.setLastTransport(id, transport);
       })();
     }
     const executionIds = [...this.executions];

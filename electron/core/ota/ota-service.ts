@@ -372,6 +372,9 @@ export class OtaService {
     }
     // A QUEUED device has not been told anything yet; what it reports is about something else.
     if (active.state === reported || active.state === 'QUEUED') return;
+    // The bytes it was served may still wait for the notifier's next flush: an attempt that
+    // ends now must end with them.
+    this.notifier.writeBytes(active.id);
     let state = reported;
     let detail: string | null = null;
     let failure =

@@ -1,5 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AssignmentSource, Device, OtaSlot } from '../../../shared/api/entities';
+import type {
+  AssignmentSource,
+  Device,
+  DeviceTransport,
+  OtaSlot,
+} from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { OtaState } from '../../../shared/protocol/states';
@@ -28,6 +33,7 @@ export interface DeviceRow {
   current_sw_title: string | null;
   current_sw_version: string | null;
   last_seen_at: number | null;
+  last_transport: DeviceTransport | null;
   created_at: number;
   cloud_id: string | null;
   cloud_version: number | null;
@@ -137,6 +143,7 @@ function toDevice(row: DeviceListRow, online: boolean): Device {
     accessToken: row.access_token,
     online,
     lastSeenAt: row.last_seen_at,
+    lastTransport: row.last_transport,
     createdAt: row.created_at,
     firmware: slot(
       row.current_fw_title,
@@ -410,6 +417,18 @@ export class DeviceRepository {
         deviceId,
       );
     }
+  }
+
+  /** How each of these devices last reached the station (one query for a whole report). */
+  lastTransports(ids: readonly string[]): Map<string, DeviceTransport | null> {
+    const rows = this.sql(
+      'SELECT id, last_transport AS transport FROM devices WHERE id IN (SELECT value FROM json_each(?))',
+    ).all(JSON.stringify(ids)) as { id: string; transport: DeviceTransport | null }[];
+    return new Map(rows.map((row) => [row.id, row.transport]));
+  }
+
+  setLastTransport(deviceId: string, transport: DeviceTransport): void {
+    this.sql('UPDATE devices SET last_transport = ? WHERE id = ?').run(transport, deviceId);
   }
 
   /** Never moves back: a connect time written late must not hide later telemetry. */

@@ -7,6 +7,7 @@ import { migration as m006 } from './schema/006-pending-telemetry-count';
 import { migration as m007 } from './schema/007-telemetry-retention';
 import { migration as m008 } from './schema/008-execution-attempts';
 import { migration as m009 } from './schema/009-profile-packages';
+import { migration as m010 } from './schema/010-device-last-transport';
 
 /**
  * Numbered schema migrations: one file each in schema/ (NNN-name.ts), listed here in order.
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m007,
   m008,
   m009,
+  m010,
 ];

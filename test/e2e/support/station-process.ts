@@ -23,6 +23,8 @@ export interface StationProcess {
   uiUrl: string;
   /** e.g. mqtt://127.0.0.1:40123 */
   mqttUrl: string;
+  /** The HTTP device API, e.g. http://127.0.0.1:40124 */
+  httpDeviceUrl: string;
   dataDir: string;
   /** The station's process id (to stop and continue it: a frozen station). */
   pid: number;
@@ -60,6 +62,7 @@ export async function startStationProcess(
     httpUrl: station.httpUrl,
     uiUrl: station.uiUrl,
     mqttUrl: station.mqttUrl,
+    httpDeviceUrl: station.httpDeviceUrl,
     dataDir,
     pid: station.child.pid ?? 0,
     stderr: station.stderr,

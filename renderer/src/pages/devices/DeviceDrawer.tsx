@@ -5,6 +5,7 @@ import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
 import { formatBytes, formatDateTime, formatFullDateTime } from '../../lib/format';
+import { transportLabel } from '../../lib/transport';
 import { useStation } from '../../state/store-context';
 import { AttemptList, FailureSummary } from '../monitor/AttemptList';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
@@ -78,6 +79,10 @@ export function DeviceDrawer({
         <div>
           <dt>Last seen</dt>
           <dd>{device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}</dd>
+        </div>
+        <div>
+          <dt>Last transport</dt>
+          <dd>{device.lastTransport ? transportLabel(device.lastTransport) : 'None yet'}</dd>
         </div>
       </dl>
       {error && (

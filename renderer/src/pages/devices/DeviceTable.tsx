@@ -9,6 +9,7 @@ import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { TableScroll } from '../../components/TableScroll';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 import { formatAgo, formatBytes, formatFullDateTime } from '../../lib/format';
+import { transportLabel } from '../../lib/transport';
 import type { Sort } from '../../lib/sorting';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { shownUpdate, type DeviceColumn } from './device-filter';
@@ -222,17 +223,27 @@ const DeviceRow = memo(function DeviceRow({
         <MiddleText text={device.profileName} />
       </td>
       <td>
-        {device.online ? (
-          <span className="online-yes">
-            <Icon name="online" />
-            Online
-          </span>
-        ) : (
-          <span className="online-no">
-            <Icon name="offline" />
-            Offline
-          </span>
-        )}
+        <span className={compact ? 'cell-inline' : 'cell-stack'}>
+          {device.online ? (
+            <span className="online-yes">
+              <Icon name="online" />
+              Online
+            </span>
+          ) : (
+            <span className="online-no">
+              <Icon name="offline" />
+              Offline
+            </span>
+          )}
+          {device.lastTransport && (
+            <span
+              className="cell-sub"
+              title={`Last reached the station over ${transportLabel(device.lastTransport)}`}
+            >
+              {transportLabel(device.lastTransport)}
+            </span>
+          )}
+        </span>
       </td>
       <td>
         <SlotVersions slot={device.firmware} profileName={device.profileName} compact={compact} />

@@ -13,6 +13,7 @@ import {
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
 import { ConnectedDevices } from './ConnectedDevices';
+import { DeviceEndpoints } from './DeviceEndpoints';
 import { SiteNetworkSwitch } from './SiteNetworkSwitch';
 import { hostPort } from './site-addresses';
 
@@ -27,7 +28,7 @@ export function StationPage() {
     <>
       <PageHeader
         title="Station"
-        description="The MQTT device API devices connect to, and this station's health."
+        description="The device APIs (MQTT, HTTP) devices connect to, and this station's health."
       />
       {!status ? (
         <p className="loading-line">Loading the station's status…</p>
@@ -79,6 +80,7 @@ export function StationPage() {
             </dl>
             <SiteNetworkSwitch mqtt={status.mqtt} />
           </section>
+          <DeviceEndpoints endpoints={status.deviceEndpoints} />
           <section className="card" aria-labelledby="station-title">
             <h2 id="station-title">This station</h2>
             <dl className="facts">

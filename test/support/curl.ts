@@ -1,0 +1,145 @@
+/**
+ * Runs the real curl against the station, as a device or a technician would, and returns the
+ * status, headers and body it got. Everything curl is told is in `args`: nothing is added but
+ * the output capture.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Station } from '../../electron/core/station';
+
+export interface CurlResult {
+  status: number;
+  /** Header names in lower case; the last response's headers (after a 100 Continue). */
+  headers: Record<string, string>;
+  body: Buffer;
+  /** curl's own exit code (0, or e.g. 18 for a transfer cut short). */
+  exitCode: number;
+}
+
+/** The station's HTTP device API base, e.g. http://127.0.0.1:41234. */
+export function httpDeviceBase(station: Station, scheme: 'http' | 'https' = 'http'): string {
+  return `${scheme}://127.0.0.1:${station.httpDeviceAddress().port}`;
+}
+
+function outputFiles(): { dir: string; headers: string; body: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-curl-'));
+  return { dir, headers: path.join(dir, 'headers'), body: path.join(dir, 'body') };
+}
+
+/** `curl -sS <args> -D headers -o body -w %{http_code}`, bounded to `maxSeconds`. */
+export function curl(args: string[], options: { maxSeconds?: number } = {}): Promise<CurlResult> {
+  const files = outputFiles();
+  const all = [
+    '-sS',
+    '--max-time',
+    String(options.maxSeconds ?? 20),
+    '-D',
+    files.headers,
+    '-o',
+    files.body,
+    '-w',
+    '%{http_code}',
+    ...args,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile('curl', all, { encoding: 'utf8' }, (error, stdout) => {
+      try {
+        const exitCode = error ? ((error as { code?: number }).code ?? -1) : 0;
+        if (typeof exitCode !== 'number') return reject(error);
+        resolve({
+          status: Number(stdout.trim()) || 0,
+          headers: parseHeaders(readOr(files.headers, '')),
+          body: fs.existsSync(files.body) ? fs.readFileSync(files.body) : Buffer.alloc(0),
+          exitCode,
+        });
+      } finally {
+        fs.rmSync(files.dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+/** curl downloading into `file` itself (for `-C -`, which resumes what the file holds). */
+export function curlToFile(file: string, args: string[]): Promise<CurlResult> {
+  const files = outputFiles();
+  const all = [
+    '-sS',
+    '--max-time',
+    '30',
+    '-D',
+    files.headers,
+    '-o',
+    file,
+    '-w',
+    '%{http_code}',
+    ...args,
+  ];
+  return new Promise((resolve) => {
+    execFile('curl', all, { encoding: 'utf8' }, (error, stdout) => {
+      const exitCode = error ? Number((error as { code?: number }).code ?? -1) : 0;
+      resolve({
+        status: Number(stdout.trim()) || 0,
+        headers: parseHeaders(readOr(files.headers, '')),
+        body: Buffer.alloc(0),
+        exitCode,
+      });
+      fs.rmSync(files.dir, { recursive: true, force: true });
+    });
+  });
+}
+
+/** A curl left running (a long poll): its result once it ends. */
+export function curlInBackground(args: string[]): {
+  child: ChildProcess;
+  done: Promise<CurlResult>;
+} {
+  const files = outputFiles();
+  const child = spawn('curl', [
+    '-sS',
+    '--max-time',
+    '30',
+    '-D',
+    files.headers,
+    '-o',
+    files.body,
+    '-w',
+    '%{http_code}',
+    ...args,
+  ]);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const done = new Promise<CurlResult>((resolve) =>
+    child.once('close', (code) => {
+      resolve({
+        status: Number(stdout.trim()) || 0,
+        headers: parseHeaders(readOr(files.headers, '')),
+        body: fs.existsSync(files.body) ? fs.readFileSync(files.body) : Buffer.alloc(0),
+        exitCode: code ?? -1,
+      });
+      fs.rmSync(files.dir, { recursive: true, force: true });
+    }),
+  );
+  return { child, done };
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'latin1');
+  } catch {
+    return fallback;
+  }
+}
+
+/** The last header block of a -D dump (interim 100 Continue blocks come first). */
+function parseHeaders(dump: string): Record<string, string> {
+  const blocks = dump.split(/\r?\n\r?\n/).filter((b) => b.trim() !== '');
+  const last = blocks.at(-1) ?? '';
+  const headers: Record<string, string> = {};
+  for (const line of last.split(/\r?\n/).slice(1)) {
+    const at = line.indexOf(':');
+    if (at > 0) headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
+  }
+  return headers;
+}

@@ -3,14 +3,14 @@
  * where devices then connect, and moving the listener while the station runs.
  */
 import os from 'node:os';
-import type { StationStatus } from '../../shared/api/entities';
+import type { LanAddress } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
 import { ListenerMoveError } from './mqtt';
 import type { StationSettingsRepository } from './repositories/station-settings';
 import { guarded } from './guarded';
 
-export type LanAddress = StationStatus['mqtt']['lanAddresses'][number];
+export type { LanAddress };
 
 const LOOPBACK = '127.0.0.1';
 const ALL_IPV4 = '0.0.0.0';
@@ -66,7 +66,7 @@ export function listenErrorHost(error: unknown, configuredHost: string | undefin
 export function lanAddresses(
   boundHost: string,
   port: number,
-  scheme: 'mqtt' | 'mqtts',
+  scheme: string,
   interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces(),
 ): LanAddress[] {
   if (isLoopbackHost(boundHost)) return [];
@@ -108,6 +108,38 @@ export function switchFailureMessage(error: ListenerMoveError, enabled: boolean)
 export interface ListenerPort {
   /** Moves the listener; concurrent calls run one at a time, in call order (MqttEndpoint). */
   rebind(host: string): Promise<{ host: string; port: number }>;
+}
+
+/**
+ * The device-facing listeners (MQTT, CoAP...) moved as one: each in turn, and if one cannot
+ * move, those already moved go back where they were, so the switch never leaves devices of
+ * one transport on the site network and the others on this computer only. The first
+ * listener's address is the answer.
+ */
+export function listenersMovedTogether(
+  listeners: readonly (ListenerPort & { address(): { host: string } | undefined })[],
+): ListenerPort {
+  return {
+    rebind: async (host) => {
+      const moved: { listener: ListenerPort; previous: string }[] = [];
+      let first: { host: string; port: number } | undefined;
+      for (const listener of listeners) {
+        const previous = listener.address()?.host;
+        try {
+          const bound = await listener.rebind(host);
+          first ??= bound;
+        } catch (error) {
+          for (const back of moved.reverse()) {
+            await back.listener.rebind(back.previous).catch(() => undefined);
+          }
+          throw error;
+        }
+        if (previous !== undefined) moved.push({ listener, previous });
+      }
+      if (!first) throw new Error('No listener to move');
+      return first;
+    },
+  };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { Package, StationStatus } from '../../shared/api/entities';
 import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
 import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import { createApiHandlers } from './api/handlers';
+import { startCoap, type CoapDeviceTransport, type CoapStats } from './coap/coap-station';
+import type { CoapServerLimits } from './coap/coap-server';
 import { ChunkServer } from './device-api/chunk-server';
 import { DeviceService } from './device-api/device-service';
 import { MqttDeviceAdapter } from './device-api/mqtt-device-adapter';
@@ -31,6 +33,7 @@ import { MIGRATIONS } from './storage/migrations';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
 import {
   lanAddresses,
+  listenersMovedTogether,
   SiteNetworkSwitch,
   startHost,
   switchHosts,
@@ -56,6 +59,16 @@ export interface StationOptions {
   mqttHost?: string;
   /** Default 1883; 0 picks a free port. */
   mqttPort?: number;
+  /**
+   * The CoAP device API's UDP port, on the MQTT host (the switch moves both). Default 5683;
+   * 0 picks a free port, as does a station asked to pick its MQTT port (mqttPort 0) when this
+   * is not given: tests and benchmarks must not claim a fixed port.
+   */
+  coapPort?: number;
+  /** CoAP message-layer bounds (see CoapServerLimits); tests shorten them. */
+  coapLimits?: Partial<CoapServerLimits>;
+  /** CoAP attribute observations at once, all devices together; default 10000. */
+  coapMaxObservations?: number;
   /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
@@ -91,6 +104,9 @@ export interface Station {
   readonly deviceService: DeviceService;
   importPackage(meta: PackageMeta, source: Readable | NodeJS.ReadableStream): Promise<Package>;
   mqttAddress(): { host: string; port: number };
+  coapAddress(): { host: string; port: number };
+  /** CoAP message-layer counts (requests, retransmissions answered from the cache...). */
+  coapStats(): CoapStats;
   setHttpUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -200,8 +216,20 @@ export async function startStation(options: StationOptions): Promise<Station> {
   });
   /** The last address listened on (still shown if a failed switch left no listener). */
   let mqtt: { host: string; port: number };
+  let coap: CoapDeviceTransport;
   try {
     mqtt = await endpoint.listen();
+    coap = await startCoap(deviceService, errors, {
+      host: mqtt.host,
+      port: options.coapPort ?? (options.mqttPort === 0 ? 0 : undefined),
+      ...(options.coapLimits ? { limits: options.coapLimits } : {}),
+      ...(options.coapMaxObservations !== undefined
+        ? { api: { maxObservations: options.coapMaxObservations } }
+        : {}),
+    }).catch(async (error: unknown) => {
+      await endpoint.close();
+      throw error;
+    });
   } catch (error) {
     db.close();
     throw error;
@@ -226,12 +254,13 @@ export async function startStation(options: StationOptions): Promise<Station> {
         maxChunkBytes,
       },
       http: { url: httpUrl },
+      deviceEndpoints: [coap.status()],
       connectedDevices: sessions.connectedDevices,
       sessions: endpoint.sessions.size,
     };
   };
   const siteNetwork = new SiteNetworkSwitch({
-    listener: endpoint,
+    listener: listenersMovedTogether([endpoint, coap.endpoint]),
     hosts: switchHosts(configuredHost),
     settings: stationSettings,
     // Every open UI (header, Station page) shows where devices connect now.
@@ -303,6 +332,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
       return pkg;
     },
     mqttAddress: () => ({ ...(endpoint.address() ?? mqtt) }),
+    coapAddress: () => coap.address(),
+    coapStats: () => coap.stats(),
     setHttpUrl: (url) => {
       httpUrl = url;
     },
@@ -313,6 +344,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
         jobs.stop();
         retention.close();
         await sync.close();
+        await coap.close();
         await endpoint.close();
         notifier.close();
         await sources.close();

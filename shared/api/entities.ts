@@ -293,6 +293,31 @@ export const DeviceSessionInfo = z.object({
 });
 export type DeviceSessionInfo = z.infer<typeof DeviceSessionInfo>;
 
+/** An address of this computer where devices on the site network reach a listener. */
+export const LanAddress = z.object({
+  address: z.string(),
+  /** Network interface name (eth0, Wi-Fi...); null when the address is on none of them. */
+  interface: z.string().nullable(),
+  url: z.string(),
+});
+export type LanAddress = z.infer<typeof LanAddress>;
+
+/**
+ * A device-facing listener besides MQTT's (CoAP, HTTP): on the address the "Serve the site
+ * network" switch moves, each on its own port.
+ */
+export const DeviceEndpoint = z.object({
+  transport: DeviceTransport,
+  /** What the Station page calls it, e.g. "CoAP device API (UDP)". */
+  label: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  url: z.string(),
+  /** As StationStatus.mqtt.lanAddresses: empty when serving this computer only. */
+  lanAddresses: z.array(LanAddress),
+});
+export type DeviceEndpoint = z.infer<typeof DeviceEndpoint>;
+
 export const StationStatus = z.object({
   version: z.string(),
   dataDir: z.string(),
@@ -309,14 +334,7 @@ export const StationStatus = z.object({
      * IPv4 addresses outside loopback (or the one address listened on). Empty when serving this
      * computer only, or when it has no network address right now.
      */
-    lanAddresses: z.array(
-      z.object({
-        address: z.string(),
-        /** Network interface name (eth0, Wi-Fi...); null when the address is on none of them. */
-        interface: z.string().nullable(),
-        url: z.string(),
-      }),
-    ),
+    lanAddresses: z.array(LanAddress),
     /**
      * The address given at start (--mqtt-host, settings.json, FIELD_OTA_MQTT_HOST): it wins over
      * the Station page switch at every start. Null: the switch's saved choice decides.
@@ -325,6 +343,8 @@ export const StationStatus = z.object({
     maxChunkBytes: z.number().int().positive(),
   }),
   http: z.object({ url: z.string() }),
+  /** The other device transports' listeners, in the order the Station page lists them. */
+  deviceEndpoints: z.array(DeviceEndpoint),
   connectedDevices: z.number().int().nonnegative(),
   sessions: z.number().int().nonnegative(),
 });

@@ -114,6 +114,11 @@ export class StationCoapServer extends Server {
     return super.close(done);
   }
 
+  /** Answers held for retransmissions right now. */
+  get cachedResponses(): number {
+    return this._lru.size;
+  }
+
   /** Stops serving, then closes the socket once what was just sent has left. */
   async shutdown(): Promise<void> {
     this.close();
@@ -133,15 +138,15 @@ export class StationCoapServer extends Server {
       return;
     }
     const key = exchangeKey(rsinfo, packet.messageId ?? 0);
-    if (this.inFlight.has(key)) {
-      // Its answer is coming; a retransmission after that is answered from the cache.
-      this.stats.duplicates++;
-      return;
-    }
     const cached = this.cachedReply(key, packet);
     if (cached) {
       this.stats.duplicates++;
       this.socket.send(cached, rsinfo.port, rsinfo.address);
+      return;
+    }
+    if (this.inFlight.has(key)) {
+      // Its answer is coming; a retransmission after that is answered from the cache.
+      this.stats.duplicates++;
       return;
     }
     if (this.inFlight.size >= this.limits.maxInFlight) {

@@ -1,7 +1,6 @@
 import { createChecksum } from '../core/packages/checksum';
 import type { ChecksumAlgorithm } from '../../shared/protocol/checksum-algorithms';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
-import { chunkRequestTopic } from '../../shared/protocol/topics';
 
 export type DownloadOutcome =
   { ok: true; bytes: number; digest: string } | { ok: false; error: string };
@@ -18,8 +17,8 @@ export interface ChunkDownloadSettings {
 }
 
 export interface ChunkDownloadHooks {
-  /** Publishes on the device's current connection. */
-  send(topic: string, payload: string): void;
+  /** Asks for chunk `index` of `size` bytes on the device's current link. */
+  request(index: number, size: number): void;
   /** Asked before a chunk is requested; false holds the request until `requestNext()`. */
   mayRequest(index: number): boolean;
   /** Progress accounting: a chunk of `bytes` bytes was accepted. */
@@ -61,8 +60,8 @@ export class ChunkDownloader {
     if (this.done) return;
     this.stopTimer();
     if (!this.hooks.mayRequest(this.nextIndex)) return;
-    const { type, requestId, chunkSize, timeoutMs } = this.settings;
-    this.hooks.send(chunkRequestTopic(type, requestId, this.nextIndex), String(chunkSize));
+    const { chunkSize, timeoutMs } = this.settings;
+    this.hooks.request(this.nextIndex, chunkSize);
     this.timer = setTimeout(() => this.onTimeout(), timeoutMs);
   }
 

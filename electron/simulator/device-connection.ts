@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { ConnectionRefusedError } from './device-link';
 
 export interface ConnectSettings {
   url: string;
@@ -9,8 +10,7 @@ export interface ConnectSettings {
   connectTimeoutMs: number;
 }
 
-/** CONNACK refused (bad token...): retrying cannot help, unlike a network error. */
-export class ConnectionRefusedError extends Error {}
+export { ConnectionRefusedError };
 
 const GRACEFUL_END_MS = 5_000;
 

@@ -1,25 +1,10 @@
 import { otaKeys, type OtaPackageType } from '../../shared/protocol/ota-keys';
 import type { DeviceReportedState } from '../../shared/protocol/states';
-import {
-  ATTRIBUTES_REQUEST_PREFIX,
-  ATTRIBUTES_RESPONSE_PREFIX,
-  ATTRIBUTES_TOPIC,
-  FIRMWARE_ERROR_TOPIC,
-  TELEMETRY_TOPIC,
-  otaTopicPrefix,
-} from '../../shared/protocol/topics';
 import { ChunkDownloader, type DownloadOutcome } from './chunk-downloader';
 import type { ConcurrencyLimiter } from './concurrency-limiter';
-import { ConnectionRefusedError, DeviceConnection } from './device-connection';
-import {
-  currentTelemetry,
-  failedTelemetry,
-  parseAttributePush,
-  parseAttributeResponse,
-  parseChunkResponseTopic,
-  requestedKeys,
-  sharedKeysRequest,
-} from './device-messages';
+import { ConnectionRefusedError, type AttributeNews, type DeviceLink } from './device-link';
+import { currentTelemetry, failedTelemetry, requestedKeys } from './device-messages';
+import { LINK_KINDS } from './link-factory';
 import {
   checksumAlgorithmOf,
   sameTarget,
@@ -50,12 +35,13 @@ type FinalUpdateState = 'UPDATED' | 'FAILED';
  * request, subscriptions), then Part II for each assigned package that differs from the
  * installed one, one package at a time. A lost connection is a reboot-like event: reconnect,
  * redo Part I, and resume the download where it stopped if the assignment is unchanged.
+ * Whatever the transport: the link (device-link.ts) puts it on the wire.
  */
 export class SimulatedDevice {
   private state: SimulatedDeviceState = 'CONNECTING';
   private error: string | undefined;
-  private connection: DeviceConnection | undefined;
-  private opening: Promise<DeviceConnection> | undefined;
+  private connection: DeviceLink | undefined;
+  private opening: Promise<DeviceLink> | undefined;
   private readonly installed: InstalledPackages;
   private readonly shared = new Map<string, unknown>();
   private active: ActiveUpdate | undefined;
@@ -66,7 +52,6 @@ export class SimulatedDevice {
     OtaPackageType,
     { state: FinalUpdateState; error?: string }
   >();
-  private attributeRequestId = 0;
   private otaRequestId = 0;
   private connections = 0;
   private reconnects = 0;
@@ -109,20 +94,37 @@ export class SimulatedDevice {
 
   private async connect(): Promise<void> {
     this.connections++;
+    let link: DeviceLink | undefined;
     const opening = this.limiter.run(() => {
       if (this.finished) return Promise.reject(new Error('Device stopped'));
-      return DeviceConnection.open({
+      return LINK_KINDS[this.settings.transport].open({
         url: this.settings.url,
         token: this.token,
         clientId: `sim-${this.index}-${this.connections}-${process.pid}`,
         protocolVersion: this.settings.protocolVersion,
+        qos: this.settings.qos,
         connectTimeoutMs: this.settings.connectTimeoutMs,
+        handlers: {
+          attributes: (news) => {
+            if (link && this.connection === link) this.onAttributes(news);
+          },
+          chunk: (requestId, index, payload) => {
+            if (link && this.connection === link && !this.finished)
+              this.active?.downloader.accept(requestId, index, payload);
+          },
+          otaError: (message) => {
+            if (link && this.connection === link && !this.finished)
+              this.active?.downloader.fail(message);
+          },
+          closed: (refused) => {
+            if (link) this.onConnectionClosed(link, refused);
+          },
+        },
       });
     });
     this.opening = opening;
-    let connection: DeviceConnection;
     try {
-      connection = await opening;
+      link = await opening;
     } catch (error) {
       if (this.finished) return;
       if (error instanceof ConnectionRefusedError) this.finish('FAILED', error.message);
@@ -132,59 +134,41 @@ export class SimulatedDevice {
       this.opening = undefined;
     }
     // Set even when stopped meanwhile, so closeDown() ends it.
-    this.connection = connection;
+    this.connection = link;
     if (this.finished) return;
-    connection.onMessage((topic, payload) => this.onMessage(topic, payload));
-    connection.onClose(() => this.onConnectionClosed(connection));
     if (!this.active) this.setState('CONNECTED');
     try {
-      await this.greet(connection);
+      await this.greet(link);
     } catch (error) {
-      // A closed connection is handled by onConnectionClosed; a refused subscription is fatal.
-      if (connection.isOpen) this.finish('FAILED', messageOf(error));
+      // A closed link is handled by onConnectionClosed; a refused subscription is fatal.
+      if (link.isOpen) this.finish('FAILED', messageOf(error));
     }
   }
 
   /** Part I of the seed. */
-  private async greet(connection: DeviceConnection): Promise<void> {
-    const { packageTypes, qos, silent } = this.settings;
+  private async greet(link: DeviceLink): Promise<void> {
+    const { packageTypes, silent } = this.settings;
     for (const type of packageTypes) {
       const { title, version } = this.installedOf(type);
-      connection.send(TELEMETRY_TOPIC, currentTelemetry(type, title, version), qos);
+      link.telemetry(currentTelemetry(type, title, version));
     }
     if (silent) {
       this.finish('CONNECTED');
       return;
     }
-    await connection.subscribe(`${ATTRIBUTES_RESPONSE_PREFIX}+`, qos);
-    this.attributeRequestId++;
-    const requestTopic = `${ATTRIBUTES_REQUEST_PREFIX}${this.attributeRequestId}`;
-    connection.send(requestTopic, sharedKeysRequest(packageTypes), qos);
-    await connection.subscribe(ATTRIBUTES_TOPIC, qos);
+    await link.requestSharedAttributes(requestedKeys(packageTypes));
+    await link.listenForAttributes();
     if (this.state === 'CONNECTED' && !this.finished) this.setState('WAITING');
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onAttributes(news: AttributeNews): void {
     if (this.finished) return;
-    if (topic === ATTRIBUTES_TOPIC) {
-      this.onAttributePush(payload);
-    } else if (topic.startsWith(ATTRIBUTES_RESPONSE_PREFIX)) {
-      this.onAttributeResponse(payload);
-    } else if (topic === FIRMWARE_ERROR_TOPIC || topic === 'v2/sw/error') {
-      // TB reports software errors on v2/fw/error too: it is about whatever is downloading.
-      this.active?.downloader.fail(payload.toString('utf8') || 'Unknown error');
-    } else {
-      const chunk = parseChunkResponseTopic(topic);
-      if (chunk && this.active?.type === chunk.type) {
-        this.active.downloader.accept(chunk.requestId, chunk.index, payload);
-      }
-    }
+    if (news.kind === 'snapshot') this.onAttributeResponse(news.shared);
+    else this.onAttributePush(news);
   }
 
   /** The response is a snapshot of every key asked for: a key left out is not set. */
-  private onAttributeResponse(payload: Buffer): void {
-    const shared = parseAttributeResponse(payload);
-    if (!shared) return;
+  private onAttributeResponse(shared: Record<string, unknown>): void {
     for (const key of requestedKeys(this.settings.packageTypes)) {
       if (key in shared) this.shared.set(key, shared[key]);
       else this.shared.delete(key);
@@ -192,9 +176,7 @@ export class SimulatedDevice {
     this.evaluate(this.settings.packageTypes, new Set(), true);
   }
 
-  private onAttributePush(payload: Buffer): void {
-    const push = parseAttributePush(payload);
-    if (!push) return;
+  private onAttributePush(push: { values: Record<string, unknown>; deleted: string[] }): void {
     for (const key of push.deleted) this.shared.delete(key);
     for (const [key, value] of Object.entries(push.values)) this.shared.set(key, value);
     // A push naming the title or version is a (re)assignment: try it even if it failed before.
@@ -246,6 +228,7 @@ export class SimulatedDevice {
       return;
     }
     this.otaRequestId++;
+    const requestId = String(this.otaRequestId);
     const update: ActiveUpdate = {
       type,
       target,
@@ -253,7 +236,7 @@ export class SimulatedDevice {
       downloader: new ChunkDownloader(
         {
           type,
-          requestId: String(this.otaRequestId),
+          requestId,
           chunkSize: this.settings.chunkSize,
           expectedSize: target.size,
           algorithm,
@@ -261,7 +244,15 @@ export class SimulatedDevice {
           retries: this.settings.chunkRetries,
         },
         {
-          send: (topic, payload) => this.connection?.send(topic, payload, this.settings.qos),
+          request: (index, size) =>
+            this.connection?.requestChunk({
+              type,
+              title: target.title,
+              version: target.version,
+              requestId,
+              index,
+              size,
+            }),
           mayRequest: (index) => this.mayRequestChunk(index),
           accepted: (bytes) => {
             this.bytes += bytes;
@@ -284,8 +275,7 @@ export class SimulatedDevice {
     }
     update.needsResume = false;
     this.report(update.type, 'DOWNLOADING');
-    const filter = `${otaTopicPrefix(update.type)}/response/+/chunk/+`;
-    connection.subscribe(filter, this.settings.qos).then(
+    connection.prepareDownload(update.type).then(
       () => {
         if (this.active === update && this.connection === connection)
           update.downloader.requestNext();
@@ -338,11 +328,7 @@ export class SimulatedDevice {
       this.install(type, target);
       this.report(type, 'UPDATED');
     } else {
-      this.connection?.send(
-        TELEMETRY_TOPIC,
-        failedTelemetry(type, error ?? 'Unknown error'),
-        this.settings.qos,
-      );
+      this.connection?.telemetry(failedTelemetry(type, error ?? 'Unknown error'));
       this.setState('FAILED', type, error);
     }
     const queued = [...this.pending];
@@ -359,18 +345,18 @@ export class SimulatedDevice {
 
   private report(type: OtaPackageType, state: DeviceReportedState): void {
     const { title, version } = this.installedOf(type);
-    this.connection?.send(
-      TELEMETRY_TOPIC,
-      currentTelemetry(type, title, version, state),
-      this.settings.qos,
-    );
+    this.connection?.telemetry(currentTelemetry(type, title, version, state));
     this.setState(state, type);
   }
 
-  private onConnectionClosed(connection: DeviceConnection): void {
-    if (this.connection !== connection) return;
+  private onConnectionClosed(link: DeviceLink, refused: string | undefined): void {
+    if (this.connection !== link) return;
     this.connection = undefined;
     if (this.finished) return;
+    if (refused !== undefined) {
+      this.finish('FAILED', refused);
+      return;
+    }
     if (this.active) {
       this.active.downloader.pause();
       this.active.needsResume = true;

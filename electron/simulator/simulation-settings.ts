@@ -1,8 +1,10 @@
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../shared/protocol/ota-keys';
+import { LINK_KINDS, SIMULATED_TRANSPORTS, type SimulatedTransport } from './link-factory';
 import type { InstalledPackages, SimulationOptions } from './types';
 
 /** The options with every default applied and every value checked. */
 export interface SimulationSettings {
+  transport: SimulatedTransport;
   url: string;
   tokens: string[];
   chunkSize: number;
@@ -34,8 +36,10 @@ const MAX_DEVICES = 100_000;
 
 export function resolveSettings(options: SimulationOptions): SimulationSettings {
   const installed = options.installed;
+  const transport = resolveTransport(options.transport);
   return {
-    url: checkUrl(options.url),
+    transport,
+    url: checkUrl(options.url, transport),
     tokens: resolveTokens(options),
     chunkSize: integer('chunkSize', options.chunkSize, 65_536, 1, 256 * 1024 * 1024),
     protocolVersion: oneOf('protocolVersion', options.protocolVersion ?? 4, [4, 5] as const),
@@ -96,16 +100,27 @@ function resolvePackageTypes(types: readonly OtaPackageType[] | undefined): OtaP
   return OTA_PACKAGE_TYPES.filter((t) => types.includes(t));
 }
 
-function checkUrl(url: string): string {
+function resolveTransport(transport: SimulatedTransport | undefined): SimulatedTransport {
+  const chosen = transport ?? 'mqtt';
+  if (!SIMULATED_TRANSPORTS.includes(chosen)) {
+    throw new SimulationOptionsError(
+      `transport must be one of ${SIMULATED_TRANSPORTS.join(', ')}, got ${String(transport)}`,
+    );
+  }
+  return chosen;
+}
+
+function checkUrl(url: string, transport: SimulatedTransport): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new SimulationOptionsError(`Not a URL: ${String(url)}`);
   }
-  if (!['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+  const kind = LINK_KINDS[transport];
+  if (!kind.schemes.includes(parsed.protocol)) {
     throw new SimulationOptionsError(
-      `Unsupported URL scheme ${parsed.protocol} (use mqtt://host:port)`,
+      `Unsupported URL scheme ${parsed.protocol} for ${transport} (use ${kind.defaultUrl})`,
     );
   }
   return url;

@@ -1,5 +1,6 @@
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
 import type { DeviceReportedState } from '../../shared/protocol/states';
+import type { SimulatedTransport } from './link-factory';
 
 /**
  * Where a simulated device stands. The OTA states are the ones it reports to the server;
@@ -17,7 +18,9 @@ export interface InstalledPackages {
 }
 
 export interface SimulationOptions {
-  /** Broker URL, e.g. mqtt://127.0.0.1:1883. */
+  /** How the devices reach the station (default mqtt). */
+  transport?: SimulatedTransport;
+  /** The station's device API for that transport, e.g. mqtt://127.0.0.1:1883, http://127.0.0.1:8080. */
   url: string;
   /** Access tokens, one device each. Either this or `count` (+ `tokenPrefix`). */
   tokens?: readonly string[];

@@ -7,12 +7,19 @@ import {
   type SimulationOptions,
   type SimulationSummary,
 } from '../../simulator';
+import {
+  LINK_KINDS,
+  SIMULATED_TRANSPORTS,
+  type SimulatedTransport,
+} from '../../simulator/link-factory';
 import { CliError } from '../cli-error';
 import { integerIn } from '../option-parsers';
 import { printJson, printLine } from '../output';
 
 interface SimulateOptions {
-  url: string;
+  transport: SimulatedTransport;
+  /** Undefined: the transport's default address on this computer. */
+  url?: string;
   tokens?: string[];
   count?: number;
   tokenPrefix?: string;
@@ -31,9 +38,18 @@ const MAX_DEVICES_SHOWN_LIVE = 20;
 export function simulateCommand(): Command {
   return new Command('simulate')
     .description(
-      'simulate ThingsBoard-style devices updating over MQTT; exits 0 when every device ends as expected',
+      'simulate ThingsBoard-style devices updating over MQTT or HTTP; exits 0 when every device ends as expected',
     )
-    .option('--url <url>', 'MQTT address of the station', 'mqtt://127.0.0.1:1883')
+    .option(
+      '--transport <name>',
+      `how the devices reach the station: ${SIMULATED_TRANSPORTS.join(', ')}`,
+      transportName,
+      'mqtt' as const,
+    )
+    .option(
+      '--url <url>',
+      `the station's device API (default ${SIMULATED_TRANSPORTS.map((t) => `${t}: ${LINK_KINDS[t].defaultUrl}`).join(', ')})`,
+    )
     .option('--tokens <t1,t2,...>', 'access tokens of the devices, comma separated', tokenList)
     .option(
       '--count <n>',
@@ -46,7 +62,12 @@ export function simulateCommand(): Command {
       'chunk size the devices ask for (default 65536)',
       integerIn(1, 256 * 1024 * 1024),
     )
-    .option('--protocol <version>', 'MQTT protocol: 4 (3.1.1) or 5', protocolVersion, 4 as const)
+    .option(
+      '--protocol <version>',
+      'MQTT protocol: 4 (3.1.1) or 5 (MQTT only)',
+      protocolVersion,
+      4 as const,
+    )
     .option(
       '--fail-verify',
       'pretend the checksum failed: devices report FAILED (expected outcome)',
@@ -80,7 +101,8 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const simulation: SimulationOptions = {
-    url: options.url,
+    transport: options.transport,
+    url: options.url ?? LINK_KINDS[options.transport].defaultUrl,
     ...(options.tokens
       ? { tokens: options.tokens }
       : { count: options.count, tokenPrefix: options.tokenPrefix }),
@@ -139,6 +161,13 @@ function tokenList(value: string): string[] {
     .filter((t) => t !== '');
   if (tokens.length === 0) throw new InvalidArgumentError('expected at least one token.');
   return tokens;
+}
+
+function transportName(value: string): SimulatedTransport {
+  const name = value.trim().toLowerCase();
+  const known = SIMULATED_TRANSPORTS.find((t) => t === name);
+  if (!known) throw new InvalidArgumentError(`expected ${SIMULATED_TRANSPORTS.join(' or ')}.`);
+  return known;
 }
 
 function protocolVersion(value: string): 4 | 5 {

@@ -7,6 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Socket } from 'node:net';
 import { guarded } from '../guarded';
+import { MovableListener, type BoundAddress } from '../listener/movable-listener';
 import { runConnectHandshake } from './connect-handshake';
 import { MqttSession } from './mqtt-session';
 import { PacketSocket } from './packet-socket';
@@ -45,36 +46,6 @@ const KEEPALIVE_SWEEP_MS = 500;
  */
 const SOCKET_HIGH_WATER_MARK = 256 * 1024;
 
-/** Tries at re-opening the previous address after a failed rebind, REOPEN_DELAY_MS apart. */
-const REOPEN_ATTEMPTS = 5;
-const REOPEN_DELAY_MS = 200;
-
-/**
- * A rebind that could not bind the new host. `restoreError` undefined: the previous listener is
- * open again; otherwise the endpoint accepts nothing until the next successful rebind.
- */
-export class ListenerMoveError extends Error {
-  override readonly name = 'ListenerMoveError';
-  constructor(
-    readonly host: string,
-    readonly port: number,
-    cause: unknown,
-    /** The host listened on before; undefined when there was no listener to go back to. */
-    readonly previousHost: string | undefined,
-    readonly restoreError: unknown,
-  ) {
-    super(
-      `Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
-  }
-
-  /** Whether the endpoint accepts connections again on previousHost. */
-  get restored(): boolean {
-    return this.previousHost !== undefined && this.restoreError === undefined;
-  }
-}
-
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -83,11 +54,9 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
   return value;
 }
 
+export { ListenerMoveError } from '../listener/movable-listener';
+
 export class MqttEndpoint<P> {
-  /** The host asked for (listen, then rebind): compared as given, never resolved. */
-  private host: string;
-  /** The port asked for; once bound, the port actually bound, which rebinds keep. */
-  private port: number;
   private readonly handlers: SessionHandlers<P>;
   private readonly subscribableFilters: ReadonlySet<string>;
   private readonly maxIncomingPacketBytes: number;
@@ -98,17 +67,11 @@ export class MqttEndpoint<P> {
   private readonly maxKeepAliveSeconds: number;
   /** Connections over the cap waiting for their CONNECT to be refused. */
   private refusing = 0;
-  /** Makes one listening server; a rebind closes one and opens another (sessions stay). */
-  private readonly createServer: () => net.Server;
-  /** The server accepting right now; undefined before listen() and after a failed rebind. */
-  private server: net.Server | undefined;
-  private bound: { host: string; port: number } | undefined;
-  /** Rebinds one after another: each starts from what the previous one left. */
-  private moving: Promise<unknown> = Promise.resolve();
+  /** The listening socket, which a rebind moves (sessions stay). */
+  private readonly listener: MovableListener;
   private readonly liveSessions = new Set<MqttSession<P>>();
   /** Every open connection, including those not yet past CONNACK. */
   private readonly connections = new Set<PacketSocket>();
-  private shuttingDown = false;
   private closed: Promise<void> | undefined;
   private keepAliveSweep: NodeJS.Timeout | undefined;
 
@@ -116,11 +79,6 @@ export class MqttEndpoint<P> {
   readonly sessions: ReadonlySet<MqttSession<P>> = this.liveSessions;
 
   constructor(opts: MqttEndpointOptions<P>) {
-    if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
-      throw new RangeError(`MqttEndpoint port must be 0..65535, got ${opts.port}`);
-    }
-    this.host = opts.host;
-    this.port = opts.port;
     this.handlers = opts.handlers;
     this.subscribableFilters = new Set(opts.subscribableFilters);
     this.maxIncomingPacketBytes = positiveInteger(
@@ -158,7 +116,7 @@ export class MqttEndpoint<P> {
     const socketOptions = { noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK };
     const tlsOptions = opts.tls;
     // A rebind makes a new server of the same kind: a TLS listener stays TLS.
-    this.createServer = tlsOptions
+    const createServer = tlsOptions
       ? () => {
           const server = tls.createServer({
             ...socketOptions,
@@ -176,99 +134,34 @@ export class MqttEndpoint<P> {
           return server;
         }
       : () => net.createServer(socketOptions, (socket) => this.accept(socket));
+    // Later server errors (rare: e.g. EMFILE on accept) are reported, never thrown.
+    this.listener = new MovableListener(
+      createServer,
+      (host, err) =>
+        this.report({ remoteAddress: host, kind: 'server-error', message: err.message }),
+      opts.host,
+      opts.port,
+      'MqttEndpoint',
+    );
+  }
+
+  private get shuttingDown(): boolean {
+    return this.listener.isShuttingDown;
   }
 
   /** Starts listening on the configured host only. Resolves with the bound address. */
-  async listen(): Promise<{ host: string; port: number }> {
-    if (this.server) throw new Error('MqttEndpoint is already listening');
-    return this.open(this.host, this.port);
+  listen(): Promise<BoundAddress> {
+    return this.listener.listen();
   }
 
   /** Where the endpoint accepts connections now; undefined while it does not. */
-  address(): { host: string; port: number } | undefined {
-    return this.bound ? { ...this.bound } : undefined;
+  address(): BoundAddress | undefined {
+    return this.listener.address();
   }
 
-  /**
-   * Moves the listener to another host on the same port, keeping every open connection (closing
-   * a server only stops it accepting). The old listener is closed first: Linux refuses 0.0.0.0:P
-   * while 127.0.0.1:P is bound, and the other way round. If the new host can't be bound, the
-   * previous one is opened again and ListenerMoveError tells both outcomes. Calls are serialized.
-   */
-  rebind(host: string): Promise<{ host: string; port: number }> {
-    const move = this.moving.then(() => this.move(host));
-    this.moving = move.catch(() => undefined);
-    return move;
-  }
-
-  private async move(host: string): Promise<{ host: string; port: number }> {
-    if (this.shuttingDown) throw new Error('MqttEndpoint is shutting down');
-    const current = this.bound;
-    if (current && host === this.host) return { ...current };
-    // No listener (never opened, or a failed restore): just try the new host.
-    const previousHost = current ? this.host : undefined;
-    const port = this.port;
-    this.stopAccepting();
-    try {
-      return await this.open(host, port);
-    } catch (error) {
-      const restoreError =
-        previousHost === undefined ? undefined : await this.reopen(previousHost, port);
-      throw new ListenerMoveError(host, port, error, previousHost, restoreError);
-    }
-  }
-
-  /** The previous listener again; a few tries, since the port was free a moment ago. */
-  private async reopen(host: string, port: number): Promise<unknown> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < REOPEN_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, REOPEN_DELAY_MS));
-      if (this.shuttingDown) return new Error('MqttEndpoint is shutting down');
-      try {
-        await this.open(host, port);
-        return undefined;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    return lastError;
-  }
-
-  /** Closes the listening socket at once; its connections carry on (and are still tracked). */
-  private stopAccepting(): void {
-    const server = this.server;
-    this.server = undefined;
-    this.bound = undefined;
-    // libuv closes the socket synchronously, so the port is free for the next bind right away;
-    // the callback only fires once this server's last connection has ended.
-    if (server?.listening) server.close(() => undefined);
-  }
-
-  private open(host: string, port: number): Promise<{ host: string; port: number }> {
-    const server = this.createServer();
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        if (this.shuttingDown) {
-          // close() ran while this bind was under way: it must not outlive the endpoint.
-          server.close();
-          reject(new Error('MqttEndpoint is shutting down'));
-          return;
-        }
-        // Later server errors (rare: e.g. EMFILE on accept) are reported, never thrown.
-        server.on('error', (err) =>
-          this.report({ remoteAddress: host, kind: 'server-error', message: err.message }),
-        );
-        const address = server.address() as net.AddressInfo;
-        this.server = server;
-        this.host = host;
-        this.port = address.port;
-        this.bound = { host: address.address, port: address.port };
-        resolve({ ...this.bound });
-      });
-    });
+  /** Moves the listener to another host on the same port, keeping every open connection. */
+  rebind(host: string): Promise<BoundAddress> {
+    return this.listener.rebind(host);
   }
 
   /**
@@ -281,17 +174,9 @@ export class MqttEndpoint<P> {
   }
 
   private async shutdown(): Promise<void> {
-    this.shuttingDown = true;
     if (this.keepAliveSweep) clearInterval(this.keepAliveSweep);
-    // A rebind in progress finishes first (it checks shuttingDown), so no listener opens after.
-    await this.moving;
-    const server = this.server;
-    this.server = undefined;
-    this.bound = undefined;
-    // Servers closed by a rebind already stopped accepting; their sockets are in connections.
-    const serverClosed = new Promise<void>((resolve) =>
-      server ? server.close(() => resolve()) : resolve(),
-    );
+    // From here no connection is accepted (accept checks shuttingDown), nor a listener opened.
+    const serverClosed = this.listener.close();
     const socketsClosed = [...this.connections].map(
       (io) => new Promise<void>((resolve) => io.socket.once('close', () => resolve())),
     );
@@ -384,7 +269,7 @@ export class MqttEndpoint<P> {
       this.report({
         session,
         clientId: session?.clientId,
-        remoteAddress: session?.remoteAddress ?? this.host,
+        remoteAddress: session?.remoteAddress ?? this.listener.requestedHost,
         kind: 'handler-error',
         message: `${name} threw: ${text}`,
       });

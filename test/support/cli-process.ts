@@ -82,6 +82,8 @@ export interface RunningStation {
   child: ChildProcess;
   httpUrl: string;
   mqttUrl: string;
+  /** The CoAP device API's address, printed before the ready line. */
+  coapUrl: string;
   readyLine: string;
   /** The data folder it runs on, where a CLI on this computer finds its per-start secret. */
   dataDir: string;
@@ -98,6 +100,7 @@ export interface RunningStation {
 
 const READY = /^ServicePleX Field OTA station ready: (mqtt:\/\/\S+) (http:\/\/\S+) data=(.+)$/m;
 const UI = /^Open the UI: (http:\/\/\S+)$/m;
+const COAP = /^CoAP device API: (coap:\/\/\S+)$/m;
 
 /** Starts `field-ota station` (or the given script) and waits for its ready line. */
 export function startStationProcess(
@@ -138,6 +141,7 @@ export function startStationProcess(
         resolve({
           child,
           mqttUrl: match[1],
+          coapUrl: COAP.exec(stdout)?.[1] ?? '',
           httpUrl: match[2],
           dataDir: match[3],
           uiUrl: UI.exec(stdout)?.[1] ?? '',

@@ -17,6 +17,7 @@ interface StationOptions {
   mqttHost?: string;
   mqttPort: number;
   httpHost: string;
+  coapPort?: number;
   httpPort: number;
   httpToken?: string;
   maxChunkBytes?: number;
@@ -46,6 +47,11 @@ export function stationCommand(): Command {
       'address the device API listens on (0.0.0.0: the site network), over the Station page switch; default: as the switch was left (127.0.0.1 at first)',
     )
     .option('--mqtt-port <port>', 'MQTT port (0: any free port)', port, 1883)
+    .option(
+      '--coap-port <port>',
+      'CoAP device API UDP port, on the MQTT address (default 5683; 0, or --mqtt-port 0: any free port)',
+      port,
+    )
     .option(
       '--http-host <host>',
       'address of the HTTP API and UI (not loopback: --http-token required)',
@@ -122,6 +128,7 @@ async function runStation(options: StationOptions): Promise<void> {
     dataDir: options.dataDir,
     ...(options.mqttHost !== undefined ? { mqttHost: options.mqttHost } : {}),
     mqttPort: options.mqttPort,
+    ...(options.coapPort !== undefined ? { coapPort: options.coapPort } : {}),
     version: appVersion(),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
     ...(options.telemetryMaxAgeDays !== undefined
@@ -135,6 +142,9 @@ async function runStation(options: StationOptions): Promise<void> {
     telemetryLimits: telemetryLimits(options),
   }).catch((error: unknown) => {
     const host = listenErrorHost(error, options.mqttHost);
+    // A UDP socket fails in bind(), a TCP server in listen(): the CoAP listener it was.
+    if ((error as NodeJS.ErrnoException | undefined)?.syscall === 'bind')
+      throw friendlyStartError(error, 'CoAP', host, options.coapPort ?? 5683, '--coap-port');
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
   });
 
@@ -155,10 +165,13 @@ async function runStation(options: StationOptions): Promise<void> {
   const stopped = untilStopped(station, http);
   const mqtt = station.mqttAddress();
   const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(mqtt.host)}:${mqtt.port}`;
+  const coap = station.coapAddress();
+  const coapUrl = `coap://${hostForUrl(coap.host)}:${coap.port}`;
   if (options.json)
     printJson({
       ready: true,
       mqtt: mqttUrl,
+      coap: coapUrl,
       http: http.url,
       ui: http.uiUrl,
       dataDir: station.dataDir,
@@ -166,6 +179,7 @@ async function runStation(options: StationOptions): Promise<void> {
   else {
     // The secret is this account's to see: the terminal that started the station is.
     printLine(`Open the UI: ${http.uiUrl}`);
+    printLine(`CoAP device API: ${coapUrl}`);
     printLine(
       `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
     );
@@ -253,7 +267,7 @@ function friendlyStartError(
   const where = `${hostForUrl(host)}:${portNumber}`;
   if (code === 'EADDRINUSE')
     return new CliError(
-      `Cannot start the station: ${what} port ${where} is already in use (another station, or a broker such as mosquitto?). Choose another with ${flag}.`,
+      `Cannot start the station: ${what} port ${where} is already in use (another station, or ${what === 'CoAP' ? 'a CoAP server' : 'a broker such as mosquitto'}?). Choose another with ${flag}.`,
     );
   if (code === 'EACCES')
     return new CliError(

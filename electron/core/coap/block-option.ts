@@ -3,6 +3,8 @@
  * size 2^(SZX+4), 16..1024 bytes), packed into 0-3 bytes. SZX 7 is reserved (BERT, only over
  * TCP): a request carrying it is malformed over UDP.
  */
+import { MAX_COAP_BLOCK_SIZE } from '../../../shared/protocol/coap-device-api';
+
 export interface BlockOption {
   num: number;
   more: boolean;
@@ -11,7 +13,7 @@ export interface BlockOption {
 }
 
 /** The largest block over UDP, and the one the station prefers (ThingsBoard's too). */
-export const MAX_BLOCK_SIZE = 1024;
+export const MAX_BLOCK_SIZE = MAX_COAP_BLOCK_SIZE;
 /** NUM is at most 20 bits. */
 const MAX_NUM = 0xfffff;
 

@@ -13,6 +13,8 @@ export interface StationProcessOptions {
   /** Default 0 (any free port). */
   httpPort?: number;
   mqttPort?: number;
+  /** Default 0 (any free port): a fixed MQTT port must not make the station claim 5683. */
+  coapPort?: number;
   /** Keep the data folder on stop (to start again on it). */
   keepDataDir?: boolean;
 }
@@ -24,6 +26,8 @@ export interface StationProcess {
   uiUrl: string;
   /** e.g. mqtt://127.0.0.1:40123 */
   mqttUrl: string;
+  /** e.g. coap://127.0.0.1:40124 */
+  coapUrl: string;
   dataDir: string;
   /** The station's process id (to stop and continue it: a frozen station). */
   pid: number;
@@ -52,6 +56,8 @@ export async function startStationProcess(
       String(options.mqttPort ?? 0),
       '--http-port',
       String(options.httpPort ?? 0),
+      '--coap-port',
+      String(options.coapPort ?? 0),
     ]);
   } catch (error) {
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -61,6 +67,7 @@ export async function startStationProcess(
     httpUrl: station.httpUrl,
     uiUrl: station.uiUrl,
     mqttUrl: station.mqttUrl,
+    coapUrl: station.coapUrl,
     dataDir,
     pid: station.child.pid ?? 0,
     stderr: station.stderr,

@@ -13,6 +13,7 @@ import {
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
 import { ConnectedDevices } from './ConnectedDevices';
+import { DeviceEndpointCard } from './DeviceEndpointCard';
 import { SiteNetworkSwitch } from './SiteNetworkSwitch';
 import { hostPort } from './site-addresses';
 
@@ -27,7 +28,7 @@ export function StationPage() {
     <>
       <PageHeader
         title="Station"
-        description="The MQTT device API devices connect to, and this station's health."
+        description="The device APIs devices connect to (MQTT, CoAP), and this station's health."
       />
       {!status ? (
         <p className="loading-line">Loading the station's status…</p>
@@ -79,6 +80,9 @@ export function StationPage() {
             </dl>
             <SiteNetworkSwitch mqtt={status.mqtt} />
           </section>
+          {status.deviceEndpoints.map((endpoint) => (
+            <DeviceEndpointCard key={endpoint.transport} endpoint={endpoint} />
+          ))}
           <section className="card" aria-labelledby="station-title">
             <h2 id="station-title">This station</h2>
             <dl className="facts">

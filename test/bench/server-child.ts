@@ -1,6 +1,7 @@
 // One OTA server for the throughput benchmark, in its own process: either the station (with N
-// devices that have the firmware assigned) or the aedes baseline. Sends {url}, then on any
-// message sends its CPU time and peak RSS and exits.
+// devices that have the firmware assigned) or the aedes baseline. Sends {url, urls} (urls: the
+// device API of each transport; aedes speaks MQTT only), then on any message sends its CPU
+// time, peak RSS and transport counts, and exits.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,12 @@ export interface ServerChildRequest {
 async function startStationWithFleet(
   request: ServerChildRequest,
   firmware: Buffer,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  urls: Record<string, string>;
+  stats(): Record<string, unknown>;
+  close(): Promise<void>;
+}> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-bench-'));
   const station = await startStation({ dataDir, mqttPort: 0 });
   const profile = await station.api['profiles.add'](parseArgs('profiles.add', { name: 'CIM-168' }));
@@ -55,6 +61,11 @@ async function startStationWithFleet(
   }
   return {
     url: `mqtt://127.0.0.1:${station.mqttAddress().port}`,
+    urls: {
+      mqtt: `mqtt://127.0.0.1:${station.mqttAddress().port}`,
+      coap: `coap://127.0.0.1:${station.coapAddress().port}`,
+    },
+    stats: () => ({ coap: station.coapStats() }),
     close: async () => {
       await station.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -88,13 +99,14 @@ async function main(): Promise<void> {
     runPeakRss = Math.max(runPeakRss, process.memoryUsage.rss());
   }, 20);
   const cpuBefore = process.cpuUsage();
-  process.send?.({ url: server.url });
+  process.send?.({ url: server.url, urls: 'urls' in server ? server.urls : { mqtt: server.url } });
   process.once('message', () => {
     clearInterval(sampler);
     const usage = {
       ...ownUsage(cpuBefore),
       startRssMb: Math.round(startRss / 1e6),
       runPeakRssMb: Math.round(runPeakRss / 1e6),
+      ...('stats' in server ? server.stats() : {}),
     };
     void server.close().then(() => process.send?.(usage, () => process.exit(0)));
   });

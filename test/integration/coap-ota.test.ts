@@ -115,6 +115,20 @@ describe('CoAP OTA download', () => {
     expect(eof.payload.length).toBe(0);
   });
 
+  it('serves a package assigned during a download from the next second on', async () => {
+    const v101 = ['title=CIM-168', 'version=1.0.1'];
+    expect((await get(`/fw/${sc.token}`, v101)).payload).toEqual(sc.firmware.subarray(0, 1024));
+    const next = binary(5000, 3);
+    const pkg = await fx.packageFrom(next, { profileId: sc.profileId, version: '1.0.2' });
+    await fx.station.api['assignments.assign']({ deviceId: sc.deviceId, packageId: pkg.id });
+    // The open download serves the device's blocks for a second (DOWNLOAD_REUSE_MS), then the
+    // assignment is resolved again, as ThingsBoard resolves it for every request.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await get(`/fw/${sc.token}`, v101)).code).toBe('4.00');
+    const now = await get(`/fw/${sc.token}`);
+    expect(now.payload).toEqual(next.subarray(0, 1024));
+  });
+
   it('refuses a wrong token, title or version, nothing assigned, bad numbers; each logged', async () => {
     expect((await get('/fw/not-a-token')).code).toBe('4.01');
     expect((await get(`/fw/${sc.token}`, ['title=OTHER'])).code).toBe('4.00');

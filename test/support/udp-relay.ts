@@ -17,7 +17,15 @@ export interface RelayOptions {
 export interface RelayStats {
   forwarded: number;
   dropped: number;
+  /**
+   * Client datagrams that repeat a CoAP message id the same client sent before (bytes 2-3 of
+   * the header): its retransmissions, counted before any drop.
+   */
+  retransmissions: number;
 }
+
+/** Message ids remembered per client to spot its retransmissions. */
+const REMEMBERED_IDS = 256;
 
 /** mulberry32: a small seeded generator, uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -32,8 +40,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 export class UdpRelay {
-  readonly stats: RelayStats = { forwarded: 0, dropped: 0 };
+  readonly stats: RelayStats = { forwarded: 0, dropped: 0, retransmissions: 0 };
   private readonly upstreams = new Map<string, dgram.Socket>();
+  private readonly recentIds = new Map<string, Set<number>>();
   private readonly random: () => number;
 
   private constructor(
@@ -84,9 +93,24 @@ export class UdpRelay {
       upstream.on('error', () => undefined);
       this.upstreams.set(key, upstream);
     }
+    this.noteMessageId(key, message);
     if (this.keep()) {
       upstream.send(message, this.options.target.port, this.options.target.host);
     }
+  }
+
+  private noteMessageId(client: string, message: Buffer): void {
+    // An empty ACK/RST answers the server; only requests (code class 0, not empty) count.
+    if (message.length < 4 || message[1] === 0 || message[1]! >> 5 !== 0) return;
+    const id = message.readUInt16BE(2);
+    let ids = this.recentIds.get(client);
+    if (!ids) this.recentIds.set(client, (ids = new Set()));
+    if (ids.has(id)) {
+      this.stats.retransmissions++;
+      return;
+    }
+    ids.add(id);
+    if (ids.size > REMEMBERED_IDS) ids.delete(ids.values().next().value!);
   }
 
   async close(): Promise<void> {

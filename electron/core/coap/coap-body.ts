@@ -3,7 +3,6 @@
  * asked for, else the block asked for (or block 0) with Block2, Size2 (the body's length) and
  * an ETag, so that a device can tell a body that changed between its blocks.
  */
-import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'coap';
 import {
   blockSlice,
@@ -69,9 +68,23 @@ export function jsonBody(value: unknown): Body {
   };
 }
 
-/** Eight bytes of a digest: ETags are 1-8 bytes (RFC 7252 §5.10.6). */
+/**
+ * Eight bytes naming a representation (ETags are 1-8 bytes, RFC 7252 §5.10.6): two 32-bit
+ * FNV-1a hashes of its parts. Not a digest: it only has to change when the body does, and it
+ * is computed for every block a device asks for.
+ */
 export function etagOf(...parts: (Buffer | string)[]): Buffer {
-  const hash = createHash('sha1');
-  for (const part of parts) hash.update(part);
-  return hash.digest().subarray(0, 8);
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (const part of parts) {
+    const bytes = typeof part === 'string' ? Buffer.from(part) : part;
+    for (const byte of bytes) {
+      a = Math.imul(a ^ byte, 0x01000193);
+      b = Math.imul(b ^ byte, 0x01000193) ^ (b >>> 15);
+    }
+  }
+  const tag = Buffer.alloc(8);
+  tag.writeUInt32BE(a >>> 0, 0);
+  tag.writeUInt32BE(b >>> 0, 4);
+  return tag;
 }

@@ -16,6 +16,7 @@ import type {
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import type { DeviceIdentity } from '../repositories/devices';
 import { jsonBody, requestedBlock, sendBody, etagOf, type RequestedBlock } from './coap-body';
+import { CoapDownloads } from './coap-downloads';
 import { CoapPresence } from './coap-presence';
 import { guarded } from '../guarded';
 import { parseCoapRoute, queryParameters, type CoapRoute } from './coap-routes';
@@ -57,6 +58,7 @@ export class CoapDeviceApi {
   private readonly presences = new Map<string, CoapPresence>();
   private observations = 0;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly downloads: CoapDownloads;
 
   constructor(
     private readonly service: DeviceService,
@@ -68,6 +70,7 @@ export class CoapDeviceApi {
     ) => void,
     private readonly options: CoapDeviceApiOptions = DEFAULT_COAP_DEVICE_API_OPTIONS,
   ) {
+    this.downloads = new CoapDownloads(service);
     this.sweeper = setInterval(
       guarded('ending idle CoAP devices', () => this.endIdle()),
       Math.max(1000, options.lingerMs / 4),
@@ -99,6 +102,7 @@ export class CoapDeviceApi {
   }
 
   private endIdle(): void {
+    this.downloads.prune();
     const before = Date.now() - this.options.lingerMs;
     for (const presence of [...this.presences.values()]) {
       if (!presence.isObserving && presence.lastRequestAt < before) presence.close('idle');
@@ -117,6 +121,7 @@ export class CoapDeviceApi {
         this.sendDatagram({ code, token, confirmable: false }, peer),
       ended: (ended) => {
         if (this.presences.get(device.id) === ended) this.presences.delete(device.id);
+        this.downloads.forget(device.id);
         this.service.disconnected(ended);
       },
       observationsChanged: (delta) => {
@@ -327,7 +332,7 @@ export class CoapDeviceApi {
         `OTA download: ${parsed.reason}`,
       );
     const { query } = parsed;
-    const opened = await this.service.openDownload(caller, type, {
+    const opened = await this.downloads.open(caller, type, {
       ...(query.title !== undefined && { title: query.title }),
       ...(query.version !== undefined && { version: query.version }),
     });

@@ -41,7 +41,7 @@ export interface CoapServerLimits {
 
 export const DEFAULT_COAP_SERVER_LIMITS: CoapServerLimits = {
   maxInFlight: 2048,
-  maxCachedResponses: 50_000,
+  maxCachedResponses: 10_000,
   maxCachedBytes: 32 * 1024 * 1024,
   piggybackReplyMs: 500,
 };
@@ -63,13 +63,39 @@ export interface CoapServerRefusal {
 }
 
 /** A cached datagram as node-coap stores it: the bytes plus its retransmission state. */
-type CachedDatagram = Buffer & { sender?: { reset(): void } };
+type CachedDatagram = Buffer & {
+  sender?: { reset(): void; removeAllListeners(): unknown };
+};
+
+/** Each entry's key and bookkeeping, counted so that the byte bound is a memory bound. */
+const ENTRY_OVERHEAD_BYTES = 256;
 
 /**
- * Each cache entry also holds node-coap's retransmission object (an EventEmitter with two
- * timers) and its key; counted so that the byte bound is an honest memory bound.
+ * node-coap's response cache, lightened: for a datagram that is never retransmitted (an ACK,
+ * a NON) the library still keeps its retransmission object, with a 202 s timer and a listener
+ * holding the whole response stream, about 6 KB an answer. Dropped once the datagram is sent
+ * (the library attaches it right after caching); a CON keeps it, to be retransmitted.
  */
-const ENTRY_OVERHEAD_BYTES = 512;
+class ResponseCache extends LRUCache<string, CachedDatagram> {
+  override set(
+    key: string,
+    datagram: CachedDatagram,
+    options?: LRUCache.SetOptions<string, CachedDatagram, unknown>,
+  ): this {
+    super.set(key, datagram, options);
+    const type = datagram.length > 0 ? (datagram[0]! >> 4) & 0x3 : 0;
+    if (type !== 0) {
+      queueMicrotask(() => {
+        const sender = datagram.sender;
+        if (!sender) return;
+        sender.reset();
+        sender.removeAllListeners();
+        delete datagram.sender;
+      });
+    }
+    return this;
+  }
+}
 /** A request still in flight after this long is a handler that never answered: forgotten. */
 const STALE_IN_FLIGHT_MS = 60_000;
 
@@ -95,7 +121,7 @@ export class StationCoapServer extends Server {
     private readonly limits: CoapServerLimits = DEFAULT_COAP_SERVER_LIMITS,
   ) {
     super({ piggybackReplyMs: limits.piggybackReplyMs, sendAcksForNonConfirmablePackets: true });
-    this._lru = new LRUCache<string, CachedDatagram>({
+    this._lru = new ResponseCache({
       max: limits.maxCachedResponses,
       maxSize: limits.maxCachedBytes,
       sizeCalculation: (datagram) => datagram.byteLength + ENTRY_OVERHEAD_BYTES,
@@ -174,7 +200,8 @@ export class StationCoapServer extends Server {
       });
       return;
     }
-    if (code !== '0.01' || !this.observable(uriPath(packet))) {
+    const observing = packet.options?.some((option) => option.name === 'Observe') ?? false;
+    if (observing && (code !== '0.01' || !this.observable(uriPath(packet)))) {
       // Observe means nothing on a POST, nor on a resource that never changes (RFC 7641 §2: a
       // server may ignore it); the library would refuse the POST without saying to whom, and
       // answer the GET as a notification stream.

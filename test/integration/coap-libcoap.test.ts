@@ -74,6 +74,13 @@ describe('CoAP with libcoap coap-client', () => {
     expect(fs.readFileSync(whole).equals(sc.firmware)).toBe(true);
   });
 
+  it('lists the resources at /.well-known/core', async () => {
+    const run = await coapClient(['-m', 'get', '-B', '10', `${base}/.well-known/core`]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('</fw>');
+    expect(run.stdout).toContain('</api/v1>');
+  });
+
   it('posts telemetry that moves the execution', async () => {
     const run = await coapClient([
       '-m',

@@ -140,7 +140,9 @@ describe('CoAP resources', () => {
       kind: 'unsupported',
       feature: 'provision',
     });
-    expect(parseCoapRoute('/.well-known/core')).toEqual({ kind: 'not-found' });
+    expect(parseCoapRoute('/.well-known/core')).toEqual({ kind: 'discovery' });
+    expect(parseCoapRoute('/.well-known/other')).toEqual({ kind: 'not-found' });
+    expect(parseCoapRoute('/favicon.ico')).toEqual({ kind: 'not-found' });
   });
 
   it('takes each Uri-Query option as one parameter, the first of a name winning', () => {

@@ -2,10 +2,8 @@
  * ThingsBoard's device API over CoAP (docs/device-protocol.md#coap): each request is one
  * DeviceService call, its result a CoAP response code. The service decides; this translates.
  */
-import type { ObserveWriteStream } from 'coap';
-import { OutgoingMessage, type IncomingMessage } from 'coap';
+import type { IncomingMessage, ObserveWriteStream } from 'coap';
 import type { DeviceMessageKind } from '../../../shared/api/entities';
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type {
   DeviceCaller,
   DeviceOrigin,
@@ -15,30 +13,21 @@ import type {
 } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import type { DeviceIdentity } from '../repositories/devices';
-import { jsonBody, requestedBlock, sendBody, etagOf, type RequestedBlock } from './coap-body';
-import { CoapDownloads } from './coap-downloads';
+import { jsonBody, requestedBlock, sendBody, type RequestedBlock } from './coap-body';
+import { answer, answerRefusal } from './coap-answer';
+import { CoapOta } from './coap-ota';
 import { CoapPresence } from './coap-presence';
 import { guarded } from '../guarded';
 import { parseCoapRoute, queryParameters, type CoapRoute } from './coap-routes';
 import { sendResponse, type CoapResponse } from './coap-server';
-import { otaSlice, parseOtaQuery } from './ota-query';
+
+/** What GET /.well-known/core lists (RFC 6690 link format), as Californium lists TB's. */
+const RESOURCE_LINKS =
+  '</api/v1>;title="ThingsBoard device API",</fw>;title="Firmware",</sw>;title="Software"';
+const CONTENT_FORMAT_LINK = 40;
 
 /** A caller whose presence is known: every authenticated CoAP request has one. */
 type PresentCaller = DeviceCaller & { connection: CoapPresence };
-
-/** The response code of each refusal (ThingsBoard's where it has one). */
-const REFUSAL_CODES: Record<DeviceRefusal, string> = {
-  'bad-request': '4.00',
-  'too-large': '4.13',
-  'rate-limited': '4.29',
-  'not-found': '4.04',
-  mismatch: '4.00',
-  unavailable: '5.00',
-  internal: '5.00',
-};
-
-/** Diagnostic payloads (RFC 7252 §5.5.2) stay short: one datagram, read on a console. */
-const MAX_DIAGNOSTIC_CHARS = 160;
 
 export interface CoapDeviceApiOptions {
   /** Attribute observations at once, all devices together (one per device). */
@@ -58,7 +47,7 @@ export class CoapDeviceApi {
   private readonly presences = new Map<string, CoapPresence>();
   private observations = 0;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly downloads: CoapDownloads;
+  private readonly ota: CoapOta;
 
   constructor(
     private readonly service: DeviceService,
@@ -70,7 +59,7 @@ export class CoapDeviceApi {
     ) => void,
     private readonly options: CoapDeviceApiOptions = DEFAULT_COAP_DEVICE_API_OPTIONS,
   ) {
-    this.downloads = new CoapDownloads(service);
+    this.ota = new CoapOta(service);
     this.sweeper = setInterval(
       guarded('ending idle CoAP devices', () => this.endIdle()),
       Math.max(1000, options.lingerMs / 4),
@@ -102,7 +91,7 @@ export class CoapDeviceApi {
   }
 
   private endIdle(): void {
-    this.downloads.prune();
+    this.ota.prune();
     const before = Date.now() - this.options.lingerMs;
     for (const presence of [...this.presences.values()]) {
       if (!presence.isObserving && presence.lastRequestAt < before) presence.close('idle');
@@ -121,7 +110,7 @@ export class CoapDeviceApi {
         this.sendDatagram({ code, token, confirmable: false }, peer),
       ended: (ended) => {
         if (this.presences.get(device.id) === ended) this.presences.delete(device.id);
-        this.downloads.forget(device.id);
+        this.ota.forget(device.id);
         this.service.disconnected(ended);
       },
       observationsChanged: (delta) => {
@@ -141,6 +130,10 @@ export class CoapDeviceApi {
       clientId: null,
     };
     switch (route.kind) {
+      case 'discovery':
+        return sendResponse(res, '2.05', Buffer.from(RESOURCE_LINKS), {
+          'Content-Format': CONTENT_FORMAT_LINK,
+        });
       case 'not-found':
         return this.refuseAnonymous(res, origin, '4.04', 'coap-not-found', 'No such CoAP resource');
       case 'bad-feature':
@@ -173,9 +166,11 @@ export class CoapDeviceApi {
       connection: this.presenceOf(device, origin.remoteAddress),
       request: describe(req, route),
     };
-    return route.kind === 'ota'
-      ? this.download(req, res, caller, route.type)
-      : this.deviceRequest(req, res, caller, route);
+    if (route.kind === 'device') return this.deviceRequest(req, res, caller, route);
+    this.note(caller, 'chunkRequest');
+    const block = this.block(req, res, caller);
+    if (!block) return;
+    return this.ota.serve(req, res, caller, route.type, block, queryParameters(uriQueries(req)));
   };
 
   private deviceRequest(
@@ -246,9 +241,9 @@ export class CoapDeviceApi {
       if (value !== undefined) json[name] = value;
     }
     const query = this.service.attributeQuery(caller, json);
-    if (!query.ok) return this.answerRefusal(res, query);
+    if (!query.ok) return answerRefusal(res, query);
     const values = this.service.attributes(caller, query.value);
-    if (!values.ok) return this.answerRefusal(res, values);
+    if (!values.ok) return answerRefusal(res, values);
     // ThingsBoard's CoAP answers "nothing found" with 4.04 (HTTP and MQTT send {}).
     if (Object.keys(values.value).length === 0) return answer(res, '4.04');
     return sendBody(res, block.block, jsonBody(values.value)).then(() => undefined);
@@ -295,57 +290,8 @@ export class CoapDeviceApi {
     const block = this.block(req, res, caller);
     if (!block) return;
     const result = this.service.rpc(caller, req.payload);
-    if (!result.ok) return this.answerRefusal(res, result);
+    if (!result.ok) return answerRefusal(res, result);
     return sendBody(res, block.block, jsonBody(result.value)).then(() => undefined);
-  }
-
-  /**
-   * OTA download: the assigned package's bytes, sliced by `size`/`chunk` as ThingsBoard does,
-   * then by Block2 in the block size the device asks for. Past the end: 2.05 with no payload
-   * (ThingsBoard sends nothing and lets the device time out). Every block moves the progress.
-   */
-  private async download(
-    req: IncomingMessage,
-    res: CoapResponse,
-    caller: PresentCaller,
-    type: OtaPackageType,
-  ): Promise<void> {
-    if (req.method !== 'GET') {
-      this.service.refuse(
-        caller,
-        'bad-request',
-        'coap-bad-method',
-        `${type === 'FIRMWARE' ? 'Firmware' : 'Software'} is read with GET`,
-      );
-      return answer(res, '4.05');
-    }
-    this.note(caller, 'chunkRequest');
-    const block = this.block(req, res, caller);
-    if (!block) return;
-    const parsed = parseOtaQuery(queryParameters(uriQueries(req)));
-    if (!parsed.ok)
-      return this.refuse(
-        res,
-        caller,
-        'bad-request',
-        'bad-chunk-size',
-        `OTA download: ${parsed.reason}`,
-      );
-    const { query } = parsed;
-    const opened = await this.downloads.open(caller, type, {
-      ...(query.title !== undefined && { title: query.title }),
-      ...(query.version !== undefined && { version: query.version }),
-    });
-    if (!opened.ok) return this.answerRefusal(res, opened);
-    const download = opened.value;
-    const slice = otaSlice(query, download.size);
-    const sent = await sendBody(res, block.block, {
-      length: slice.end - slice.start,
-      read: (start, end) => download.read(slice.start + start, end - start),
-      etag: etagOf(download.packageId, `:${slice.start}:${slice.end}`),
-    });
-    const end = slice.start + (sent ? sent.end : slice.end - slice.start);
-    if (end > slice.start) download.served(end);
   }
 
   /** The request's Block2; a malformed one is answered 4.00 here (undefined returned). */
@@ -366,7 +312,7 @@ export class CoapDeviceApi {
 
   private reply(res: CoapResponse, result: DeviceResult, code: string): void {
     if (result.ok) answer(res, code);
-    else this.answerRefusal(res, result);
+    else answerRefusal(res, result);
   }
 
   private refuse(
@@ -376,14 +322,7 @@ export class CoapDeviceApi {
     kind: string,
     message: string,
   ): void {
-    this.answerRefusal(res, this.service.refuse(caller, refusal, kind, message));
-  }
-
-  private answerRefusal(
-    res: CoapResponse,
-    refused: { refusal: DeviceRefusal; message: string },
-  ): void {
-    answer(res, REFUSAL_CODES[refused.refusal] ?? '5.00', refused.message);
+    answerRefusal(res, this.service.refuse(caller, refusal, kind, message));
   }
 
   /** A refusal before the device is known: recorded without one. */
@@ -404,19 +343,6 @@ export class CoapDeviceApi {
     });
     answer(res, code, message);
   }
-}
-
-/**
- * A response with no body, or a diagnostic text for a refusal. A notification stream that
- * has sent nothing yet answers as a plain response (no Observe), which is how a server turns
- * an observation down (RFC 7641 §4.1); it carries no diagnostic text.
- */
-function answer(res: CoapResponse, code: string, diagnostic?: string): void {
-  const text =
-    diagnostic && res instanceof OutgoingMessage
-      ? Buffer.from(diagnostic.slice(0, MAX_DIAGNOSTIC_CHARS))
-      : undefined;
-  sendResponse(res, code, text);
 }
 
 function uriQueries(req: IncomingMessage): Buffer[] {

@@ -19,6 +19,8 @@ export type CoapRoute =
   | { kind: 'unsupported'; feature: string }
   /** /api/v1/{token}/{something else}, or no feature: ThingsBoard's 4.00. */
   | { kind: 'bad-feature'; feature: string }
+  /** /.well-known/core (RFC 6690), which Californium answers for ThingsBoard too. */
+  | { kind: 'discovery' }
   /** No token where one belongs: ThingsBoard's 4.01. */
   | { kind: 'no-token' }
   | { kind: 'not-found' };
@@ -38,6 +40,9 @@ export function parseCoapRoute(url: string): CoapRoute {
   const path = url.split('?', 1)[0] ?? '';
   const segments = path.split('/').filter((segment) => segment.length > 0);
   const [first, second, third, fourth, fifth, ...rest] = segments;
+  if (first === '.well-known' && second === 'core' && third === undefined) {
+    return { kind: 'discovery' };
+  }
   if (first === 'fw' || first === 'sw') {
     // ThingsBoard: exactly /fw/{token}; anything else there is an authorisation failure.
     if (second === undefined || third !== undefined) return { kind: 'no-token' };

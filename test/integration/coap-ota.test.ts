@@ -59,6 +59,22 @@ describe('CoAP OTA download', () => {
     expect(execution?.bytesServed).toBe(SIZE);
   });
 
+  it('answers a GET with Observe as a plain GET (the resource never notifies)', async () => {
+    const messageId = 31_000;
+    raw.send(
+      raw.datagram({
+        method: 'GET',
+        path: `/fw/${sc.token}`,
+        messageId,
+        options: [{ name: 'Observe', value: Buffer.alloc(0) }],
+      }),
+    );
+    const reply = await raw.next((p) => p.messageId === messageId);
+    expect(reply.code).toBe('2.05');
+    expect(optionOf(reply, 'Observe')).toBeUndefined();
+    expect(reply.payload.equals(sc.firmware.subarray(0, 1024))).toBe(true);
+  });
+
   it('serves software at /sw/{token}', async () => {
     const software = binary(3000, 5);
     const pkg = await fx.packageFrom(software, {

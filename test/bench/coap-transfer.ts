@@ -89,11 +89,12 @@ async function run(devices: number, c: Case, ackTimeoutMs: number): Promise<stri
     `${t.updated}/${devices} UPDATED`,
   ];
   if (c.transport === 'coap') {
-    parts.push(`${usage.coap?.requests ?? 0} requests`);
+    parts.push(
+      `${usage.coap?.requests ?? 0} requests, ${usage.coap?.duplicates ?? 0} repeats answered from the cache`,
+    );
     if (relay) {
       parts.push(
-        `${relay.stats.dropped} datagrams dropped, ${relay.stats.retransmissions} retransmissions, ` +
-          `${usage.coap?.duplicates ?? 0} answered from the cache`,
+        `relay: ${relay.stats.dropped} datagrams dropped, ${relay.stats.retransmissions} retransmissions`,
       );
     }
   }

@@ -27,7 +27,7 @@ import {
   type IncomingMessage,
   type ObserveWriteStream,
 } from 'coap';
-import { LRUCache } from 'lru-cache';
+import { messageType, ResponseCache, type CachedDatagram } from './response-cache';
 
 export interface CoapServerLimits {
   /** Requests handled at once; more are answered 5.03 at once. */
@@ -62,40 +62,6 @@ export interface CoapServerRefusal {
   remoteAddress: string;
 }
 
-/** A cached datagram as node-coap stores it: the bytes plus its retransmission state. */
-type CachedDatagram = Buffer & {
-  sender?: { reset(): void; removeAllListeners(): unknown };
-};
-
-/** Each entry's key and bookkeeping, counted so that the byte bound is a memory bound. */
-const ENTRY_OVERHEAD_BYTES = 256;
-
-/**
- * node-coap's response cache, lightened: for a datagram that is never retransmitted (an ACK,
- * a NON) the library still keeps its retransmission object, with a 202 s timer and a listener
- * holding the whole response stream, about 6 KB an answer. Dropped once the datagram is sent
- * (the library attaches it right after caching); a CON keeps it, to be retransmitted.
- */
-class ResponseCache extends LRUCache<string, CachedDatagram> {
-  override set(
-    key: string,
-    datagram: CachedDatagram,
-    options?: LRUCache.SetOptions<string, CachedDatagram, unknown>,
-  ): this {
-    super.set(key, datagram, options);
-    const type = datagram.length > 0 ? (datagram[0]! >> 4) & 0x3 : 0;
-    if (type !== 0) {
-      queueMicrotask(() => {
-        const sender = datagram.sender;
-        if (!sender) return;
-        sender.reset();
-        sender.removeAllListeners();
-        delete datagram.sender;
-      });
-    }
-    return this;
-  }
-}
 /** A request still in flight after this long is a handler that never answered: forgotten. */
 const STALE_IN_FLIGHT_MS = 60_000;
 
@@ -121,13 +87,11 @@ export class StationCoapServer extends Server {
     private readonly limits: CoapServerLimits = DEFAULT_COAP_SERVER_LIMITS,
   ) {
     super({ piggybackReplyMs: limits.piggybackReplyMs, sendAcksForNonConfirmablePackets: true });
-    this._lru = new ResponseCache({
-      max: limits.maxCachedResponses,
-      maxSize: limits.maxCachedBytes,
-      sizeCalculation: (datagram) => datagram.byteLength + ENTRY_OVERHEAD_BYTES,
-      ttl: parameters.exchangeLifetime * 1000,
-      dispose: (datagram) => datagram.sender?.reset(),
-    }) as Server['_lru'];
+    this._lru = new ResponseCache(
+      limits.maxCachedResponses,
+      limits.maxCachedBytes,
+      parameters.exchangeLifetime * 1000,
+    ) as Server['_lru'];
     this.on('request', (req: IncomingMessage, res: CoapResponse) => this.dispatch(req, res));
     this.sweeper = setInterval(() => this.forgetStale(), STALE_IN_FLIGHT_MS / 4);
     this.sweeper.unref();
@@ -234,7 +198,7 @@ export class StationCoapServer extends Server {
       : [withToken];
     for (const datagram of candidates) {
       if (!datagram || datagram.length < 4) continue;
-      const type = (datagram[0]! >> 4) & 0x3;
+      const type = messageType(datagram);
       if (packet.confirmable ? type === 2 : type === 1 && datagram === withToken) return datagram;
     }
     return undefined;

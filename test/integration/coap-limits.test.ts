@@ -38,6 +38,30 @@ describe('CoAP limits', () => {
     }
   }, 60_000);
 
+  it('refuses a message over the size limit with 4.13, logged with the device', async () => {
+    fx = await startStationFixture({ coapPort: 0, telemetryLimits: { maxMessageBytes: 100 } });
+    const sc = await deviceWithFirmware(fx, { size: 100 });
+    const raw = await RawCoap.open(fx.station.coapAddress().port);
+    try {
+      const payload = JSON.stringify({ note: 'x'.repeat(200) });
+      raw.send(
+        raw.datagram({
+          method: 'POST',
+          path: `/api/v1/${sc.token}/telemetry`,
+          messageId: 9,
+          payload,
+        }),
+      );
+      expect((await raw.next((p) => p.messageId === 9)).code).toBe('4.13');
+      const errors = await protocolErrors(fx);
+      expect(errors.find((e) => e.kind === 'message-too-large')).toMatchObject({
+        deviceId: sc.deviceId,
+      });
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('refuses a body sent in blocks (Block1) with 4.13 and says how much fits', async () => {
     fx = await startStationFixture({ coapPort: 0 });
     const sc = await deviceWithFirmware(fx, { size: 100 });

@@ -3,14 +3,14 @@
  * where devices then connect, and moving the listener while the station runs.
  */
 import os from 'node:os';
-import type { StationStatus } from '../../shared/api/entities';
+import type { LanAddress } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
 import { ListenerMoveError } from './mqtt';
 import type { StationSettingsRepository } from './repositories/station-settings';
 import { guarded } from './guarded';
 
-export type LanAddress = StationStatus['mqtt']['lanAddresses'][number];
+export type { LanAddress };
 
 const LOOPBACK = '127.0.0.1';
 const ALL_IPV4 = '0.0.0.0';

@@ -6,6 +6,8 @@ import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
 import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
 import { createApiHandlers } from './api/handlers';
+import { startCoap, type CoapDeviceTransport, type CoapStats } from './coap/coap-station';
+import type { CoapServerLimits } from './coap/coap-server';
 import { ChunkServer } from './device-api/chunk-server';
 import { DeviceService } from './device-api/device-service';
 import { MqttDeviceAdapter } from './device-api/mqtt-device-adapter';
@@ -71,6 +73,16 @@ export interface StationOptions {
   httpDeviceTls?: { key: Buffer | string; cert: Buffer | string };
   /** Time-outs and caps of the HTTP device API; tests shorten them. */
   httpDeviceTuning?: HttpDeviceTuning;
+  /**
+   * The CoAP device API's UDP port, on the MQTT host (the switch moves both). Default 5683;
+   * 0 picks a free port, as does a station asked to pick its MQTT port (mqttPort 0) when this
+   * is not given: tests and benchmarks must not claim a fixed port.
+   */
+  coapPort?: number;
+  /** CoAP message-layer bounds (see CoapServerLimits); tests shorten them. */
+  coapLimits?: Partial<CoapServerLimits>;
+  /** CoAP attribute observations at once, all devices together; default 10000. */
+  coapMaxObservations?: number;
   /** Largest chunk a device may ask for; the reference server's is 64 KiB. Default 512 KiB. */
   maxChunkBytes?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
@@ -110,6 +122,9 @@ export interface Station {
   httpDeviceAddress(): { host: string; port: number };
   /** Long polls open on the HTTP device API right now. */
   httpDeviceOpenPolls(): number;
+  coapAddress(): { host: string; port: number };
+  /** CoAP message-layer counts (requests, retransmissions answered from the cache...). */
+  coapStats(): CoapStats;
   setHttpUrl(url: string): void;
   close(): Promise<void>;
 }
@@ -235,10 +250,19 @@ export async function startStation(options: StationOptions): Promise<Station> {
   /** The last addresses listened on (still shown if a failed switch left no listener). */
   let mqtt: { host: string; port: number };
   let http: { host: string; port: number };
+  let coap: CoapDeviceTransport;
   try {
     mqtt = await endpoint.listen();
     http = await httpDevice.listen().catch((error: unknown) => {
       throw markListener(error, 'http');
+    });
+    coap = await startCoap(deviceService, errors, {
+      host: mqtt.host,
+      port: options.coapPort ?? (options.mqttPort === 0 ? 0 : undefined),
+      ...(options.coapLimits ? { limits: options.coapLimits } : {}),
+      ...(options.coapMaxObservations !== undefined
+        ? { api: { maxObservations: options.coapMaxObservations } }
+        : {}),
     });
   } catch (error) {
     await endpoint.close();
@@ -270,13 +294,14 @@ export async function startStation(options: StationOptions): Promise<Station> {
       deviceEndpoints: [
         deviceEndpoint('mqtt', mqtt, Boolean(options.tls)),
         deviceEndpoint('http', http, httpDevice.tls),
+        deviceEndpoint('coap', coap.address(), false),
       ],
       connectedDevices: sessions.connectedDevices,
       sessions: endpoint.sessions.size,
     };
   };
   const siteNetwork = new SiteNetworkSwitch({
-    listener: new ListenerGroup([endpoint, httpDevice]),
+    listener: new ListenerGroup([endpoint, httpDevice, coap.endpoint]),
     hosts: switchHosts(configuredHost),
     settings: stationSettings,
     // Every open UI (header, Station page) shows where devices connect now.
@@ -353,6 +378,8 @@ export async function startStation(options: StationOptions): Promise<Station> {
     mqttAddress: () => ({ ...(endpoint.address() ?? mqtt) }),
     httpDeviceAddress: () => ({ ...(httpDevice.address() ?? http) }),
     httpDeviceOpenPolls: () => httpDevice.openPolls,
+    coapAddress: () => coap.address(),
+    coapStats: () => coap.stats(),
     setHttpUrl: (url) => {
       httpUrl = url;
     },
@@ -363,7 +390,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
         jobs.stop();
         retention.close();
         await sync.close();
-        await Promise.all([endpoint.close(), httpDevice.close()]);
+        await Promise.all([endpoint.close(), httpDevice.close(), coap.close()]);
         notifier.close();
         await sources.close();
         db.close();

@@ -1,7 +1,7 @@
 // One OTA server for the throughput benchmark, in its own process: either the station (with N
 // devices that have the firmware assigned) or the aedes baseline. Sends {url, urls} (urls: the
-// device API of each transport; aedes speaks MQTT only), then on any
-// message sends its CPU time and peak RSS and exits.
+// device API of each transport; aedes speaks MQTT only), then on any message sends its CPU
+// time, peak RSS and transport counts, and exits.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +30,12 @@ export interface ServerChildRequest {
 async function startStationWithFleet(
   request: ServerChildRequest,
   firmware: Buffer,
-): Promise<{ url: string; urls: Record<string, string>; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  urls: Record<string, string>;
+  stats(): Record<string, unknown>;
+  close(): Promise<void>;
+}> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-bench-'));
   const station = await startStation({ dataDir, mqttPort: 0 });
   const profile = await station.api['profiles.add'](parseArgs('profiles.add', { name: 'CIM-168' }));
@@ -59,7 +64,9 @@ async function startStationWithFleet(
     urls: {
       mqtt: `mqtt://127.0.0.1:${station.mqttAddress().port}`,
       http: `http://127.0.0.1:${station.httpDeviceAddress().port}`,
+      coap: `coap://127.0.0.1:${station.coapAddress().port}`,
     },
+    stats: () => ({ coap: station.coapStats() }),
     close: async () => {
       await station.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
       ...ownUsage(cpuBefore),
       startRssMb: Math.round(startRss / 1e6),
       runPeakRssMb: Math.round(runPeakRss / 1e6),
+      ...('stats' in server ? server.stats() : {}),
     };
     void server.close().then(() => process.send?.(usage, () => process.exit(0)));
   });

@@ -1,4 +1,5 @@
 // The simulated fleet for the throughput benchmark, in its own process.
+import { updateTiming } from 'coap';
 import { runSimulation, type SimulationTotals } from '../../electron/simulator';
 import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { ownUsage } from './child-process';
@@ -6,6 +7,8 @@ import { ownUsage } from './child-process';
 export interface SimulatorChildRequest {
   /** Default mqtt. */
   transport?: SimulatedTransport;
+  /** CoAP: wait this long for an ACK before the first retransmission (RFC 7252: 2000). */
+  coapAckTimeoutMs?: number;
   url: string;
   count: number;
   tokenPrefix: string;
@@ -22,6 +25,9 @@ export interface SimulatorChildReport {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? '{}') as SimulatorChildRequest;
+  if (request.coapAckTimeoutMs !== undefined) {
+    updateTiming({ ackTimeout: request.coapAckTimeoutMs / 1000, maxRetransmit: 8 });
+  }
   const cpuBefore = process.cpuUsage();
   const summary = await runSimulation({
     ...(request.transport ? { transport: request.transport } : {}),

@@ -43,6 +43,8 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
       String(mqttPort),
       '--http-port',
       String(httpPort),
+      '--coap-port',
+      '0',
     ];
     station = await startStationProcess(args);
     const at = ['--station', station.httpUrl, '--data-dir', station.dataDir];

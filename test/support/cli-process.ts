@@ -84,6 +84,8 @@ export interface RunningStation {
   mqttUrl: string;
   /** The HTTP device API, e.g. http://127.0.0.1:41234. */
   httpDeviceUrl: string;
+  /** The CoAP device API's address, printed before the ready line. */
+  coapUrl: string;
   readyLine: string;
   /** The data folder it runs on, where a CLI on this computer finds its per-start secret. */
   dataDir: string;
@@ -110,6 +112,7 @@ function withFreeHttpDevicePort(args: readonly string[]): readonly string[] {
   if (args[0] !== 'station' || args.includes('--http-device-port')) return args;
   return [...args, '--http-device-port', '0'];
 }
+const COAP = /^CoAP device API: (coap:\/\/\S+)$/m;
 
 /** Starts `field-ota station` (or the given script) and waits for its ready line. */
 export function startStationProcess(
@@ -155,6 +158,7 @@ export function startStationProcess(
         resolve({
           child,
           mqttUrl: match[1],
+          coapUrl: COAP.exec(stdout)?.[1] ?? '',
           httpUrl: match[2],
           httpDeviceUrl: HTTP_DEVICE.exec(stdout)?.[1] ?? '',
           dataDir: match[3],

@@ -38,7 +38,7 @@ const MAX_DEVICES_SHOWN_LIVE = 20;
 export function simulateCommand(): Command {
   return new Command('simulate')
     .description(
-      'simulate ThingsBoard-style devices updating over MQTT or HTTP; exits 0 when every device ends as expected',
+      'simulate ThingsBoard-style devices updating over MQTT, HTTP or CoAP; exits 0 when every device ends as expected',
     )
     .option(
       '--transport <name>',
@@ -59,7 +59,7 @@ export function simulateCommand(): Command {
     .option('--token-prefix <prefix>', 'token prefix with --count', 'sim-device-')
     .option(
       '--chunk-size <bytes>',
-      'chunk size the devices ask for (default 65536)',
+      'chunk size the devices ask for (default 65536; CoAP: 1024, at most one datagram)',
       integerIn(1, 256 * 1024 * 1024),
     )
     .option(

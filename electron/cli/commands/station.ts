@@ -23,6 +23,7 @@ interface StationOptions {
   httpDeviceTlsCert?: string;
   httpDeviceTlsKey?: string;
   httpHost: string;
+  coapPort?: number;
   httpPort: number;
   httpToken?: string;
   maxChunkBytes?: number;
@@ -57,6 +58,11 @@ export function stationCommand(): Command {
     .option(
       '--http-device-port <port>',
       `port of the HTTP device API, on the MQTT host (default ${DEFAULT_HTTP_DEVICE_PORT} as ThingsBoard; 0, or left out with --mqtt-port 0: any free port)`,
+      port,
+    )
+    .option(
+      '--coap-port <port>',
+      'CoAP device API UDP port, on the MQTT address (default 5683; 0, or --mqtt-port 0: any free port)',
       port,
     )
     .option(
@@ -152,6 +158,7 @@ async function runStation(options: StationOptions): Promise<void> {
     dataDir: options.dataDir,
     ...(options.mqttHost !== undefined ? { mqttHost: options.mqttHost } : {}),
     mqttPort: options.mqttPort,
+    ...(options.coapPort !== undefined ? { coapPort: options.coapPort } : {}),
     version: appVersion(),
     ...(options.maxChunkBytes !== undefined ? { maxChunkBytes: options.maxChunkBytes } : {}),
     ...(options.telemetryMaxAgeDays !== undefined
@@ -177,6 +184,9 @@ async function runStation(options: StationOptions): Promise<void> {
         '--http-device-port',
       );
     }
+    // A UDP socket fails in bind(), a TCP server in listen(): the CoAP listener it was.
+    if ((error as NodeJS.ErrnoException | undefined)?.syscall === 'bind')
+      throw friendlyStartError(error, 'CoAP', host, options.coapPort ?? 5683, '--coap-port');
     throw friendlyStartError(error, 'MQTT', host, options.mqttPort, '--mqtt-port');
   });
 
@@ -199,11 +209,14 @@ async function runStation(options: StationOptions): Promise<void> {
   const mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${hostForUrl(mqtt.host)}:${mqtt.port}`;
   const device = station.httpDeviceAddress();
   const httpDeviceUrl = `${httpDeviceTls ? 'https' : 'http'}://${hostForUrl(device.host)}:${device.port}`;
+  const coap = station.coapAddress();
+  const coapUrl = `coap://${hostForUrl(coap.host)}:${coap.port}`;
   if (options.json)
     printJson({
       ready: true,
       mqtt: mqttUrl,
       httpDevice: httpDeviceUrl,
+      coap: coapUrl,
       http: http.url,
       ui: http.uiUrl,
       dataDir: station.dataDir,
@@ -212,6 +225,7 @@ async function runStation(options: StationOptions): Promise<void> {
     // The secret is this account's to see: the terminal that started the station is.
     printLine(`Open the UI: ${http.uiUrl}`);
     printLine(`Device HTTP API: ${httpDeviceUrl}`);
+    printLine(`CoAP device API: ${coapUrl}`);
     printLine(
       `ServicePleX Field OTA station ready: ${mqttUrl} ${http.url} data=${station.dataDir}`,
     );
@@ -301,7 +315,7 @@ function friendlyStartError(
   const where = `${hostForUrl(host)}:${portNumber}`;
   if (code === 'EADDRINUSE')
     return new CliError(
-      `Cannot start the station: ${what} port ${where} is already in use (another station, or a broker such as mosquitto?). Choose another with ${flag}.`,
+      `Cannot start the station: ${what} port ${where} is already in use (another station, or ${what === 'CoAP' ? 'a CoAP server' : 'a broker such as mosquitto'}?). Choose another with ${flag}.`,
     );
   if (code === 'EACCES')
     return new CliError(

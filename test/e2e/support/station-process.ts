@@ -12,6 +12,8 @@ export interface StationProcessOptions {
   /** Default 0 (any free port). */
   httpPort?: number;
   mqttPort?: number;
+  /** Default 0 (any free port): a fixed MQTT port must not make the station claim 5683. */
+  coapPort?: number;
   /** Keep the data folder on stop (to start again on it). */
   keepDataDir?: boolean;
 }
@@ -25,6 +27,8 @@ export interface StationProcess {
   mqttUrl: string;
   /** The HTTP device API, e.g. http://127.0.0.1:40124 */
   httpDeviceUrl: string;
+  /** e.g. coap://127.0.0.1:40124 */
+  coapUrl: string;
   dataDir: string;
   /** The station's process id (to stop and continue it: a frozen station). */
   pid: number;
@@ -53,6 +57,8 @@ export async function startStationProcess(
       String(options.mqttPort ?? 0),
       '--http-port',
       String(options.httpPort ?? 0),
+      '--coap-port',
+      String(options.coapPort ?? 0),
     ]);
   } catch (error) {
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -63,6 +69,7 @@ export async function startStationProcess(
     uiUrl: station.uiUrl,
     mqttUrl: station.mqttUrl,
     httpDeviceUrl: station.httpDeviceUrl,
+    coapUrl: station.coapUrl,
     dataDir,
     pid: station.child.pid ?? 0,
     stderr: station.stderr,

@@ -6,7 +6,9 @@ import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
 import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import { createApiHandlers } from './api/handlers';
 import { ChunkServer } from './device-api/chunk-server';
-import { DeviceApi } from './device-api/device-api';
+import { DeviceService } from './device-api/device-service';
+import { MqttDeviceAdapter } from './device-api/mqtt-device-adapter';
+import { PackageDownloads } from './device-api/package-download';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
 import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limits';
@@ -85,6 +87,8 @@ export interface Station {
   readonly api: ApiHandlers;
   readonly events: StationEvents;
   readonly dataDir: string;
+  /** Every device-facing operation, for a device transport other than the built-in MQTT one. */
+  readonly deviceService: DeviceService;
   importPackage(meta: PackageMeta, source: Readable | NodeJS.ReadableStream): Promise<Package>;
   mqttAddress(): { host: string; port: number };
   setHttpUrl(url: string): void;
@@ -146,23 +150,16 @@ export async function startStation(options: StationOptions): Promise<Station> {
     events,
     sessions.isOnline,
   );
-  const chunks = new ChunkServer({
-    devices,
-    packages,
-    store,
-    sources,
-    ota,
-    notifier,
-    errors,
-    maxChunkBytes,
-  });
-  const deviceApi = new DeviceApi({
+  const deviceService: DeviceService = new DeviceService({
     db,
     devices,
     attributes,
     telemetry,
     ota,
-    chunks,
+    downloads: new PackageDownloads(
+      { devices, packages, store, sources, ota, notifier },
+      (...refusal) => deviceService.refuse(...refusal),
+    ),
     sessions,
     notifier,
     errors,
@@ -170,6 +167,11 @@ export async function startStation(options: StationOptions): Promise<Station> {
     sessionLimits: { maxPayloadSize: maxChunkBytes, maxInflightMessages: MAX_INFLIGHT },
     uplink: new UplinkLimits(options.telemetryLimits),
     maxSessionsPerDevice: options.maxSessionsPerDevice ?? DEFAULT_MAX_SESSIONS_PER_DEVICE,
+  });
+  const deviceApi = new MqttDeviceAdapter({
+    service: deviceService,
+    chunks: new ChunkServer(deviceService),
+    errors,
   });
   const stationSettings = new StationSettingsRepository(db);
   const retention = new TelemetryRetention(db, telemetry, {
@@ -296,6 +298,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     api,
     events,
     dataDir,
+    deviceService,
     importPackage: async (meta, source) => {
       const pkg = await store.import(meta, source);
       events.emit('package.changed', pkg);

@@ -266,15 +266,23 @@ export const DeviceMessageKind = z.enum([
 ]);
 export type DeviceMessageKind = z.infer<typeof DeviceMessageKind>;
 
-/** One MQTT connection of a device, as the station holds it now (a device may hold several). */
+/** How a device reaches the station. */
+export const DeviceTransport = z.enum(['mqtt', 'http', 'coap']);
+export type DeviceTransport = z.infer<typeof DeviceTransport>;
+
+/** One connection of a device, as the station holds it now (a device may hold several). */
 export const DeviceSessionInfo = z.object({
   id: z.string(),
   deviceId: z.string(),
   deviceName: z.string(),
+  /** The MQTT client id; on other transports a label of the connection's kind. */
   clientId: z.string(),
   remoteAddress: z.string(),
-  /** MQTT protocol level: 3 (3.1), 4 (3.1.1) or 5. */
-  protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]),
+  transport: DeviceTransport,
+  /** MQTT protocol level: 3 (3.1), 4 (3.1.1) or 5; null on other transports. */
+  protocolVersion: z.union([z.literal(3), z.literal(4), z.literal(5)]).nullable(),
+  /** What to show for the protocol: "MQTT 3.1.1", "MQTT 5", "HTTP/1.1", "CoAP". */
+  protocolLabel: z.string(),
   connectedAt: Timestamp,
   /** Null until the device publishes anything. */
   lastMessageAt: Timestamp.nullable(),

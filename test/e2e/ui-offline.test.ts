@@ -5,7 +5,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, screenshot } from './support/browser';
-import { freePort, startStationProcess, type StationProcess } from './support/station-process';
+import { startStationProcess, type StationProcess } from './support/station-process';
+import { freeLocalPort } from '../support/free-port';
 
 // Offline is normal: when the station goes away the page keeps what it showed and says it is
 // reconnecting; when it is back, the page reloads its state and follows events again.
@@ -26,7 +27,7 @@ describe('the UI when the station goes away and comes back', () => {
   });
 
   it('shows "reconnecting", keeps the last known state, says a restart needs its new address, and catches up there', async () => {
-    const ports = { httpPort: await freePort(), mqttPort: await freePort() };
+    const ports = { httpPort: await freeLocalPort(), mqttPort: await freeLocalPort() };
     station = await startStationProcess({ dataDir, keepDataDir: true, ...ports });
     const api = stationApi(station);
     const profile = await api.call('profiles.add', { name: 'CIM-168' });

@@ -7,7 +7,8 @@ import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
-import { freePort, startStationProcess, type StationProcess } from './support/station-process';
+import { startStationProcess, type StationProcess } from './support/station-process';
+import { freeLocalPort } from '../support/free-port';
 
 /** "192.168.1.23:1883 (eth0)" for each IPv4 address of this computer outside loopback. */
 function expectedAddresses(port: number): string[] {
@@ -39,7 +40,7 @@ describe('the Station page site network switch', () => {
 
   beforeAll(async () => {
     // A known port, so the refusal test can take it elsewhere.
-    station = await startStationProcess({ mqttPort: await freePort() });
+    station = await startStationProcess({ mqttPort: await freeLocalPort() });
     mqttPort = Number(new URL(station.mqttUrl).port);
     api = stationApi(station);
     browser = await launchBrowser();

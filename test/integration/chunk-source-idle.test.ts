@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChunkSources } from '../../electron/core/packages/chunk-source';
-import { waitFor } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 /**
  * Each job of a long day brings a new package. The served copy of a package nobody downloads
@@ -37,7 +37,7 @@ describe('served package binaries on a long day', () => {
     }
     expect(sources.openBinaries).toBe(2);
     expect(sources.memoryBytes).toBe(50_000);
-    await waitFor(() => sources?.openBinaries === 0, 3000);
+    await waitFor(() => sources?.openBinaries === 0, { timeoutMs: 3000 });
     expect(sources.memoryBytes).toBe(0);
   });
 

@@ -7,10 +7,10 @@ import type { Package } from '../../shared/api/entities';
 import {
   recordMessages,
   startStationFixture,
-  waitFor,
   type StationFixture,
 } from '../support/station-fixture';
 import { binary, sha256, telemetryHistory, VERSIONS } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 // docs/device-protocol.md#shared-attribute-push and #firmware-assignment.
 describe.each(VERSIONS)('assignment push over MQTT protocol version %i', (version) => {

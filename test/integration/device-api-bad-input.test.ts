@@ -6,7 +6,6 @@ import { PackageMeta } from '../../shared/api/operations';
 import {
   recordMessages,
   startStationFixture,
-  waitFor,
   type StationFixture,
 } from '../support/station-fixture';
 import {
@@ -18,6 +17,7 @@ import {
   VERSIONS,
   type Scenario,
 } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 // docs/architecture.md#security-model: bad input gets a clear error and never a crash. After each case a
 // second device must still complete a whole chunk download from the same station.

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'mqtt-packet';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import {
   binary,
   bytesReadByThisProcess,
@@ -15,6 +15,7 @@ import {
   RawMqtt,
   VERSIONS,
 } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 const MB = 1_000_000;
 const KiB = 1024;

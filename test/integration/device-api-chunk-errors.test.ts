@@ -5,7 +5,6 @@ import type { MqttClient } from 'mqtt';
 import {
   recordMessages,
   startStationFixture,
-  waitFor,
   type StationFixture,
 } from '../support/station-fixture';
 import type { StationOptions } from '../../electron/core/station';
@@ -18,6 +17,7 @@ import {
   VERSIONS,
   type Scenario,
 } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 const fw = (requestId: string, index: number) => ({
   requestTopic: `v2/fw/request/${requestId}/chunk/${index}`,

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { protocolErrors, RawMqtt, VERSIONS } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 // docs/device-protocol.md#connecting: the access token is the MQTT username, nothing else counts.
 describe.each(VERSIONS)('connect over MQTT protocol version %i', (version) => {

@@ -13,6 +13,7 @@ import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import type { ProtocolErrorEntry } from '../../shared/api/entities';
 import { nextMessage, type StationFixture } from '../support/station-fixture';
+import { delay } from '../support/wait';
 
 export type Version = 4 | 5;
 export const VERSIONS: readonly Version[] = [4, 5];
@@ -135,10 +136,6 @@ export class RawMqtt {
   end(): void {
     this.socket.destroy();
   }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export function payloadOf(packet: Packet): Buffer {

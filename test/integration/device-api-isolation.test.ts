@@ -5,7 +5,6 @@ import {
   nextMessage,
   recordMessages,
   startStationFixture,
-  waitFor,
   type StationFixture,
 } from '../support/station-fixture';
 import {
@@ -18,6 +17,7 @@ import {
   VERSIONS,
   type Scenario,
 } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 // docs/device-protocol.md#responses-go-to-the-session: answers go to the asking session, never through topic routing.
 describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => {
@@ -183,13 +183,16 @@ describe('a slow reader', () => {
   it("does not stall another device's download", async () => {
     const { raw, slow } = await stalledReader(40); // 20 MiB asked for, under the 32 MiB queue cap
     // All eight distinct chunks handed to the socket: the full size counts as served.
-    await waitFor(async () => {
-      const [execution] = await fx.station.api['executions.list']({
-        deviceId: slow.deviceId,
-        limit: 1,
-      });
-      return execution?.bytesServed === 4 * 1024 * 1024;
-    }, 10_000);
+    await waitFor(
+      async () => {
+        const [execution] = await fx.station.api['executions.list']({
+          deviceId: slow.deviceId,
+          limit: 1,
+        });
+        return execution?.bytesServed === 4 * 1024 * 1024;
+      },
+      { timeoutMs: 10_000 },
+    );
     const fast = await deviceWithFirmware(fx, { name: 'fast', size: 1024 * 1024, seed: 3 });
     const client = await fx.connect(fast.token);
     const image = await download(client, { requestId: '1', chunkSize: 65_536 });

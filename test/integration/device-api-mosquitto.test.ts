@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { binary, sha256 } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 interface Run {
   code: number | null;
@@ -102,7 +103,7 @@ describe.each(['mqttv311', 'mqttv5'] as const)('mosquitto clients over %s', (pro
       ]),
       (stdout) => (subscribed ||= /received SUBACK/.test(stdout)),
     );
-    await waitFor(() => subscribed, 10_000);
+    await waitFor(() => subscribed, { timeoutMs: 10_000 });
     await fx.station.api['assignments.assign']({ deviceId: device.id, packageId: pkg.id });
     const result = await sub;
     expect(result.code).toBe(0);

@@ -7,10 +7,10 @@ import { parseArgs } from '../../shared/api/validate';
 import {
   recordMessages,
   startStationFixture,
-  waitFor,
   type StationFixture,
 } from '../support/station-fixture';
-import { delay, readDatabase } from './device-api-helpers';
+import { readDatabase } from './device-api-helpers';
+import { delay, waitFor } from '../support/wait';
 
 const FIRMWARE = crypto.randomBytes(40_000);
 
@@ -39,10 +39,13 @@ describe('jobs that end when their devices are done', () => {
     fx.station.api['jobs.create'](parseArgs('jobs.create', { packageId, ...input }));
   const job = (id: string): Promise<JobDetail> => fx.station.api['jobs.get']({ id });
   const until = (id: string, check: (j: JobDetail) => boolean, timeoutMs = 15_000) =>
-    waitFor(async () => {
-      const j = await job(id);
-      return check(j) && j;
-    }, timeoutMs);
+    waitFor(
+      async () => {
+        const j = await job(id);
+        return check(j) && j;
+      },
+      { timeoutMs },
+    );
   const telemetry = (client: MqttClient, values: Record<string, unknown>) =>
     client.publishAsync('v1/devices/me/telemetry', JSON.stringify(values), { qos: 1 });
   const jobStatusInDb = (id: string): string => {

@@ -14,7 +14,7 @@ import {
 } from '../support/cli-process';
 import { freeLocalPort } from '../support/free-port';
 import { stationClient } from '../support/station-client';
-import { waitFor } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 const DEVICES = 6;
 const FIRMWARE = randomBytes(400_000);
@@ -116,10 +116,13 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
     });
     const client = () => stationClient(station ?? { httpUrl: '', dataDir: '' });
     const detail = () => client().call('jobs.get', { id: job.id });
-    const before = await waitFor(async () => {
-      const d = await detail();
-      return d.counts.updated >= 2 && d;
-    }, 60_000);
+    const before = await waitFor(
+      async () => {
+        const d = await detail();
+        return d.counts.updated >= 2 && d;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(before.counts.updated).toBeLessThan(DEVICES);
 
     station.child.kill('SIGKILL');
@@ -131,10 +134,13 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
     // Each device fetched the image once: those cut off mid-download resumed, none started over.
     expect(summary.devices.map((d) => d.bytes)).toEqual(Array(DEVICES).fill(FIRMWARE.length));
 
-    const done: JobDetail = await waitFor(async () => {
-      const d = await detail();
-      return d.status === 'COMPLETED' && d;
-    }, 30_000);
+    const done: JobDetail = await waitFor(
+      async () => {
+        const d = await detail();
+        return d.status === 'COMPLETED' && d;
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(done.counts).toMatchObject({ total: DEVICES, updated: DEVICES, failed: 0 });
     for (const e of done.executions) {
       expect(e.attempts).toBe(1);

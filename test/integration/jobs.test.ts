@@ -6,8 +6,9 @@ import type { OperationInput } from '../../shared/api/operations';
 import { runSimulation } from '../../electron/simulator';
 import { parseCsv } from '../../renderer/src/lib/csv';
 import { scriptedDevice } from '../support/scripted-device';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { readDatabase } from './device-api-helpers';
+import { waitFor } from '../support/wait';
 
 const FIRMWARE = crypto.randomBytes(150_000);
 
@@ -43,10 +44,13 @@ describe('OTA jobs', () => {
     fx.station.api['jobs.create'](parseArgs('jobs.create', { packageId: pkg.id, ...input }));
   const job = (id: string): Promise<JobDetail> => fx.station.api['jobs.get']({ id });
   const until = (id: string, check: (j: JobDetail) => boolean, timeoutMs = 15_000) =>
-    waitFor(async () => {
-      const j = await job(id);
-      return check(j) && j;
-    }, timeoutMs);
+    waitFor(
+      async () => {
+        const j = await job(id);
+        return check(j) && j;
+      },
+      { timeoutMs },
+    );
   const states = (e: Execution) => e.history.map((h) => h.state);
   /** From the first failure to the re-queue that retried it. */
   const retryGapMs = (e: Execution) => {
@@ -139,12 +143,15 @@ describe('OTA jobs', () => {
     try {
       const device = await scriptedDevice(fx, tokens[0] ?? '', () => 'fail');
       // Straight from the file: the API would flush the pending progress first.
-      const failed = await waitFor(() => {
-        const row = db
-          .prepare("SELECT id FROM executions WHERE job_id = ? AND state = 'FAILED'")
-          .get(created.id) as { id: string } | undefined;
-        return row?.id;
-      }, 10_000);
+      const failed = await waitFor(
+        () => {
+          const row = db
+            .prepare("SELECT id FROM executions WHERE job_id = ? AND state = 'FAILED'")
+            .get(created.id) as { id: string } | undefined;
+          return row?.id;
+        },
+        { timeoutMs: 10_000 },
+      );
       await device.client.endAsync(true);
       // The retry lands before the notifier's next flush of the first attempt's bytes.
       await fx.station.api['executions.retry']({ id: failed });

@@ -5,7 +5,8 @@ import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatLogExport, LogFile } from '../../electron/main/log-file';
 import { stationLogSections } from '../../electron/main/station-log-sections';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 const FORGED = '2026-12-05T10:00:00.000Z ERROR forged: cloud password is hunter2';
 // eslint-disable-next-line no-control-regex -- looking for raw control characters

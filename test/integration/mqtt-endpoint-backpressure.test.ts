@@ -3,8 +3,8 @@
  * served, and the stalled one is cut off once its queue passes maxQueuedBytes.
  */
 import { expect, it } from 'vitest';
-import { delay, waitFor } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { delay, waitFor } from '../support/wait';
 
 const MiB = 1024 * 1024;
 const { start, client, raw } = endpointScopePerTest();
@@ -26,7 +26,7 @@ it('a client that never reads does not stall others and is closed past maxQueued
   const stalled = await raw(port, 4, { clientId: 'stalled' });
   stalled.socket.pause(); // from now on nothing is read: kernel buffers fill, then our queue
   const reader = await client(port, { protocolVersion: 4, clientId: 'reader' });
-  await waitFor(() => endpoint.sessions.size === 2, 'both sessions');
+  await waitFor(() => endpoint.sessions.size === 2, { what: 'both sessions' });
   const stalledSession = [...endpoint.sessions].find((s) => s.clientId === 'stalled');
   if (!stalledSession) throw new Error('no stalled session');
 
@@ -42,7 +42,7 @@ it('a client that never reads does not stall others and is closed past maxQueued
   const received: number[] = [];
   reader.on('message', (_topic, payload) => received.push(payload.length));
   for (let i = 0; i < 10; i++) reader.publish(`echo/r${i}`, Buffer.alloc(256 * 1024, i));
-  await waitFor(() => received.length === 10, 'ten 256 KiB echoes to the reading client');
+  await waitFor(() => received.length === 10, { what: 'ten 256 KiB echoes to the reading client' });
   expect(received.every((length) => length === 256 * 1024)).toBe(true);
   expect(stalledSession.isOpen).toBe(true);
 
@@ -51,11 +51,10 @@ it('a client that never reads does not stall others and is closed past maxQueued
     stalled.send(floodRequest(MiB));
     await delay(10);
   }
-  await waitFor(() => !stalledSession.isOpen, 'the stalled session to be closed');
-  await waitFor(
-    () => recorded.disconnected.some((d) => d.clientId === 'stalled'),
-    'onDisconnected for the stalled session',
-  );
+  await waitFor(() => !stalledSession.isOpen, { what: 'the stalled session to be closed' });
+  await waitFor(() => recorded.disconnected.some((d) => d.clientId === 'stalled'), {
+    what: 'onDisconnected for the stalled session',
+  });
   const overflow = recorded.errors.find((e) => e.kind === 'queue-overflow');
   expect(overflow?.clientId).toBe('stalled');
   expect(overflow?.session).toBe(stalledSession);

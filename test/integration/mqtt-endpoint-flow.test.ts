@@ -4,8 +4,9 @@
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { delay, RawClient, waitFor } from './mqtt-endpoint-helpers';
+import { RawClient } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, raws } = endpointScopePerTest();
 
@@ -42,7 +43,7 @@ describe.each([4, 5] as const)('order on v%i', (version) => {
     await r.next('suback');
     r.send(publishPacket('echo/order', 'first', 1, 10));
     r.send(publishPacket('echo/order', 'second', 2, 11));
-    await waitFor(() => r.count('publish') === 2, 'both responses');
+    await waitFor(() => r.count('publish') === 2, { what: 'both responses' });
     expect(r.packets.map((p) => p.cmd)).toEqual([
       'connack',
       'suback',
@@ -63,7 +64,7 @@ describe('outgoing QoS 1 window', () => {
     r.send(subscribePacket('flood/reply', 1));
     await r.next('suback');
     r.send(publishPacket('flood', JSON.stringify({ count: 20, size: 16 }), 0));
-    await waitFor(() => r.count('publish') === 5, 'first five');
+    await waitFor(() => r.count('publish') === 5, { what: 'first five' });
     await delay(300);
     expect(r.count('publish')).toBe(5); // withheld PUBACKs hold the rest back
     const first = r.packets.filter((p): p is IPublishPacket => p.cmd === 'publish');
@@ -71,7 +72,7 @@ describe('outgoing QoS 1 window', () => {
     expect(new Set(first.map((p) => p.messageId)).size).toBe(5);
 
     r.send({ cmd: 'puback', messageId: first[0]?.messageId ?? 0 });
-    await waitFor(() => r.count('publish') === 6, 'a sixth after one PUBACK');
+    await waitFor(() => r.count('publish') === 6, { what: 'a sixth after one PUBACK' });
     await delay(100);
     expect(r.count('publish')).toBe(6);
 
@@ -98,7 +99,7 @@ describe('outgoing QoS 1 window', () => {
     const { port } = await start({ maxInflight: 5 });
     const r = await raw(port, 5, { properties: { receiveMaximum: 2 } });
     r.send(publishPacket('flood', JSON.stringify({ count: 6, size: 8, qos: 1 }), 0));
-    await waitFor(() => r.count('publish') === 2, 'two');
+    await waitFor(() => r.count('publish') === 2, { what: 'two' });
     await delay(200);
     expect(r.count('publish')).toBe(2);
   });
@@ -156,7 +157,7 @@ describe('keep-alive', () => {
       await delay(500);
       r.send({ cmd: 'pingreq' });
     }
-    await waitFor(() => r.count('pingresp') === 5, 'five PINGRESPs');
+    await waitFor(() => r.count('pingresp') === 5, { what: 'five PINGRESPs' });
     expect(r.isOpen).toBe(true);
   });
 
@@ -169,7 +170,7 @@ describe('keep-alive', () => {
     expect(Date.now() - opened).toBeGreaterThanOrEqual(1400);
     if (version === 5) expect((await r.next('disconnect')).reasonCode).toBe(0x8d);
     expect(recorded.errors.map((e) => e.kind)).toContain('keepalive-timeout');
-    await waitFor(() => recorded.disconnected.length === 1, 'onDisconnected');
+    await waitFor(() => recorded.disconnected.length === 1, { what: 'onDisconnected' });
     expect(recorded.disconnected[0]?.reason).toMatch(/keepalive/);
   });
 });

@@ -14,6 +14,7 @@ import type {
   ProtocolErrorEvent,
   SessionHandlers,
 } from '../../electron/core/mqtt/types';
+import { delay } from '../support/wait';
 
 export interface TestDevice {
   token: string;
@@ -151,18 +152,6 @@ export function endClient(client: MqttClient): Promise<void> {
 }
 
 /** Polls until check() is true or the deadline passes (then throws with what). */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * A client on a bare socket: writes packets (or raw bytes) and records every packet the server
  * sends, in order, parsed by mqtt-packet.

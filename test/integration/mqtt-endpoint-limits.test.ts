@@ -5,8 +5,9 @@
  * asking for none, or for more, gets the maximum.
  */
 import { describe, expect, it } from 'vitest';
-import { connectClientWithConnack, delay, RawClient, waitFor } from './mqtt-endpoint-helpers';
+import { connectClientWithConnack, RawClient } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, raws, clients } = endpointScopePerTest();
 
@@ -42,7 +43,7 @@ describe('total connection cap', () => {
     await expect(connectClientWithConnack(port, { protocolVersion: 5 })).rejects.toThrow();
 
     first.end(true);
-    await waitFor(() => recorded.disconnected.length === 1, 'the first client gone');
+    await waitFor(() => recorded.disconnected.length === 1, { what: 'the first client gone' });
     await client(port, { protocolVersion: 4 });
   });
 
@@ -55,10 +56,9 @@ describe('total connection cap', () => {
     );
     for (const r of silent) if (r) raws.push(r);
     // Only a few refusal slots are held open to answer a CONNECT; the rest are closed at once.
-    await waitFor(
-      () => silent.filter((r) => r?.isOpen).length <= 64,
-      'connections over the cap closed',
-    );
+    await waitFor(() => silent.filter((r) => r?.isOpen).length <= 64, {
+      what: 'connections over the cap closed',
+    });
     expect(endpoint.sessions.size).toBe(2);
   });
 });

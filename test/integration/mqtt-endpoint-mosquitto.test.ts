@@ -4,8 +4,8 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { waitFor } from '../support/wait';
 
 const haveMosquitto = (() => {
   try {
@@ -61,11 +61,10 @@ describe.skipIf(!haveMosquitto).each(['mqttv311', 'mqttv5'])(
         '10',
         '-v',
       ]);
-      await waitFor(
-        () => [...endpoint.sessions].some((s) => s.isSubscribed('notify/hello')),
-        'mosquitto_sub to subscribe',
-        10_000,
-      );
+      await waitFor(() => [...endpoint.sessions].some((s) => s.isSubscribed('notify/hello')), {
+        what: 'mosquitto_sub to subscribe',
+        timeoutMs: 10_000,
+      });
       const session = [...endpoint.sessions].find((s) => s.clientId === `sub-${v}`);
       expect(session?.protocolVersion).toBe(v === 'mqttv5' ? 5 : 4);
       session?.publish('notify/hello', `hello ${v}`);

@@ -3,8 +3,8 @@
  * into one well-formed packet, and refused when MQTT cannot carry it at all.
  */
 import { describe, expect, it } from 'vitest';
-import { waitFor } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { waitFor } from '../support/wait';
 
 const { start, client } = endpointScopePerTest();
 
@@ -24,7 +24,7 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     });
     await c.publishAsync('source', JSON.stringify({ length: 5_000_000 }), { qos: 1 });
     await c.publishAsync('source', JSON.stringify({ length: 0 }), { qos: 1 });
-    await waitFor(() => got.length === 2, 'two replies');
+    await waitFor(() => got.length === 2, { what: 'two replies' });
     expect(got[0]?.equals(expected(5_000_000))).toBe(true);
     expect(got[1]).toHaveLength(0);
   });
@@ -35,10 +35,10 @@ describe.each([4, 5] as const)('MQTT protocol version %i', (protocolVersion) => 
     const topics: string[] = [];
     c.on('message', (topic) => topics.push(topic));
     await c.publishAsync('source', JSON.stringify({ length: 268_435_456 }), { qos: 1 });
-    await waitFor(() => topics.includes('source/refused'), 'the refusal');
+    await waitFor(() => topics.includes('source/refused'), { what: 'the refusal' });
     expect(recorded.errors.map((e) => e.kind)).toContain('packet-too-large-for-mqtt');
     await c.publishAsync('source', JSON.stringify({ length: 10 }), { qos: 1 });
-    await waitFor(() => topics.includes('source/reply'), 'a reply after it');
+    await waitFor(() => topics.includes('source/reply'), { what: 'a reply after it' });
     expect(topics).toEqual(['source/refused', 'source/reply']);
   });
 });

@@ -13,18 +13,17 @@ import { MqttEndpoint } from '../../electron/core/mqtt/mqtt-endpoint';
 import {
   connectClient,
   connectClientWithConnack,
-  delay,
   endClient,
   GOOD_TOKEN,
   RawClient,
   TEST_FILTERS,
   testHandlers,
-  waitFor,
   type Recorded,
   type TestDevice,
 } from './mqtt-endpoint-helpers';
 import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
+import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, clients, raws } = endpointScopePerTest();
 
@@ -75,7 +74,7 @@ describe.each([
   it('accepts a known token and tells the API layer who connected', async () => {
     const { port, recorded, endpoint } = await start();
     await client(port, { protocolVersion: version, clientId: `dev-${version}` });
-    await waitFor(() => recorded.connected.length === 1, 'onConnected');
+    await waitFor(() => recorded.connected.length === 1, { what: 'onConnected' });
     const session = recorded.connected[0];
     expect(session?.clientId).toBe(`dev-${version}`);
     expect(session?.protocolVersion).toBe(version);
@@ -149,7 +148,7 @@ describe('CONNECT details', () => {
     clients.push(c);
     const assigned = connack.properties?.assignedClientIdentifier;
     expect(assigned).toMatch(/^auto-/);
-    await waitFor(() => recorded.connected.length === 1, 'onConnected');
+    await waitFor(() => recorded.connected.length === 1, { what: 'onConnected' });
     expect(recorded.connected[0]?.clientId).toBe(assigned);
 
     const r = await RawClient.open(port, 4);
@@ -188,7 +187,7 @@ describe('CONNECT details', () => {
     expect(recorded.errors.map((e) => e.kind)).toEqual(
       expect.arrayContaining(['first-packet-not-connect', 'second-connect']),
     );
-    await waitFor(() => recorded.disconnected.length === 1, 'onDisconnected');
+    await waitFor(() => recorded.disconnected.length === 1, { what: 'onDisconnected' });
   });
 
   it('closes a connection that never sends CONNECT', async () => {
@@ -352,7 +351,7 @@ describe('PUBLISH from a device', () => {
     const { port, recorded } = await start();
     const c = await client(port, { protocolVersion: 4 });
     c.publish('v1/devices/me/attributes', '{"x":1}', { qos: 0, retain: true });
-    await waitFor(() => recorded.published.length === 1, 'handler call');
+    await waitFor(() => recorded.published.length === 1, { what: 'handler call' });
     expect(recorded.published[0]?.message).toMatchObject({ qos: 0, retain: true });
     const other = await client(port, { protocolVersion: 4 });
     await subscribe(other, ['v1/devices/me/attributes'], 1);
@@ -392,7 +391,7 @@ describe.each([4, 5] as const)('responses on v%i', (version) => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => publish(a, 'echo/same', `a${i}`, 1)));
     await publish(a, 'flood', JSON.stringify({ count: 5, size: 8 }), 1);
     await publish(b, 'echo/same', 'b-only', 1);
-    await waitFor(() => seenByA.length === 25 && seenByB.length === 1, 'all replies');
+    await waitFor(() => seenByA.length === 25 && seenByB.length === 1, { what: 'all replies' });
     await delay(100);
     expect(seenByA.filter((m) => m.startsWith('echo/same/reply=a'))).toHaveLength(20);
     expect(seenByA.some((m) => m.includes('b-only'))).toBe(false);
@@ -404,7 +403,7 @@ describe('MqttSession.publish', () => {
   it('uses an explicit QoS, refuses topic filters, and is a no-op once the session is gone', async () => {
     const { port, recorded } = await start();
     const c = await client(port, { protocolVersion: 4 });
-    await waitFor(() => recorded.connected.length === 1, 'onConnected');
+    await waitFor(() => recorded.connected.length === 1, { what: 'onConnected' });
     const session = recorded.connected[0];
     if (!session) throw new Error('no session');
     const message = nextMessage(c);
@@ -413,7 +412,7 @@ describe('MqttSession.publish', () => {
     expect(() => session.publish('notify/+', 'x')).toThrow(/topic/);
     expect(() => session.publish('', 'x')).toThrow(/topic/);
     await endClient(c);
-    await waitFor(() => recorded.disconnected.length === 1, 'onDisconnected');
+    await waitFor(() => recorded.disconnected.length === 1, { what: 'onDisconnected' });
     expect(session.isOpen).toBe(false);
     session.publish('notify/late', 'nobody listens');
     expect(session.queuedBytes).toBe(0);
@@ -423,11 +422,11 @@ describe('MqttSession.publish', () => {
     const { port, recorded, endpoint } = await start();
     const r = await raw(port, 5, { clientId: 'victim' });
     const other = await client(port, { protocolVersion: 5, clientId: 'bystander' });
-    await waitFor(() => recorded.connected.length === 2, 'two sessions');
+    await waitFor(() => recorded.connected.length === 2, { what: 'two sessions' });
     recorded.connected.find((s) => s.clientId === 'victim')?.close('device deleted', 0x98);
     expect((await r.next('disconnect')).reasonCode).toBe(0x98);
     await r.closed;
-    await waitFor(() => recorded.disconnected.length === 1, 'onDisconnected');
+    await waitFor(() => recorded.disconnected.length === 1, { what: 'onDisconnected' });
     expect(recorded.disconnected[0]).toEqual({ clientId: 'victim', reason: 'device deleted' });
     expect([...endpoint.sessions].map((s) => s.clientId)).toEqual(['bystander']);
     const reply = nextMessage(other);
@@ -447,7 +446,7 @@ describe('MqttEndpoint.close', () => {
       v5.once('disconnect', (packet) => resolve(packet.reasonCode)),
     );
     const v4Closed = new Promise<void>((resolve) => v4.once('close', () => resolve()));
-    await waitFor(() => endpoint.sessions.size === 2, 'two sessions');
+    await waitFor(() => endpoint.sessions.size === 2, { what: 'two sessions' });
     await endpoint.close();
     expect(await disconnect).toBe(0x8b);
     await v4Closed;

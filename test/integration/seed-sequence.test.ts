@@ -1,12 +1,8 @@
 import crypto from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import {
-  nextMessage,
-  startStationFixture,
-  waitFor,
-  type StationFixture,
-} from '../support/station-fixture';
+import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 // The seed document's device sequence (Part I and Part II), sent byte for byte by a real
 // MQTT.js client, against the real station.

@@ -5,7 +5,8 @@ import { MqttSession } from '../../electron/core/mqtt/mqtt-session';
 import { PacketSocket } from '../../electron/core/mqtt/packet-socket';
 import { parseArgs } from '../../shared/api/validate';
 import { runSimulation } from '../../electron/simulator';
-import { startStationFixture, waitFor, type StationFixture } from '../support/station-fixture';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 /**
  * Live instances of a class in this process's heap, counted by V8 itself (the inspector's
@@ -81,7 +82,9 @@ describe('what the station keeps per device', () => {
     expect(await liveInstances(MqttSession.prototype)).toBeGreaterThanOrEqual(1);
     await client.endAsync(true);
     ui();
-    await waitFor(async () => (await fx.station.api['station.status']({})).sessions === 0, 5000);
+    await waitFor(async () => (await fx.station.api['station.status']({})).sessions === 0, {
+      timeoutMs: 5000,
+    });
     expect((await fx.station.api['station.status']({})).connectedDevices).toBe(0);
     expect(await liveInstances(MqttSession.prototype)).toBe(0);
     expect(await liveInstances(PacketSocket.prototype)).toBe(0);

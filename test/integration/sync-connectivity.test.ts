@@ -9,7 +9,7 @@ import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';
 import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';
 import { closedAfterEach } from '../support/closed-after-each';
-import { waitFor } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 describe('cloud session and connectivity', () => {
   const startFixture = closedAfterEach(startSyncFixture);
@@ -184,10 +184,13 @@ describe('cloud session and connectivity', () => {
     });
     expect(offline.pending.assignments).toBe(3);
     await fx.cloud.goOnline();
-    await waitFor(async () => {
-      const s = await fx!.call('cloud.status', {});
-      return s.connection === 'ONLINE' && Object.values(s.pending).every((n) => n === 0);
-    }, 10_000);
+    await waitFor(
+      async () => {
+        const s = await fx!.call('cloud.status', {});
+        return s.connection === 'ONLINE' && Object.values(s.pending).every((n) => n === 0);
+      },
+      { timeoutMs: 10_000 },
+    );
     expect(compareSiteWithCloud(fx.site.dataDir, fx.cloud.state).lost).toEqual([]);
     await fx.call('cloud.setAutoSync', { enabled: false });
     expect((await fx.call('cloud.status', {})).nextAttemptAt).toBeNull();

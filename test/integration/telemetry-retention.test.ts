@@ -3,12 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import type { RetentionOptions } from '../../electron/core/telemetry-retention';
-import {
-  nextMessage,
-  startStationFixture,
-  waitFor,
-  type StationFixture,
-} from '../support/station-fixture';
+import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 
 const KEYS = ['temperature', 'humidity', 'rssi'];
 
@@ -108,7 +104,7 @@ describe('telemetry retention', () => {
     const chatty = await start({ maxAgeMs: 1500, markEveryMs: 100, pauseMs: 5, intervalMs: 50 });
     addTelemetry(chatty, 2000);
     const newest = ts;
-    await waitFor(() => rows(chatty) === KEYS.length, 10_000);
+    await waitFor(() => rows(chatty) === KEYS.length, { timeoutMs: 10_000 });
     const kept = writer
       .prepare('SELECT key, ts FROM telemetry WHERE device_id = ? ORDER BY key')
       .all(chatty) as { key: string; ts: number }[];

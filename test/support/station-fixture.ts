@@ -101,17 +101,3 @@ export function recordMessages(client: MqttClient): { topic: string; payload: Bu
   client.on('message', (topic, payload) => seen.push({ topic, payload }));
   return seen;
 }
-
-/** Waits until `check` holds, polling; for state that arrives asynchronously (bounded). */
-export async function waitFor<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 5000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

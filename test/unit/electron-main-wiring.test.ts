@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
 import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { fake, FakeBrowserWindow, FakeWebContents } from '../electron/support/fake-electron';
+import { waitFor } from '../support/wait';
 
 // The compiled dist/electron/main/main.js, started with a recording stand-in for the electron
 // module (the binary can't run here): start-up order, the real paths of the preload and the
@@ -21,14 +22,6 @@ const BUILT = [
 
 type ModuleLoad = (request: string, parent: unknown, isMain: boolean) => unknown;
 const moduleWithLoad = Module as unknown as { _load: ModuleLoad };
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('the compiled main process, wired to a stand-in electron module', () => {
   let dataDir: string;
@@ -53,14 +46,14 @@ describe('the compiled main process, wired to a stand-in electron module', () =>
     };
     createRequire(MAIN)(MAIN);
     fake.app.becomeReady();
-    await waitFor(() => FakeBrowserWindow.all.length === 1);
+    await waitFor(() => FakeBrowserWindow.all.length === 1, { timeoutMs: 10_000 });
     window = FakeBrowserWindow.all[0] as FakeBrowserWindow;
   }, 30_000);
 
   afterAll(async () => {
     if (!fake.app.quitted) {
       fake.app.quit();
-      await waitFor(() => fake.app.quitted).catch(() => undefined);
+      await waitFor(() => fake.app.quitted, { timeoutMs: 10_000 }).catch(() => undefined);
     }
     if (originalLoad) moduleWithLoad._load = originalLoad;
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -193,7 +186,9 @@ describe('the compiled main process, wired to a stand-in electron module', () =>
       name: 'CIM-168-02-22-90',
       profileId: profile.result.id,
     });
-    await waitFor(() => window.webContents.sent.some((m) => m.channel === IPC_CHANNELS.event));
+    await waitFor(() => window.webContents.sent.some((m) => m.channel === IPC_CHANNELS.event), {
+      timeoutMs: 10_000,
+    });
   });
 
   it('has the application menu with the station commands', () => {
@@ -205,7 +200,7 @@ describe('the compiled main process, wired to a stand-in electron module', () =>
 
   it('on closing the window: keeps its bounds, quits after closing the station, leaves nothing open', async () => {
     window.close();
-    await waitFor(() => fake.app.quitted);
+    await waitFor(() => fake.app.quitted, { timeoutMs: 10_000 });
     expect(fake.app.quitRequests).toBe(2); // the first is held until the station has closed
     const state = JSON.parse(
       fs.readFileSync(path.join(dataDir, 'window-state.json'), 'utf8'),

@@ -1,29 +1,49 @@
 import { ApiError } from '../../../shared/api/errors';
-import type { ApiHandlers } from '../../../shared/api/operations';
-import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
-import type { SessionRegistry } from '../device-api/session-registry';
-import type { ChangeNotifier } from '../ota/change-notifier';
-import type { DeviceRepository } from '../repositories/devices';
-import type { ExecutionRepository } from '../repositories/executions';
-import type { TelemetryRepository } from '../repositories/telemetry';
-import type { StationEvents } from '../station-events';
+import type { ApiContext, DomainHandlers } from './api-context';
 
 /**
- * Editing a device on site: its name and label, which only people read. The access token and
- * the device profile are not editable here: a new token only works once the device itself is
- * given it (the cloud and the station would otherwise refuse the device they serve), and a new
- * profile changes which packages fit it (assignments and jobs would no longer match).
+ * The devices the station serves. Editing one on site changes its name and label, which only
+ * people read. The access token and the device profile are not editable here: a new token
+ * only works once the device itself is given it (the cloud and the station would otherwise
+ * refuse the device they serve), and a new profile changes which packages fit it (assignments
+ * and jobs would no longer match).
  */
-export function createDeviceHandlers(ctx: {
-  devices: DeviceRepository;
-  sessions: Pick<SessionRegistry, 'isOnline'>;
-  events: StationEvents;
-  executions: ExecutionRepository;
-  telemetry: TelemetryRepository;
-  errors: Pick<ProtocolErrorLog, 'forDevice'>;
-  notifier: Pick<ChangeNotifier, 'flush'>;
-}): Pick<ApiHandlers, 'devices.update' | 'devices.history'> {
+export function createDeviceHandlers(
+  ctx: Pick<
+    ApiContext,
+    | 'devices'
+    | 'sessions'
+    | 'events'
+    | 'executions'
+    | 'attributes'
+    | 'telemetry'
+    | 'errors'
+    | 'notifier'
+  >,
+): DomainHandlers<'devices'> {
+  const isOnline = ctx.sessions.isOnline;
   return {
+    // Last-seen times still held in memory are written first, so the answer is current.
+    'devices.list': async () => {
+      ctx.notifier.flush();
+      return ctx.devices.list(isOnline);
+    },
+    'devices.get': async ({ id }) => {
+      ctx.notifier.flush();
+      const device = ctx.devices.get(id, isOnline);
+      return {
+        ...device,
+        clientAttributes: ctx.attributes.get(id, 'CLIENT'),
+        sharedAttributes: ctx.attributes.get(id, 'SHARED'),
+        latestTelemetry: ctx.telemetry.latest(id),
+      };
+    },
+    'devices.add': async (args) => {
+      const id = ctx.devices.add(args);
+      const device = ctx.devices.get(id, isOnline);
+      ctx.events.emit('device.changed', device);
+      return device;
+    },
     'devices.history': async ({ id, limit }) => {
       if (!ctx.devices.identity(id)) throw new ApiError('NOT_FOUND', `Device ${id} does not exist`);
       // Progress still held in memory is written first, so the attempts' bytes are current.
@@ -37,7 +57,7 @@ export function createDeviceHandlers(ctx: {
     },
     'devices.update': async ({ id, name, label }) => {
       const changed = ctx.devices.update(id, { name, label });
-      const device = ctx.devices.get(id, ctx.sessions.isOnline);
+      const device = ctx.devices.get(id, isOnline);
       if (changed) ctx.events.emit('device.changed', device);
       return device;
     },

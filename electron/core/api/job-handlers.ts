@@ -1,28 +1,10 @@
-import type { ApiHandlers } from '../../../shared/api/operations';
 import { jobReportCsv, jobReportJson, jobReportRows } from '../jobs/job-report';
-import type { JobRepository } from '../repositories/jobs';
-import type { JobService } from '../jobs/job-service';
-import type { ChangeNotifier } from '../ota/change-notifier';
-import type { ExecutionRepository } from '../repositories/executions';
-
-type JobOperations =
-  | 'jobs.create'
-  | 'jobs.list'
-  | 'jobs.get'
-  | 'jobs.pause'
-  | 'jobs.resume'
-  | 'jobs.cancel'
-  | 'jobs.report'
-  | 'jobs.retryFailed'
-  | 'executions.retry';
+import type { ApiContext, DomainHandlers } from './api-context';
 
 /** The jobs.* operations: rollouts with their policy, and their reports. */
-export function createJobHandlers(ctx: {
-  jobs: JobService;
-  jobRepo: JobRepository;
-  executions: ExecutionRepository;
-  notifier: ChangeNotifier;
-}): Pick<ApiHandlers, JobOperations> {
+export function createJobHandlers(
+  ctx: Pick<ApiContext, 'jobs' | 'jobRepo' | 'executions' | 'notifier'>,
+): DomainHandlers<'jobs'> {
   return {
     'jobs.create': async ({ packageId, deviceIds, profileId, policy, startAt }) =>
       ctx.jobs.create({ packageId, deviceIds, profileId, policy, startAt }),
@@ -56,6 +38,5 @@ export function createJobHandlers(ctx: {
           };
     },
     'jobs.retryFailed': async ({ id }) => ctx.jobs.retryFailed(id),
-    'executions.retry': async ({ id }) => ctx.jobs.retryExecution(id),
   };
 }

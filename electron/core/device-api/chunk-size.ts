@@ -1,3 +1,5 @@
+import { truncate } from '../../../shared/text/truncate';
+
 /**
  * The chunk-size payload of a chunk request: decimal text (`8192`), also JSON-quoted (`"8192"`,
  * which makes ThingsBoard drop the connection). Empty means "as last time for this requestId",
@@ -12,14 +14,13 @@ export function parseChunkSize(payload: Buffer): ChunkSizeRequest {
   if (text.length >= 2 && text.startsWith('"') && text.endsWith('"'))
     text = text.slice(1, -1).trim();
   if (!/^\d+$/.test(text))
-    return { kind: 'invalid', reason: `chunk size "${truncate(text)}" is not a positive integer` };
+    return {
+      kind: 'invalid',
+      reason: `chunk size "${truncate(text, 32)}" is not a positive integer`,
+    };
   // Any digit string is a size, however long: one over the cap is PAYLOAD_TOO_LARGE, not a
   // FAILURE (an absurd one becomes Infinity, which is over every cap).
   const bytes = Number(text);
   if (bytes === 0) return { kind: 'empty' };
   return { kind: 'size', bytes };
-}
-
-function truncate(text: string): string {
-  return text.length > 32 ? `${text.slice(0, 32)}…` : text;
 }

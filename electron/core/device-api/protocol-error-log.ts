@@ -1,7 +1,14 @@
 import { escapeControlChars } from '../../../shared/text/control-chars';
 import type { ProtocolErrorEntry } from '../../../shared/api/entities';
+import type { DeviceIdentity } from '../repositories/devices';
 import type { StationEvents } from '../station-events';
-import type { DeviceSession } from './session-registry';
+
+/** The device an entry is about, and where it called from (a connection or a request). */
+export interface ErrorSource {
+  readonly device: DeviceIdentity;
+  readonly clientId: string | null;
+  readonly remoteAddress: string;
+}
 
 type NewEntry = Omit<ProtocolErrorEntry, 'id' | 'at' | 'severity'> &
   Partial<Pick<ProtocolErrorEntry, 'at' | 'severity'>>;
@@ -39,18 +46,18 @@ export class ProtocolErrorLog {
     this.events.emit('protocol.error', full);
   }
 
-  /** An error a connected device made: the entry names the device and its connection. */
-  recordForSession(session: DeviceSession, kind: string, message: string): void {
-    this.record(sessionEntry(session, kind, message));
+  /** An error a known device made: the entry names the device and its connection. */
+  recordFor(source: ErrorSource, kind: string, message: string): void {
+    this.record(sourceEntry(source, kind, message));
   }
 
   /** Information about a device, recorded the first time only (per device and kind). */
-  noteOnceForSession(session: DeviceSession, kind: string, message: string): void {
-    const key = `${session.principal.id}\u0000${kind}`;
+  noteOnceFor(source: ErrorSource, kind: string, message: string): void {
+    const key = `${source.device.id}\u0000${kind}`;
     if (this.noted.has(key)) return;
     if (this.noted.size >= MAX_NOTED) this.noted.clear();
     this.noted.add(key);
-    this.record({ ...sessionEntry(session, kind, message), severity: 'info' });
+    this.record({ ...sourceEntry(source, kind, message), severity: 'info' });
   }
 
   recent(limit: number): ProtocolErrorEntry[] {
@@ -68,13 +75,13 @@ export class ProtocolErrorLog {
   }
 }
 
-function sessionEntry(session: DeviceSession, kind: string, message: string): NewEntry {
+function sourceEntry(source: ErrorSource, kind: string, message: string): NewEntry {
   return {
     kind,
     message,
-    deviceId: session.principal.id,
-    deviceName: session.principal.name,
-    clientId: session.clientId,
-    remoteAddress: session.remoteAddress,
+    deviceId: source.device.id,
+    deviceName: source.device.name,
+    clientId: source.clientId,
+    remoteAddress: source.remoteAddress,
   };
 }

@@ -5,6 +5,7 @@ import { uploadPackage } from '../../../shared/api/http-client';
 import { runSimulation } from '../../../electron/simulator';
 import { stationAuth, type LocalStation } from '../../support/station-client';
 import { stationApi } from './api';
+import { waitFor } from '../../support/wait';
 
 export interface Scene {
   profiles: Profile[];
@@ -95,7 +96,10 @@ export async function buildScene(station: LocalStation, mqttUrl: string): Promis
     failVerify: true,
     timeoutMs: 30_000,
   });
-  await waitUntil(() => updated.size === 3, 30_000, 'three simulated devices updated');
+  await waitFor(() => updated.size === 3, {
+    timeoutMs: 30_000,
+    what: 'three simulated devices updated',
+  });
   const downloader = await stallMidDownload(mqttUrl, stalled.accessToken, 5);
   await refusedConnection(mqttUrl);
 
@@ -156,14 +160,6 @@ async function refusedConnection(mqttUrl: string): Promise<void> {
     client.once('close', () => resolve());
   });
   await client.endAsync(true).catch(() => undefined);
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -77,16 +76,4 @@ async function stop(station: RunningStation, dataDir: string | null): Promise<vo
     clearTimeout(timer);
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-}
-
-/** A port free right now (for a station that must come back on the same address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

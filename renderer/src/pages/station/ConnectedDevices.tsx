@@ -10,12 +10,6 @@ import { useSlice, useStation } from '../../state/store-context';
 /** Sessions change with every message: asked again this often while the page is open. */
 const REFRESH_MS = 2_000;
 
-const PROTOCOL: Record<DeviceSessionInfo['protocolVersion'], string> = {
-  3: 'MQTT 3.1',
-  4: 'MQTT 3.1.1',
-  5: 'MQTT 5',
-};
-
 const MESSAGE: Record<DeviceMessageKind, string> = {
   telemetry: 'Telemetry',
   clientAttributes: 'Client attributes',
@@ -117,7 +111,7 @@ function SessionRow({ session: s, now }: { session: DeviceSessionInfo; now: numb
       <td className="mono" title={`client id ${s.clientId}`}>
         {s.remoteAddress}
       </td>
-      <td>{PROTOCOL[s.protocolVersion]}</td>
+      <td>{s.protocolLabel}</td>
       <td title={formatFullDateTime(s.connectedAt)}>
         <span className="cell-lines">
           <span>{formatClock(s.connectedAt)}</span>

@@ -23,6 +23,7 @@ const BENCHMARKS = [
   { name: 'whole-file', args: ['100000000', '10'], minutes: 10 },
   { name: 'connect-storm', args: ['10000', '500'], minutes: 10 },
   { name: 'job-rollout', args: ['1000', '100'], minutes: 10 },
+  { name: 'profile-rollout', args: ['10000'], minutes: 5 },
   { name: 'ui-devices', args: ['10000', '1000'], minutes: 10 },
   { name: 'sync-faults', args: [], minutes: 10 },
   { name: 'sync-resume', args: [], minutes: 3 },

@@ -17,6 +17,7 @@ import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
 import { JobRepository } from './repositories/jobs';
 import { JobService } from './jobs/job-service';
+import { ProfileRollout } from './jobs/profile-rollout';
 import { ChunkSources } from './packages/chunk-source';
 import { PackageStore } from './packages/package-store';
 import { AttributeRepository } from './repositories/attributes';
@@ -150,6 +151,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     events,
     sessions.isOnline,
   );
+  const rollout = new ProfileRollout(db, { profiles, devices, packages }, ota, jobs);
   const deviceService: DeviceService = new DeviceService({
     db,
     devices,
@@ -257,7 +259,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
       // Pulled assignments are applied the way the technician's "assign" applies them.
       assigner: {
         assign: (deviceId, packageId, now) => void jobs.assignOne(deviceId, packageId, now),
-        unassign: (deviceId, type, now) => ota.unassign(deviceId, type, now),
+        unassign: (deviceId, type, now) => jobs.unassign(deviceId, type, now),
       },
       notifier,
       events,
@@ -288,6 +290,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
     sync,
     jobs,
     jobRepo,
+    rollout,
   });
   // After the MQTT endpoint is up: a restarted station resumes its jobs where they stood.
   jobs.start();

@@ -13,10 +13,17 @@ export const OtaStateSchema = z.enum(OTA_STATES);
 /** LOCAL: made on this laptop, the cloud doesn't know it yet; SYNCED: the cloud has it. */
 export const SyncStatus = z.enum(['LOCAL', 'SYNCED']);
 
+/** A package as a device profile names it: enough to show, the id to look the rest up. */
+export const ProfilePackage = z.object({ packageId: Id, title: z.string(), version: z.string() });
+export type ProfilePackage = z.infer<typeof ProfilePackage>;
+
 export const Profile = z.object({
   id: Id,
   name: z.string(),
   description: z.string(),
+  /** What every device of the profile without its own firmware (software) gets; null: none. */
+  firmware: ProfilePackage.nullable(),
+  software: ProfilePackage.nullable(),
   createdAt: Timestamp,
   syncStatus: SyncStatus,
 });
@@ -130,7 +137,14 @@ export const JobTarget = z.discriminatedUnion('kind', [
     kind: z.literal('PROFILE'),
     profileId: Id,
     profileName: z.string(),
+    /** The devices the job was created for (its executions name every device it reached). */
     deviceIds: z.array(Id),
+    /**
+     * True: the job delivers the profile's own package to the devices that follow the profile
+     * (none of their own); devices that come to follow it while the job is open join it.
+     * Absent: the package was assigned to each device of the profile as its own.
+     */
+    profilePackage: z.boolean().optional(),
   }),
 ]);
 export type JobTarget = z.infer<typeof JobTarget>;
@@ -181,13 +195,19 @@ export type Job = z.infer<typeof Job>;
 export const JobDetail = Job.extend({ executions: z.array(Execution) });
 export type JobDetail = z.infer<typeof JobDetail>;
 
+export const AssignmentSource = z.enum(['DEVICE', 'PROFILE']);
+export type AssignmentSource = z.infer<typeof AssignmentSource>;
+
 /** One package slot (firmware or software) of a device. */
 export const OtaSlot = z.object({
   currentTitle: z.string().nullable(),
   currentVersion: z.string().nullable(),
+  /** The package the device gets: its own, else its profile's (as ThingsBoard resolves it). */
   assignedPackageId: Id.nullable(),
   assignedTitle: z.string().nullable(),
   assignedVersion: z.string().nullable(),
+  /** Where the assigned package comes from: the device's own assignment or its profile's. */
+  assignedFrom: AssignmentSource.nullable(),
   state: OtaStateSchema.nullable(),
   error: z.string().nullable(),
   bytesServed: z.number().int().nonnegative(),

@@ -7,6 +7,7 @@ import {
   Execution,
   Job,
   Package,
+  Profile,
   ProtocolErrorEntry,
   StationStatus,
 } from './entities';
@@ -25,6 +26,8 @@ export const events = {
   'jobs.changed': z.array(Job),
   'package.changed': Package,
   'package.removed': z.object({ id: z.string() }),
+  /** A device profile's firmware or software changed. */
+  'profile.changed': Profile,
   'protocol.error': ProtocolErrorEntry,
   'station.status': StationStatus,
   /**

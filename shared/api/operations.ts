@@ -68,6 +68,18 @@ export type PackageMetaInput = z.input<typeof PackageMeta>;
 
 const Empty = z.object({}).strict();
 
+/** What a change of a profile's package did. */
+export const ProfileAssignment = z.object({
+  profile: Profile,
+  /** False: the profile already had it (nothing was sent to anyone). */
+  changed: z.boolean(),
+  /** The devices the change reaches: those of the profile without their own package of that type. */
+  devices: z.number().int().nonnegative(),
+  /** The job delivering the new package to them; null when nothing is to be delivered. */
+  job: Job.nullable(),
+});
+export type ProfileAssignment = z.infer<typeof ProfileAssignment>;
+
 /** A job's policy as asked for: every field has the site-friendly default. */
 export const JobPolicyInput = z.object({
   concurrency: JobPolicy.shape.concurrency.default(10),
@@ -98,6 +110,21 @@ export const operations = {
     z.object({ name: Name, description: z.string().max(1000).default('') }),
     Profile,
   ),
+  /**
+   * A device profile's firmware or software (the package's type says which): every device of
+   * the profile without its own package of that type gets it, in one job with this policy,
+   * including devices that join the profile later. See profile-rollout.ts.
+   */
+  'profiles.assign': op(
+    z.object({
+      profileId: Id,
+      packageId: Id,
+      policy: JobPolicyInput.default(JobPolicyInput.parse({})),
+    }),
+    ProfileAssignment,
+  ),
+  /** Takes a profile's firmware (software) back from every device that got it from the profile. */
+  'profiles.unassign': op(z.object({ profileId: Id, type: PackageType }), ProfileAssignment),
 
   'devices.list': op(Empty, z.array(Device)),
   'devices.get': op(z.object({ id: Id }), DeviceDetail),
@@ -118,12 +145,15 @@ export const operations = {
     }),
     Device,
   ),
-  /** Renames and/or relabels a device on site; synced to the cloud. See device-handlers.ts. */
+  /**
+   * Renames and/or relabels a device on site (synced to the cloud), or moves it to another
+   * device profile (whose packages it then follows). See device-handlers.ts.
+   */
   'devices.update': op(
     z
-      .object({ id: Id, name: Name.optional(), label: Label.optional() })
-      .refine((v) => v.name !== undefined || v.label !== undefined, {
-        message: 'give a new name or a new label',
+      .object({ id: Id, name: Name.optional(), label: Label.optional(), profileId: Id.optional() })
+      .refine((v) => v.name !== undefined || v.label !== undefined || v.profileId !== undefined, {
+        message: 'give a new name, a new label or a new device profile',
         path: ['name'],
       }),
     Device,

@@ -134,13 +134,13 @@ describe('devices.update: a device renamed or relabelled on site', () => {
   it('checks its arguments: at least one field, a name that is not blank, an existing device', async () => {
     const { call, typo } = await started();
     expect(() => parseArgs('devices.update', { id: typo.id })).toThrow(
-      /give a new name or a new label/,
+      /give a new name, a new label or a new device profile/,
     );
     expect(() => parseArgs('devices.update', { id: typo.id, name: '   ' })).toThrow(/name/);
     expect(() => parseArgs('devices.update', { id: typo.id, label: 'x'.repeat(256) })).toThrow(
       /label/,
     );
-    // The token and the profile are not editable here: the schema does not take them.
+    // The token is not editable here: the schema does not take it.
     expect(
       parseArgs('devices.update', { id: typo.id, label: 'a', accessToken: 'NEW' } as never),
     ).not.toHaveProperty('accessToken');

@@ -230,6 +230,15 @@ describe('POST /api/call/<operation>', () => {
       'device,start,end,durationSec,bytes,attempts,result,firstError,firstErrorBy,lastError,lastErrorBy',
     );
     expect((await call('jobs.cancel', { id: job.id })).status).toBe('CANCELED');
+    const onProfile = await call('profiles.assign', { profileId: profile.id, packageId: pkg.id });
+    expect(onProfile).toMatchObject({
+      changed: true,
+      devices: 1,
+      profile: { firmware: { packageId: pkg.id } },
+    });
+    expect(
+      await call('profiles.unassign', { profileId: profile.id, type: 'FIRMWARE' }),
+    ).toMatchObject({ changed: true, devices: 1, profile: { firmware: null } });
     const noFailure = await call('jobs.retryFailed', { id: job.id }).catch((e: unknown) => e);
     expect((noFailure as ApiError).code).toBe('CONFLICT');
     const history = await call('devices.history', { id: device.id });

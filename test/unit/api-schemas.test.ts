@@ -55,6 +55,29 @@ describe('API argument schemas', () => {
     );
   });
 
+  it("takes a profile's package with the job policy's site defaults, and a known package type", () => {
+    expect(parseArgs('profiles.assign', { profileId: 'p1', packageId: 'k1' })).toEqual({
+      profileId: 'p1',
+      packageId: 'k1',
+      policy: {
+        concurrency: 10,
+        timeoutSec: 600,
+        retries: 1,
+        retryDelaySec: 2,
+        haltAfterFailures: null,
+        haltAfterPercent: null,
+      },
+    });
+    const badType = refusal(() =>
+      parseArgs('profiles.unassign', { profileId: 'p1', type: 'BOTH' }),
+    );
+    expect(Object.keys(badType.fields ?? {})).toEqual(['type']);
+    expect(parseArgs('devices.update', { id: 'd1', profileId: 'p2' })).toEqual({
+      id: 'd1',
+      profileId: 'p2',
+    });
+  });
+
   it('says a field left out is required, not "received undefined"', () => {
     const error = refusal(() => parseArgs('devices.add', { profileId: 'p1' }));
     expect(error.fields).toEqual({ name: 'is required' });

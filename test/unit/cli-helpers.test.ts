@@ -65,6 +65,7 @@ describe('progress', () => {
     assignedPackageId: 'p',
     assignedTitle: 'CIM-168',
     assignedVersion: '1.0.1',
+    assignedFrom: 'DEVICE',
     state: 'INITIATED',
     error: null,
     bytesServed: 0,

@@ -19,6 +19,7 @@ const EMPTY_SLOT: OtaSlot = {
   assignedPackageId: null,
   assignedTitle: null,
   assignedVersion: null,
+  assignedFrom: null,
   state: null,
   error: null,
   bytesServed: 0,

@@ -4,6 +4,7 @@ import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import type { SessionRegistry } from '../device-api/session-registry';
 import type { JobRepository } from '../repositories/jobs';
 import type { JobService } from '../jobs/job-service';
+import type { ProfileRollout } from '../jobs/profile-rollout';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { OtaService } from '../ota/ota-service';
 import type { PackageStore } from '../packages/package-store';
@@ -39,6 +40,8 @@ export interface ApiContext {
   sync: SyncService;
   jobs: JobService;
   jobRepo: JobRepository;
+  /** A profile's own packages, and devices joining or leaving it. */
+  rollout: ProfileRollout;
 }
 
 /** The handlers of one domain: the operations whose names start with `<domain>.`. */

@@ -3,10 +3,10 @@ import type { ApiContext, DomainHandlers } from './api-context';
 
 /**
  * The devices the station serves. Editing one on site changes its name and label, which only
- * people read. The access token and the device profile are not editable here: a new token
- * only works once the device itself is given it (the cloud and the station would otherwise
- * refuse the device they serve), and a new profile changes which packages fit it (assignments
- * and jobs would no longer match).
+ * people read, and its device profile (whose packages it then follows, as in ThingsBoard;
+ * refused while it has a package of its own, which belongs to the old profile). The access
+ * token is not editable here: a new token only works once the device itself is given it (the
+ * cloud and the station would otherwise refuse the device they serve).
  */
 export function createDeviceHandlers(
   ctx: Pick<
@@ -19,6 +19,7 @@ export function createDeviceHandlers(
     | 'telemetry'
     | 'errors'
     | 'notifier'
+    | 'rollout'
   >,
 ): DomainHandlers<'devices'> {
   const isOnline = ctx.sessions.isOnline;
@@ -40,6 +41,7 @@ export function createDeviceHandlers(
     },
     'devices.add': async (args) => {
       const id = ctx.devices.add(args);
+      ctx.rollout.deviceJoined(id, null);
       const device = ctx.devices.get(id, isOnline);
       ctx.events.emit('device.changed', device);
       return device;
@@ -55,10 +57,12 @@ export function createDeviceHandlers(
         protocolErrors: ctx.errors.forDevice(id, limit),
       };
     },
-    'devices.update': async ({ id, name, label }) => {
-      const changed = ctx.devices.update(id, { name, label });
-      const device = ctx.devices.get(id, isOnline);
-      if (changed) ctx.events.emit('device.changed', device);
+    'devices.update': async ({ id, name, label, profileId }) => {
+      const before = ctx.rollout.resolved(id);
+      const { edited, moved } = ctx.devices.update(id, { name, label, profileId });
+      if (moved) ctx.rollout.deviceJoined(id, before);
+      const device = ctx.devices.get(id, ctx.sessions.isOnline);
+      if (edited || moved) ctx.events.emit('device.changed', device);
       return device;
     },
   };

@@ -1,4 +1,12 @@
-import type { Execution, Job, JobPolicy } from '../../../shared/api/entities';
+import type {
+  AssignmentSource,
+  Execution,
+  Job,
+  JobPolicy,
+  JobTarget,
+  Package,
+} from '../../../shared/api/entities';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaService } from '../ota/ota-service';
 import type { DeviceIdentity, DeviceRepository } from '../repositories/devices';
@@ -81,15 +89,81 @@ export class JobService {
   create(request: JobRequest, now = Date.now()): Job {
     const pkg = this.repos.packages.get(request.packageId);
     const devices = this.targetDevices(request);
+    const deviceIds = devices.map((d) => d.id);
+    const target: JobTarget = request.profileId
+      ? { kind: 'PROFILE', profileId: request.profileId, profileName: pkg.profileName, deviceIds }
+      : { kind: 'DEVICES', deviceIds };
+    return this.launch(pkg, devices, target, request.policy, request.startAt ?? now, 'DEVICE', now);
+  }
+
+  /**
+   * A profile's own package, newly assigned (or sent again), to the devices that follow the
+   * profile: one job, whose devices keep no assignment of their own.
+   */
+  startProfileJob(
+    pkg: Package,
+    devices: readonly DeviceIdentity[],
+    policy: JobPolicy,
+    now = Date.now(),
+  ): Job {
+    const target: JobTarget = {
+      kind: 'PROFILE',
+      profileId: pkg.profileId,
+      profileName: pkg.profileName,
+      deviceIds: devices.map((d) => d.id),
+      profilePackage: true,
+    };
+    return this.launch(pkg, devices, target, policy, now, 'PROFILE', now);
+  }
+
+  /**
+   * A device that has come to follow its profile's package (added to the profile, moved into
+   * it, or its own assignment removed) gets it: in the profile's open job for that package if
+   * there is one, else in a job of its own, as a single assignment is.
+   */
+  followProfile(deviceId: string, pkg: Package, now = Date.now()): void {
+    const device = this.repos.devices.identity(deviceId);
+    if (!device) return;
+    const jobId = this.repos.jobs.openProfilePackageJob(pkg.profileId, pkg.id);
+    if (!jobId) {
+      this.startProfileJob(pkg, [device], SINGLE_ASSIGNMENT_POLICY, now);
+      return;
+    }
+    this.ota.assertAssignable(device, pkg);
+    this.db.transaction(() => this.ota.queue(deviceId, pkg, jobId, now, 'PROFILE'))();
+    this.dirtyJobs.add(jobId);
+    this.changedJobs.add(jobId);
+    this.runTick(now);
+  }
+
+  /** Un-assigns a device's own package; the profile's package it falls back to is delivered. */
+  unassign(deviceId: string, type: OtaPackageType, now = Date.now()): void {
+    const fallback = this.ota.unassign(deviceId, type, now);
+    if (fallback) this.followProfile(deviceId, fallback, now);
+  }
+
+  /**
+   * Whether the device is getting the package now, or got it in its latest delivery: assigning
+   * it again then changes nothing, as in the console (after a failure it is sent again).
+   */
+  hasDelivery(deviceId: string, pkg: Package): boolean {
+    const { executions } = this.repos;
+    const active = executions.active(deviceId, pkg.type);
+    if (active) return active.packageId === pkg.id;
+    const latest = executions.latest(deviceId, pkg.type);
+    return latest?.packageId === pkg.id && latest.state === 'UPDATED';
+  }
+
+  private launch(
+    pkg: Package,
+    devices: readonly DeviceIdentity[],
+    target: JobTarget,
+    policy: JobPolicy,
+    startAt: number,
+    from: AssignmentSource,
+    now: number,
+  ): Job {
     for (const device of devices) this.ota.assertAssignable(device, pkg);
-    const target = request.profileId
-      ? {
-          kind: 'PROFILE' as const,
-          profileId: request.profileId,
-          profileName: pkg.profileName,
-          deviceIds: devices.map((d) => d.id),
-        }
-      : { kind: 'DEVICES' as const, deviceIds: devices.map((d) => d.id) };
     const jobId = this.db.transaction(() => {
       const id = this.repos.jobs.insert(
         {
@@ -98,12 +172,12 @@ export class JobService {
           packageTitle: pkg.title,
           packageVersion: pkg.version,
           target,
-          policy: request.policy,
-          startAt: request.startAt ?? now,
+          policy,
+          startAt,
         },
         now,
       );
-      for (const device of devices) this.ota.queue(device.id, pkg, id, now);
+      for (const device of devices) this.ota.queue(device.id, pkg, id, now, from);
       return id;
     })();
     this.dirtyJobs.add(jobId);
@@ -116,14 +190,17 @@ export class JobService {
   assignOne(deviceId: string, packageId: string, now = Date.now()): Execution {
     const { executions, devices } = this.repos;
     const pkg = this.repos.packages.get(packageId);
-    const active = executions.active(deviceId, pkg.type);
     const latest = executions.latest(deviceId, pkg.type);
-    const unchanged = active
-      ? active.packageId === pkg.id
-      : latest?.packageId === pkg.id && latest.state === 'UPDATED';
-    if (latest && unchanged && devices.assignedPackageId(deviceId, pkg.type) === pkg.id) {
+    const assignment = devices.assignment(deviceId, pkg.type);
+    if (latest && this.hasDelivery(deviceId, pkg) && assignment?.packageId === pkg.id) {
       // Saving a device with the package it already gets (or runs) changes nothing, as in the
       // console; after a failure the same package is sent again, which the console cannot do.
+      // Got from its profile, the package becomes its own: a later profile change passes it by.
+      if (assignment.from === 'PROFILE') {
+        const device = devices.identity(deviceId);
+        if (device) this.ota.assertAssignable(device, pkg);
+        this.db.transaction(() => this.ota.assignOwn(deviceId, pkg, now))();
+      }
       return executions.get(latest.id) as Execution;
     }
     const job = this.create(
@@ -173,10 +250,15 @@ export class JobService {
       throw new ApiError('CONFLICT', `Job ${id} is already ${job.status}`);
     }
     this.repos.jobs.setStatus(id, 'CANCELED', 'Canceled by the technician', now);
+    const fallbacks: { deviceId: string; pkg: Package }[] = [];
     for (const e of this.repos.executions.inJob(id, ['QUEUED', 'INITIATED', 'DOWNLOADING'])) {
-      this.ota.cancel(e.id, now, 'Job canceled', true);
+      const pkg = this.ota.cancel(e.id, now, 'Job canceled', true);
+      if (pkg) fallbacks.push({ deviceId: e.deviceId, pkg });
     }
-    return this.publish(id);
+    const canceled = this.publish(id);
+    // Un-assigned, a device gets its profile's package: ThingsBoard's rule, the same as ever.
+    for (const { deviceId, pkg } of fallbacks) this.followProfile(deviceId, pkg, now);
+    return canceled;
   }
 
   /** Sends the package again to one device whose delivery failed or timed out. */

@@ -1,4 +1,4 @@
-import type { Package } from '../../../shared/api/entities';
+import type { AssignmentSource, Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import {
   otaKeys,
@@ -65,10 +65,17 @@ export class OtaService {
 
   /**
    * QUEUED: the device is assigned the package and waits for its turn. Runs inside the caller's
-   * transaction. A device that already runs the target is done at once.
+   * transaction. A device that already runs the target is done at once. `from` PROFILE: the
+   * package is its profile's, which the device follows; its own assignment stays empty.
    */
-  queue(deviceId: string, pkg: Package, jobId: string | null, now: number): string {
-    const { devices, executions } = this.repos;
+  queue(
+    deviceId: string,
+    pkg: Package,
+    jobId: string | null,
+    now: number,
+    from: AssignmentSource = 'DEVICE',
+  ): string {
+    const { executions } = this.repos;
     const keys = otaKeys(pkg.type);
     const active = executions.active(deviceId, pkg.type);
     if (active) {
@@ -76,7 +83,7 @@ export class OtaService {
       // Its job may have had no other open execution: it must learn now, not at a restart.
       this.changed(active.id, deviceId);
     }
-    devices.setAssignedPackage(deviceId, pkg.type, pkg.id);
+    if (from === 'DEVICE') this.assignOwn(deviceId, pkg, now);
     const id = executions.create(
       {
         jobId,
@@ -99,12 +106,6 @@ export class OtaService {
     this.repos.telemetry.insert(deviceId, [
       { ts: now, values: { ...target, [keys.state]: 'QUEUED' } },
     ]);
-    enqueueOutbox(this.db, {
-      kind: 'assignment.set',
-      entityId: deviceId,
-      payload: { type: pkg.type, packageId: pkg.id },
-      now,
-    });
     if (this.alreadyRuns(deviceId, pkg)) {
       executions.transition(id, 'UPDATED', now + 1, `Already runs ${pkg.title} ${pkg.version}`);
     }
@@ -156,40 +157,109 @@ export class OtaService {
   }
 
   /**
-   * Ends an execution as CANCELED; `unassign` also takes the package back from the device
-   * (its shared attributes are deleted and the deletion pushed).
+   * Makes a package the device's own assignment (the cloud learns it); nothing is sent to the
+   * device. Runs inside the caller's transaction.
    */
-  cancel(executionId: string, now: number, reason: string, unassign: boolean): void {
-    const execution = this.repos.executions.get(executionId);
-    if (!execution) return;
-    if (
-      unassign &&
-      this.repos.devices.assignedPackageId(execution.deviceId, execution.type) ===
-        execution.packageId
-    ) {
-      this.unassign(execution.deviceId, execution.type, now, reason);
-    } else {
-      this.repos.executions.transition(executionId, 'CANCELED', now, reason);
-      this.changed(executionId, execution.deviceId);
-    }
+  assignOwn(deviceId: string, pkg: Package, now: number): void {
+    this.repos.devices.setAssignedPackage(deviceId, pkg.type, pkg.id);
+    enqueueOutbox(this.db, {
+      kind: 'assignment.set',
+      entityId: deviceId,
+      payload: { type: pkg.type, packageId: pkg.id },
+      now,
+    });
   }
 
-  unassign(deviceId: string, type: OtaPackageType, now = Date.now(), reason = 'Un-assigned'): void {
-    const { devices, executions, attributes } = this.repos;
-    if (!devices.identity(deviceId))
-      throw new ApiError('NOT_FOUND', `Device ${deviceId} does not exist`);
-    const deleted = unassignDeletedKeys(type);
-    const active = executions.active(deviceId, type);
-    this.db.transaction(() => {
-      devices.setAssignedPackage(deviceId, type, null);
-      attributes.delete(deviceId, 'SHARED', deleted);
-      if (active) executions.transition(active.id, 'CANCELED', now, reason);
+  /**
+   * Ends an execution as CANCELED; `unassign` also takes the package back from the device: its
+   * own assignment is cleared (see unassign: the profile's package it falls back to, if any, is
+   * returned for the caller to deliver), and a package it follows from its profile is withdrawn
+   * from it (the profile keeps it).
+   */
+  cancel(executionId: string, now: number, reason: string, unassign: boolean): Package | null {
+    const execution = this.repos.executions.get(executionId);
+    if (!execution) return null;
+    const assignment = unassign
+      ? this.repos.devices.assignment(execution.deviceId, execution.type)
+      : undefined;
+    if (execution.packageId !== null && assignment?.packageId === execution.packageId) {
+      const fallback =
+        assignment.from === 'DEVICE'
+          ? this.unassign(execution.deviceId, execution.type, now, reason)
+          : null;
+      const stillOpen =
+        this.repos.executions.active(execution.deviceId, execution.type)?.id === executionId;
+      if (stillOpen && fallback) {
+        // The profile's package replaces it: its attributes follow, nothing to withdraw first.
+        this.repos.executions.transition(executionId, 'CANCELED', now, reason);
+        this.changed(executionId, execution.deviceId);
+      } else if (stillOpen) {
+        // The device keeps the package through its profile: stopped, the profile keeps it.
+        this.withdraw(execution.deviceId, execution.type, now, reason);
+      }
+      return fallback;
+    }
+    this.repos.executions.transition(executionId, 'CANCELED', now, reason);
+    this.changed(executionId, execution.deviceId);
+    return null;
+  }
+
+  /**
+   * Clears the device's own assignment of a slot, as ThingsBoard does for a device saved with no
+   * package: the device falls back to its profile's. That package is returned when it differs
+   * from the one taken away, for the caller to deliver (a job); with none on the profile either,
+   * the package is withdrawn (shared attributes deleted, deletion pushed). A device without a
+   * package of its own already follows its profile: nothing changes.
+   */
+  unassign(
+    deviceId: string,
+    type: OtaPackageType,
+    now = Date.now(),
+    reason = 'Un-assigned',
+  ): Package | null {
+    const assignment = this.repos.devices.assignment(deviceId, type);
+    if (!assignment) throw new ApiError('NOT_FOUND', `Device ${deviceId} does not exist`);
+    const { ownPackageId, profilePackageId } = assignment;
+    if (ownPackageId === null && profilePackageId !== null) return null;
+    const clearOwn = () => {
+      this.repos.devices.setAssignedPackage(deviceId, type, null);
       enqueueOutbox(this.db, {
         kind: 'assignment.cleared',
         entityId: deviceId,
         payload: { type },
         now,
       });
+    };
+    if (profilePackageId === null) {
+      this.withdraw(deviceId, type, now, reason, clearOwn);
+      return null;
+    }
+    this.db.transaction(clearOwn)();
+    this.notifier.deviceChanged(deviceId);
+    // The same package as the profile's: the device keeps it (and its delivery), now from there.
+    return profilePackageId === ownPackageId
+      ? null
+      : (this.repos.packages.find(profilePackageId) ?? null);
+  }
+
+  /**
+   * Takes a slot's package back from a device: its shared attributes are deleted (the deletion
+   * pushed) and its delivery canceled. `alsoInTransaction` is written in the same transaction.
+   */
+  withdraw(
+    deviceId: string,
+    type: OtaPackageType,
+    now: number,
+    reason: string,
+    alsoInTransaction?: () => void,
+  ): void {
+    const { executions, attributes } = this.repos;
+    const deleted = unassignDeletedKeys(type);
+    const active = executions.active(deviceId, type);
+    this.db.transaction(() => {
+      alsoInTransaction?.();
+      attributes.delete(deviceId, 'SHARED', deleted);
+      if (active) executions.transition(active.id, 'CANCELED', now, reason);
     })();
     this.sessions.pushSharedAttributes(deviceId, { deleted });
     if (active) this.changed(active.id, deviceId);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Device, OtaSlot } from '../../../shared/api/entities';
+import type { AssignmentSource, Device, OtaSlot } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { OtaState } from '../../../shared/protocol/states';
@@ -39,8 +39,12 @@ export interface DeviceRow {
 /** A devices row with what the fleet listing joins to it. */
 interface DeviceListRow extends DeviceRow {
   profile_name: string;
+  fw_package_id: string | null;
+  fw_from: AssignmentSource | null;
   fw_title: string | null;
   fw_version: string | null;
+  sw_package_id: string | null;
+  sw_from: AssignmentSource | null;
   sw_title: string | null;
   sw_version: string | null;
   fw_exec_id: string | null;
@@ -55,10 +59,27 @@ interface DeviceListRow extends DeviceRow {
   sw_exec_size: number | null;
 }
 
+/**
+ * The one rule for which package a device gets, as ThingsBoard resolves it: its own, else its
+ * profile's. Every reader of a device's package goes through these expressions (`d` is the
+ * device, `p` its profile).
+ */
+const RESOLVED = {
+  FIRMWARE: 'COALESCE(d.firmware_id, p.firmware_id)',
+  SOFTWARE: 'COALESCE(d.software_id, p.software_id)',
+} as const;
+const SOURCE = {
+  FIRMWARE: `CASE WHEN d.firmware_id IS NOT NULL THEN 'DEVICE' WHEN p.firmware_id IS NOT NULL THEN 'PROFILE' END`,
+  SOFTWARE: `CASE WHEN d.software_id IS NOT NULL THEN 'DEVICE' WHEN p.software_id IS NOT NULL THEN 'PROFILE' END`,
+} as const;
+const OWN_COLUMN = { FIRMWARE: 'firmware_id', SOFTWARE: 'software_id' } as const;
+
 // The latest execution of each slot rides along so the fleet table is one query, not N+1.
 const SELECT_DEVICES = `
   SELECT d.*, p.name AS profile_name,
+    ${RESOLVED.FIRMWARE} AS fw_package_id, ${SOURCE.FIRMWARE} AS fw_from,
     fw.title AS fw_title, fw.version AS fw_version,
+    ${RESOLVED.SOFTWARE} AS sw_package_id, ${SOURCE.SOFTWARE} AS sw_from,
     sw.title AS sw_title, sw.version AS sw_version,
     fe.id AS fw_exec_id, fe.state AS fw_exec_state, fe.error AS fw_exec_error,
     fe.bytes_served AS fw_exec_bytes, fe.size AS fw_exec_size,
@@ -66,8 +87,8 @@ const SELECT_DEVICES = `
     se.bytes_served AS sw_exec_bytes, se.size AS sw_exec_size
   FROM devices d
   JOIN device_profiles p ON p.id = d.profile_id
-  LEFT JOIN packages fw ON fw.id = d.firmware_id
-  LEFT JOIN packages sw ON sw.id = d.software_id
+  LEFT JOIN packages fw ON fw.id = ${RESOLVED.FIRMWARE}
+  LEFT JOIN packages sw ON sw.id = ${RESOLVED.SOFTWARE}
   LEFT JOIN executions fe ON fe.id = (
     SELECT id FROM executions WHERE device_id = d.id AND type = 'FIRMWARE' ORDER BY created_at DESC, rowid DESC LIMIT 1)
   LEFT JOIN executions se ON se.id = (
@@ -77,9 +98,12 @@ const SELECT_DEVICES = `
 function slot(
   currentTitle: string | null,
   currentVersion: string | null,
-  assignedPackageId: string | null,
-  assignedTitle: string | null,
-  assignedVersion: string | null,
+  assigned: {
+    packageId: string | null;
+    from: AssignmentSource | null;
+    title: string | null;
+    version: string | null;
+  },
   execution: {
     id: string | null;
     state: OtaState | null;
@@ -91,9 +115,10 @@ function slot(
   return {
     currentTitle,
     currentVersion,
-    assignedPackageId,
-    assignedTitle,
-    assignedVersion,
+    assignedPackageId: assigned.packageId,
+    assignedTitle: assigned.title,
+    assignedVersion: assigned.version,
+    assignedFrom: assigned.from,
     state: execution.state,
     error: execution.error,
     bytesServed: execution.bytes ?? 0,
@@ -116,9 +141,12 @@ function toDevice(row: DeviceListRow, online: boolean): Device {
     firmware: slot(
       row.current_fw_title,
       row.current_fw_version,
-      row.firmware_id,
-      row.fw_title,
-      row.fw_version,
+      {
+        packageId: row.fw_package_id,
+        from: row.fw_from,
+        title: row.fw_title,
+        version: row.fw_version,
+      },
       {
         id: row.fw_exec_id,
         state: row.fw_exec_state,
@@ -130,9 +158,12 @@ function toDevice(row: DeviceListRow, online: boolean): Device {
     software: slot(
       row.current_sw_title,
       row.current_sw_version,
-      row.software_id,
-      row.sw_title,
-      row.sw_version,
+      {
+        packageId: row.sw_package_id,
+        from: row.sw_from,
+        title: row.sw_title,
+        version: row.sw_version,
+      },
       {
         id: row.sw_exec_id,
         state: row.sw_exec_state,
@@ -159,6 +190,21 @@ export function generateAccessToken(): string {
 }
 
 export type OnlineCheck = (deviceId: string) => boolean;
+
+/** What DeviceRepository.update changed: the name or label, and/or the device profile. */
+export interface DeviceChange {
+  edited: boolean;
+  moved: boolean;
+}
+
+/** Which package a device gets in one slot, and from where (ThingsBoard's resolution). */
+export interface SlotAssignment {
+  /** Its own, else its profile's; null when neither has one. */
+  packageId: string | null;
+  from: AssignmentSource | null;
+  ownPackageId: string | null;
+  profilePackageId: string | null;
+}
 
 export class DeviceRepository {
   private readonly sql: ReturnType<typeof statementCache>;
@@ -237,53 +283,105 @@ export class DeviceRepository {
   }
 
   /**
-   * Renames and/or relabels a device on site (false: nothing changed, nothing queued). The
-   * outbox entry carries the new values and the ones they replaced; it is written even while
-   * the device's own creation still waits to be pushed: that push sends the current values
-   * anyway, and the edit's push then finds the cloud already has them (nothing is sent twice),
-   * while an edit that lands during that push is not lost.
+   * Renames, relabels and/or moves a device on site (false: nothing changed, nothing queued).
+   * A rename or relabel goes in the outbox with the new values and the ones they replaced; it
+   * is written even while the device's own creation still waits to be pushed: that push sends
+   * the current values anyway, and the edit's push then finds the cloud already has them
+   * (nothing is sent twice), while an edit that lands during that push is not lost.
+   * A move to another device profile is refused while the device has a package of its own: it
+   * belongs to the old profile (ThingsBoard refuses a device whose package is another
+   * profile's). Callers deliver the new profile's packages (DeviceMove tells what changed).
    */
   update(
     id: string,
-    changes: { name?: string | undefined; label?: string | undefined },
+    changes: {
+      name?: string | undefined;
+      label?: string | undefined;
+      profileId?: string | undefined;
+    },
     now = Date.now(),
-  ): boolean {
+  ): DeviceChange {
     return this.db.transaction(() => {
-      const was = this.sql<[string], { name: string; label: string }>(
-        'SELECT name, label FROM devices WHERE id = ?',
+      const was = this.sql<[string], { name: string; label: string; profileId: string }>(
+        'SELECT name, label, profile_id AS profileId FROM devices WHERE id = ?',
       ).get(id);
       if (!was) throw new ApiError('NOT_FOUND', `Device ${id} does not exist`);
       const name = changes.name ?? was.name;
       const label = changes.label ?? was.label;
-      if (name === was.name && label === was.label) return false;
+      const profileId = changes.profileId ?? was.profileId;
+      const edited = name !== was.name || label !== was.label;
+      const moved = profileId !== was.profileId;
+      if (!edited && !moved) return { edited, moved };
       if (name !== was.name && this.sql('SELECT 1 FROM devices WHERE name = ?').get(name)) {
         throw new ApiError('CONFLICT', `A device named "${name}" already exists`, {
           name: 'already exists',
         });
       }
-      this.sql('UPDATE devices SET name = ?, label = ? WHERE id = ?').run(name, label, id);
-      enqueueOutbox(this.db, {
-        kind: 'device.updated',
-        entityId: id,
-        payload: { name, label, was: { name: was.name, label: was.label } },
-        now,
-      });
-      return true;
+      if (moved) this.assertMovable(id, was.name, profileId);
+      this.sql('UPDATE devices SET name = ?, label = ?, profile_id = ? WHERE id = ?').run(
+        name,
+        label,
+        profileId,
+        id,
+      );
+      if (edited) {
+        enqueueOutbox(this.db, {
+          kind: 'device.updated',
+          entityId: id,
+          payload: { name, label, was: { name: was.name, label: was.label } },
+          now,
+        });
+      }
+      return { edited, moved };
     })();
   }
 
-  /** Sets or clears a slot's assigned package. Callers wrap it in their transaction. */
-  setAssignedPackage(deviceId: string, type: OtaPackageType, packageId: string | null): void {
-    const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';
-    this.sql(`UPDATE devices SET ${column} = ? WHERE id = ?`).run(packageId, deviceId);
+  private assertMovable(id: string, name: string, profileId: string): void {
+    if (!this.sql('SELECT 1 FROM device_profiles WHERE id = ?').get(profileId)) {
+      throw new ApiError('NOT_FOUND', `Device profile ${profileId} does not exist`, {
+        profileId: 'not found',
+      });
+    }
+    const own = this.sql(
+      `SELECT k.type, k.title, k.version FROM devices d JOIN packages k
+         ON k.id = d.firmware_id OR k.id = d.software_id
+       WHERE d.id = ? ORDER BY k.type`,
+    ).get(id) as { type: OtaPackageType; title: string; version: string } | undefined;
+    if (own) {
+      throw new ApiError(
+        'CONFLICT',
+        `${name} has its own ${own.type.toLowerCase()} ${own.title} ${own.version}, a package of its present device profile: un-assign it before moving the device to another profile`,
+        { profileId: `its own ${own.type.toLowerCase()} belongs to its present profile` },
+      );
+    }
   }
 
+  /** Sets or clears a slot's own assigned package. Callers wrap it in their transaction. */
+  setAssignedPackage(deviceId: string, type: OtaPackageType, packageId: string | null): void {
+    this.sql(`UPDATE devices SET ${OWN_COLUMN[type]} = ? WHERE id = ?`).run(packageId, deviceId);
+  }
+
+  /** The package a device gets in a slot: its own, else its profile's; null when neither. */
   assignedPackageId(deviceId: string, type: OtaPackageType): string | null {
-    const column = type === 'FIRMWARE' ? 'firmware_id' : 'software_id';
-    const row = this.sql<[string], { packageId: string | null }>(
-      `SELECT ${column} AS packageId FROM devices WHERE id = ?`,
-    ).get(deviceId);
-    return row?.packageId ?? null;
+    return this.assignment(deviceId, type)?.packageId ?? null;
+  }
+
+  /** A slot's package with where it comes from, and both candidates; undefined: no device. */
+  assignment(deviceId: string, type: OtaPackageType): SlotAssignment | undefined {
+    const column = OWN_COLUMN[type];
+    return this.sql(
+      `SELECT ${RESOLVED[type]} AS packageId, ${SOURCE[type]} AS "from",
+         d.${column} AS ownPackageId, p.${column} AS profilePackageId
+       FROM devices d JOIN device_profiles p ON p.id = d.profile_id WHERE d.id = ?`,
+    ).get(deviceId) as SlotAssignment | undefined;
+  }
+
+  /** The devices of a profile without their own package of a type: those its package reaches. */
+  followers(profileId: string, type: OtaPackageType): DeviceIdentity[] {
+    return this.sql(
+      `SELECT id, name, profile_id AS profileId FROM devices
+       WHERE profile_id = ? AND ${OWN_COLUMN[type]} IS NULL ORDER BY name`,
+    ).all(profileId) as DeviceIdentity[];
   }
 
   /** What the device last said it runs in a slot. */

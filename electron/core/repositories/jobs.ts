@@ -114,6 +114,16 @@ export class JobRepository {
     return rows.map((r) => r.id);
   }
 
+  /** The newest open job delivering a profile's own package to its followers, if any. */
+  openProfilePackageJob(profileId: string, packageId: string): string | undefined {
+    const row = this.sql(
+      `SELECT id FROM jobs WHERE ${OPEN} AND package_id = ?
+         AND json_extract(target, '$.profilePackage') = 1 AND json_extract(target, '$.profileId') = ?
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ).get(packageId, profileId) as { id: string } | undefined;
+    return row?.id;
+  }
+
   openJobIds(): string[] {
     const rows = this.sql<[], { id: string }>(
       `SELECT id FROM jobs WHERE ${OPEN} ORDER BY created_at`,

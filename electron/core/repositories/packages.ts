@@ -17,9 +17,13 @@ interface PackageListRow extends PackageRow {
   assigned_devices: number;
 }
 
+// The devices that get the package: as their own, or from their profile (the resolution of
+// DeviceRepository).
 const SELECT_PACKAGES = `
   SELECT k.*, p.name AS profile_name,
-    (SELECT count(*) FROM devices d WHERE d.firmware_id = k.id OR d.software_id = k.id) AS assigned_devices
+    (SELECT count(*) FROM devices d JOIN device_profiles dp ON dp.id = d.profile_id
+      WHERE COALESCE(d.firmware_id, dp.firmware_id) = k.id
+        OR COALESCE(d.software_id, dp.software_id) = k.id) AS assigned_devices
   FROM packages k JOIN device_profiles p ON p.id = k.profile_id`;
 
 function toPackage(row: PackageListRow): Package {
@@ -100,6 +104,15 @@ export class PackageRepository {
   delete(id: string): void {
     this.db.transaction(() => {
       const found = this.get(id);
+      const profile = this.sql(
+        'SELECT name FROM device_profiles WHERE firmware_id = ? OR software_id = ? LIMIT 1',
+      ).get(id, id) as { name: string } | undefined;
+      if (profile) {
+        throw new ApiError(
+          'CONFLICT',
+          `Package ${found.title} ${found.version} is the ${found.type.toLowerCase()} of device profile ${profile.name}; un-assign it from the profile first`,
+        );
+      }
       if (found.assignedDevices > 0) {
         throw new ApiError(
           'CONFLICT',

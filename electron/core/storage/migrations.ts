@@ -6,6 +6,7 @@ import { migration as m005 } from './schema/005-station-settings';
 import { migration as m006 } from './schema/006-pending-telemetry-count';
 import { migration as m007 } from './schema/007-telemetry-retention';
 import { migration as m008 } from './schema/008-execution-attempts';
+import { migration as m009 } from './schema/009-profile-packages';
 
 /**
  * Numbered schema migrations: one file each in schema/ (NNN-name.ts), listed here in order.
@@ -18,4 +19,14 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [
+  m001,
+  m002,
+  m003,
+  m004,
+  m005,
+  m006,
+  m007,
+  m008,
+  m009,
+];

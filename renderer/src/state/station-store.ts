@@ -301,6 +301,10 @@ export class StationStore {
         this.dirty.add('packages');
         this.scheduleCloudRefresh();
         break;
+      case 'profile.changed':
+        this.profiles.set(event.payload.id, event.payload);
+        this.dirty.add('profiles');
+        break;
       case 'package.removed':
         this.packages.delete(event.payload.id);
         this.dirty.add('packages');

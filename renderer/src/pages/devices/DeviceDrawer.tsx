@@ -73,8 +73,8 @@ export function DeviceDrawer({
         </button>
       </div>
       <dl className="facts facts-compact">
-        <SlotFacts label="Firmware" slot={device.firmware} />
-        <SlotFacts label="Software" slot={device.software} />
+        <SlotFacts label="Firmware" slot={device.firmware} profileName={device.profileName} />
+        <SlotFacts label="Software" slot={device.software} profileName={device.profileName} />
         <div>
           <dt>Last seen</dt>
           <dd>{device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}</dd>
@@ -155,7 +155,15 @@ export function DeviceDrawer({
   );
 }
 
-function SlotFacts({ label, slot }: { label: string; slot: OtaSlot }) {
+function SlotFacts({
+  label,
+  slot,
+  profileName,
+}: {
+  label: string;
+  slot: OtaSlot;
+  profileName: string;
+}) {
   const current =
     slot.currentTitle || slot.currentVersion
       ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
@@ -175,6 +183,13 @@ function SlotFacts({ label, slot }: { label: string; slot: OtaSlot }) {
         <dt>{label} assigned</dt>
         <dd>
           <MiddleText className="mono" text={assigned} />
+          {slot.assignedFrom && (
+            <span className="muted assigned-source">
+              {slot.assignedFrom === 'PROFILE'
+                ? `from profile ${profileName}`
+                : 'its own (not the profile’s)'}
+            </span>
+          )}
         </dd>
       </div>
     </>

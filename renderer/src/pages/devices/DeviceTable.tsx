@@ -235,10 +235,10 @@ const DeviceRow = memo(function DeviceRow({
         )}
       </td>
       <td>
-        <SlotVersions slot={device.firmware} compact={compact} />
+        <SlotVersions slot={device.firmware} profileName={device.profileName} compact={compact} />
       </td>
       <td>
-        <SlotVersions slot={device.software} compact={compact} />
+        <SlotVersions slot={device.software} profileName={device.profileName} compact={compact} />
       </td>
       <td>
         {update ? (
@@ -299,8 +299,19 @@ const DeviceRow = memo(function DeviceRow({
   );
 });
 
-/** Current version on top; the assigned one under it when it differs (or isn't installed yet). */
-function SlotVersions({ slot, compact }: { slot: OtaSlot; compact: boolean }) {
+/**
+ * Current version on top; under it the assigned one when it differs (or isn't installed yet),
+ * and "from profile" when the device gets its profile's package rather than one of its own.
+ */
+function SlotVersions({
+  slot,
+  profileName,
+  compact,
+}: {
+  slot: OtaSlot;
+  profileName: string;
+  compact: boolean;
+}) {
   const current =
     slot.currentTitle || slot.currentVersion
       ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
@@ -309,24 +320,32 @@ function SlotVersions({ slot, compact }: { slot: OtaSlot; compact: boolean }) {
     ? `${slot.assignedTitle ?? ''} ${slot.assignedVersion ?? ''}`.trim()
     : null;
   const inSync = assigned !== null && assigned === current;
+  const fromProfile = slot.assignedFrom === 'PROFILE';
+  const source = fromProfile ? ` from profile ${profileName}` : '';
+  const assignedTitle = assigned && `Assigned: ${assigned}${source}`;
   return (
     <span className="cell-stack">
       {current ? (
         <MiddleText
           className="mono"
           text={current}
-          title={`Current: ${current}${assigned && !inSync ? ` · Assigned: ${assigned}` : ''}`}
+          title={`Current: ${current}${assignedTitle && (!inSync || fromProfile) ? ` · ${assignedTitle}` : ''}`}
         />
       ) : (
         <span className="mono muted" title="Not reported">
           —
         </span>
       )}
-      {assigned && !inSync && !compact && (
-        <span className="cell-sub assigned" title={`Assigned: ${assigned}`}>
-          <span className="sr-only">Assigned: </span>
-          <span aria-hidden="true">→ </span>
-          <MiddleText className="mono" text={assigned} />
+      {assigned && (!inSync || fromProfile) && !compact && (
+        <span className="cell-sub assigned" title={assignedTitle ?? undefined}>
+          <span className="sr-only">{inSync ? 'Assigned' : 'Assigned: '}</span>
+          {!inSync && (
+            <>
+              <span aria-hidden="true">→ </span>
+              <MiddleText className="mono" text={assigned} />
+            </>
+          )}
+          {fromProfile && <span className="assigned-source"> from profile</span>}
         </span>
       )}
     </span>

@@ -35,10 +35,12 @@ import {
 import { setDeviceFilter as setFilter, useDeviceFilter } from './device-filter-state';
 import { EditDeviceDialog } from './EditDeviceDialog';
 import { ImportDevicesDialog } from './ImportDevicesDialog';
+import { ProfilePackagesDialog } from './ProfilePackagesDialog';
 
 type OpenDialog =
   | { kind: 'add' }
   | { kind: 'import' }
+  | { kind: 'profiles' }
   | { kind: 'assign' }
   | { kind: 'edit'; deviceId: string }
   | { kind: 'update'; device: Device }
@@ -161,6 +163,16 @@ export function DevicesPage() {
               >
                 <Icon name="package" />
                 Assign firmware…
+              </button>
+            )}
+            {profiles.length > 0 && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setDialog({ kind: 'profiles' })}
+              >
+                <Icon name="package" />
+                Device profiles…
               </button>
             )}
             <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
@@ -342,6 +354,7 @@ export function DevicesPage() {
       )}
       {dialog?.kind === 'add' && <AddDeviceDialog onClose={close} />}
       {dialog?.kind === 'import' && <ImportDevicesDialog onClose={close} />}
+      {dialog?.kind === 'profiles' && <ProfilePackagesDialog onClose={close} />}
       {dialog?.kind === 'assign' && <AssignToManyDialog devices={shown} onClose={close} />}
       {dialog?.kind === 'edit' && <EditDeviceDialog deviceId={dialog.deviceId} onClose={close} />}
       {dialog?.kind === 'update' && <UpdateDeviceDialog device={dialog.device} onClose={close} />}

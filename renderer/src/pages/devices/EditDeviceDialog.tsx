@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { Device, OtaSlot, Package } from '../../../../shared/api/entities';
+import type { Device, OtaSlot, Package, ProfilePackage } from '../../../../shared/api/entities';
 import { ApiError } from '../../../../shared/api/errors';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
@@ -24,6 +24,11 @@ import { useSlice, useStation } from '../../state/store-context';
 const NONE = '';
 const TYPE_WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
 const FIELD_LABEL: Record<string, string> = { name: 'Name', label: 'Label' };
+
+/** The device's own assignment: what the dialog edits (a profile's package is not its own). */
+function ownPackageId(slot: OtaSlot): string {
+  return slot.assignedFrom === 'DEVICE' && slot.assignedPackageId ? slot.assignedPackageId : NONE;
+}
 
 interface NameAndLabel {
   name: string;
@@ -68,13 +73,14 @@ function EditDeviceForm({
   const { api, store } = useStation();
   const { toast } = useNotifier();
   const now = useNow(10_000);
+  const profile = useSlice('profiles').find((p) => p.id === device.profileId);
   // Compared with the values the dialog opened with, not the live ones: a pull renaming the
   // device meanwhile is not undone by an Apply that never touched the name.
   const [opened, setOpened] = useState<NameAndLabel>({ name: device.name, label: device.label });
   const [name, setName] = useState(device.name);
   const [label, setLabel] = useState(device.label);
-  const [firmware, setFirmware] = useState(device.firmware.assignedPackageId ?? NONE);
-  const [software, setSoftware] = useState(device.software.assignedPackageId ?? NONE);
+  const [firmware, setFirmware] = useState(ownPackageId(device.firmware));
+  const [software, setSoftware] = useState(ownPackageId(device.software));
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
@@ -90,9 +96,9 @@ function EditDeviceForm({
   const editing = edit.name !== undefined || edit.label !== undefined;
 
   const changes: { type: OtaPackageType; packageId: string }[] = [];
-  if (firmware !== (device.firmware.assignedPackageId ?? NONE))
+  if (firmware !== ownPackageId(device.firmware))
     changes.push({ type: 'FIRMWARE', packageId: firmware });
-  if (software !== (device.software.assignedPackageId ?? NONE))
+  if (software !== ownPackageId(device.software))
     changes.push({ type: 'SOFTWARE', packageId: software });
 
   const apply = async () => {
@@ -230,6 +236,7 @@ function EditDeviceForm({
           onChange={setFirmware}
           disabled={busy}
           profileName={device.profileName}
+          profilePackage={profile?.firmware ?? null}
         />
         <SlotChoice
           type="SOFTWARE"
@@ -239,6 +246,7 @@ function EditDeviceForm({
           onChange={setSoftware}
           disabled={busy}
           profileName={device.profileName}
+          profilePackage={profile?.software ?? null}
         />
       </div>
       <p className="field-hint">
@@ -268,6 +276,7 @@ function SlotChoice({
   onChange,
   disabled,
   profileName,
+  profilePackage,
 }: {
   type: OtaPackageType;
   slot: OtaSlot;
@@ -276,6 +285,8 @@ function SlotChoice({
   onChange: (id: string) => void;
   disabled: boolean;
   profileName: string;
+  /** What the device gets with none of its own: its profile's package. */
+  profilePackage: ProfilePackage | null;
 }) {
   const word = TYPE_WORD[type];
   const current =
@@ -299,7 +310,11 @@ function SlotChoice({
             onChange={(e) => onChange(e.target.value)}
             disabled={disabled}
           >
-            <option value={NONE}>None</option>
+            <option value={NONE}>
+              {profilePackage
+                ? `None: the profile's ${profilePackage.title} ${profilePackage.version}`
+                : 'None'}
+            </option>
             {packages.map((p) => (
               <option key={p.id} value={p.id} disabled={p.status !== 'READY'}>
                 {p.title} {p.version}

@@ -22,8 +22,9 @@ export function UnassignDialog({
   const { api, store } = useStation();
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const { busy, error, act } = useDialogAction(onClose);
+  // Only a device's own assignment can be taken back here; one from its profile is the profile's.
   const targets = devices.filter(
-    (d) => (type === 'FIRMWARE' ? d.firmware : d.software).assignedPackageId !== null,
+    (d) => (type === 'FIRMWARE' ? d.firmware : d.software).assignedFrom === 'DEVICE',
   );
   const word = type === 'FIRMWARE' ? 'firmware' : 'software';
   const run = async () => {
@@ -61,8 +62,8 @@ export function UnassignDialog({
           </p>
           {devices.length > targets.length && (
             <p className="muted">
-              {formatCount(devices.length - targets.length, 'selected device')} have no {word}{' '}
-              assigned.
+              {formatCount(devices.length - targets.length, 'selected device')} have no {word} of
+              their own assigned (a profile&apos;s stays with the profile).
             </p>
           )}
         </div>

@@ -4,6 +4,7 @@ import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
 import { closedAfterEach } from '../support/closed-after-each';
+import { waitFor } from '../support/wait';
 
 /** A device profile's firmware through the sync: pulled, served on site, pushed back. */
 describe('profile firmware in sync', () => {
@@ -95,6 +96,41 @@ describe('profile firmware in sync', () => {
     const again = await fx.call('cloud.push', {});
     expect(again.pushed.assignments).toBe(0);
     expect(fx.cloud.state.profile(seeded.profile.id).version).toBe(versionBefore + 1);
+  });
+
+  it('a profile firmware pulled later reaches a connected device at once, through one job', async () => {
+    const fx = await startFixture();
+    const seeded = seedSite(fx.cloud.state, {
+      profile: 'P',
+      devices: [{ name: 'p1', token: 't-p1' }],
+      packages: [{ title: 'FP', version: '1', data: firmwareBytes(3000, 3) }],
+    });
+    const fp1 = seeded.packages.get('FP@1')!;
+    await fx.login();
+    expect((await fx.call('cloud.pull', {})).error).toBeNull();
+    const device = await fx.site.connect('t-p1');
+    const pushed: Record<string, unknown>[] = [];
+    device.on('message', (topic, payload) => {
+      if (topic === 'v1/devices/me/attributes') pushed.push(JSON.parse(payload.toString()));
+    });
+    await device.subscribeAsync('v1/devices/me/attributes', { qos: 1 });
+
+    fx.cloud.state.editProfile(seeded.profile.id, { firmwareId: fp1.id });
+    const pulled = await fx.call('cloud.pull', {});
+    expect(pulled.assignments.applied).toBe(1);
+    const attributes = await waitFor(() => pushed.find((a) => 'fw_version' in a), {
+      what: 'the shared attributes of the profile firmware',
+    });
+    expect(attributes).toMatchObject({ fw_title: 'FP', fw_version: '1', fw_size: 3000 });
+    const jobs = await fx.call('jobs.list', {});
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ counts: { total: 1 } });
+    // The cloud has it already: nothing goes back, and the cloud's own QUEUED stays its own.
+    expect((await fx.call('cloud.status', {})).pending).toMatchObject({
+      assignments: 0,
+      telemetryPoints: 0,
+    });
+    await device.endAsync();
   });
 
   it('a 409 on a profile: the cloud changed its firmware too; resolved keep-mine and take-cloud', async () => {

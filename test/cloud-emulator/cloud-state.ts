@@ -282,9 +282,22 @@ export class CloudState {
       });
       bump(this.counters.deviceCreates, name);
     }
-    this.onSlotChange(saved, 'FIRMWARE', existing?.firmwareId ?? null, firmwareId);
-    this.onSlotChange(saved, 'SOFTWARE', existing?.softwareId ?? null, softwareId);
+    for (const type of ['FIRMWARE', 'SOFTWARE'] as const)
+      this.onSlotChange(
+        saved,
+        type,
+        existing ? this.resolvedPackage(existing, type) : null,
+        this.resolvedPackage(saved, type),
+      );
     return saved;
+  }
+
+  /** The device's own package, else its profile's: what ThingsBoard sends it. */
+  private resolvedPackage(device: DeviceRecord, type: OtaPackageType): string | null {
+    const own = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
+    if (own !== null) return own;
+    const profile = this.profiles.get(device.profileId);
+    return (type === 'FIRMWARE' ? profile?.firmwareId : profile?.softwareId) ?? null;
   }
 
   /** An edit in the console: the device saved with its current version and some fields changed. */

@@ -245,6 +245,21 @@ describe('the cloud emulator', () => {
     expect((await api('DELETE', `/api/otaPackage/${fw.id}`)).body).toMatchObject({
       message: 'The otaPackage referenced by the device profile cannot be deleted!',
     });
+    // A device added to the profile later gets it too.
+    const added = await api('POST', '/api/device', {
+      name: 'later',
+      deviceProfileId: { entityType: 'DEVICE_PROFILE', id: site.profile.id },
+    });
+    expect(added.body).toMatchObject({ firmwareId: null });
+    const laterId = (added.body?.id as { id: string }).id;
+    expect(
+      (
+        await api(
+          'GET',
+          `/api/plugins/telemetry/DEVICE/${laterId}/values/timeseries?keys=target_fw_version`,
+        )
+      ).body,
+    ).toMatchObject({ target_fw_version: [{ value: '1' }] });
   });
 
   it('takes device telemetry by access token, with the device timestamps', async () => {

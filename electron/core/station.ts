@@ -1,3 +1,4 @@
+import { JobPolicyInput } from '../../shared/api/operations';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -328,6 +329,9 @@ export async function startStation(options: StationOptions): Promise<Station> {
       assigner: {
         assign: (deviceId, packageId, now) => void jobs.assignOne(deviceId, packageId, now),
         unassign: (deviceId, type, now) => jobs.unassign(deviceId, type, now),
+        assignProfile: (profileId, packageId, now) =>
+          void rollout.assign(profileId, packageId, JobPolicyInput.parse({}), now),
+        unassignProfile: (profileId, type, now) => void rollout.unassign(profileId, type, now),
       },
       notifier,
       events,

@@ -439,7 +439,14 @@ export type ConflictChoice = z.infer<typeof ConflictChoice>;
 /** A change made on site that the cloud contradicts; shown with both sides. */
 export const CloudConflict = z.object({
   id: z.number().int(),
-  kind: z.enum(['ASSIGNMENT', 'PACKAGE', 'DEVICE', 'DEVICE_DELETED', 'DEVICE_EDIT']),
+  kind: z.enum([
+    'ASSIGNMENT',
+    'PACKAGE',
+    'DEVICE',
+    'DEVICE_DELETED',
+    'DEVICE_EDIT',
+    'PROFILE_ASSIGNMENT',
+  ]),
   entityId: Id,
   label: z.string(),
   message: z.string(),

@@ -22,6 +22,9 @@ export interface ProfileRecord {
   name: string;
   description: string;
   isDefault: boolean;
+  /** The profile's own packages: every device of it without its own gets them. */
+  firmwareId: string | null;
+  softwareId: string | null;
   version: number;
 }
 
@@ -123,6 +126,8 @@ export class CloudState {
       name,
       description: input.description ?? '',
       isDefault,
+      firmwareId: null,
+      softwareId: null,
       version: 1,
     };
     this.profiles.set(profile.id, profile);
@@ -138,6 +143,62 @@ export class CloudState {
 
   profileByName(name: string): ProfileRecord | undefined {
     return [...this.profiles.values()].find((p) => p.name === name);
+  }
+
+  /**
+   * POST /api/deviceProfile with an id: the whole profile replaced. As for devices, a stale
+   * `version` is a 409 and an omitted one overwrites. Its packages are checked as a device's
+   * are, and a changed one reaches every device of the profile without its own package (what
+   * ThingsBoard's OTA state service does when a profile is saved).
+   */
+  saveProfile(input: ProfileInput): ProfileRecord {
+    const existing = this.profile(input.id);
+    if (input.version !== undefined && input.version !== null && input.version !== existing.version)
+      throw new CloudError(
+        409,
+        TB_ERROR.VERSION_CONFLICT,
+        'Device profile was already changed by someone else: refresh it and try again',
+      );
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (!name) throw CloudError.badRequest('Device profile name should be specified!');
+    const sameName = this.profileByName(name);
+    if (sameName && sameName.id !== existing.id)
+      throw CloudError.badRequest('Device profile with such name already exists!');
+    const firmwareId = this.checkAssignable(input.firmwareId ?? null, 'FIRMWARE', existing.id);
+    const softwareId = this.checkAssignable(input.softwareId ?? null, 'SOFTWARE', existing.id);
+    const saved: ProfileRecord = {
+      ...existing,
+      name,
+      description: typeof input.description === 'string' ? input.description : '',
+      firmwareId,
+      softwareId,
+      version: existing.version + 1,
+    };
+    this.profiles.set(saved.id, saved);
+    for (const device of this.devices.values()) {
+      if (device.profileId !== saved.id) continue;
+      if (device.firmwareId === null)
+        this.onSlotChange(device, 'FIRMWARE', existing.firmwareId, firmwareId);
+      if (device.softwareId === null)
+        this.onSlotChange(device, 'SOFTWARE', existing.softwareId, softwareId);
+    }
+    return saved;
+  }
+
+  /** An edit in the console: the profile saved with its current version and some fields changed. */
+  editProfile(
+    id: string,
+    changes: { description?: string; firmwareId?: string | null; softwareId?: string | null },
+  ): ProfileRecord {
+    const p = this.profile(id);
+    return this.saveProfile({
+      id: p.id,
+      name: p.name,
+      description: changes.description ?? p.description,
+      firmwareId: changes.firmwareId === undefined ? p.firmwareId : changes.firmwareId,
+      softwareId: changes.softwareId === undefined ? p.softwareId : changes.softwareId,
+      version: p.version,
+    });
   }
 
   deleteProfile(id: string): void {
@@ -221,9 +282,22 @@ export class CloudState {
       });
       bump(this.counters.deviceCreates, name);
     }
-    this.onSlotChange(saved, 'FIRMWARE', existing?.firmwareId ?? null, firmwareId);
-    this.onSlotChange(saved, 'SOFTWARE', existing?.softwareId ?? null, softwareId);
+    for (const type of ['FIRMWARE', 'SOFTWARE'] as const)
+      this.onSlotChange(
+        saved,
+        type,
+        existing ? this.resolvedPackage(existing, type) : null,
+        this.resolvedPackage(saved, type),
+      );
     return saved;
+  }
+
+  /** The device's own package, else its profile's: what ThingsBoard sends it. */
+  private resolvedPackage(device: DeviceRecord, type: OtaPackageType): string | null {
+    const own = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
+    if (own !== null) return own;
+    const profile = this.profiles.get(device.profileId);
+    return (type === 'FIRMWARE' ? profile?.firmwareId : profile?.softwareId) ?? null;
   }
 
   /** An edit in the console: the device saved with its current version and some fields changed. */
@@ -427,6 +501,10 @@ export class CloudState {
     const pkg = this.package(id);
     if ([...this.devices.values()].some((d) => d.firmwareId === id || d.softwareId === id))
       throw CloudError.badRequest('The otaPackage referenced by the devices cannot be deleted!');
+    if ([...this.profiles.values()].some((p) => p.firmwareId === id || p.softwareId === id))
+      throw CloudError.badRequest(
+        'The otaPackage referenced by the device profile cannot be deleted!',
+      );
     this.packages.delete(pkg.id);
   }
 
@@ -474,6 +552,15 @@ export interface DeviceInput {
   firmwareId?: string | null;
   softwareId?: string | null;
   additionalInfo?: unknown;
+  version?: number | null;
+}
+
+export interface ProfileInput {
+  id: string;
+  name?: unknown;
+  description?: unknown;
+  firmwareId?: string | null;
+  softwareId?: string | null;
   version?: number | null;
 }
 

@@ -213,8 +213,21 @@ export async function startCloudEmulator(
       ok(profileJson(state.profile(param(req)))),
     ),
     route('POST', '/api/deviceProfile', true, (req) => {
-      const body = jsonBody(req) as { name?: unknown; description?: unknown; id?: unknown };
-      if (body.id) throw CloudError.badRequest('The emulator does not edit device profiles');
+      const body = jsonBody(req) as Record<string, unknown>;
+      const id = idOf(body.id);
+      if (id)
+        return ok(
+          profileJson(
+            state.saveProfile({
+              id,
+              name: body.name,
+              description: body.description,
+              firmwareId: idOf(body.firmwareId) ?? null,
+              softwareId: idOf(body.softwareId) ?? null,
+              version: typeof body.version === 'number' ? body.version : null,
+            }),
+          ),
+        );
       return ok(
         profileJson(
           state.createProfile({

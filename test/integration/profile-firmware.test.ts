@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Device, Package } from '../../shared/api/entities';
 import { parseArgs } from '../../shared/api/validate';
 import type { OperationInput } from '../../shared/api/operations';
-import { nextMessage, recordMessages, startStationFixture, type StationFixture } from '../support/station-fixture';
+import {
+  nextMessage,
+  recordMessages,
+  startStationFixture,
+  type StationFixture,
+} from '../support/station-fixture';
 import { waitFor } from '../support/wait';
 import { binary, download, VERSIONS } from './device-api-helpers';
 

@@ -195,6 +195,73 @@ describe('the cloud emulator', () => {
     });
   });
 
+  it('saves a device profile with firmwareId/softwareId under its version (409 on a stale one)', async () => {
+    const site = seedSite(cloud.state, {
+      profile: 'P',
+      devices: [{ name: 'd', token: 't' }],
+      packages: [{ title: 'FW', version: '1', data: Buffer.from('fw') }],
+    });
+    const other = seedSite(cloud.state, {
+      profile: 'Q',
+      devices: [],
+      packages: [{ title: 'FQ', version: '1', data: Buffer.from('fq') }],
+    });
+    const fw = site.packages.get('FW@1')!;
+    const path = `/api/deviceProfile/${site.profile.id}`;
+    const profile = (await api('GET', path)).body!;
+    expect(profile).toMatchObject({ firmwareId: null, softwareId: null, version: 1 });
+    const listed = await api('GET', '/api/deviceProfiles?pageSize=10&page=0');
+    expect(listed.body?.data).toEqual(expect.arrayContaining([profile]));
+
+    const ref = (id: string) => ({ entityType: 'OTA_PACKAGE', id });
+    const saved = await api('POST', '/api/deviceProfile', { ...profile, firmwareId: ref(fw.id) });
+    expect(saved).toMatchObject({ status: 200, body: { firmwareId: ref(fw.id), version: 2 } });
+    expect((await api('GET', path)).body).toMatchObject({ firmwareId: ref(fw.id), version: 2 });
+    const stale = await api('POST', '/api/deviceProfile', { ...profile, firmwareId: null });
+    expect(stale).toMatchObject({ status: 409, body: { errorCode: 35 } });
+    const foreign = await api('POST', '/api/deviceProfile', {
+      ...saved.body,
+      firmwareId: ref(other.packages.get('FQ@1')!.id),
+    });
+    expect(foreign).toMatchObject({
+      status: 400,
+      body: { message: "Can't assign firmware with different deviceProfile!" },
+    });
+    const asSoftware = await api('POST', '/api/deviceProfile', {
+      ...saved.body,
+      softwareId: ref(fw.id),
+    });
+    expect(asSoftware.body).toMatchObject({ message: "Can't assign software with type: FIRMWARE" });
+    // The profile's devices without a package of their own are sent it, as by ThingsBoard.
+    const deviceId = site.devices.get('d')!.id;
+    const series = await api(
+      'GET',
+      `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=fw_state,target_fw_version`,
+    );
+    expect(series.body).toMatchObject({
+      fw_state: [{ value: 'INITIATED' }],
+      target_fw_version: [{ value: '1' }],
+    });
+    expect((await api('DELETE', `/api/otaPackage/${fw.id}`)).body).toMatchObject({
+      message: 'The otaPackage referenced by the device profile cannot be deleted!',
+    });
+    // A device added to the profile later gets it too.
+    const added = await api('POST', '/api/device', {
+      name: 'later',
+      deviceProfileId: { entityType: 'DEVICE_PROFILE', id: site.profile.id },
+    });
+    expect(added.body).toMatchObject({ firmwareId: null });
+    const laterId = (added.body?.id as { id: string }).id;
+    expect(
+      (
+        await api(
+          'GET',
+          `/api/plugins/telemetry/DEVICE/${laterId}/values/timeseries?keys=target_fw_version`,
+        )
+      ).body,
+    ).toMatchObject({ target_fw_version: [{ value: '1' }] });
+  });
+
   it('takes device telemetry by access token, with the device timestamps', async () => {
     const site = seedSite(cloud.state, { profile: 'P', devices: [{ name: 'd', token: 'tok' }] });
     const post = (body: string, t = 'tok') =>

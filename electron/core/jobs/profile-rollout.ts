@@ -4,6 +4,7 @@ import type { ProfileAssignment } from '../../../shared/api/operations';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { OtaService } from '../ota/ota-service';
 import type { DeviceRepository } from '../repositories/devices';
+import { enqueueOutbox } from '../repositories/outbox';
 import type { PackageRepository } from '../repositories/packages';
 import type { ProfileRepository } from '../repositories/profiles';
 import type { Db } from '../storage/database';
@@ -63,7 +64,11 @@ export class ProfileRollout {
     const targets = changed
       ? followers
       : followers.filter((d) => !this.jobs.hasDelivery(d.id, pkg));
-    if (changed) profiles.setPackage(profileId, pkg.type, pkg.id);
+    if (changed)
+      this.db.transaction(() => {
+        profiles.setPackage(profileId, pkg.type, pkg.id);
+        enqueueProfileAssignment(this.db, profileId, pkg.type, now);
+      })();
     const job = targets.length > 0 ? this.jobs.startProfileJob(pkg, targets, policy, now) : null;
     return { profile: profiles.get(profileId), changed, devices: targets.length, job };
   }
@@ -78,6 +83,7 @@ export class ProfileRollout {
     const reason = `Un-assigned from device profile ${profile.name}`;
     this.db.transaction(() => {
       profiles.setPackage(profileId, type, null);
+      enqueueProfileAssignment(this.db, profileId, type, now);
       for (const device of followers) this.ota.withdraw(device.id, type, now, reason);
     })();
     return {
@@ -114,4 +120,17 @@ export class ProfileRollout {
         this.ota.withdraw(deviceId, type, now, 'Moved to a device profile without one');
     }
   }
+}
+
+/**
+ * The cloud must learn the profile's new package. Only the slot is recorded: the push sends what
+ * the profile has then, so a later change supersedes this one.
+ */
+function enqueueProfileAssignment(db: Db, profileId: string, type: OtaPackageType, now: number) {
+  enqueueOutbox(db, {
+    kind: 'profile-assignment.set',
+    entityId: profileId,
+    payload: { type },
+    now,
+  });
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../storage/database';
 import { rowLookup, type RowLookup } from '../storage/row-lookup';
 import { statementCache, type StatementCache } from '../storage/statements';
-import { CloudDevice, type CloudProfile } from '../sync/cloud-types';
+import { z } from 'zod';
+import { CloudDevice, CloudProfile } from '../sync/cloud-types';
 import type { DeviceRow } from './devices';
 import {
   insertPackageRow,
@@ -22,7 +23,11 @@ export interface ProfileLink {
   id: string;
   name: string;
   description: string;
+  firmwareId: string | null;
+  softwareId: string | null;
   cloudId: string | null;
+  /** The profile as the cloud last showed it. */
+  snapshot: CloudProfile | null;
 }
 
 export interface DeviceLink {
@@ -46,20 +51,31 @@ export interface PackageLink extends PackageFields {
   cloudDeletedAt: number | null;
 }
 
+/** A stored snapshot, or null when there is none or it no longer parses. */
+function snapshotOf<T extends z.ZodType>(schema: T, json: string | null): z.infer<T> | null {
+  if (!json) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 function toProfile(row: ProfileRow): ProfileLink {
-  return { id: row.id, name: row.name, description: row.description, cloudId: row.cloud_id };
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    firmwareId: row.firmware_id,
+    softwareId: row.software_id,
+    cloudId: row.cloud_id,
+    snapshot: snapshotOf(CloudProfile, row.cloud_snapshot),
+  };
 }
 
 function toDevice(row: DeviceRow): DeviceLink {
-  let snapshot: CloudDevice | null = null;
-  if (row.cloud_snapshot) {
-    try {
-      const parsed = CloudDevice.safeParse(JSON.parse(row.cloud_snapshot));
-      snapshot = parsed.success ? parsed.data : null;
-    } catch {
-      snapshot = null;
-    }
-  }
+  const snapshot = snapshotOf(CloudDevice, row.cloud_snapshot);
   return {
     id: row.id,
     name: row.name,
@@ -128,6 +144,14 @@ export class CloudLinks {
   linkProfile(id: string, cloudId: string): void {
     this.sql('UPDATE device_profiles SET cloud_id = ?, cloud_deleted_at = NULL WHERE id = ?').run(
       cloudId,
+      id,
+    );
+  }
+
+  /** The profile as the cloud now has it: the base a change of the site's is saved over. */
+  setProfileSnapshot(id: string, cloud: CloudProfile): void {
+    this.sql('UPDATE device_profiles SET cloud_snapshot = ? WHERE id = ?').run(
+      JSON.stringify(cloud),
       id,
     );
   }

@@ -16,6 +16,7 @@ export interface ProfileRow {
   cloud_deleted_at: number | null;
   firmware_id: string | null;
   software_id: string | null;
+  cloud_snapshot: string | null;
 }
 
 /** A device_profiles row with its packages' titles and versions joined. */

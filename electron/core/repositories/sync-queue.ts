@@ -163,13 +163,13 @@ export class SyncQueue {
   }
 
   /**
-   * Drops the device's assignment items written after `afterSeq`: those of an assignment the
-   * cloud already has.
+   * Drops the device's (profile's) assignment items written after `afterSeq`: those of an
+   * assignment the cloud already has.
    */
-  dropAssignmentsAfter(afterSeq: number, deviceId: string): void {
+  dropAssignmentsAfter(afterSeq: number, entityId: string): void {
     this.sql(
-      "DELETE FROM outbox WHERE seq > ? AND entity_id = ? AND kind IN ('assignment.set', 'assignment.cleared')",
-    ).run(afterSeq, deviceId);
+      "DELETE FROM outbox WHERE seq > ? AND entity_id = ? AND kind IN ('assignment.set', 'assignment.cleared', 'profile-assignment.set')",
+    ).run(afterSeq, entityId);
   }
 
   private remove(seq: number): void {

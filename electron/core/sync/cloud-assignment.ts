@@ -22,3 +22,27 @@ export function applyCloudAssignment(
     deps.queue.dropAssignmentsAfter(outboxBefore, deviceId);
   })();
 }
+
+/**
+ * Applies a profile's package the cloud already has, as the technician's profile assignment
+ * does (followers told, one job), without an outbox entry; the telemetry it writes for the
+ * followers stays local: the cloud wrote its own when the profile was saved there.
+ */
+export function applyCloudProfileAssignment(
+  deps: SyncDeps,
+  profileId: string,
+  type: OtaPackageType,
+  packageId: string | null,
+): void {
+  const now = deps.now();
+  const outboxBefore = deps.queue.lastSeq();
+  deps.db.transaction(() => {
+    const telemetryBefore = deps.watermarks.sequence();
+    if (packageId === null) deps.assigner.unassignProfile(profileId, type, now);
+    else deps.assigner.assignProfile(profileId, packageId, now);
+    const telemetryAfter = deps.watermarks.sequence();
+    for (const device of deps.devices.followers(profileId, type))
+      deps.watermarks.keepLocal(device.id, telemetryBefore, telemetryAfter);
+    deps.queue.dropAssignmentsAfter(outboxBefore, profileId);
+  })();
+}

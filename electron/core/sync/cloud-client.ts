@@ -169,6 +169,24 @@ export class CloudClient {
     });
   }
 
+  profile(id: string): Promise<CloudProfile> {
+    return this.call({
+      method: 'GET',
+      path: `/api/deviceProfile/${enc(id)}`,
+      schema: CloudProfile,
+    });
+  }
+
+  /** Replaces the whole profile (its `version` checked: a stale one is a 409). */
+  saveProfile(profile: Record<string, unknown>): Promise<CloudProfile> {
+    return this.call({
+      method: 'POST',
+      path: '/api/deviceProfile',
+      json: profile,
+      schema: CloudProfile,
+    });
+  }
+
   // ---- devices ----
 
   devicesPage(page: number, pageSize: number): Promise<Page<CloudDevice>> {

@@ -43,7 +43,8 @@ export function cloudStatus(sources: StatusSources, view: SessionView): CloudSta
     else if (kind === 'profile.created') pending.profiles += n;
     else if (kind === 'device.created' || kind === 'device.updated') pending.devices += n;
     else if (kind.startsWith('package.')) pending.packages += n;
-    else if (kind.startsWith('assignment.')) pending.assignments += n;
+    else if (kind.startsWith('assignment.') || kind === 'profile-assignment.set')
+      pending.assignments += n;
     else pending.other += n;
   }
   for (const n of watermarks.pending().values()) pending.telemetryPoints += n;

@@ -19,6 +19,9 @@ export const CloudProfile = z.looseObject({
   name: z.string(),
   description: z.string().nullish(),
   default: z.boolean().optional(),
+  firmwareId: EntityId.nullish(),
+  softwareId: EntityId.nullish(),
+  version: z.number().nullish(),
 });
 export type CloudProfile = z.infer<typeof CloudProfile>;
 

@@ -3,9 +3,9 @@ import { sharedAttributesOf } from '../ota/ota-service';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { downloadBinary } from './binary-download';
 import type { CloudClient } from './cloud-client';
-import { applyCloudAssignment } from './cloud-assignment';
+import { applyCloudAssignment, applyCloudProfileAssignment } from './cloud-assignment';
 import { CloudHttpError } from './cloud-errors';
-import { CloudDevice } from './cloud-types';
+import { CloudDevice, CloudProfile } from './cloud-types';
 import { cacheBinary } from './pull/pull-packages';
 import { mergeEdit, nameAndLabelOf, type NameAndLabel } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
@@ -16,6 +16,11 @@ export interface Resolution {
   resolved: boolean;
   message: string;
 }
+
+const needsCloud = (): Resolution => ({
+  resolved: false,
+  message: 'This choice needs the cloud: sign in and try again when online',
+});
 
 /** The conflict as the technician sees it, from the item's stored detail. */
 export function toConflict(item: OutboxItem): CloudConflict | undefined {
@@ -47,10 +52,6 @@ export async function resolveConflict(
   choice: ConflictChoice,
 ): Promise<Resolution> {
   const detail = item.detail as ConflictDetail;
-  const needsCloud = (): Resolution => ({
-    resolved: false,
-    message: 'This choice needs the cloud: sign in and try again when online',
-  });
   switch (detail.kind) {
     case 'ASSIGNMENT': {
       const theirs = CloudDevice.parse(detail.data.cloudDevice);
@@ -66,16 +67,8 @@ export async function resolveConflict(
           message: "The station's assignment will be pushed over the cloud's",
         };
       }
-      const cloudPackageId = (detail.data.cloudPackageId as string | null) ?? null;
-      let localId: string | null = null;
-      if (cloudPackageId) {
-        localId = deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
-        if (!localId) {
-          if (!client) return needsCloud();
-          await cacheBinary(deps, client, await client.packageInfo(cloudPackageId));
-          localId = deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
-        }
-      }
+      const localId = await cachedCloudPackage(deps, client, detail.data.cloudPackageId);
+      if (localId === undefined) return needsCloud();
       applyCloudAssignment(deps, item.entityId, type, localId);
       deps.db.transaction(() => {
         deps.links.linkDevice(item.entityId, theirs);
@@ -83,6 +76,8 @@ export async function resolveConflict(
       })();
       return { resolved: true, message: "The station now has the cloud's assignment" };
     }
+    case 'PROFILE_ASSIGNMENT':
+      return resolveProfileAssignment(deps, client, item, detail, choice);
     case 'PACKAGE': {
       if (!client) return needsCloud();
       const cloudPackageId = detail.data.cloudPackageId as string;
@@ -233,6 +228,61 @@ function resolveDeviceEdit(
       ? `${merged.name} now has the cloud's name and label`
       : `${merged.name} takes the cloud's value where both changed; the site's other change is pushed next`,
   };
+}
+
+/**
+ * A profile's package changed on site and in the cloud. Keep mine: the cloud's latest copy
+ * becomes the base and the site's package is saved over it. Take the cloud's: its package
+ * (downloaded if the cache lacks it) becomes the profile's on site, reaching its devices.
+ */
+async function resolveProfileAssignment(
+  deps: SyncDeps,
+  client: CloudClient | undefined,
+  item: OutboxItem,
+  detail: ConflictDetail,
+  choice: ConflictChoice,
+): Promise<Resolution> {
+  const theirs = CloudProfile.parse(detail.data.cloudProfile);
+  const type = detail.data.type as OtaPackageType;
+  if (!deps.links.profile(item.entityId)) {
+    deps.queue.drop([item.seq]);
+    return { resolved: true, message: 'The device profile no longer exists on the station' };
+  }
+  if (choice === 'KEEP_MINE') {
+    deps.db.transaction(() => {
+      deps.links.setProfileSnapshot(item.entityId, theirs);
+      deps.queue.reopen(item.seq);
+    })();
+    return {
+      resolved: true,
+      message: "The station's package of the profile will be pushed over the cloud's",
+    };
+  }
+  const localId = await cachedCloudPackage(deps, client, detail.data.cloudPackageId);
+  if (localId === undefined) return needsCloud();
+  applyCloudProfileAssignment(deps, item.entityId, type, localId);
+  deps.db.transaction(() => {
+    deps.links.setProfileSnapshot(item.entityId, theirs);
+    deps.queue.drop([item.seq]);
+  })();
+  return { resolved: true, message: "The station's device profile now has the cloud's package" };
+}
+
+/**
+ * The station's id of a cloud package, downloaded first if the cache lacks it; null for no
+ * package, undefined when it must be downloaded and the cloud is not at hand.
+ */
+async function cachedCloudPackage(
+  deps: SyncDeps,
+  client: CloudClient | undefined,
+  cloudPackageId: unknown,
+): Promise<string | null | undefined> {
+  if (typeof cloudPackageId !== 'string') return null;
+  const cached = deps.links.packageByCloudId(cloudPackageId);
+  if (cached) return cached.id;
+  if (!client) return undefined;
+  await cacheBinary(deps, client, await client.packageInfo(cloudPackageId));
+  return deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
 }
 
 /** The cloud's binary replaces the site's under the same package row (assignments follow it). */

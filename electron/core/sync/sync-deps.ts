@@ -50,6 +50,9 @@ export interface SyncDeps {
 export interface CloudAssigner {
   assign(deviceId: string, packageId: string, now: number): void;
   unassign(deviceId: string, type: OtaPackageType, now: number): void;
+  /** A profile's package: its connected followers are told and one job made, as on site. */
+  assignProfile(profileId: string, packageId: string, now: number): void;
+  unassignProfile(profileId: string, type: OtaPackageType, now: number): void;
 }
 
 /** A phase of a pull or push reports how far it got. */

@@ -11,5 +11,8 @@ export const migration: Migration = {
     -- rather than failing the whole pull.
     ALTER TABLE device_profiles ADD COLUMN firmware_id TEXT REFERENCES packages (id) ON DELETE SET NULL;
     ALTER TABLE device_profiles ADD COLUMN software_id TEXT REFERENCES packages (id) ON DELETE SET NULL;
+    -- The profile as the cloud last showed it (JSON, with its version): a change of its
+    -- packages made on site is saved back whole over it, as a device's is.
+    ALTER TABLE device_profiles ADD COLUMN cloud_snapshot TEXT;
   `,
 };

@@ -2,6 +2,7 @@ import type { CloudClient } from '../cloud-client';
 import type { CloudProfile } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
 import { listAll } from './list-all';
+import { hasLocalChanges } from './pull-devices';
 
 export interface ProfilesPulled {
   listed: CloudProfile[];
@@ -25,6 +26,10 @@ export async function pullProfiles(
       const outcome = deps.links.upsertPulledProfile(profile, deps.now());
       if (outcome === 'added') added += 1;
       if (outcome === 'updated') updated += 1;
+      // A change of the site's still to push keeps the copy it was made on (its version).
+      const local = deps.links.profileByCloudId(profile.id.id);
+      if (local && !hasLocalChanges(deps, local.id))
+        deps.links.setProfileSnapshot(local.id, profile);
     }
   })();
   return { listed, added, updated };

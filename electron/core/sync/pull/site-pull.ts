@@ -6,6 +6,7 @@ import { pullAssignments } from './pull-assignments';
 import { pullDeletions } from './pull-deletions';
 import { pullDevices } from './pull-devices';
 import { listPackages, pullBinaries } from './pull-packages';
+import { pullProfileAssignments } from './pull-profile-assignments';
 import { pullProfiles } from './pull-profiles';
 import { prunePartials } from './prune-partials';
 
@@ -34,7 +35,7 @@ export async function pullSite(
   const devices = await pullDevices(deps, client, progress);
   warnings.push(...devices.warnings);
 
-  const wanted = wantedBinaries(request, devices.listed, packages, warnings);
+  const wanted = wantedBinaries(request, devices.listed, profiles.listed, packages, warnings);
   const binaries = await pullBinaries(deps, client, wanted, progress);
   const assignments = await pullAssignments(
     deps,
@@ -44,6 +45,8 @@ export async function pullSite(
     progress,
   );
   warnings.push(...assignments.warnings);
+  const profileAssignments = pullProfileAssignments(deps, profiles.listed, progress);
+  warnings.push(...profileAssignments.warnings);
   const deletions = await pullDeletions(deps, client, {
     profiles: new Set(profiles.listed.map((p) => p.id.id)),
     devices: new Set(devices.listed.map((d) => d.id.id)),
@@ -65,20 +68,29 @@ export async function pullSite(
       removed: deletions.packagesRemoved,
       failed: binaries.failed,
     },
-    assignments: { applied: assignments.applied, skipped: assignments.skipped },
+    assignments: {
+      applied: assignments.applied + profileAssignments.applied,
+      skipped: assignments.skipped + profileAssignments.skipped,
+    },
     warnings,
     error: null,
     finishedAt: deps.now(),
   };
 }
 
+interface HasPackages {
+  firmwareId?: { id: string } | null | undefined;
+  softwareId?: { id: string } | null | undefined;
+}
+
+/**
+ * The binaries a site needs: the packages of the chosen devices (all when none are named),
+ * their own or, as a device without one gets its profile's, their profiles'.
+ */
 function wantedBinaries(
   request: PullRequest,
-  devices: readonly {
-    name: string;
-    firmwareId?: { id: string } | null;
-    softwareId?: { id: string } | null;
-  }[],
+  devices: readonly (HasPackages & { name: string; deviceProfileId: { id: string } })[],
+  profiles: readonly (HasPackages & { id: { id: string } })[],
   packages: readonly CloudPackageInfo[],
   warnings: string[],
 ): CloudPackageInfo[] {
@@ -90,11 +102,17 @@ function wantedBinaries(
       if (!devices.some((d) => d.name === name))
         warnings.push(`No device named "${name}" in the cloud`);
     }
+    const add = (owner: HasPackages | undefined) => {
+      if (owner?.firmwareId) ids.add(owner.firmwareId.id);
+      if (owner?.softwareId) ids.add(owner.softwareId.id);
+    };
+    const profileById = new Map(profiles.map((p) => [p.id.id, p]));
     for (const device of devices) {
       if (chosen && !chosen.has(device.name)) continue;
-      if (device.firmwareId) ids.add(device.firmwareId.id);
-      if (device.softwareId) ids.add(device.softwareId.id);
+      add(device);
+      add(profileById.get(device.deviceProfileId.id));
     }
+    if (!chosen) profiles.forEach(add);
   }
   for (const id of request.packageIds ?? []) {
     if (byId.has(id)) ids.add(id);

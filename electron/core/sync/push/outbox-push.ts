@@ -7,6 +7,7 @@ import { pushDeviceCreated } from './push-device';
 import { pushDeviceUpdate } from './push-device-update';
 import { pushPackageCreated } from './push-package';
 import { pushProfileCreated } from './push-profile';
+import { pushProfileAssignment } from './push-profile-assignment';
 import type { PushContext, PushOutcome, Pusher } from './push-types';
 
 const PUSHERS: Record<string, Pusher> = {
@@ -16,6 +17,7 @@ const PUSHERS: Record<string, Pusher> = {
   'package.created': pushPackageCreated,
   'assignment.set': pushAssignment,
   'assignment.cleared': pushAssignment,
+  'profile-assignment.set': pushProfileAssignment,
   // Removing a package from the laptop frees its cache; deleting it in the cloud is the
   // console's decision. Nothing is sent.
   'package.deleted': async () => ({
@@ -150,7 +152,7 @@ function record(
  * device.
  */
 function supersedeKey(item: OutboxItem): string | undefined {
-  if (item.kind.startsWith('assignment.'))
+  if (item.kind.startsWith('assignment.') || item.kind === 'profile-assignment.set')
     return `${item.entityId}|${assignmentType(item.payload)}`;
   if (item.kind === 'device.updated') return `${item.entityId}|edit`;
   return undefined;
@@ -191,6 +193,11 @@ export function describe(links: CloudLinks, item: OutboxItem): string {
       const device = links.device(item.entityId)?.name ?? item.entityId;
       const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
       return `${slot} assignment of ${device}`;
+    }
+    case 'profile-assignment.set': {
+      const profile = links.profile(item.entityId)?.name ?? item.entityId;
+      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
+      return `${slot} of device profile ${profile}`;
     }
     default:
       return `${item.kind} ${item.entityId}`;

@@ -30,7 +30,10 @@ export const pushProfileCreated: Pusher = async ({ deps, client }, item) => {
   return {
     kind: 'done',
     counted: 'profiles',
-    apply: () => deps.links.linkProfile(profile.id, cloudId),
+    apply: () => {
+      deps.links.linkProfile(profile.id, cloudId);
+      if (cloud) deps.links.setProfileSnapshot(profile.id, cloud);
+    },
   };
 };
 

@@ -1,0 +1,137 @@
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import type { ProfileLink } from '../../repositories/cloud-links';
+import { CloudHttpError } from '../cloud-errors';
+import type { CloudProfile } from '../cloud-types';
+import { assignmentType, describeCloudPackage, slotField } from './push-assignment';
+import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+
+const SAVE_ATTEMPTS = 3;
+
+/**
+ * A profile's firmware (software) changed on site. The profile's current slot is what is pushed,
+ * in the whole profile as the cloud last showed it, with that copy's `version`. On 409 the
+ * cloud's latest copy is compared three ways, as for a device's assignment: it already has ours
+ * (done); its slot is still what we started from (ours re-applied over their other edits); or
+ * it was given another package meanwhile (a conflict for the technician).
+ */
+export const pushProfileAssignment: Pusher = async (ctx, item) => {
+  const { deps, client } = ctx;
+  const type = assignmentType(item.payload);
+  const profile = deps.links.profile(item.entityId);
+  if (!profile)
+    return {
+      kind: 'done',
+      counted: 'settled',
+      note: 'the profile no longer exists on the station',
+    };
+  if (!profile.cloudId)
+    return {
+      kind: 'waiting',
+      reason: `waiting for device profile ${profile.name} to reach the cloud`,
+    };
+  const localPackageId = type === 'FIRMWARE' ? profile.firmwareId : profile.softwareId;
+  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
+  if (localPackageId && !pkg?.cloudId)
+    return {
+      kind: 'waiting',
+      reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
+    };
+  const mine = pkg?.cloudId ?? null;
+  const field = slotField(type);
+  try {
+    let base: CloudProfile = profile.snapshot ?? (await client.profile(profile.cloudId));
+    for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
+      const saved = await saveOrConflict(ctx, {
+        ...base,
+        [field]: mine ? entityRef('OTA_PACKAGE', mine) : null,
+      });
+      if (saved.kind === 'refused')
+        return {
+          kind: 'failed',
+          message: `The cloud refused the ${slotName(type)} of device profile ${profile.name}: ${saved.message}`,
+        };
+      if (saved.kind === 'saved') return done(ctx, profile, saved.profile);
+      const theirs = await client.profile(profile.cloudId);
+      const theirSlot = theirs[field]?.id ?? null;
+      if (theirSlot === mine) return done(ctx, profile, theirs);
+      if (theirSlot !== (base[field]?.id ?? null))
+        return profileConflict(ctx, profile, type, pkg ?? null, theirs);
+      base = theirs;
+    }
+  } catch (error) {
+    if (error instanceof CloudHttpError && error.status === 404)
+      return {
+        kind: 'failed',
+        message: `Device profile ${profile.name} was deleted in the cloud; its ${slotName(type)} cannot be pushed`,
+      };
+    throw error;
+  }
+  throw new CloudHttpError(
+    409,
+    35,
+    `Device profile ${profile.name} keeps changing in the cloud; trying again later`,
+  );
+};
+
+type SaveResult =
+  | { kind: 'saved'; profile: CloudProfile }
+  | { kind: 'stale' }
+  | { kind: 'refused'; message: string };
+
+async function saveOrConflict(
+  ctx: PushContext,
+  profile: Record<string, unknown>,
+): Promise<SaveResult> {
+  try {
+    return { kind: 'saved', profile: await ctx.client.saveProfile(profile) };
+  } catch (error) {
+    if (!(error instanceof CloudHttpError)) throw error;
+    if (error.status === 409) return { kind: 'stale' };
+    if (error.status === 400) return { kind: 'refused', message: error.message };
+    throw error;
+  }
+}
+
+function slotName(type: OtaPackageType): 'firmware' | 'software' {
+  return type === 'FIRMWARE' ? 'firmware' : 'software';
+}
+
+function done(ctx: PushContext, profile: ProfileLink, cloud: CloudProfile): PushOutcome {
+  return {
+    kind: 'done',
+    counted: 'assignments',
+    apply: () => ctx.deps.links.setProfileSnapshot(profile.id, cloud),
+  };
+}
+
+async function profileConflict(
+  ctx: PushContext,
+  profile: ProfileLink,
+  type: OtaPackageType,
+  mine: { title: string; version: string } | null,
+  theirs: CloudProfile,
+): Promise<PushOutcome> {
+  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
+  const slot = slotName(type);
+  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
+  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  return {
+    kind: 'conflict',
+    message: `Device profile ${profile.name}: the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`,
+    detail: {
+      kind: 'PROFILE_ASSIGNMENT',
+      label: `device profile ${profile.name} (${slot})`,
+      local: { 'device profile': profile.name, [slot]: mineLabel },
+      cloud: {
+        'device profile': theirs.name,
+        [slot]: theirsLabel,
+        version: theirs.version ?? null,
+      },
+      choices: {
+        KEEP_MINE: `Make ${mineLabel ?? 'nothing'} the profile's ${slot} in the cloud too (over the cloud's latest version)`,
+        TAKE_CLOUD: `Make ${theirsLabel ?? 'nothing'} the profile's ${slot} on the station, as in the cloud`,
+      },
+      data: { cloudProfile: theirs, type, cloudPackageId },
+    },
+  };
+}

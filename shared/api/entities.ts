@@ -6,6 +6,8 @@ import { OTA_STATES } from '../protocol/states';
 
 export const Id = z.string().min(1).max(64);
 export const Timestamp = z.number().int().nonnegative();
+/** A count of things (devices, bytes): a whole number, never negative. */
+export const Count = z.number().int().nonnegative();
 export const PackageType = z.enum(OTA_PACKAGE_TYPES);
 export const ChecksumAlgorithmSchema = z.enum(CHECKSUM_ALGORITHMS);
 export const OtaStateSchema = z.enum(OTA_STATES);
@@ -168,22 +170,22 @@ export const Job = z.object({
   startedAt: Timestamp.nullable(),
   finishedAt: Timestamp.nullable(),
   counts: z.object({
-    total: z.number().int().nonnegative(),
-    queued: z.number().int().nonnegative(),
-    active: z.number().int().nonnegative(),
-    updated: z.number().int().nonnegative(),
+    total: Count,
+    queued: Count,
+    active: Count,
+    updated: Count,
     /** Failed for good: no retry left (or canceled after a failure). Never goes down by itself. */
-    failed: z.number().int().nonnegative(),
+    failed: Count,
     /** Failed at least once and still being retried (waiting for its retry, or in it). */
-    retrying: z.number().int().nonnegative(),
-    canceled: z.number().int().nonnegative(),
+    retrying: Count,
+    canceled: Count,
   }),
   /**
    * Progress that never goes back: a finished device counts whole, one in flight its furthest
    * attempt so far (a retry restarting at 0 does not pull the job's figure down).
    */
-  bytesServed: z.number().int().nonnegative(),
-  bytesTotal: z.number().int().nonnegative(),
+  bytesServed: Count,
+  bytesTotal: Count,
   /**
    * From the rate so far, and never less than the time-out still to wait for a silent device;
    * null when not running or not yet measurable.
@@ -389,12 +391,12 @@ export const SyncActivity = z.object({
 export type SyncActivity = z.infer<typeof SyncActivity>;
 
 export const CloudPendingCounts = z.object({
-  profiles: z.number().int().nonnegative(),
-  devices: z.number().int().nonnegative(),
-  packages: z.number().int().nonnegative(),
-  assignments: z.number().int().nonnegative(),
-  other: z.number().int().nonnegative(),
-  telemetryPoints: z.number().int().nonnegative(),
+  profiles: Count,
+  devices: Count,
+  packages: Count,
+  assignments: Count,
+  other: Count,
+  telemetryPoints: Count,
 });
 export type CloudPendingCounts = z.infer<typeof CloudPendingCounts>;
 

@@ -41,13 +41,19 @@ export function Field({
           {hint}
         </p>
       )}
-      {error && (
-        <p id={errorId} className="field-error" role="alert">
-          <Icon name="alert" />
-          {error}
-        </p>
-      )}
+      <FieldErrorLine id={errorId} error={error} />
     </div>
+  );
+}
+
+/** A field's error under it, announced, with its icon (nothing when there is none). */
+export function FieldErrorLine({ id, error }: { id: string; error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p id={id} className="field-error" role="alert">
+      <Icon name="alert" />
+      {error}
+    </p>
   );
 }
 

@@ -6,6 +6,7 @@ import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
@@ -84,28 +85,18 @@ export function AssignToManyDialog({
       <fieldset className="form-grid" disabled={running}>
         <legend className="sr-only">Package to assign</legend>
         <PackageTypeField value={type} onChange={setType} />
-        <Field
+        <PackageSelect
           label={PACKAGE_TYPE_LABEL[type]}
+          packages={ready}
+          value={chosen?.id ?? ''}
+          onChange={setPackageId}
+          describe={(p) => `${p.title} ${p.version} · ${p.profileName}`}
           error={
             ready.length === 0
               ? `No ready ${type.toLowerCase()} package: add one on the Packages page.`
               : undefined
           }
-        >
-          {(props) => (
-            <select
-              {...props}
-              value={chosen?.id ?? ''}
-              onChange={(e) => setPackageId(e.target.value)}
-            >
-              {ready.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title} {p.version} · {p.profileName}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
         <Field
           label="Devices downloading at once"
           hint="The others wait QUEUED, so the site network isn't swamped. 0 = no limit."

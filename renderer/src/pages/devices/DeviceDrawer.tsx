@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Device, DeviceDetail, DeviceHistory, OtaSlot } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
+import { DetailsPanel } from '../../components/DetailsPanel';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
 import { formatBytes, formatDateTime, formatFullDateTime } from '../../lib/format';
@@ -51,19 +52,13 @@ export function DeviceDrawer({
   }, [api, device]);
 
   return (
-    <aside className="details-panel drawer" aria-label={`Device ${device.name}`}>
-      <header className="details-header">
-        <div>
-          <h2 className="mono">{device.name}</h2>
-          <p className="muted">
-            {device.profileName} · {device.online ? 'Online' : 'Offline'}
-            {device.label && ` · ${device.label}`}
-          </p>
-        </div>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
-          <Icon name="close" />
-        </button>
-      </header>
+    <DetailsPanel
+      className="drawer"
+      label={`Device ${device.name}`}
+      title={device.name}
+      subtitle={`${device.profileName} · ${device.online ? 'Online' : 'Offline'}${device.label ? ` · ${device.label}` : ''}`}
+      onClose={onClose}
+    >
       <div className="drawer-actions">
         <button type="button" className="button" onClick={() => onUpdate(device)}>
           Update…
@@ -156,7 +151,7 @@ export function DeviceDrawer({
           <p className="muted">None recorded since the station started.</p>
         )}
       </section>
-    </aside>
+    </DetailsPanel>
   );
 }
 

@@ -3,7 +3,8 @@ import type { Device } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { FormError } from '../../components/Field';
+import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { justFailedPackageIds } from '../../lib/failed-packages';
 import { useSlice, useStation } from '../../state/store-context';
@@ -66,8 +67,13 @@ export function UpdateDeviceDialog({ device, onClose }: { device: Device; onClos
             setPackageId(null);
           }}
         />
-        <Field
+        <PackageSelect
           label={PACKAGE_TYPE_LABEL[type]}
+          packages={fitting}
+          value={chosen?.id ?? ''}
+          onChange={setPackageId}
+          placeholder="Choose a package…"
+          describe={(p) => `${p.title} ${p.version}${failed.has(p.id) ? ' (just failed)' : ''}`}
           hint={
             fitting.some((p) => failed.has(p.id))
               ? 'Packages that just failed are marked and not preset.'
@@ -78,25 +84,7 @@ export function UpdateDeviceDialog({ device, onClose }: { device: Device; onClos
               ? `No ready ${type.toLowerCase()} package for profile ${device.profileName}: add one on the Packages page.`
               : undefined
           }
-        >
-          {(props) => (
-            <select
-              {...props}
-              value={chosen?.id ?? ''}
-              onChange={(e) => setPackageId(e.target.value)}
-            >
-              <option value="" disabled>
-                Choose a package…
-              </option>
-              {fitting.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title} {p.version}
-                  {failed.has(p.id) ? ' (just failed)' : ''}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
       </fieldset>
       <FormError message={error} />
     </Dialog>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Job } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { KeepOrDestroy } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -47,20 +48,16 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
       onClose={onClose}
       busy={busy}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
-            Keep the job
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={() => void cancel()}
-            disabled={busy || effect === null}
-          >
-            <Icon name="canceled" />
-            Cancel job
-          </button>
-        </>
+        <KeepOrDestroy
+          keepLabel="Keep the job"
+          onKeep={onClose}
+          onDestroy={() => void cancel()}
+          busy={busy}
+          canDestroy={effect !== null}
+          icon="canceled"
+        >
+          Cancel job
+        </KeepOrDestroy>
       }
     >
       <p className="dialog-text">

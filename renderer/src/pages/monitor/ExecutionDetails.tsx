@@ -1,7 +1,6 @@
-import { useState } from 'react';
 import type { Execution } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
-import { useNotifier } from '../../components/Toasts';
+import { DetailsPanel } from '../../components/DetailsPanel';
+import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { Icon } from '../../components/Icon';
@@ -30,43 +29,38 @@ export function ExecutionDetails({
   onClose: () => void;
 }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
-  const [retrying, setRetrying] = useState(false);
+  const { busy, run } = usePageAction();
   const figures = executionFigures(
     execution,
     FINAL_STATES.has(execution.state) ? execution.updatedAt : now,
   );
   const name = `${execution.packageTitle} ${execution.packageVersion}`;
   const failed = execution.state === 'FAILED' || execution.state === 'TIMED_OUT';
-  const retry = async () => {
-    setRetrying(true);
-    try {
-      const again = await api.call('executions.retry', { id: execution.id });
-      store.putExecution(again);
-      toast('success', `${execution.deviceName}: ${name} sent again`);
-    } catch (error) {
-      toast('error', `${execution.deviceName}: could not retry: ${messageOf(error)}`);
-    } finally {
-      setRetrying(false);
-    }
-  };
+  const retry = () =>
+    run(
+      true,
+      async () => {
+        store.putExecution(await api.call('executions.retry', { id: execution.id }));
+        return `${execution.deviceName}: ${name} sent again`;
+      },
+      `${execution.deviceName}: could not retry`,
+    );
   return (
-    <aside className="details-panel" aria-label={`Update of ${execution.deviceName}`}>
-      <header className="details-header">
-        <div>
-          <h2 className="mono">{execution.deviceName}</h2>
-          <p className="muted">
-            {PACKAGE_TYPE_LABEL[execution.type]} {name}
-          </p>
-        </div>
-        <button type="button" className="icon-button" onClick={onClose} aria-label="Close details">
-          <Icon name="close" />
-        </button>
-      </header>
+    <DetailsPanel
+      label={`Update of ${execution.deviceName}`}
+      title={execution.deviceName}
+      subtitle={`${PACKAGE_TYPE_LABEL[execution.type]} ${name}`}
+      onClose={onClose}
+    >
       <StateBadge state={execution.state} />
       <FailureSummary execution={execution} />
       {failed && (
-        <button type="button" className="button" onClick={retry} disabled={retrying}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void retry()}
+          disabled={busy !== null}
+        >
           <Icon name="refresh" />
           Retry update
         </button>
@@ -130,6 +124,6 @@ export function ExecutionDetails({
           );
         })}
       </ol>
-    </aside>
+    </DetailsPanel>
   );
 }

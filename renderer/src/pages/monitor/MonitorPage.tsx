@@ -1,5 +1,5 @@
 import { useDeferredValue, useMemo, useState } from 'react';
-import type { Execution, Job } from '../../../../shared/api/entities';
+import type { Job } from '../../../../shared/api/entities';
 import { EmptyState } from '../../components/EmptyState';
 import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
@@ -8,6 +8,7 @@ import { orderJobs } from '../../lib/job-figures';
 import { useSort } from '../../lib/sorting';
 import { goTo } from '../../lib/use-hash-route';
 import { useNow } from '../../lib/use-now';
+import { executionsByJob as groupByJob } from '../../state/job-summary';
 import { useSlice } from '../../state/store-context';
 import { CancelJobDialog } from './CancelJobDialog';
 import { ExecutionDetails } from './ExecutionDetails';
@@ -55,16 +56,7 @@ export function MonitorPage() {
 
   const jobs = useMemo(() => orderJobs(allJobs), [allJobs]);
   const selectedJob = selectedJobId ? (allJobs.find((j) => j.id === selectedJobId) ?? null) : null;
-  const executionsByJob = useMemo(() => {
-    const byJob = new Map<string, Execution[]>();
-    for (const e of executions) {
-      if (e.jobId === null) continue;
-      let list = byJob.get(e.jobId);
-      if (!list) byJob.set(e.jobId, (list = []));
-      list.push(e);
-    }
-    return byJob;
-  }, [executions]);
+  const executionsByJob = useMemo(() => groupByJob(executions), [executions]);
   const scoped = useMemo(
     () => (selectedJob ? (executionsByJob.get(selectedJob.id) ?? []) : executions),
     [selectedJob, executionsByJob, executions],

@@ -10,6 +10,7 @@ import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { PackageSelect } from '../../components/PackageSelect';
 import { jobSubject } from '../../components/notices';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount, formatDateTime } from '../../lib/format';
@@ -173,9 +174,16 @@ export function NewJobDialog({
     >
       <fieldset className="form-grid" disabled={busy}>
         <legend className="sr-only">Package and devices</legend>
-        <Field
+        <PackageSelect
           label="Package"
           className="span-2"
+          packages={ready}
+          value={pkg?.id ?? ''}
+          onChange={setPackageId}
+          placeholder="Choose a package…"
+          describe={(p) =>
+            `${p.title} ${p.version} · ${PACKAGE_TYPE_LABEL[p.type]} · ${p.profileName}${justFailed.has(p.id) ? ' · just failed' : ''}`
+          }
           hint={
             pkg === null && ready.length > 0
               ? justFailed.size > 0
@@ -188,21 +196,7 @@ export function NewJobDialog({
               ? 'No ready package: add one on the Packages page.'
               : errors.packageId
           }
-        >
-          {(props) => (
-            <select {...props} value={pkg?.id ?? ''} onChange={(e) => setPackageId(e.target.value)}>
-              <option value="" disabled>
-                Choose a package…
-              </option>
-              {ready.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.title} {p.version} · {PACKAGE_TYPE_LABEL[p.type]} · {p.profileName}
-                  {justFailed.has(p.id) ? ' · just failed' : ''}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        />
         {pkg && (
           <fieldset className="target-choice span-2">
             <legend>Devices</legend>

@@ -1,4 +1,5 @@
 import type { Package } from '../../../../shared/api/entities';
+import { KeepOrDestroy } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -49,15 +50,15 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
       onClose={onClose}
       busy={busy}
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose} disabled={busy} data-autofocus>
-            Cancel
-          </button>
-          <button type="button" className="button button-danger" onClick={remove} disabled={busy}>
-            <Icon name="trash" />
-            Delete package
-          </button>
-        </>
+        <KeepOrDestroy
+          keepLabel="Cancel"
+          onKeep={onClose}
+          onDestroy={() => void remove()}
+          busy={busy}
+          icon="trash"
+        >
+          Delete package
+        </KeepOrDestroy>
       }
     >
       <p className="dialog-text">

@@ -5,8 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { SortHeader } from '../../components/SortHeader';
-import { useNotifier } from '../../components/Toasts';
-import { messageOf } from '../../api/validate-input';
+import { usePageAction } from '../../components/use-dialog-action';
 import {
   formatBytes,
   formatDateTime,
@@ -142,23 +141,25 @@ export function PackagesPage() {
 
 function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) => void }) {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
-  const [verifying, setVerifying] = useState(false);
+  const { busy, run } = usePageAction();
+  const verifying = busy !== null;
   const name = `${pkg.title} ${pkg.version}`;
 
-  const verify = async () => {
-    setVerifying(true);
-    try {
-      const checked = await api.call('packages.verify', { id: pkg.id });
-      store.putPackage(checked);
-      if (checked.status === 'READY') toast('success', `${name}: the cached binary is intact`);
-      else toast('error', `${name} is corrupt: ${checked.statusDetail ?? 'hash mismatch'}`);
-    } catch (error) {
-      toast('error', `${name} could not be verified: ${messageOf(error)}`);
-    } finally {
-      setVerifying(false);
-    }
-  };
+  const verify = () =>
+    run(
+      true,
+      async () => {
+        const checked = await api.call('packages.verify', { id: pkg.id });
+        store.putPackage(checked);
+        return checked.status === 'READY'
+          ? `${name}: the cached binary is intact`
+          : {
+              text: `${name} is corrupt: ${checked.statusDetail ?? 'hash mismatch'}`,
+              kind: 'error',
+            };
+      },
+      `${name} could not be verified`,
+    );
 
   return (
     <tr>

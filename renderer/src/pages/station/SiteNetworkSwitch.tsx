@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { StationStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { FieldErrorLine } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
 import { useStation } from '../../state/store-context';
@@ -69,12 +70,7 @@ export function SiteNetworkSwitch({ mqtt }: { mqtt: StationStatus['mqtt'] }) {
           settings.json): every start goes back to it, whatever this switch says.
         </p>
       )}
-      {error && (
-        <p id={errorId} className="field-error" role="alert">
-          <Icon name="alert" />
-          {error}
-        </p>
-      )}
+      <FieldErrorLine id={errorId} error={error} />
     </div>
   );
 }

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import type { PushSummary } from '../../../../shared/api/entities';
-import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
-import { useNotifier } from '../../components/Toasts';
+import { usePageAction } from '../../components/use-dialog-action';
 import { useNow } from '../../lib/use-now';
 import { useSlice, useStation } from '../../state/store-context';
 import { AccountCard, ConnectionBadge } from './AccountCard';
@@ -22,13 +21,13 @@ import { useCloudLists } from './use-cloud-lists';
  */
 export function SyncPage() {
   const { api, store } = useStation();
-  const { toast } = useNotifier();
   const cloud = useSlice('cloud');
   const log = useSlice('cloudLog');
   const loaded = useSlice('loaded');
   const now = useNow(10_000);
   const lists = useCloudLists(cloud);
-  const [pushing, setPushing] = useState(false);
+  const { busy, run } = usePageAction();
+  const pushing = busy !== null;
   const [lastPush, setLastPush] = useState<PushSummary | null>(null);
   const signedIn = cloud?.connection === 'ONLINE' || cloud?.connection === 'OFFLINE';
   // After our own actions: the lists, and the counts (the station's last event may predate them).
@@ -37,22 +36,24 @@ export function SyncPage() {
     void store.refreshCloud();
   };
 
-  const syncNow = async () => {
-    setPushing(true);
-    try {
-      const summary = await api.call('cloud.push', {});
-      setLastPush(summary);
-      toast(
-        summary.error !== null || pushNeedsAttention(summary) ? 'info' : 'success',
-        summary.error ?? describePush(summary),
-      );
-    } catch (error) {
-      toast('error', `Could not sync: ${messageOf(error)}`);
-    } finally {
-      setPushing(false);
-      refresh();
-    }
-  };
+  const syncNow = () =>
+    run(
+      true,
+      async () => {
+        try {
+          const summary = await api.call('cloud.push', {});
+          setLastPush(summary);
+          const attention = summary.error !== null || pushNeedsAttention(summary);
+          return {
+            text: summary.error ?? describePush(summary),
+            kind: attention ? 'info' : 'success',
+          };
+        } finally {
+          refresh();
+        }
+      },
+      'Could not sync',
+    );
 
   return (
     <>

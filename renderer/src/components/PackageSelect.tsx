@@ -1,0 +1,48 @@
+import type { ReactNode } from 'react';
+import type { Package } from '../../../shared/api/entities';
+import { Field } from './Field';
+
+/** A package field (Package, Firmware, Software): the ready packages, each said in words. */
+export function PackageSelect({
+  label,
+  packages,
+  value,
+  onChange,
+  describe,
+  placeholder,
+  hint,
+  error,
+  className,
+}: {
+  label: string;
+  packages: readonly Package[];
+  /** The chosen package's id; '' for none yet (the placeholder shows). */
+  value: string;
+  onChange: (id: string) => void;
+  /** An option's words: "CIM-168 1.0.1 · CIM-168". */
+  describe: (pkg: Package) => string;
+  /** Shown, not choosable, while nothing is chosen: nothing is preset without it. */
+  placeholder?: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  className?: string;
+}) {
+  return (
+    <Field label={label} hint={hint} error={error} className={className}>
+      {(props) => (
+        <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+          {placeholder && (
+            <option value="" disabled>
+              {placeholder}
+            </option>
+          )}
+          {packages.map((p) => (
+            <option key={p.id} value={p.id}>
+              {describe(p)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -14,6 +14,8 @@ const Settings = z
     // Optional, not defaulted: "not given" lets the Station page switch's saved choice decide.
     mqttHost: z.string().trim().min(1).max(255).optional(),
     mqttPort: z.number().int().min(0).max(65_535).default(1883),
+    // The CoAP device API's UDP port; not given: the station's default (5683).
+    coapPort: z.number().int().min(0).max(65_535).optional(),
     maxChunkBytes: z
       .number()
       .int()
@@ -30,7 +32,7 @@ export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
 
-/** Env overrides: FIELD_OTA_MQTT_HOST, FIELD_OTA_MQTT_PORT (0: any free port). */
+/** Env overrides: FIELD_OTA_MQTT_HOST, FIELD_OTA_MQTT_PORT, FIELD_OTA_COAP_PORT (0: any free port). */
 export function loadAppSettings(dataDir: string, env: NodeJS.ProcessEnv): AppSettings {
   const file = path.join(dataDir, SETTINGS_FILE);
   let fromFile: unknown = {};
@@ -44,6 +46,7 @@ export function loadAppSettings(dataDir: string, env: NodeJS.ProcessEnv): AppSet
     typeof fromFile === 'object' && fromFile !== null ? { ...fromFile } : { invalid: fromFile };
   if (env.FIELD_OTA_MQTT_HOST) merged.mqttHost = env.FIELD_OTA_MQTT_HOST;
   if (env.FIELD_OTA_MQTT_PORT) merged.mqttPort = Number(env.FIELD_OTA_MQTT_PORT);
+  if (env.FIELD_OTA_COAP_PORT) merged.coapPort = Number(env.FIELD_OTA_COAP_PORT);
   const parsed = Settings.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues

@@ -123,6 +123,7 @@ async function start(): Promise<void> {
       dataDir,
       ...(settings.mqttHost !== undefined ? { mqttHost: settings.mqttHost } : {}),
       mqttPort: settings.mqttPort,
+      ...(settings.coapPort !== undefined ? { coapPort: settings.coapPort } : {}),
       version: app.getVersion(),
       secretStore,
       // npm start runs the app from source with an Electron build of better-sqlite3 kept beside

@@ -16,6 +16,8 @@ const Settings = z
     mqttPort: z.number().int().min(0).max(65_535).default(1883),
     // ThingsBoard's HTTP device API; not given: 8080, or any free port when mqttPort is 0.
     httpDevicePort: z.number().int().min(0).max(65_535).optional(),
+    // The CoAP device API's UDP port; not given: the station's default (5683).
+    coapPort: z.number().int().min(0).max(65_535).optional(),
     maxChunkBytes: z
       .number()
       .int()
@@ -34,7 +36,7 @@ export class SettingsError extends Error {
 
 /**
  * Env overrides: FIELD_OTA_MQTT_HOST, FIELD_OTA_MQTT_PORT (0: any free port),
- * FIELD_OTA_HTTP_DEVICE_PORT.
+ * FIELD_OTA_HTTP_DEVICE_PORT, FIELD_OTA_COAP_PORT.
  */
 export function loadAppSettings(dataDir: string, env: NodeJS.ProcessEnv): AppSettings {
   const file = path.join(dataDir, SETTINGS_FILE);
@@ -51,6 +53,7 @@ export function loadAppSettings(dataDir: string, env: NodeJS.ProcessEnv): AppSet
   if (env.FIELD_OTA_MQTT_PORT) merged.mqttPort = Number(env.FIELD_OTA_MQTT_PORT);
   if (env.FIELD_OTA_HTTP_DEVICE_PORT)
     merged.httpDevicePort = Number(env.FIELD_OTA_HTTP_DEVICE_PORT);
+  if (env.FIELD_OTA_COAP_PORT) merged.coapPort = Number(env.FIELD_OTA_COAP_PORT);
   const parsed = Settings.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues

@@ -125,6 +125,7 @@ async function start(): Promise<void> {
       ...(settings.mqttHost !== undefined ? { mqttHost: settings.mqttHost } : {}),
       mqttPort: settings.mqttPort,
       ...(settings.httpDevicePort !== undefined ? { httpDevicePort: settings.httpDevicePort } : {}),
+      ...(settings.coapPort !== undefined ? { coapPort: settings.coapPort } : {}),
       version: app.getVersion(),
       secretStore,
       // npm start runs the app from source with an Electron build of better-sqlite3 kept beside

@@ -8,9 +8,17 @@ export function startErrorMessage(
   mqtt: { host: string; port: number; name?: string; setting?: string },
   settingsFile: string,
 ): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const { code, syscall, port } = (error ?? {}) as NodeJS.ErrnoException & { port?: number };
   const name = mqtt.name ?? 'MQTT';
   const setting = mqtt.setting ?? 'mqttPort';
+  // A UDP socket fails in bind(), a TCP server in listen(): the CoAP listener it was.
+  if (code === 'EADDRINUSE' && syscall === 'bind') {
+    return (
+      `The CoAP port ${port ?? 5683} on ${mqtt.host} is already used by another program ` +
+      `(another station, or a CoAP server). Stop that program, or choose another port with ` +
+      `"coapPort" in ${settingsFile}.`
+    );
+  }
   if (code === 'EADDRINUSE') {
     const who =
       name === 'MQTT' ? 'another station, or an MQTT broker such as Mosquitto' : 'another station?';

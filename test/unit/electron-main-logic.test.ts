@@ -263,6 +263,14 @@ describe('desktop settings', () => {
     );
   });
 
+  it("takes the CoAP port from settings.json or FIELD_OTA_COAP_PORT (default: the station's)", () => {
+    expect(loadAppSettings(dir, {}).coapPort).toBeUndefined();
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ coapPort: 15683 }));
+    expect(loadAppSettings(dir, {}).coapPort).toBe(15683);
+    expect(loadAppSettings(dir, { FIELD_OTA_COAP_PORT: '0' }).coapPort).toBe(0);
+    expect(() => loadAppSettings(dir, { FIELD_OTA_COAP_PORT: '70000' })).toThrow(/coapPort/);
+  });
+
   it('refuses a settings file it cannot use, naming the file and the setting', () => {
     const file = path.join(dir, 'settings.json');
     fs.writeFileSync(file, '{ mqttPort: 1 }');
@@ -289,6 +297,17 @@ describe('start errors the technician can act on', () => {
     const http = { ...mqtt, port: 8080, name: 'HTTP device API', setting: 'httpDevicePort' };
     expect(startErrorMessage(busy, http, '/data/settings.json')).toBe(
       'The HTTP device API port 8080 on 127.0.0.1 is already used by another program (another station?). Stop that program, or choose another port with "httpDevicePort" in /data/settings.json.',
+    );
+  });
+
+  it('tells a busy CoAP port from a busy MQTT port (UDP fails in bind)', () => {
+    const udpBusy = Object.assign(new Error('bind EADDRINUSE 127.0.0.1:5683'), {
+      code: 'EADDRINUSE',
+      syscall: 'bind',
+      port: 5683,
+    });
+    expect(startErrorMessage(udpBusy, mqtt, '/data/settings.json')).toBe(
+      'The CoAP port 5683 on 127.0.0.1 is already used by another program (another station, or a CoAP server). Stop that program, or choose another port with "coapPort" in /data/settings.json.',
     );
   });
 

@@ -3,11 +3,8 @@
  * adapter onto the device service. station.ts starts it beside the MQTT endpoint.
  */
 import { DEFAULT_COAP_PORT } from '../../../shared/protocol/coap-device-api';
-import type { DeviceEndpoint } from '../../../shared/api/entities';
 import type { DeviceService } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
-import { hostForUrl } from '../http/loopback';
-import { lanAddresses } from '../site-network';
 import {
   CoapDeviceApi,
   DEFAULT_COAP_DEVICE_API_OPTIONS,

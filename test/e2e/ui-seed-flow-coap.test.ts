@@ -94,8 +94,9 @@ describe('the seed console flow with a CoAP device', () => {
     // The Station page: where CoAP devices reach the station, and this one among the
     // connected devices (present for a while after its last request), over CoAP.
     await page.getByRole('link', { name: 'Station' }).click();
-    const card = page.getByRole('region', { name: 'CoAP device API (UDP)' });
+    const card = page.getByRole('region', { name: 'Where devices connect' });
     await card.waitFor();
+    expect(await card.innerText()).toContain('CoAP');
     expect(await card.innerText()).toContain(station.coapUrl);
     const connected = page
       .getByRole('region', { name: 'Connected devices table' })

@@ -96,7 +96,7 @@ describe('field-ota and CoAP', () => {
     ]);
     const [after] = await runJson<Device[]>(['devices'], env);
     expect(after?.firmware).toMatchObject({ state: 'UPDATED', currentVersion: '1.0.2' });
-  });
+  }, 120_000);
 
   it('refuses a CoAP port in use with a clear message', async () => {
     const taken = dgram.createSocket('udp4');

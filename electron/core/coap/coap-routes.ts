@@ -4,6 +4,7 @@
  * whole path in one option is understood too; node-coap's `url` does the same.
  */
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { truncate } from '../../../shared/text/truncate';
 
 export type CoapFeature = 'telemetry' | 'attributes' | 'rpc';
 
@@ -59,7 +60,7 @@ export function parseCoapRoute(url: string): CoapRoute {
   if (otaType && fifth === undefined) return { kind: 'ota', token: third, type: otaType };
   if (name === 'claim') return { kind: 'unsupported', feature: 'claim' };
   const feature = FEATURES[name];
-  if (!feature || rest.length > 0) return { kind: 'bad-feature', feature: truncate(fourth) };
+  if (!feature || rest.length > 0) return { kind: 'bad-feature', feature: truncate(fourth, 40) };
   return { kind: 'device', token: third, feature, requestId: fifth };
 }
 
@@ -76,8 +77,4 @@ export function queryParameters(queries: readonly Buffer[]): Map<string, string>
     if (!params.has(name)) params.set(name, eq < 0 ? '' : text.slice(eq + 1));
   }
   return params;
-}
-
-function truncate(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -4,6 +4,8 @@
  * default to 0; `size` 0 is the whole file. ThingsBoard answers a non-numeric size with 5.00;
  * it is the device's mistake, so the station says 4.00.
  */
+import { truncate } from '../../../shared/text/truncate';
+
 export interface OtaQuery {
   title: string | undefined;
   version: string | undefined;
@@ -16,10 +18,16 @@ export type OtaQueryParse = { ok: true; query: OtaQuery } | { ok: false; reason:
 export function parseOtaQuery(params: ReadonlyMap<string, string>): OtaQueryParse {
   const size = count(params.get('size'));
   if (size === undefined)
-    return { ok: false, reason: `size "${show(params.get('size'))}" is not a whole number` };
+    return {
+      ok: false,
+      reason: `size "${truncate(params.get('size') ?? '', 20)}" is not a whole number`,
+    };
   const chunk = count(params.get('chunk'));
   if (chunk === undefined)
-    return { ok: false, reason: `chunk "${show(params.get('chunk'))}" is not a whole number` };
+    return {
+      ok: false,
+      reason: `chunk "${truncate(params.get('chunk') ?? '', 20)}" is not a whole number`,
+    };
   if (!Number.isSafeInteger(size * chunk))
     return { ok: false, reason: `chunk ${chunk} of ${size} bytes is past any file` };
   return {
@@ -40,9 +48,4 @@ function count(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return 0;
   if (!/^\d{1,15}$/.test(text)) return undefined;
   return Number(text);
-}
-
-function show(text: string | undefined): string {
-  const value = text ?? '';
-  return value.length > 20 ? `${value.slice(0, 20)}…` : value;
 }

@@ -56,17 +56,12 @@ describe.skipIf(!linux)('the site network switch and CoAP', () => {
       expect(await coapAnswer('127.0.0.2', port, `/fw/${sc.token}`)).toBeUndefined();
 
       const on = await fx.station.api['station.setSiteNetwork']({ enabled: true });
-      expect(on.deviceEndpoints).toEqual([
-        expect.objectContaining({
-          transport: 'coap',
-          host: '0.0.0.0',
-          port,
-          url: `coap://0.0.0.0:${port}`,
-        }),
-      ]);
-      expect(on.deviceEndpoints[0]?.lanAddresses.every((a) => a.url.startsWith('coap://'))).toBe(
-        true,
+      const coapEndpoint = on.deviceEndpoints.find((e) => e.transport === 'coap');
+      expect(on.deviceEndpoints.map((e) => e.transport)).toEqual(['mqtt', 'http', 'coap']);
+      expect(coapEndpoint).toEqual(
+        expect.objectContaining({ host: '0.0.0.0', port, url: `coap://0.0.0.0:${port}` }),
       );
+      expect(coapEndpoint?.lanAddresses.every((a) => a.url.startsWith('coap://'))).toBe(true);
       expect(await coapAnswer('127.0.0.2', port, `/fw/${sc.token}`)).toBe('2.05');
       // The observation lived on the old socket: the device is told to come again.
       const ended = await observer.next((p) => p.code === '5.03');
@@ -74,7 +69,11 @@ describe.skipIf(!linux)('the site network switch and CoAP', () => {
       expect(fx.station.coapStats().observations).toBe(0);
 
       const off = await fx.station.api['station.setSiteNetwork']({ enabled: false });
-      expect(off.deviceEndpoints[0]).toMatchObject({ host: '127.0.0.1', port, lanAddresses: [] });
+      expect(off.deviceEndpoints.find((e) => e.transport === 'coap')).toMatchObject({
+        host: '127.0.0.1',
+        port,
+        lanAddresses: [],
+      });
       expect(await coapAnswer('127.0.0.2', port, `/fw/${sc.token}`)).toBeUndefined();
       expect(await coapAnswer('127.0.0.1', port, `/fw/${sc.token}`)).toBe('2.05');
     } finally {

@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { createServer } from 'vite';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+
 import { ApiError } from '../../shared/api/errors';
 import { createHttpApiClient } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
-import { isLoopbackHost } from '../core/http/loopback';
 import { DEFAULT_HTTP_PORT } from '../core/http/default-port';
+import { isLoopbackHost } from '../core/http/loopback';
 import { readStationSecret, STATION_SECRET_FILE } from '../core/http/station-secret';
 import { defaultDataDir } from '../core/station';
 import { CliError } from './cli-error';

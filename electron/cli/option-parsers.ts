@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from 'commander';
+
 import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
 } from '../../shared/protocol/checksum-algorithms';
-import { parseRateLimit } from '../core/device-api/rate-limit';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../shared/protocol/ota-keys';
+import { parseRateLimit } from '../core/device-api/rate-limit';
 
 /** commander argument parsers: reject bad values with a message before anything runs. */
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
+
 import { appVersion } from '../core/http/app-root';
 import { describeError } from './cli-error';
-import { forTerminal } from './output';
 import { assignCommand } from './commands/assign';
 import { cloudCommand } from './commands/cloud-command';
 import { deviceCommand } from './commands/device';
@@ -12,6 +12,7 @@ import { profileCommand } from './commands/profile';
 import { simulateCommand } from './commands/simulate';
 import { stationCommand } from './commands/station';
 import { unassignCommand } from './commands/unassign';
+import { forTerminal } from './output';
 
 export function createProgram(): Command {
   const program = new Command('field-ota')

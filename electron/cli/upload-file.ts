@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import type { Package } from '../../shared/api/entities';
+
 import { parseAnswer } from '../../shared/api/answers';
+import type { Package } from '../../shared/api/entities';
 import { StationUnreachableError } from '../../shared/api/http-client';
 import type { PackageMetaInput } from '../../shared/api/operations';
 

@@ -3,12 +3,13 @@
  * where devices then connect, and moving the listener while the station runs.
  */
 import os from 'node:os';
+
 import type { LanAddress } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
+import { guarded } from './guarded';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
 import { ListenerMoveError } from './mqtt';
 import type { StationSettingsRepository } from './repositories/station-settings';
-import { guarded } from './guarded';
 
 export type { LanAddress };
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { guarded } from './guarded';
+
 import type { EventName, EventPayload, StationEvent } from '../../shared/api/events';
+import { guarded } from './guarded';
 
 /** The station's push channel: core modules emit, transports (WebSocket, IPC) forward. */
 export class StationEvents {

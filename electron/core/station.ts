@@ -1,42 +1,42 @@
-import { JobPolicyInput } from '../../shared/api/operations';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+
 import type { Package, StationStatus } from '../../shared/api/entities';
 import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
-import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
+import { JobPolicyInput } from '../../shared/api/operations';
 import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
+import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import { createApiHandlers } from './api/handlers';
-import { startCoap, type CoapDeviceTransport, type CoapStats } from './coap/coap-station';
 import type { CoapServerLimits } from './coap/coap-server';
+import { type CoapDeviceTransport, type CoapStats, startCoap } from './coap/coap-station';
 import { ChunkServer } from './device-api/chunk-server';
 import { DeviceService } from './device-api/device-service';
 import { MqttDeviceAdapter } from './device-api/mqtt-device-adapter';
 import { PackageDownloads } from './device-api/package-download';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
-import { UplinkLimits, type UplinkLimitOptions } from './device-api/uplink-limits';
+import { type UplinkLimitOptions, UplinkLimits } from './device-api/uplink-limits';
 import { deviceEndpoint } from './device-endpoints';
 import { HttpDeviceEndpoint, type HttpDeviceTuning } from './device-http/http-device-endpoint';
+import { startHeartbeat } from './heartbeat';
+import { hostForUrl, isLoopbackHost } from './http/loopback';
+import { JobService } from './jobs/job-service';
+import { ProfileRollout } from './jobs/profile-rollout';
 import { ListenerGroup } from './listener/listener-group';
 import { MqttEndpoint } from './mqtt/mqtt-endpoint';
 import { ChangeNotifier } from './ota/change-notifier';
 import { OtaService } from './ota/ota-service';
-import { JobRepository } from './repositories/jobs';
-import { JobService } from './jobs/job-service';
-import { ProfileRollout } from './jobs/profile-rollout';
 import { ChunkSources } from './packages/chunk-source';
 import { PackageStore } from './packages/package-store';
 import { AttributeRepository } from './repositories/attributes';
-import { DeviceRepository, type DeviceIdentity } from './repositories/devices';
+import { type DeviceIdentity, DeviceRepository } from './repositories/devices';
 import { ExecutionRepository } from './repositories/executions';
+import { JobRepository } from './repositories/jobs';
 import { PackageRepository } from './repositories/packages';
 import { ProfileRepository } from './repositories/profiles';
 import { StationSettingsRepository } from './repositories/station-settings';
 import { TelemetryRepository } from './repositories/telemetry';
-import { openDatabase } from './storage/database';
-import { MIGRATIONS } from './storage/migrations';
-import { hostForUrl, isLoopbackHost } from './http/loopback';
 import {
   lanAddresses,
   SiteNetworkSwitch,
@@ -45,14 +45,15 @@ import {
   watchLanAddresses,
 } from './site-network';
 import { StationEvents } from './station-events';
-import { startHeartbeat } from './heartbeat';
+import { openDatabase } from './storage/database';
+import { MIGRATIONS } from './storage/migrations';
+import { FileSecretStore, type SecretStore } from './sync/secret-store';
+import { type SyncOptions, SyncService } from './sync/sync-service';
 import {
   DEFAULT_RETENTION,
-  TelemetryRetention,
   type RetentionOptions,
+  TelemetryRetention,
 } from './telemetry-retention';
-import { FileSecretStore, type SecretStore } from './sync/secret-store';
-import { SyncService, type SyncOptions } from './sync/sync-service';
 
 export interface StationOptions {
   dataDir: string;

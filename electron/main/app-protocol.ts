@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
 import { contentTypeOf } from '../core/http/static-files';
 import { isAppUrl } from './app-origin';
 

@@ -1,11 +1,13 @@
 /** Electron wiring of the menu commands: open the data folder, export the logs, about. */
 import os from 'node:os';
 import path from 'node:path';
-import { app, dialog, shell, type BrowserWindow } from 'electron';
-import type { Station } from '../core/station';
+
+import { app, type BrowserWindow, dialog, shell } from 'electron';
+
 import type { Log } from '../core/log';
-import { formatLogExport, writeFileAtomically, type LogFile } from './log-file';
-import { stationLogSections, type LogSection } from './station-log-sections';
+import type { Station } from '../core/station';
+import { formatLogExport, type LogFile, writeFileAtomically } from './log-file';
+import { type LogSection, stationLogSections } from './station-log-sections';
 
 export interface CommandContext {
   station: () => Station | null;

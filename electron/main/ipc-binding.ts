@@ -5,16 +5,17 @@
  * real ipcMain, the tests a registry of the same shape.
  */
 import type { Readable } from 'node:stream';
+
 import type { Package } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
-import { IPC_CHANNELS, isUploadId, type BridgeAnswer } from '../../shared/api/ipc-contract';
+import { type BridgeAnswer, IPC_CHANNELS, isUploadId } from '../../shared/api/ipc-contract';
 import type { ApiHandlers, PackageMeta } from '../../shared/api/operations';
 import { dispatch } from '../core/api/dispatch';
 import { toErrorBody } from '../core/api/error-body';
 import type { Log } from '../core/log';
 import { importPackageFromDisk } from './package-upload';
-import { senderRefusal, type FrameLike } from './sender-check';
+import { type FrameLike, senderRefusal } from './sender-check';
 
 /** The parts of Electron's WebContents the binding uses. */
 export interface IpcSender {

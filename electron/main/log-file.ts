@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { escapeControlChars } from '../../shared/text/control-chars';
 import type { LogLevel } from '../core/log';
 import { ensureOwnerOnlyDir, OWNER_ONLY_FILE } from '../core/storage/owner-only';

@@ -1,8 +1,10 @@
 /** Electron wiring of the one app window: secure options, kept bounds, theme-matched background. */
 import path from 'node:path';
+
 import { BrowserWindow, nativeTheme, screen } from 'electron';
-import { APP_ENTRY_URL } from './app-origin';
+
 import type { Log } from '../core/log';
+import { APP_ENTRY_URL } from './app-origin';
 import { mainWindowOptions } from './window-options';
 import { loadWindowState, saveWindowState, WINDOW_STATE_FILE } from './window-state';
 

@@ -5,6 +5,7 @@
  * next to this file; this one only wires them to Electron.
  */
 import path from 'node:path';
+
 import {
   app,
   BrowserWindow,
@@ -15,12 +16,13 @@ import {
   safeStorage,
   session,
 } from 'electron';
+
+import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
+import type { Log } from '../core/log';
 import { listenErrorHost } from '../core/site-network';
 import { defaultDataDir, failedListener, startStation, type Station } from '../core/station';
-import { DEFAULT_HTTP_DEVICE_PORT } from '../../shared/protocol/http-device-api';
 import { loadAppSettings, SETTINGS_FILE } from './app-settings';
-import { exportLogs, openDataFolder, showAbout, type CommandContext } from './desktop-commands';
-import type { Log } from '../core/log';
+import { type CommandContext, exportLogs, openDataFolder, showAbout } from './desktop-commands';
 import { bindStationIpc, forwardStationEvents, type IpcBinding } from './ipc-binding';
 import { LogFile, SERVING_MESSAGE } from './log-file';
 import { createMainWindow } from './main-window';

@@ -1,7 +1,8 @@
 /** Electron wiring of the OS notifications: a job finished, a device failed, a job paused itself. */
-import { Notification, type BrowserWindow } from 'electron';
+import { type BrowserWindow, Notification } from 'electron';
+
 import type { StationEvent } from '../../shared/api/events';
-import { UpdateNotices, type Notice } from './update-notices';
+import { type Notice, UpdateNotices } from './update-notices';
 
 export function notifyUpdateOutcomes(
   window: () => BrowserWindow | null,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
+
 import type { Package } from '../../shared/api/entities';
 import { ApiError, UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
 import { PackageMeta } from '../../shared/api/operations';

@@ -1,11 +1,13 @@
 /** Electron wiring of the session: the app:// protocol and the session-wide refusals. */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
+
 import { protocol, type Session } from 'electron';
+
+import type { Log } from '../core/log';
 import { APP_SCHEME, isAppUrl } from './app-origin';
 import { resolveAppResource } from './app-protocol';
 import { appResponseHeaders, CONTENT_SECURITY_POLICY } from './content-security-policy';
-import type { Log } from '../core/log';
 import { isAllowedRequest } from './navigation-policy';
 import { isPermissionAllowed } from './permission-policy';
 import { APP_SCHEME_PRIVILEGES } from './scheme-privileges';

@@ -1,5 +1,6 @@
 /** Electron wiring of the navigation rules, for every web contents the app ever creates. */
 import { shell, type WebContents } from 'electron';
+
 import type { Log } from '../core/log';
 import { navigationDecision } from './navigation-policy';
 

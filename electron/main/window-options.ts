@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
+
 import type { WindowState } from './window-state';
 
 export const MIN_WIDTH = 960;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { z } from 'zod';
 
 /** Where and how big the window was, kept across restarts. */

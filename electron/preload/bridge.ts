@@ -4,13 +4,13 @@
  * raw: the page never gets ipcRenderer, channel names or Node. This module doesn't import
  * electron, so it is tested under Node; preload.ts hands it the real ipcRenderer.
  */
+import type { BridgeAnswer, FieldOtaBridge, FileLike } from '../../shared/api/bridge';
 import type { Package } from '../../shared/api/entities';
 import { ApiError, type ApiErrorBody } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { isOperationName, PackageMeta } from '../../shared/api/operations';
 import { parseArgs, validationError } from '../../shared/api/validate';
-import type { BridgeAnswer, FieldOtaBridge, FileLike } from '../../shared/api/bridge';
-import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 
 /** The parts of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

@@ -5,6 +5,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { config } from 'zod';
+
 import { createBridge, type FileLike } from './bridge';
 
 // zod probes `new Function` once; under the page's CSP that probe is reported as a violation.

@@ -1,6 +1,6 @@
-import { createChecksum } from '../core/packages/checksum';
 import type { ChecksumAlgorithm } from '../../shared/protocol/checksum-algorithms';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
+import { createChecksum } from '../core/packages/checksum';
 
 export type DownloadOutcome =
   { ok: true; bytes: number; digest: string } | { ok: false; error: string };

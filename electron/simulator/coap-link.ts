@@ -5,12 +5,13 @@
  * each chunk is its own GET of /fw/{token}, its blocks followed by the client (Block2).
  * "Losing the connection" drops the observation and the socket; the device opens another.
  */
-import { Agent, request, type IncomingMessage, type ObserveReadStream } from 'coap';
+import { Agent, type IncomingMessage, type ObserveReadStream, request } from 'coap';
+
 import { coapDevicePath, coapOtaPath } from '../../shared/protocol/coap-device-api';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
 import {
-  ConnectionRefusedError,
   type ChunkRequest,
+  ConnectionRefusedError,
   type DeviceLink,
   type LinkSettings,
 } from './device-link';

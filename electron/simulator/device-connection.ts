@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
+
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
 import { ConnectionRefusedError } from './device-link';
 
 export interface ConnectSettings {

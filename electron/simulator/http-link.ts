@@ -6,11 +6,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+
 import { httpDevicePath, otaResource } from '../../shared/protocol/http-device-api';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
 import {
-  ConnectionRefusedError,
   type ChunkRequest,
+  ConnectionRefusedError,
   type DeviceLink,
   type LinkSettings,
 } from './device-link';

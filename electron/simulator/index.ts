@@ -1,7 +1,7 @@
 /** ServicePleX device simulator: unmodified-ThingsBoard-device behaviour over MQTT.js. */
 export { runSimulation } from './run-simulation';
-export { formatSummary } from './summary';
 export { SimulationOptionsError } from './simulation-settings';
+export { formatSummary } from './summary';
 export type {
   DeviceResult,
   DeviceStateEvent,

@@ -2,9 +2,9 @@
  * The transports a simulated device can use. Adding one is an entry here and a DeviceLink
  * implementation; the device's behaviour (simulated-device.ts) stays the same for all.
  */
+import { DEFAULT_COAP_PORT, MAX_COAP_BLOCK_SIZE } from '../../shared/protocol/coap-device-api';
 import { CoapLink } from './coap-link';
 import type { DeviceLink, LinkSettings } from './device-link';
-import { DEFAULT_COAP_PORT, MAX_COAP_BLOCK_SIZE } from '../../shared/protocol/coap-device-api';
 import { HttpLink } from './http-link';
 import { MqttLink } from './mqtt-link';
 

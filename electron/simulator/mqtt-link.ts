@@ -4,10 +4,10 @@ import {
   ATTRIBUTES_REQUEST_PREFIX,
   ATTRIBUTES_RESPONSE_PREFIX,
   ATTRIBUTES_TOPIC,
-  FIRMWARE_ERROR_TOPIC,
-  TELEMETRY_TOPIC,
   chunkRequestTopic,
+  FIRMWARE_ERROR_TOPIC,
   otaTopicPrefix,
+  TELEMETRY_TOPIC,
 } from '../../shared/protocol/topics';
 import { DeviceConnection } from './device-connection';
 import type { ChunkRequest, DeviceLink, LinkSettings } from './device-link';

@@ -1,8 +1,8 @@
 import {
   CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
   DEFAULT_CHECKSUM_ALGORITHM,
   normalizeChecksum,
-  type ChecksumAlgorithm,
 } from '../../shared/protocol/checksum-algorithms';
 import type { OtaKeys } from '../../shared/protocol/ota-keys';
 

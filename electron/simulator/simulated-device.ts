@@ -2,15 +2,15 @@ import { otaKeys, type OtaPackageType } from '../../shared/protocol/ota-keys';
 import type { DeviceReportedState } from '../../shared/protocol/states';
 import { ChunkDownloader, type DownloadOutcome } from './chunk-downloader';
 import type { ConcurrencyLimiter } from './concurrency-limiter';
-import { ConnectionRefusedError, type AttributeNews, type DeviceLink } from './device-link';
+import { type AttributeNews, ConnectionRefusedError, type DeviceLink } from './device-link';
 import { currentTelemetry, failedTelemetry, requestedKeys } from './device-messages';
 import { LINK_KINDS } from './link-factory';
 import {
   checksumAlgorithmOf,
+  type OtaTarget,
   sameTarget,
   targetFromShared,
   verificationError,
-  type OtaTarget,
 } from './ota-target';
 import type { SimulationSettings } from './simulation-settings';
 import type {

@@ -1,10 +1,11 @@
 import { useEffect, useRef } from 'react';
+
 import type { Execution, Job } from '../../shared/api/entities';
 import { silentSeconds } from './components/ConnectionStatusItem';
 import { Icon } from './components/Icon';
 import { Navigation, PAGES } from './components/Navigation';
-import { StatusHeader } from './components/StatusHeader';
 import { jobSubject } from './components/notices';
+import { StatusHeader } from './components/StatusHeader';
 import { useNotifier } from './components/Toasts';
 import { formatClock } from './lib/format';
 import { useHashRoute } from './lib/use-hash-route';

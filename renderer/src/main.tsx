@@ -1,11 +1,13 @@
+import './styles/index.css';
+
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+
 import { connectToStation } from './api/connect';
 import { App } from './App';
 import { NotifierProvider } from './components/Toasts';
 import { StationStore } from './state/station-store';
 import { StationContext } from './state/store-context';
-import './styles/index.css';
 
 const api = connectToStation();
 const store = new StationStore(api);

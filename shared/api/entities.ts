@@ -1,5 +1,6 @@
 /** The objects the station shows the technician, as they cross the API boundary. */
 import { z } from 'zod';
+
 import { CHECKSUM_ALGORITHMS } from '../protocol/checksum-algorithms';
 import { OTA_PACKAGE_TYPES } from '../protocol/ota-keys';
 import { OTA_STATES } from '../protocol/states';

@@ -1,5 +1,6 @@
 /** Events the station pushes to the UI (no polling). */
 import { z } from 'zod';
+
 import {
   CloudLogEntry,
   CloudStatus,

@@ -3,8 +3,8 @@
  * `fetch`, so the very same client runs in the browser (the renderer served by the station)
  * and in Node (the field-ota CLI).
  */
-import type { Package } from './entities';
 import { parseAnswer } from './answers';
+import type { Package } from './entities';
 import type {
   ApiClient,
   OperationInput,

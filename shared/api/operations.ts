@@ -4,6 +4,7 @@
  * arguments against these schemas at the boundary.
  */
 import { z } from 'zod';
+
 import { hasControlChars } from '../text/control-chars';
 import {
   ChecksumAlgorithmSchema,
@@ -16,19 +17,19 @@ import {
   Device,
   DeviceDetail,
   DeviceHistory,
+  DeviceSessionInfo,
   Execution,
   Id,
+  Job,
+  JobDetail,
+  JobPolicy,
   Package,
   PackageType,
   Profile,
   ProtocolErrorEntry,
-  DeviceSessionInfo,
   PullSummary,
   PushSummary,
   StationStatus,
-  Job,
-  JobDetail,
-  JobPolicy,
   Timestamp,
 } from './entities';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+
 import { ApiError } from './errors';
-import { operations, type OperationArgs, type OperationName } from './operations';
+import { type OperationArgs, type OperationName, operations } from './operations';
 
 /** Validates an operation's arguments, turning zod's issues into a message a technician can read. */
 export function parseArgs<N extends OperationName>(name: N, input: unknown): OperationArgs<N> {

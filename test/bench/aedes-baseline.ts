@@ -5,16 +5,18 @@
  * price of its own work (auth, storage, jobs). Also lets the simulator be tested on its own.
  * aedes speaks MQTT 3.1.1 only.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
+
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import type { ChecksumAlgorithm } from '../../shared/protocol/checksum-algorithms';
 import { otaKeys, type OtaPackageType } from '../../shared/protocol/ota-keys';
 import {
   ATTRIBUTES_RESPONSE_PREFIX,
   ATTRIBUTES_TOPIC,
-  FIRMWARE_ERROR_TOPIC,
   chunkResponseTopic,
+  FIRMWARE_ERROR_TOPIC,
   parseDeviceTopic,
   topicMatchesFilter,
 } from '../../shared/protocol/topics';

@@ -4,8 +4,9 @@
  * Run: npx tsx test/bench/checksum-speed.ts
  */
 import { randomFillSync } from 'node:crypto';
-import { CHECKSUM_ALGORITHMS } from '../../shared/protocol/checksum-algorithms';
+
 import { createChecksum } from '../../electron/core/packages/checksum';
+import { CHECKSUM_ALGORITHMS } from '../../shared/protocol/checksum-algorithms';
 
 const MIB = 1024 * 1024;
 const TOTAL_BYTES = 64 * MIB;

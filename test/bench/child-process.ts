@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 
 /** A benchmark participant in its own process, so its CPU time and RSS are its own. */
 export interface BenchChild<R> {

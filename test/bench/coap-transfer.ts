@@ -9,8 +9,9 @@
  * Run: npx tsx test/bench/coap-transfer.ts [devices] [dropRate] [ackTimeoutMs] [cases]
  * (cases: a comma list of mqtt, coap, coap-lossy; default all three).
  */
-import path from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+
 import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { UdpRelay } from '../support/udp-relay';
 import { forkBenchChild } from './child-process';

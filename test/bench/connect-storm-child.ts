@@ -5,9 +5,10 @@
 // closes and exits.
 import fs from 'node:fs';
 import inspector from 'node:inspector';
-import v8 from 'node:v8';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+
 import { startStation } from '../../electron/core/station';
 import { parseArgs } from '../../shared/api/validate';
 

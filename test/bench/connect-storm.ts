@@ -8,12 +8,14 @@
  * seconds over the storm, and its RSS growth per idle session (after a full GC for the
  * station). Only 127.0.0.1 is used; every wait is bounded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { generate } from 'mqtt-packet';
+
 import { freeLocalPort } from '../support/free-port';
 import { forkBenchChild } from './child-process';
 import type {

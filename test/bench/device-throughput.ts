@@ -6,6 +6,7 @@
  * Run: npx tsx test/bench/device-throughput.ts [devices,...] [chunkBytes,...]
  */
 import { cpus, loadavg } from 'node:os';
+
 import { FIRMWARE_BYTES, measure, type Measurement } from './measure-throughput';
 
 function row(m: Measurement): string {

@@ -7,6 +7,7 @@
  * Run: npx tsx test/bench/device-transports.ts [devices] [chunkBytes]
  */
 import { cpus, loadavg } from 'node:os';
+
 import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { FIRMWARE_BYTES, measure, type Measurement } from './measure-throughput';
 

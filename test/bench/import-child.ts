@@ -1,8 +1,9 @@
 // Imports one file into a fresh station and prints {ms, rssBeforeMb, maxRssMb} as JSON.
 import fs from 'node:fs';
+
+import { startStation } from '../../electron/core/station';
 import { PackageMeta } from '../../shared/api/operations';
 import { parseArgs } from '../../shared/api/validate';
-import { startStation } from '../../electron/core/station';
 
 async function main(): Promise<void> {
   const [dataDir, file] = process.argv.slice(2);

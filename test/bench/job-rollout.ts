@@ -5,6 +5,7 @@
  * Run: npx tsx test/bench/job-rollout.ts [devices] [concurrency]
  */
 import { cpus, loadavg } from 'node:os';
+
 import { FIRMWARE_BYTES, measure } from './measure-throughput';
 
 async function main(): Promise<void> {

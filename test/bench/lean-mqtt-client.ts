@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
+
 import { generate } from 'mqtt-packet';
 
 export interface Received {

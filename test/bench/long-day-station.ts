@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
+
 import { startHttpServer } from '../../electron/core/http/server';
 import { newStationSecret } from '../../electron/core/http/station-secret';
 import { startStation } from '../../electron/core/station';

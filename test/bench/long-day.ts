@@ -11,8 +11,10 @@
  */
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
+
 import { forkBenchChild } from './child-process';
 import type { LongDayFleetCounters, LongDayFleetRequest } from './long-day-fleet';
 import type { LongDaySample, LongDayStationRequest } from './long-day-station';

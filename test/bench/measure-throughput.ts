@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { forkBenchChild } from './child-process';
 import type { ServerChildRequest, ServerKind } from './server-child';

@@ -12,7 +12,9 @@
  */
 import { fork } from 'node:child_process';
 import type { Socket } from 'node:net';
+
 import mqtt, { type MqttClient } from 'mqtt';
+
 import { MqttEndpoint } from '../../electron/core/mqtt/mqtt-endpoint';
 
 interface Settings {

@@ -8,10 +8,11 @@
 import fs from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { startStation } from '../../electron/core/station';
+import { Readable } from 'node:stream';
+
 import { DeviceRepository } from '../../electron/core/repositories/devices';
+import { startStation } from '../../electron/core/station';
 import { openDatabase } from '../../electron/core/storage/database';
 import { MIGRATIONS } from '../../electron/core/storage/migrations';
 import { PackageMeta } from '../../shared/api/operations';

@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { Readable } from 'node:stream';
+
 import { startStation } from '../../electron/core/station';
 import { PackageMeta } from '../../shared/api/operations';
 import { parseArgs } from '../../shared/api/validate';

@@ -1,5 +1,6 @@
 // The simulated fleet for the throughput benchmark, in its own process.
 import { updateTiming } from 'coap';
+
 import { runSimulation, type SimulationTotals } from '../../electron/simulator';
 import type { SimulatedTransport } from '../../electron/simulator/link-factory';
 import { ownUsage } from './child-process';

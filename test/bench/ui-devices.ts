@@ -8,14 +8,16 @@
  * Prints figures; asserts nothing (targets: < 1 s first render, no long task from the stream).
  */
 import crypto from 'node:crypto';
+
 import type { Page } from 'playwright-core';
+
 import { runSimulation } from '../../electron/simulator';
 import type { Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
 import { stationApi } from '../e2e/support/api';
-import { stationAuth, type LocalStation } from '../support/station-client';
 import { launchBrowser } from '../e2e/support/browser';
 import { startStationProcess } from '../e2e/support/station-process';
+import { type LocalStation, stationAuth } from '../support/station-client';
 
 const DEVICES = Number(process.argv[2] ?? 10_000);
 const UPDATING = Number(process.argv[3] ?? 1_000);

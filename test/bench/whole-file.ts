@@ -9,8 +9,9 @@
  * Run: npx tsx test/bench/whole-file.ts [imageBytes] [devices]
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+
 import { forkBenchChild } from './child-process';
 import { benchFirmware } from './firmware';
 import type { ServerChildRequest, ServerKind } from './server-child';

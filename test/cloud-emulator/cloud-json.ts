@@ -1,11 +1,11 @@
 import {
-  NULL_CUSTOMER_ID,
-  TENANT_ID,
   type CloudState,
   type CredentialsRecord,
   type DeviceRecord,
+  NULL_CUSTOMER_ID,
   type PackageRecord,
   type ProfileRecord,
+  TENANT_ID,
 } from './cloud-state';
 
 /** The JSON shapes ThingsBoard's REST API answers with. */

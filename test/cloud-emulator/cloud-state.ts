@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+
+import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import {
   CHECKSUM_ALGORITHMS,
   type ChecksumAlgorithm,
 } from '../../shared/protocol/checksum-algorithms';
 import { otaKeys, type OtaPackageType } from '../../shared/protocol/ota-keys';
-import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { CloudError, TB_ERROR } from './cloud-error';
 
 /**

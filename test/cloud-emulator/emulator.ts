@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { parseTelemetry } from '../../electron/core/device-api/telemetry-payload';
 import { CloudError, TB_ERROR } from './cloud-error';
 import {
@@ -11,9 +12,9 @@ import {
   profileJson,
   telemetryValue,
 } from './cloud-json';
-import { CloudState, TENANT_ID, type DeviceInput, type PackageInput } from './cloud-state';
-import { FaultPlan, type DrawnFault, type FaultKind } from './faults';
-import { signJwt, verifyJwt, type JwtClaims } from './jwt';
+import { CloudState, type DeviceInput, type PackageInput, TENANT_ID } from './cloud-state';
+import { type DrawnFault, type FaultKind, FaultPlan } from './faults';
+import { type JwtClaims, signJwt, verifyJwt } from './jwt';
 import { boundaryOf, parseMultipart } from './multipart';
 import { answerRange } from './range';
 

@@ -3,8 +3,9 @@
  * sign the station in to the printed URL (field-ota cloud login --url ... ).
  */
 import { parseArgs } from 'node:util';
+
+import { DEFAULT_USERS, startCloudEmulator, STOCK_UPLOAD_LIMIT } from './emulator';
 import { ALL_FAULT_KINDS, type FaultKind } from './faults';
-import { DEFAULT_USERS, STOCK_UPLOAD_LIMIT, startCloudEmulator } from './emulator';
 import { firmwareBytes, seedSite } from './seed';
 
 const HELP = `Usage: npm run cloud:emulator -- [options]

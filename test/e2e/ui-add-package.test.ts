@@ -1,5 +1,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';

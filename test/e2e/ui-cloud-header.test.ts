@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
+
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
+
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
+import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { stationAuth } from '../support/station-client';
 
 // The Edit device dialog fixes a device's name or label on site (and assigns firmware in the
 // same Apply); the Devices table shows the new values as the station pushes them.

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
+
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Package, Profile } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
+import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { stationAuth } from '../support/station-client';
 
 const FLEET = 150;
 

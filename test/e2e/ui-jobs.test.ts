@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runSimulation } from '../../electron/simulator';
 import type { Device, Package } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
-import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { downloadReport } from './support/reports';
 import { startStationProcess, type StationProcess } from './support/station-process';
 

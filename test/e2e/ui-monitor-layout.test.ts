@@ -1,15 +1,17 @@
+import crypto from 'node:crypto';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import crypto from 'node:crypto';
+
+import { runSimulation } from '../../electron/simulator';
 import type { Device, Job, Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
-import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
-import { runSimulation } from '../../electron/simulator';
+import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { expectEndReadable } from './support/readable';
 import { startStationProcess, type StationProcess } from './support/station-process';
 

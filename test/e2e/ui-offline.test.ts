@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { freeLocalPort } from '../support/free-port';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { freeLocalPort } from '../support/free-port';
 
 // Offline is normal: when the station goes away the page keeps what it showed and says it is
 // reconnecting; when it is back, the page reloads its state and follows events again.

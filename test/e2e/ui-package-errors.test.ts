@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device, Profile } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { launchBrowser, openPage, screenshot } from './support/browser';
 import { buildScene, type Scene } from './support/scene';
 import { startStationProcess, type StationProcess } from './support/station-process';

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device, Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';

@@ -2,8 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { runSimulation } from '../../electron/simulator';
 import { fillSeedPackageDialog, submitPackageDialog } from '../support/seed-package-dialog';
 import { stationApi } from './support/api';

@@ -1,6 +1,7 @@
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { parseArgs } from '../../shared/api/validate';
 import { stationApi } from './support/api';
 import { launchBrowser, openPage, type WatchedPage } from './support/browser';

@@ -1,13 +1,14 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runSimulation } from '../../electron/simulator';
 import type { Device } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
-import { runSimulation } from '../../electron/simulator';
 import { stationApi } from './support/api';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot } from './support/browser';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // The Station page lists who is connected: a device that downloads and one that connects over

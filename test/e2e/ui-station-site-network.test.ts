@@ -1,14 +1,16 @@
 import net from 'node:net';
 import os from 'node:os';
+
 import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { ApiClient } from '../../shared/api/operations';
+import { freeLocalPort } from '../support/free-port';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { freeLocalPort } from '../support/free-port';
 
 /** "192.168.1.23:1883 (eth0)" for each IPv4 address of this computer outside loopback. */
 function expectedAddresses(port: number): string[] {

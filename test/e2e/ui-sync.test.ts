@@ -1,15 +1,17 @@
 import crypto from 'node:crypto';
+
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
-import { firmwareBytes, seedSite, type SeededSite } from '../cloud-emulator/seed';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
+import { firmwareBytes, type SeededSite, seedSite } from '../cloud-emulator/seed';
+import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
-import { stationAuth } from '../support/station-client';
 
 /** Small enough for a quick test, and the same refusal (413) as a stock server's 16 MiB. */
 const UPLOAD_LIMIT = 100_000;

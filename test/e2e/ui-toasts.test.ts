@@ -1,12 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device, Job, Package } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
 import { controlsUnder, coveredControls, layoutOf } from './support/covered';
+import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // Toasts on the Monitor, as reported: they covered "Start job" and the Details buttons, and one

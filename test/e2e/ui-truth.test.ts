@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
+
 import mqtt from 'mqtt';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { runSimulation } from '../../electron/simulator';
 import type { Device, Package } from '../../shared/api/entities';
 import { uploadPackage } from '../../shared/api/http-client';
-import { stationAuth } from '../support/station-client';
 import type { ApiClient } from '../../shared/api/operations';
-import { runSimulation } from '../../electron/simulator';
+import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';

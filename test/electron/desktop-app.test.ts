@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
 import { runSimulation } from '../../electron/simulator';
 import type { StationStatus } from '../../shared/api/entities';
 import { fillSeedPackageDialog, submitPackageDialog } from '../support/seed-package-dialog';
-import { launchDesktopApp, skipReason, type RunningApp } from './support/desktop-app';
+import { launchDesktopApp, type RunningApp, skipReason } from './support/desktop-app';
 
 // The installed-app experience, in the real Electron binary (Playwright's Electron driver).
 // Runs only where Electron can launch; support/desktop-app prints why it is skipped otherwise.

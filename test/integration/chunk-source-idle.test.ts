@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { ChunkSources } from '../../electron/core/packages/chunk-source';
 import { waitFor } from '../support/wait';
 

@@ -3,14 +3,16 @@ import dgram from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device } from '../../shared/api/entities';
 import {
   ensureBuilt,
   run,
   runJson,
-  startStationProcess,
   type RunningStation,
+  startStationProcess,
 } from '../support/cli-process';
 
 // `field-ota station --coap-port` and `field-ota simulate --transport coap`, as run by hand.

@@ -3,17 +3,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Device } from '../../shared/api/entities';
-import { curl } from '../support/curl';
-import { freeLocalPort } from '../support/free-port';
 import {
   ensureBuilt,
   run,
   runJson,
-  startStationProcess,
   type RunningStation,
+  startStationProcess,
 } from '../support/cli-process';
+import { curl } from '../support/curl';
+import { freeLocalPort } from '../support/free-port';
 
 // `field-ota station --http-device-port` and `field-ota simulate --transport http`: the HTTP
 // device API from the command line, as a technician starts it and as devices use it.

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { type HeadlessHttp, startHeadlessHttp } from '../../electron/core/http/headless-http';
 import type { OperationResult } from '../../shared/api/operations';
-import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
 import { cliInProcess as cli } from '../support/cli-in-process';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { binary } from './device-api-helpers';

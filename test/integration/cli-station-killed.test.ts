@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   ensureBuilt,
   run,
-  startStationProcess,
-  type RunResult,
   type RunningStation,
+  type RunResult,
+  startStationProcess,
 } from '../support/cli-process';
 
 // A request whose connection ends without an answer must never look like success: the CLI says

@@ -3,18 +3,19 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
 
+import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
 import {
   BIN,
   ensureBuilt,
   ROOT,
   run,
   runJson,
-  startStationProcess,
   type RunningStation,
+  startStationProcess,
 } from '../support/cli-process';
 
 async function occupiedPort(): Promise<{ port: number; close: () => Promise<void> }> {

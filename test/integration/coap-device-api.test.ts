@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { coapRequest, RawCoap } from '../support/coap-clients';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
-import { coapRequest, RawCoap } from '../support/coap-clients';
 import {
   deviceWithFirmware,
   protocolErrors,
-  telemetryHistory,
   type Scenario,
+  telemetryHistory,
 } from './device-api-helpers';
 
 // docs/device-protocol.md#coap: requests as ThingsBoard's CoAP transport answers them.

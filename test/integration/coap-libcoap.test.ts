@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { coapClient } from '../support/coap-clients';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
-import { coapClient } from '../support/coap-clients';
-import { binary, deviceWithFirmware, telemetryHistory, type Scenario } from './device-api-helpers';
+import { binary, deviceWithFirmware, type Scenario, telemetryHistory } from './device-api-helpers';
 
 // Debian's libcoap (coap-client-notls, package libcoap3-bin) against the station: a client
 // nobody here wrote, doing its own Block2 and Observe.

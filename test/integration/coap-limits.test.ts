@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+
+import { optionOf, RawCoap } from '../support/coap-clients';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
-import { optionOf, RawCoap } from '../support/coap-clients';
 import { deviceWithFirmware, protocolErrors } from './device-api-helpers';
 
 // Bad input never ends the station nor grows its memory without bound.

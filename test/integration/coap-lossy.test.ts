@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { Agent, defaultTiming, updateTiming } from 'coap';
-import { startStationFixture, type StationFixture } from '../support/station-fixture';
-import { waitFor } from '../support/wait';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { coapClient, coapRequest } from '../support/coap-clients';
+import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { UdpRelay } from '../support/udp-relay';
-import { deviceWithFirmware, sha256, type Scenario } from './device-api-helpers';
+import { waitFor } from '../support/wait';
+import { deviceWithFirmware, type Scenario, sha256 } from './device-api-helpers';
 
 // A lossy radio link: a relay drops a seeded share of the datagrams both ways; CoAP's
 // retransmissions, and the station's answers to them from its cache, still deliver the image.

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ParsedPacket } from 'coap-packet';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { coapObserve, optionOf, RawCoap } from '../support/coap-clients';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
-import { coapObserve, optionOf, RawCoap } from '../support/coap-clients';
 import { binary, deviceWithFirmware, protocolErrors, type Scenario } from './device-api-helpers';
 
 const observeOption = (value: number) => ({

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { encodeBlockOption } from '../../electron/core/coap/block-option';
+import { block2Of, coapRequest, optionOf, RawCoap } from '../support/coap-clients';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
-import { block2Of, coapRequest, optionOf, RawCoap } from '../support/coap-clients';
 import { binary, deviceWithFirmware, protocolErrors, type Scenario } from './device-api-helpers';
 
 const SIZE = 10_000;

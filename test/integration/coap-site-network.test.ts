@@ -1,10 +1,12 @@
 import dgram from 'node:dgram';
+
 import { generate, parse } from 'coap-packet';
 import { describe, expect, it } from 'vitest';
+
 import { ApiError } from '../../shared/api/errors';
 import { closedAfterEach } from '../support/closed-after-each';
-import { startStationFixture } from '../support/station-fixture';
 import { RawCoap } from '../support/coap-clients';
+import { startStationFixture } from '../support/station-fixture';
 import { deviceWithFirmware } from './device-api-helpers';
 
 // The Station page switch moves the CoAP listener with the MQTT one (on Linux 127.0.0.2

@@ -1,7 +1,9 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import Database from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import type { Package } from '../../shared/api/entities';
 import {
@@ -9,8 +11,8 @@ import {
   startStationFixture,
   type StationFixture,
 } from '../support/station-fixture';
-import { binary, sha256, telemetryHistory, VERSIONS } from './device-api-helpers';
 import { waitFor } from '../support/wait';
+import { binary, sha256, telemetryHistory, VERSIONS } from './device-api-helpers';
 
 // docs/device-protocol.md#shared-attribute-push and #firmware-assignment.
 describe.each(VERSIONS)('assignment push over MQTT protocol version %i', (version) => {

@@ -1,23 +1,25 @@
 import crypto from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
 import { Readable } from 'node:stream';
+
+import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { PackageMeta } from '../../shared/api/operations';
 import {
   recordMessages,
   startStationFixture,
   type StationFixture,
 } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 import {
   deviceWithFirmware,
   download,
   protocolErrors,
   pubackCode,
   RawMqtt,
-  VERSIONS,
   type Scenario,
+  VERSIONS,
 } from './device-api-helpers';
-import { waitFor } from '../support/wait';
 
 // docs/architecture.md#security-model: bad input gets a clear error and never a crash. After each case a
 // second device must still complete a whole chunk download from the same station.

@@ -3,9 +3,11 @@
  * the station a bounded amount of memory: chunk reads are charged to the session's queue before
  * they are made, and the request ids a connection keeps are bounded.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generate } from 'mqtt-packet';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 import {
   binary,
   bytesReadByThisProcess,
@@ -15,7 +17,6 @@ import {
   RawMqtt,
   VERSIONS,
 } from './device-api-helpers';
-import { waitFor } from '../support/wait';
 
 const MB = 1_000_000;
 const KiB = 1024;

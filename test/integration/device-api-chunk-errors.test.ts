@@ -1,23 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+
 import type { MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { StationOptions } from '../../electron/core/station';
 import {
   recordMessages,
   startStationFixture,
   type StationFixture,
 } from '../support/station-fixture';
-import type { StationOptions } from '../../electron/core/station';
+import { waitFor } from '../support/wait';
 import {
   binary,
   deviceWithFirmware,
   protocolErrors,
   RawMqtt,
   requestChunk,
-  VERSIONS,
   type Scenario,
+  VERSIONS,
 } from './device-api-helpers';
-import { waitFor } from '../support/wait';
 
 const fw = (requestId: string, index: number) => ({
   requestTopic: `v2/fw/request/${requestId}/chunk/${index}`,

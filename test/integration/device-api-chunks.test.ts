@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Packet } from 'mqtt-packet';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import {
   binary,
@@ -8,8 +9,8 @@ import {
   payloadOf,
   RawMqtt,
   requestChunk,
-  VERSIONS,
   type Scenario,
+  VERSIONS,
 } from './device-api-helpers';
 
 const SIZE = 20_000;

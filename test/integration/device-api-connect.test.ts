@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-import { protocolErrors, RawMqtt, VERSIONS } from './device-api-helpers';
 import { waitFor } from '../support/wait';
+import { protocolErrors, RawMqtt, VERSIONS } from './device-api-helpers';
 
 // docs/device-protocol.md#connecting: the access token is the MQTT username, nothing else counts.
 describe.each(VERSIONS)('connect over MQTT protocol version %i', (version) => {

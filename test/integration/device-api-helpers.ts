@@ -7,9 +7,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
-import { generate, parser as createParser, type Packet } from 'mqtt-packet';
+import { generate, type Packet, parser as createParser } from 'mqtt-packet';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import type { ProtocolErrorEntry } from '../../shared/api/entities';
 import { nextMessage, type StationFixture } from '../support/station-fixture';

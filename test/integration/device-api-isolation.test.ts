@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { SUBSCRIBABLE_FILTERS } from '../../shared/protocol/topics';
 import {
   nextMessage,
@@ -7,6 +8,7 @@ import {
   startStationFixture,
   type StationFixture,
 } from '../support/station-fixture';
+import { waitFor } from '../support/wait';
 import {
   binary,
   deviceWithFirmware,
@@ -14,10 +16,9 @@ import {
   protocolErrors,
   RawMqtt,
   requestChunk,
-  VERSIONS,
   type Scenario,
+  VERSIONS,
 } from './device-api-helpers';
-import { waitFor } from '../support/wait';
 
 // docs/device-protocol.md#responses-go-to-the-session: answers go to the asking session, never through topic routing.
 describe.each(VERSIONS)('isolation over MQTT protocol version %i', (version) => {

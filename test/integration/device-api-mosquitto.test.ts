@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-import { binary, sha256 } from './device-api-helpers';
 import { waitFor } from '../support/wait';
+import { binary, sha256 } from './device-api-helpers';
 
 interface Run {
   code: number | null;

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+
 import type { StationOptions } from '../../electron/core/station';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 import { protocolErrors, pubackCode, VERSIONS } from './device-api-helpers';

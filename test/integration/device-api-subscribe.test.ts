@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { payloadOf, protocolErrors, RawMqtt, VERSIONS } from './device-api-helpers';
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { protocolErrors, pubackCode, RawMqtt, readDatabase, VERSIONS } from './device-api-helpers';
 

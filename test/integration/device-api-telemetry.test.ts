@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { Execution } from '../../shared/api/entities';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { binary, pubackCode, telemetryHistory, VERSIONS } from './device-api-helpers';

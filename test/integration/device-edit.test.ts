@@ -1,11 +1,13 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
+
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { StationEvent } from '../../shared/api/events';
-import { ApiError } from '../../shared/api/errors';
-import { parseArgs } from '../../shared/api/validate';
-import type { OperationInput, OperationName, OperationResult } from '../../shared/api/operations';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
+import { ApiError } from '../../shared/api/errors';
+import type { StationEvent } from '../../shared/api/events';
+import type { OperationInput, OperationName, OperationResult } from '../../shared/api/operations';
+import { parseArgs } from '../../shared/api/validate';
 import { closedAfterEach } from '../support/closed-after-each';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { curl, curlInBackground, httpDeviceBase } from '../support/curl';
 import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';

@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
+import type { DeviceCloseCause } from '../../electron/core/device-api/device-connection';
 import type {
   DeviceCaller,
   DeviceConnection,
   DeviceService,
 } from '../../electron/core/device-api/device-service';
-import type { DeviceCloseCause } from '../../electron/core/device-api/device-connection';
 import type { StationOptions } from '../../electron/core/station';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-import { deviceWithFirmware, protocolErrors, type Scenario } from './device-api-helpers';
 import { waitFor } from '../support/wait';
+import { deviceWithFirmware, protocolErrors, type Scenario } from './device-api-helpers';
 
 // The DeviceService called as a second transport would call it (HTTP here), on a real station
 // beside its MQTT endpoint: the same decisions, the same log, the same executions.

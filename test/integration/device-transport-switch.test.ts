@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { runSimulation } from '../../electron/simulator';
 import type { JobDetail } from '../../shared/api/entities';
 import { parseArgs } from '../../shared/api/validate';
-import { runSimulation } from '../../electron/simulator';
 import { httpDeviceBase } from '../support/curl';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';

@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import { LogFile } from '../../electron/main/log-file';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';

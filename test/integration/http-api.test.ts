@@ -1,11 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+
+import { type HeadlessHttp, startHeadlessHttp } from '../../electron/core/http/headless-http';
+import { CONTENT_SECURITY_POLICY } from '../../electron/core/http/security-headers';
+import {
+  assertSafeBinding,
+  type HttpServerHandle,
+  startHttpServer,
+} from '../../electron/core/http/server';
+import { startStation, type Station } from '../../electron/core/station';
 import { ApiError } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
 import {
@@ -13,16 +23,8 @@ import {
   StationUnreachableError,
   uploadPackage,
 } from '../../shared/api/http-client';
-import { operations, type OperationName } from '../../shared/api/operations';
-import { CONTENT_SECURITY_POLICY } from '../../electron/core/http/security-headers';
-import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
-import {
-  assertSafeBinding,
-  startHttpServer,
-  type HttpServerHandle,
-} from '../../electron/core/http/server';
+import { type OperationName, operations } from '../../shared/api/operations';
 import { stationAuth } from '../support/station-client';
-import { startStation, type Station } from '../../electron/core/station';
 
 interface RawResponse {
   status: number;

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer, type HttpServerHandle } from '../../electron/core/http/server';
+
+import { type HttpServerHandle, startHttpServer } from '../../electron/core/http/server';
 import { startStation, type Station } from '../../electron/core/station';
 
 // Requests refused before their body (wrong Host, wrong token) used to wait, with no time limit,

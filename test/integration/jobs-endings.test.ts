@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { Job, JobDetail, Package } from '../../shared/api/entities';
 import type { OperationInput } from '../../shared/api/operations';
 import { parseArgs } from '../../shared/api/validate';
@@ -9,8 +11,8 @@ import {
   startStationFixture,
   type StationFixture,
 } from '../support/station-fixture';
-import { readDatabase } from './device-api-helpers';
 import { delay, waitFor } from '../support/wait';
+import { readDatabase } from './device-api-helpers';
 
 const FIRMWARE = crypto.randomBytes(40_000);
 

@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job, JobDetail } from '../../shared/api/entities';
+
 import { runSimulation } from '../../electron/simulator';
+import type { Job, JobDetail } from '../../shared/api/entities';
 import {
   ensureBuilt,
   run,
   runJson,
-  startStationProcess,
   type RunningStation,
+  startStationProcess,
 } from '../support/cli-process';
 import { freeLocalPort } from '../support/free-port';
 import { stationClient } from '../support/station-client';

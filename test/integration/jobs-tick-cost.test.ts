@@ -1,6 +1,8 @@
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import { plansOf, statementsRunBy } from '../support/statement-probe';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';

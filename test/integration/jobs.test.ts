@@ -1,14 +1,16 @@
 import crypto from 'node:crypto';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Execution, Job, JobDetail, Package } from '../../shared/api/entities';
-import { parseArgs } from '../../shared/api/validate';
-import type { OperationInput } from '../../shared/api/operations';
+
 import { runSimulation } from '../../electron/simulator';
 import { parseCsv } from '../../renderer/src/lib/csv';
+import type { Execution, Job, JobDetail, Package } from '../../shared/api/entities';
+import type { OperationInput } from '../../shared/api/operations';
+import { parseArgs } from '../../shared/api/validate';
 import { scriptedDevice } from '../support/scripted-device';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
-import { readDatabase } from './device-api-helpers';
 import { waitFor } from '../support/wait';
+import { readDatabase } from './device-api-helpers';
 
 const FIRMWARE = crypto.randomBytes(150_000);
 

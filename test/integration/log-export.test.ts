@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { formatLogExport, LogFile } from '../../electron/main/log-file';
 import { stationLogSections } from '../../electron/main/station-log-sections';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';

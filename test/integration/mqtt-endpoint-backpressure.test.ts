@@ -3,8 +3,9 @@
  * served, and the stalled one is cut off once its queue passes maxQueuedBytes.
  */
 import { expect, it } from 'vitest';
-import { endpointScopePerTest } from './mqtt-endpoint-scope';
+
 import { delay, waitFor } from '../support/wait';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const MiB = 1024 * 1024;
 const { start, client, raw } = endpointScopePerTest();

@@ -4,9 +4,10 @@
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
+
+import { delay, waitFor } from '../support/wait';
 import { RawClient } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
-import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, raws } = endpointScopePerTest();
 

@@ -4,8 +4,10 @@
  * packets exactly as they arrive.
  */
 import net from 'node:net';
+
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { generate, parser as createParser, type IConnackPacket, type Packet } from 'mqtt-packet';
+import { generate, type IConnackPacket, type Packet, parser as createParser } from 'mqtt-packet';
+
 import { MqttEndpoint } from '../../electron/core/mqtt/mqtt-endpoint';
 import type { MqttSession } from '../../electron/core/mqtt/mqtt-session';
 import type {

@@ -5,9 +5,10 @@
  * asking for none, or for more, gets the maximum.
  */
 import { describe, expect, it } from 'vitest';
+
+import { delay, waitFor } from '../support/wait';
 import { connectClientWithConnack, RawClient } from './mqtt-endpoint-helpers';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
-import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, raws, clients } = endpointScopePerTest();
 

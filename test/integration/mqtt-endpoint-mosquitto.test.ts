@@ -3,9 +3,11 @@
  * independent implementation from MQTT.js and mqtt-packet.
  */
 import { execFile, execFileSync } from 'node:child_process';
+
 import { describe, expect, it } from 'vitest';
-import { endpointScopePerTest } from './mqtt-endpoint-scope';
+
 import { waitFor } from '../support/wait';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const haveMosquitto = (() => {
   try {

@@ -3,8 +3,9 @@
  * into one well-formed packet, and refused when MQTT cannot carry it at all.
  */
 import { describe, expect, it } from 'vitest';
-import { endpointScopePerTest } from './mqtt-endpoint-scope';
+
 import { waitFor } from '../support/wait';
+import { endpointScopePerTest } from './mqtt-endpoint-scope';
 
 const { start, client } = endpointScopePerTest();
 

@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach } from 'vitest';
+
 import {
   connectClient,
   endClient,

@@ -5,25 +5,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { ErrorWithReasonCode, MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { generate } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
+
 import { MqttEndpoint } from '../../electron/core/mqtt/mqtt-endpoint';
+import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
+import { delay, waitFor } from '../support/wait';
 import {
   connectClient,
   connectClientWithConnack,
   endClient,
   GOOD_TOKEN,
   RawClient,
-  TEST_FILTERS,
-  testHandlers,
   type Recorded,
+  TEST_FILTERS,
   type TestDevice,
+  testHandlers,
 } from './mqtt-endpoint-helpers';
-import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
 import { endpointScopePerTest } from './mqtt-endpoint-scope';
-import { delay, waitFor } from '../support/wait';
 
 const { start, client, raw, clients, raws } = endpointScopePerTest();
 

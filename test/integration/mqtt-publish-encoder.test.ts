@@ -2,10 +2,11 @@
  * The hand-written PUBLISH header must produce exactly what mqtt-packet produces, for every
  * remaining-length width, QoS and protocol version; the in-flight window must wrap ids safely.
  */
+import { generate, type Packet, parser as createParser } from 'mqtt-packet';
 import { describe, expect, it } from 'vitest';
-import { generate, parser as createParser, type Packet } from 'mqtt-packet';
-import { encodePublishHeader, publishPacketSize } from '../../electron/core/mqtt/publish-encoder';
+
 import { InflightWindow, OutboundQueue } from '../../electron/core/mqtt/outbound-queue';
+import { encodePublishHeader, publishPacketSize } from '../../electron/core/mqtt/publish-encoder';
 
 const payloadSizes = [0, 1, 100, 127 - 9, 200, 16_383, 16_384 + 5, 300_000, 2_097_152 + 1];
 

@@ -5,8 +5,9 @@
  * device reports its checksum failure, the failure says why and what to do.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChecksumAlgorithm } from '../../shared/protocol/checksum-algorithms';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
+import type { ChecksumAlgorithm } from '../../shared/protocol/checksum-algorithms';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { binary } from './device-api-helpers';
 

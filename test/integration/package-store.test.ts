@@ -3,7 +3,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { ApiError } from '../../shared/api/errors';
 import { PackageMeta } from '../../shared/api/operations';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';

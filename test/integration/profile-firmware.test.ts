@@ -1,8 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { Device, Package } from '../../shared/api/entities';
-import { parseArgs } from '../../shared/api/validate';
 import type { OperationInput } from '../../shared/api/operations';
+import { parseArgs } from '../../shared/api/validate';
 import {
   nextMessage,
   recordMessages,

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
 

@@ -3,9 +3,11 @@
  * (aedes, the baseline, speaks 3.1.1 only). mosquitto routes instead of answering, so the
  * devices never get an assignment: they do Part I and wait until the run times out.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { runSimulation } from '../../electron/simulator';
 import { freeLocalPort } from '../support/free-port';
 

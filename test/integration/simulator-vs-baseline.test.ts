@@ -3,18 +3,20 @@
  * checks that the simulator itself follows the seed's sequence and verifies what it gets.
  */
 import { randomBytes } from 'node:crypto';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
+import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import {
+  type DeviceStateEvent,
   runSimulation,
   SimulationOptionsError,
-  type DeviceStateEvent,
 } from '../../electron/simulator';
-import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { CHECKSUM_ALGORITHMS } from '../../shared/protocol/checksum-algorithms';
 import {
-  startAedesBaseline,
   type AedesBaseline,
   type AedesBaselineOptions,
+  startAedesBaseline,
 } from '../bench/aedes-baseline';
 import { freeLocalPort } from '../support/free-port';
 

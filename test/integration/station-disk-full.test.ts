@@ -3,10 +3,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { ApiError } from '../../shared/api/errors';
 import { uploadPackage } from '../../shared/api/http-client';
-import { ensureBuilt, startStationProcess, type RunningStation } from '../support/cli-process';
+import { ensureBuilt, type RunningStation, startStationProcess } from '../support/cli-process';
 import { stationAuth, stationClient } from '../support/station-client';
 
 // A laptop's disk that fills up (or a file size limit) while a package is imported: the

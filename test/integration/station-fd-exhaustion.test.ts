@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import mqtt from 'mqtt';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, startStationProcess, type RunningStation } from '../support/cli-process';
+
+import { ensureBuilt, type RunningStation, startStationProcess } from '../support/cli-process';
 import { stationClient } from '../support/station-client';
 
 // Abuse from the site network: bare TCP connections that never send CONNECT, more of them than

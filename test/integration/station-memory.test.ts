@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import { Session } from 'node:inspector/promises';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { MqttSession } from '../../electron/core/mqtt/mqtt-session';
 import { PacketSocket } from '../../electron/core/mqtt/packet-socket';
-import { parseArgs } from '../../shared/api/validate';
 import { runSimulation } from '../../electron/simulator';
+import { parseArgs } from '../../shared/api/validate';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
 

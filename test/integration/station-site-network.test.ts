@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { startStation, type Station, type StationOptions } from '../../electron/core/station';
 import type { StationStatus } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import type { StationEvent } from '../../shared/api/events';
-import { startStation, type Station, type StationOptions } from '../../electron/core/station';
 import { closedAfterEach } from '../support/closed-after-each';
 import { haveOpenssl, makeSelfSignedCert } from '../support/self-signed-cert';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+
 import mqtt from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { makeSelfSignedCert } from '../support/self-signed-cert';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
 

@@ -1,14 +1,16 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import {
   DATABASE_FILE_NAME,
   DatabaseTooNewError,
   openDatabase,
 } from '../../electron/core/storage/database';
-import { MIGRATIONS, type Migration } from '../../electron/core/storage/migrations';
+import { type Migration, MIGRATIONS } from '../../electron/core/storage/migrations';
 import { startStationFixture } from '../support/station-fixture';
 
 const LATEST = MIGRATIONS.at(-1)?.version ?? 0;

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHeadlessHttp, type HeadlessHttp } from '../../electron/core/http/headless-http';
-import { cliInProcess as cli } from '../support/cli-in-process';
+
+import { type HeadlessHttp, startHeadlessHttp } from '../../electron/core/http/headless-http';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
+import { cliInProcess as cli } from '../support/cli-in-process';
 
 describe('field-ota cloud', () => {
   let fx: SyncFixture;

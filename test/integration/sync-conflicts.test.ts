@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';

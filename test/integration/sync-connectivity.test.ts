@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
+
 import { FileSecretStore } from '../../electron/core/sync/secret-store';
+import { ApiError } from '../../shared/api/errors';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';

@@ -2,9 +2,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { FileSecretStore } from '../../electron/core/sync/secret-store';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';
 import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';

@@ -1,8 +1,10 @@
-import Database from 'better-sqlite3';
 import path from 'node:path';
+
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
+import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';
 import { pushUntilDone, seedAndPull, workOffline } from '../cloud-emulator/support/site-visit';
 import { startSyncFixture } from '../cloud-emulator/support/sync-fixture';

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { TelemetryWatermarks } from '../../electron/core/repositories/telemetry-watermarks';
 import { DATABASE_FILE_NAME, migrate, openDatabase } from '../../electron/core/storage/database';
 import { MIGRATIONS } from '../../electron/core/storage/migrations';
-import { TelemetryWatermarks } from '../../electron/core/repositories/telemetry-watermarks';
 import { plansOf, statementsRunBy } from '../support/statement-probe';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { runSimulation } from '../../electron/simulator';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { compareSiteWithCloud } from '../cloud-emulator/support/compare-site';

@@ -4,7 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { BlobFolder } from '../../electron/core/packages/blob-folder';
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { BinaryMismatchError, downloadBinary } from '../../electron/core/sync/binary-download';
@@ -12,12 +14,12 @@ import { CloudClient, type TokenHolder } from '../../electron/core/sync/cloud-cl
 import { CloudNetworkError } from '../../electron/core/sync/cloud-errors';
 import type { CloudPackageInfo, Tokens } from '../../electron/core/sync/cloud-types';
 import { partialKey } from '../../electron/core/sync/partial-key';
+import type { PackageRecord } from '../cloud-emulator/cloud-state';
 import {
-  startCloudEmulator,
   type CloudEmulator,
   type CloudEmulatorOptions,
+  startCloudEmulator,
 } from '../cloud-emulator/emulator';
-import type { PackageRecord } from '../cloud-emulator/cloud-state';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 
 const SIZE = 300_000;

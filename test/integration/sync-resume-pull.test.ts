@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
 import { PARTIAL_MAX_AGE_MS } from '../../electron/core/packages/partial-downloads';
 import { MemorySecretStore } from '../../electron/core/sync/secret-store';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
 import type { PackageRecord } from '../cloud-emulator/cloud-state';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
 import { closedAfterEach } from '../support/closed-after-each';

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import type { CloudStatus } from '../../shared/api/entities';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';

@@ -1,6 +1,8 @@
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { DATABASE_FILE_NAME } from '../../electron/core/storage/database';
 import type { RetentionOptions } from '../../electron/core/telemetry-retention';
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';

@@ -5,8 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
-import { Agent, request, type IncomingMessage, type ObserveReadStream } from 'coap';
-import { generate, parse, type NamedOption, type ParsedPacket } from 'coap-packet';
+
+import { Agent, type IncomingMessage, type ObserveReadStream, request } from 'coap';
+import { generate, type NamedOption, parse, type ParsedPacket } from 'coap-packet';
 
 export interface CoapReply {
   code: string;

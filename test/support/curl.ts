@@ -3,10 +3,11 @@
  * status, headers and body it got. Everything curl is told is in `args`: nothing is added but
  * the output capture.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import type { Station } from '../../electron/core/station';
 
 export interface CurlResult {

@@ -1,8 +1,9 @@
 // Child process for the "killed import" test: starts an import from a slow stream and reports
 // progress on stdout, so the parent can SIGKILL it mid-import.
 import { Readable } from 'node:stream';
-import { PackageMeta } from '../../shared/api/operations';
+
 import { startStation } from '../../electron/core/station';
+import { PackageMeta } from '../../shared/api/operations';
 
 async function main(): Promise<void> {
   const [dataDir, profileId] = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+
 import type { StationFixture } from './station-fixture';
 
 /** What a scripted device does with its Nth delivery of a firmware. */

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import type { Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+
+import { startStation, type Station, type StationOptions } from '../../electron/core/station';
 import type { Device, Package, Profile } from '../../shared/api/entities';
-import { parseArgs } from '../../shared/api/validate';
 import type { PackageMetaInput } from '../../shared/api/operations';
 import { PackageMeta } from '../../shared/api/operations';
-import { startStation, type Station, type StationOptions } from '../../electron/core/station';
+import { parseArgs } from '../../shared/api/validate';
 
 export interface StationFixture {
   station: Station;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../shared/api/errors';
-import { PackageMeta, operations } from '../../shared/api/operations';
-import { parseArgs } from '../../shared/api/validate';
+
 import { inputProblems, schemaProblems } from '../../renderer/src/api/validate-input';
+import { ApiError } from '../../shared/api/errors';
+import { operations, PackageMeta } from '../../shared/api/operations';
+import { parseArgs } from '../../shared/api/validate';
 
 /** The ApiError parseArgs throws for bad input (fails the test if it doesn't throw one). */
 function refusal(run: () => unknown): ApiError {

@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { x64 as referenceX64, x86 as referenceX86 } from 'murmurhash3js-revisited';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   checksumMatches,
   checksumOfBuffer,

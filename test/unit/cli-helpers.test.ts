@@ -1,13 +1,14 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { OtaSlot } from '../../shared/api/entities';
-import { ApiError } from '../../shared/api/errors';
+
 import { CliError, describeError } from '../../electron/cli/cli-error';
 import { progress } from '../../electron/cli/commands/devices';
 import { expectedState } from '../../electron/cli/commands/simulate';
 import { parsePackageSpec } from '../../electron/cli/lookups';
 import { checksumAlgorithm, integerIn, packageType, port } from '../../electron/cli/option-parsers';
 import { formatTable } from '../../electron/cli/output';
+import type { OtaSlot } from '../../shared/api/entities';
+import { ApiError } from '../../shared/api/errors';
 
 describe('parsePackageSpec', () => {
   it('splits TITLE@VERSION at the last @', () => {

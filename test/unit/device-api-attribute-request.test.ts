@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { parseAttributeRequest } from '../../electron/core/device-api/attribute-request';
 
 const parse = (text: string) => parseAttributeRequest(JSON.parse(text));

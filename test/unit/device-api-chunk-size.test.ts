@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { parseChunkSize } from '../../electron/core/device-api/chunk-size';
 
 const parse = (text: string) => parseChunkSize(Buffer.from(text));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { isPlainObject, parseTelemetry } from '../../electron/core/device-api/telemetry-payload';
 
 const NOW = 1_700_000_000_000;

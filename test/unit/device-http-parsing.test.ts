@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { mergeAttributeChange } from '../../electron/core/device-http/attribute-change';
 import { contentRange, parseRange } from '../../electron/core/device-http/byte-range';
 import { routeDeviceRequest } from '../../electron/core/device-http/device-route';

@@ -1,20 +1,22 @@
-import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Station } from '../../electron/core/station';
+
 import { INTERNAL_ERROR_MESSAGE } from '../../electron/core/api/error-body';
+import type { Station } from '../../electron/core/station';
 import {
   bindStationIpc,
   forwardStationEvents,
   type IpcBinding,
 } from '../../electron/main/ipc-binding';
-import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
-import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import type { Package } from '../../shared/api/entities';
 import type { ApiErrorBody } from '../../shared/api/errors';
+import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { TestIpcMain, type TestRenderer } from '../electron/support/ipc-harness';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 

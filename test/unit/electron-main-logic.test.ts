@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSecretStore } from '../../electron/core/sync/secret-store';
+
 import { DatabaseTooNewError } from '../../electron/core/storage/database';
+import { FileSecretStore } from '../../electron/core/sync/secret-store';
 import { loadAppSettings, SettingsError } from '../../electron/main/app-settings';
 import { formatLogExport, LogFile, writeFileAtomically } from '../../electron/main/log-file';
 import {

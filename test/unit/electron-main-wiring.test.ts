@@ -3,7 +3,9 @@ import Module, { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
 import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { fake, FakeBrowserWindow, FakeWebContents } from '../electron/support/fake-electron';

@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { electronBinary } from '../../scripts/electron-binary';
+
 import { debMetadata, macEntitlements, nodeVersion } from '../../scripts/dist-checks';
+import { electronBinary } from '../../scripts/electron-binary';
 import { checkPackageClosure, requireClosure } from '../../scripts/package-closure';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import type { Station } from '../../electron/core/station';
 import {
   bindStationIpc,
@@ -12,12 +14,12 @@ import {
   type IpcBinding,
 } from '../../electron/main/ipc-binding';
 import { createBridge, type FieldOtaBridge, type FileLike } from '../../electron/preload/bridge';
-import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
-import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { createBridgeTransport } from '../../renderer/src/api/bridge-transport';
 import type { StationTransport } from '../../renderer/src/api/transport';
-import type { StationEvent } from '../../shared/api/events';
+import { UPLOAD_CANCELLED_MESSAGE } from '../../shared/api/errors';
 import { ApiError } from '../../shared/api/errors';
+import type { StationEvent } from '../../shared/api/events';
+import { IPC_CHANNELS } from '../../shared/api/ipc-contract';
 import { TestIpcMain, type TestRenderer } from '../electron/support/ipc-harness';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
 

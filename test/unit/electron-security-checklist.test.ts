@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { APP_ENTRY_URL, APP_ORIGIN, isAppUrl } from '../../electron/main/app-origin';
 import { decodedPath, resolveAppResource } from '../../electron/main/app-protocol';
 import {

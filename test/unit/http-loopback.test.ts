@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { hostForUrl, isLoopbackHost } from '../../electron/core/http/loopback';
 
 describe('isLoopbackHost', () => {

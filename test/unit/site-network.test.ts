@@ -1,5 +1,7 @@
 import type os from 'node:os';
+
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { ListenerMoveError } from '../../electron/core/mqtt';
 import {
   lanAddresses,

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+
 import { backoffDelay } from '../../electron/core/sync/backoff';
 import {
-  isTransient,
-  parseRetryAfter,
   CloudHttpError,
   CloudNetworkError,
+  isTransient,
+  parseRetryAfter,
 } from '../../electron/core/sync/cloud-errors';
 
 describe('backoff with jitter', () => {

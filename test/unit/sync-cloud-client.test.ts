@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { CloudClient, type TokenHolder } from '../../electron/core/sync/cloud-client';
 import { CloudHttpError, SignInRequiredError } from '../../electron/core/sync/cloud-errors';
 import type { Tokens } from '../../electron/core/sync/cloud-types';
 import { listAll } from '../../electron/core/sync/pull/list-all';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { seedSite } from '../cloud-emulator/seed';
 
 describe('the cloud client', () => {

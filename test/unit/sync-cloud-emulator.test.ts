@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { checksumOfBuffer } from '../../electron/core/packages/checksum';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { seedSite } from '../cloud-emulator/seed';
 
 /** The emulator answers like ThingsBoard: paths, shapes, paging, error bodies and codes. */

@@ -1,7 +1,9 @@
 import http from 'node:http';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { CloudClient } from '../../electron/core/sync/cloud-client';
-import { startCloudEmulator, type CloudEmulator } from '../cloud-emulator/emulator';
+import { type CloudEmulator, startCloudEmulator } from '../cloud-emulator/emulator';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 
 interface Received {

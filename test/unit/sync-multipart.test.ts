@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { multipartFile } from '../../electron/core/sync/push/multipart-body';
 import { boundaryOf, parseMultipart } from '../cloud-emulator/multipart';
 import { firmwareBytes } from '../cloud-emulator/seed';

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { BlobFolder } from '../../electron/core/packages/blob-folder';
 import { PARTIAL_MAX_AGE_MS } from '../../electron/core/packages/partial-downloads';
-import { parseContentRange } from '../../electron/core/sync/content-range';
 import type { CloudPackageInfo } from '../../electron/core/sync/cloud-types';
+import { parseContentRange } from '../../electron/core/sync/content-range';
 import { partialKey } from '../../electron/core/sync/partial-key';
 
 const DAY = 24 * 3600_000;

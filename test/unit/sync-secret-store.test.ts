@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
 import { FileSecretStore } from '../../electron/core/sync/secret-store';
 
 describe.skipIf(process.platform === 'win32')('the token file of the headless station', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+
 import { parseCsv } from '../../renderer/src/lib/csv';
-import { csvCell, csvText } from '../../shared/text/csv';
 import { escapeControlChars, hasControlChars } from '../../shared/text/control-chars';
+import { csvCell, csvText } from '../../shared/text/csv';
 
 describe('CSV cells a spreadsheet cannot run (OWASP CSV injection)', () => {
   it.each([

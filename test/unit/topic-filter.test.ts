@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { topicMatchesFilter } from '../../shared/protocol/topics';
 
 // The obvious level-by-level definition, to check the allocation-free matcher against.

@@ -1,11 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type {
-  CloudLogEntry,
-  CloudStatus,
-  Execution,
-  Job,
-  PushSummary,
-} from '../../shared/api/entities';
+
 import {
   cancelEffect,
   describePolicy,
@@ -13,16 +7,23 @@ import {
   jobTargetText,
   orderJobs,
 } from '../../renderer/src/lib/job-figures';
+import { describeActivity } from '../../renderer/src/lib/sync-activity';
 import { DEFAULT_POLICY_FORM, readPolicyForm } from '../../renderer/src/pages/monitor/job-form';
-import { JobPolicyInput } from '../../shared/api/operations';
 import {
   conflictRows,
   describePush,
   pendingTotal,
   pushNeedsAttention,
 } from '../../renderer/src/pages/sync/sync-words';
-import { describeActivity } from '../../renderer/src/lib/sync-activity';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
+import type {
+  CloudLogEntry,
+  CloudStatus,
+  Execution,
+  Job,
+  PushSummary,
+} from '../../shared/api/entities';
+import { JobPolicyInput } from '../../shared/api/operations';
 import { scriptedTransport } from './ui-scripted-transport';
 
 function job(part: Partial<Job> = {}): Job {

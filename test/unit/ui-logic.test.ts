@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Device, Execution, Job, OtaSlot } from '../../shared/api/entities';
+
+import { parseCsv, readDeviceCsv } from '../../renderer/src/lib/csv';
+import { executionFigures, stallAdvice } from '../../renderer/src/lib/execution-progress';
+import { formatAgo, formatBytes, formatDuration } from '../../renderer/src/lib/format';
 import {
   filterDevices,
   NO_FILTER,
   shownUpdate,
   sortDevices,
 } from '../../renderer/src/pages/devices/device-filter';
-import { parseCsv, readDeviceCsv } from '../../renderer/src/lib/csv';
-import { executionFigures, stallAdvice } from '../../renderer/src/lib/execution-progress';
-import { formatAgo, formatBytes, formatDuration } from '../../renderer/src/lib/format';
 import { summariseJobs } from '../../renderer/src/state/job-summary';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
+import type { Device, Execution, Job, OtaSlot } from '../../shared/api/entities';
 import { scriptedTransport } from './ui-scripted-transport';
 
 const EMPTY_SLOT: OtaSlot = {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
+
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findDeviceByName, findPackage } from '../lookups';
 import { packageType } from '../option-parsers';
 import { printJson, printLine } from '../output';

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+
 import { cloudConflictsCommand, cloudResolveCommand } from './cloud-conflicts';
 import { cloudLoginCommand } from './cloud-login';
 import { cloudLogoutCommand } from './cloud-logout';

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { printJson, printLine } from '../output';
 
 export function cloudConflictsCommand(): Command {

@@ -1,4 +1,5 @@
 import readline from 'node:readline';
+
 import { CliError } from '../cli-error';
 
 /**

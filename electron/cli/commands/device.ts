@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+
 import { CliError } from '../cli-error';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findDeviceByName, findProfileByName } from '../lookups';
 import { printJson, printLine } from '../output';
 

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
+
 import type { Device, OtaSlot } from '../../../shared/api/entities';
 import { STATE_PERCENT } from '../../../shared/protocol/states';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { printJson, printTable } from '../output';
 
 export function devicesCommand(): Command {

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+
 import { Command, InvalidArgumentError } from 'commander';
+
 import type { Job } from '../../../shared/api/entities';
 import type { ApiClient } from '../../../shared/api/operations';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
 import { CliError } from '../cli-error';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findPackage, findProfileByName } from '../lookups';
 import { integerIn } from '../option-parsers';
 import { formatTable, formatTime, printJson, printLine, printTable } from '../output';

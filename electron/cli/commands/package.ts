@@ -1,11 +1,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+
 import { Command } from 'commander';
+
 import type { Package } from '../../../shared/api/entities';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { CliError } from '../cli-error';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findPackage, findProfileByName } from '../lookups';
 import { checksumAlgorithm, packageType } from '../option-parsers';
 import { formatTime, printJson, printLine, printTable } from '../output';

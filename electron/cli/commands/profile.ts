@@ -1,8 +1,9 @@
 import { Command } from 'commander';
+
 import type { Profile, ProfilePackage } from '../../../shared/api/entities';
 import type { ProfileAssignment } from '../../../shared/api/operations';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
-import { connect, withConnectionOptions, type ConnectionOptions } from '../connection';
+import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findPackage, findProfileByName } from '../lookups';
 import { packageType } from '../option-parsers';
 import { formatTime, printJson, printLine, printTable } from '../output';

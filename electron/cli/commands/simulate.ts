@@ -1,10 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
+
 import {
   formatSummary,
   runSimulation,
-  SimulationOptionsError,
   type SimulatedDeviceState,
   type SimulationOptions,
+  SimulationOptionsError,
   type SimulationSummary,
 } from '../../simulator';
 import {

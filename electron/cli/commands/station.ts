@@ -1,13 +1,15 @@
 import fs from 'node:fs';
+
 import { Command } from 'commander';
-import { appVersion } from '../../core/http/app-root';
-import { hostForUrl } from '../../core/http/loopback';
-import { DEFAULT_HTTP_PORT } from '../../core/http/default-port';
-import { startHeadlessHttp, type HeadlessHttp } from '../../core/http/headless-http';
+
 import { DEFAULT_HTTP_DEVICE_PORT } from '../../../shared/protocol/http-device-api';
+import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
+import { appVersion } from '../../core/http/app-root';
+import { DEFAULT_HTTP_PORT } from '../../core/http/default-port';
+import { type HeadlessHttp, startHeadlessHttp } from '../../core/http/headless-http';
+import { hostForUrl } from '../../core/http/loopback';
 import { assertSafeBinding } from '../../core/http/server';
 import { listenErrorHost } from '../../core/site-network';
-import type { UplinkLimitOptions } from '../../core/device-api/uplink-limits';
 import { defaultDataDir, failedListener, startStation, type Station } from '../../core/station';
 import { CliError } from '../cli-error';
 import { integerIn, port, rateLimit } from '../option-parsers';

@@ -1,5 +1,5 @@
 import { ApiError } from '../../../shared/api/errors';
-import { isOperationName, type ApiHandlers } from '../../../shared/api/operations';
+import { type ApiHandlers, isOperationName } from '../../../shared/api/operations';
 import { parseArgs } from '../../../shared/api/validate';
 
 /**

@@ -3,8 +3,9 @@
  * §5.5.2), each DeviceService refusal mapped to its CoAP code.
  */
 import { OutgoingMessage } from 'coap';
+
 import type { DeviceRefusal } from '../device-api/device-service';
-import { sendResponse, type CoapResponse } from './coap-server';
+import { type CoapResponse, sendResponse } from './coap-server';
 
 /** The response code of each refusal (ThingsBoard's where it has one). */
 const REFUSAL_CODES: Record<DeviceRefusal, string> = {

@@ -4,14 +4,15 @@
  * an ETag, so that a device can tell a body that changed between its blocks.
  */
 import type { IncomingMessage } from 'coap';
+
 import {
+  type BlockOption,
+  type BlockSlice,
   blockSlice,
   encodeBlockOption,
   parseBlockOption,
-  type BlockOption,
-  type BlockSlice,
 } from './block-option';
-import { sendResponse, type CoapResponse } from './coap-server';
+import { type CoapResponse, sendResponse } from './coap-server';
 
 /** Content-Format 50 (RFC 7252 §12.3). */
 export const CONTENT_FORMAT_JSON = 50;

@@ -3,6 +3,7 @@
  * DeviceService call, its result a CoAP response code. The service decides; this translates.
  */
 import type { IncomingMessage, ObserveWriteStream } from 'coap';
+
 import type { DeviceMessageKind } from '../../../shared/api/entities';
 import type {
   DeviceCaller,
@@ -12,14 +13,14 @@ import type {
   DeviceService,
 } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
+import { guarded } from '../guarded';
 import type { DeviceIdentity } from '../repositories/devices';
-import { jsonBody, requestedBlock, sendBody, type RequestedBlock } from './coap-body';
 import { answer, answerRefusal } from './coap-answer';
+import { jsonBody, type RequestedBlock, requestedBlock, sendBody } from './coap-body';
 import { CoapOta } from './coap-ota';
 import { CoapPresence } from './coap-presence';
-import { guarded } from '../guarded';
-import { parseCoapRoute, queryParameters, type CoapRoute } from './coap-routes';
-import { sendResponse, type CoapResponse } from './coap-server';
+import { type CoapRoute, parseCoapRoute, queryParameters } from './coap-routes';
+import { type CoapResponse, sendResponse } from './coap-server';
 
 /** What GET /.well-known/core lists (RFC 6690 link format), as Californium lists TB's. */
 const RESOURCE_LINKS =

@@ -6,16 +6,18 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+
+import type { CoapPacket } from 'coap';
+
 import { ListenerMoveError } from '../mqtt';
 import {
-  DEFAULT_COAP_SERVER_LIMITS,
-  StationCoapServer,
   type CoapRequestHandler,
   type CoapServerLimits,
   type CoapServerRefusal,
   type CoapServerStats,
+  DEFAULT_COAP_SERVER_LIMITS,
+  StationCoapServer,
 } from './coap-server';
-import type { CoapPacket } from 'coap';
 
 export interface CoapEndpointOptions {
   host: string;

@@ -5,10 +5,11 @@
  * moves the execution's byte progress.
  */
 import type { IncomingMessage } from 'coap';
+
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { DeviceCaller, DeviceService } from '../device-api/device-service';
 import { answer, answerRefusal } from './coap-answer';
-import { etagOf, sendBody, type RequestedBlock } from './coap-body';
+import { etagOf, type RequestedBlock, sendBody } from './coap-body';
 import { CoapDownloads } from './coap-downloads';
 import type { CoapResponse } from './coap-server';
 import { otaSlice, parseOtaQuery } from './ota-query';

@@ -5,7 +5,9 @@
  * and for a while after its last request. Its observation is where pushed changes go.
  */
 import { randomUUID } from 'node:crypto';
+
 import type { ObserveWriteStream } from 'coap';
+
 import type { DeviceCloseCause, DeviceConnection } from '../device-api/device-connection';
 import type { DeviceIdentity } from '../repositories/devices';
 import { encodeBlockOption, MAX_BLOCK_SIZE } from './block-option';

@@ -18,16 +18,18 @@
  */
 import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { generate, type NamedOption } from 'coap-packet';
+
 import {
-  OutgoingMessage,
-  parameters,
-  Server,
   type CoapPacket,
   type IncomingMessage,
   type ObserveWriteStream,
+  OutgoingMessage,
+  parameters,
+  Server,
 } from 'coap';
-import { messageType, ResponseCache, type CachedDatagram } from './response-cache';
+import { generate, type NamedOption } from 'coap-packet';
+
+import { type CachedDatagram, messageType, ResponseCache } from './response-cache';
 
 export interface CoapServerLimits {
   /** Requests handled at once; more are answered 5.03 at once. */

@@ -7,8 +7,8 @@ import type { DeviceService } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import {
   CoapDeviceApi,
-  DEFAULT_COAP_DEVICE_API_OPTIONS,
   type CoapDeviceApiOptions,
+  DEFAULT_COAP_DEVICE_API_OPTIONS,
 } from './coap-device-api';
 import { CoapEndpoint } from './coap-endpoint';
 import type { CoapServerLimits, CoapServerStats } from './coap-server';

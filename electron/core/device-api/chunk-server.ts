@@ -1,7 +1,7 @@
-import { chunkResponseTopic, FIRMWARE_ERROR_TOPIC } from '../../../shared/protocol/topics';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
-import type { DeviceService } from './device-service';
+import { chunkResponseTopic, FIRMWARE_ERROR_TOPIC } from '../../../shared/protocol/topics';
 import type { DeviceResult } from './device-result';
+import type { DeviceService } from './device-service';
 import type { MqttDeviceConnection } from './mqtt-device-connection';
 import type { Download } from './package-download';
 

@@ -1,23 +1,23 @@
 import type { DeviceMessageKind } from '../../../shared/api/entities';
-import { truncate } from '../../../shared/text/truncate';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { truncate } from '../../../shared/text/truncate';
+import type { ChangeNotifier } from '../ota/change-notifier';
+import type { OtaService } from '../ota/ota-service';
 import type { AttributeRepository } from '../repositories/attributes';
 import type { DeviceIdentity, DeviceRepository } from '../repositories/devices';
 import type { TelemetryRepository } from '../repositories/telemetry';
-import type { Db } from '../storage/database';
 import type { StationEvents } from '../station-events';
-import type { ChangeNotifier } from '../ota/change-notifier';
-import type { OtaService } from '../ota/ota-service';
-import { parseAttributeRequest, type AttributeRequest } from './attribute-request';
+import type { Db } from '../storage/database';
+import { type AttributeRequest, parseAttributeRequest } from './attribute-request';
 import { parseChunkSize } from './chunk-size';
 import type { DeviceConnection } from './device-connection';
 import {
   accepted,
-  DONE,
   type DeviceCaller,
   type DeviceOrigin,
   type DeviceRefusal,
   type DeviceResult,
+  DONE,
   type Refused,
 } from './device-result';
 import { isNestedDeeperThan, MAX_JSON_DEPTH } from './json-depth';

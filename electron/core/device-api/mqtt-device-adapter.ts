@@ -1,23 +1,23 @@
 import {
+  ATTRIBUTES_RESPONSE_PREFIX,
   parseDeviceTopic,
   RPC_RESPONSE_PREFIX,
-  ATTRIBUTES_RESPONSE_PREFIX,
   SDK_RESPONSE_FILTERS,
 } from '../../../shared/protocol/topics';
 import { truncate } from '../../../shared/text/truncate';
+import { ConnectRefusedError } from '../mqtt/connect-rules';
+import { RC5 } from '../mqtt/reason-codes';
 import type {
   ConnectInfo,
   IncomingPublish,
   ProtocolErrorEvent,
   SessionHandlers,
 } from '../mqtt/types';
-import { ConnectRefusedError } from '../mqtt/connect-rules';
-import { RC5 } from '../mqtt/reason-codes';
 import type { DeviceIdentity } from '../repositories/devices';
 import type { ChunkServer } from './chunk-server';
-import type { DeviceService } from './device-service';
 import type { DeviceOrigin, DeviceRefusal, DeviceResult } from './device-result';
-import { MqttDeviceConnection, type DeviceSession } from './mqtt-device-connection';
+import type { DeviceService } from './device-service';
+import { type DeviceSession, MqttDeviceConnection } from './mqtt-device-connection';
 import type { ProtocolErrorLog } from './protocol-error-log';
 
 export interface MqttDeviceAdapterDeps {

@@ -1,10 +1,10 @@
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
-import { CorruptBinaryError, type ChunkSources } from '../packages/chunk-source';
+import type { ChangeNotifier } from '../ota/change-notifier';
+import type { OtaService } from '../ota/ota-service';
+import { type ChunkSources, CorruptBinaryError } from '../packages/chunk-source';
 import type { PackageStore } from '../packages/package-store';
 import type { DeviceRepository } from '../repositories/devices';
 import type { PackageRepository } from '../repositories/packages';
-import type { ChangeNotifier } from '../ota/change-notifier';
-import type { OtaService } from '../ota/ota-service';
 import {
   accepted,
   type DeviceCaller,

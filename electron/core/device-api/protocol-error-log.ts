@@ -1,5 +1,5 @@
-import { escapeControlChars } from '../../../shared/text/control-chars';
 import type { ProtocolErrorEntry } from '../../../shared/api/entities';
+import { escapeControlChars } from '../../../shared/text/control-chars';
 import type { DeviceIdentity } from '../repositories/devices';
 import type { StationEvents } from '../station-events';
 

@@ -4,8 +4,9 @@
  * reason, and a payload over the limit the JSON string ThingsBoard's size filter sends.
  */
 import type { ServerResponse } from 'node:http';
-import { sendJson } from '../http/json-response';
+
 import type { DeviceRefusal } from '../device-api/device-service';
+import { sendJson } from '../http/json-response';
 
 /** ThingsBoard's errorCode for a bad request (BAD_REQUEST_PARAMS). */
 const BAD_REQUEST_PARAMS = 31;

@@ -3,8 +3,8 @@
  * Everything else is not part of the device API (404), or the wrong method on a known
  * resource (405, with the methods it takes).
  */
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { HTTP_DEVICE_PREFIX } from '../../../shared/protocol/http-device-api';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 
 export type DeviceCall =
   | { kind: 'telemetry' }

@@ -4,18 +4,19 @@
  * adapter decides nothing about devices; it only reads requests and writes answers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { DeviceMessageKind } from '../../../shared/api/entities';
 import type { DeviceCaller, DeviceResult } from '../device-api/device-service';
+import { describeError } from '../guarded';
 import { sendJson } from '../http/json-response';
 import { parseRequestUrl } from '../http/request-url';
-import { describeError } from '../guarded';
 import { readDeviceBody } from './device-body';
 import { sendBadRequest, sendEmpty, sendRefusal, sendTooLarge } from './device-response';
-import { routeDeviceRequest, type DeviceCall } from './device-route';
+import { type DeviceCall, routeDeviceRequest } from './device-route';
 import {
   httpCaller,
-  recordRefusal,
   type HttpDeviceContext,
+  recordRefusal,
   type Requester,
 } from './http-device-context';
 import { openLongPoll } from './long-poll';

@@ -6,17 +6,18 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { guarded } from '../guarded';
-import { MovableListener, type BoundAddress } from '../listener/movable-listener';
+
 import type { DeviceService } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
+import { guarded } from '../guarded';
+import { type BoundAddress, MovableListener } from '../listener/movable-listener';
+import { HttpDeviceApi } from './http-device-api';
 import {
   DEFAULT_HTTP_DEVICE_LIMITS,
-  recordRefusal,
   type HttpDeviceContext,
   type HttpDeviceLimits,
+  recordRefusal,
 } from './http-device-context';
-import { HttpDeviceApi } from './http-device-api';
 import { DEFAULT_PRESENCE, HttpPresenceRegistry, type PresenceOptions } from './http-presence';
 
 /** Time-outs and caps, all with defaults; tests shorten them. */

@@ -5,9 +5,10 @@
  * last one, whose long polls are where pushed attribute changes go.
  */
 import { randomUUID } from 'node:crypto';
+
 import type { DeviceMessageKind } from '../../../shared/api/entities';
-import type { DeviceConnection, DeviceService } from '../device-api/device-service';
 import type { Refused } from '../device-api/device-result';
+import type { DeviceConnection, DeviceService } from '../device-api/device-service';
 import { guarded } from '../guarded';
 import type { DeviceIdentity } from '../repositories/devices';
 

@@ -5,12 +5,13 @@
  * Polls are bounded per device and in all, and their time-out is capped.
  */
 import type { ServerResponse } from 'node:http';
-import { guarded } from '../guarded';
-import { mergeAttributeChange, type AttributeChange } from './attribute-change';
-import { sendBadRequest, sendEmpty } from './device-response';
-import { recordRefusal, type HttpDeviceContext } from './http-device-context';
-import type { Poll, PollKind } from './http-presence';
+
 import type { DeviceCaller } from '../device-api/device-service';
+import { guarded } from '../guarded';
+import { type AttributeChange, mergeAttributeChange } from './attribute-change';
+import { sendBadRequest, sendEmpty } from './device-response';
+import { type HttpDeviceContext, recordRefusal } from './http-device-context';
+import type { Poll, PollKind } from './http-presence';
 
 const INTEGER = /^\d{1,15}$/;
 

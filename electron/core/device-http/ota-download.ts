@@ -4,13 +4,14 @@
  * file, where a `Range` header resumes it (206, 416 when it cannot be met).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeError } from '../guarded';
+
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import type { DeviceCaller, Download } from '../device-api/device-service';
+import { describeError } from '../guarded';
 import { contentRange, parseRange } from './byte-range';
 import { sendBadRequest, sendEmpty, sendRefusal, sendTooLarge } from './device-response';
-import { recordRefusal, type HttpDeviceContext } from './http-device-context';
+import { type HttpDeviceContext, recordRefusal } from './http-device-context';
 import { parseOtaQuery } from './ota-query';
-import type { DeviceCaller, Download } from '../device-api/device-service';
 import { firstPiece, streamDownload } from './stream-download';
 
 export async function serveDownload(

@@ -4,6 +4,7 @@
  * memory per device, and a device that stops reading is cut off instead of held for ever.
  */
 import type { ServerResponse } from 'node:http';
+
 import type { Download } from '../device-api/device-service';
 
 /** Read and written at once; large enough that a fast link is not held up by the reads. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { ApiError } from '../../../shared/api/errors';
 import { isOperationName } from '../../../shared/api/operations';
 import { dispatch } from '../api/dispatch';

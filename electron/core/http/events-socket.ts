@@ -1,9 +1,11 @@
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+
 import { WebSocket, WebSocketServer } from 'ws';
+
 import type { StationEvent } from '../../../shared/api/events';
-import type { StationEvents } from '../station-events';
 import { guarded } from '../guarded';
+import type { StationEvents } from '../station-events';
 import type { RequestGuard } from './request-guard';
 import { parseRequestUrl } from './request-url';
 

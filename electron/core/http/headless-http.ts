@@ -1,5 +1,5 @@
 import type { HttpStation } from './http-station';
-import { startHttpServer, type HttpServerHandle, type HttpServerOptions } from './server';
+import { type HttpServerHandle, type HttpServerOptions, startHttpServer } from './server';
 import {
   newStationSecret,
   removeStationSecret,

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+
 import type { Package } from '../../../shared/api/entities';
 import type { ApiHandlers, PackageMeta } from '../../../shared/api/operations';
 import type { StationEvents } from '../station-events';

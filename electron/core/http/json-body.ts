@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+
 import { ApiError } from '../../../shared/api/errors';
 import { DEFAULT_JSON_BODY_TIMEOUT_MS, limitBodyTotal } from './body-timeout';
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { ApiError, HTTP_STATUS_OF } from '../../../shared/api/errors';
 import { toErrorBody } from '../api/error-body';
 import type { LogLevel } from '../log';

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { sendError } from './json-response';
 import { discardRest } from './request-body';
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+
 import { ApiError } from '../../../shared/api/errors';
 import { hostForUrl, isLoopbackHost } from './loopback';
 

@@ -1,23 +1,24 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { ApiError } from '../../../shared/api/errors';
+import { logBackgroundError } from '../guarded';
+import {
+  DEFAULT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_JSON_BODY_TIMEOUT_MS,
+  limitBodyIdle,
+} from './body-timeout';
 import { CALL_PREFIX, handleCall } from './call-route';
 import { attachEventsSocket, EVENTS_PATH } from './events-socket';
 import type { HttpStation } from './http-station';
 import { sendError } from './json-response';
 import { hostForUrl, isLoopbackHost } from './loopback';
 import { refuse, refuseAndClose } from './refuse';
-import {
-  DEFAULT_BODY_IDLE_TIMEOUT_MS,
-  DEFAULT_JSON_BODY_TIMEOUT_MS,
-  limitBodyIdle,
-} from './body-timeout';
 import { RequestGuard } from './request-guard';
 import { parseRequestUrl } from './request-url';
 import { setSecurityHeaders } from './security-headers';
 import { defaultStaticDir, serveStatic } from './static-files';
 import { handleUpload, UPLOAD_PATH } from './upload-route';
-import { logBackgroundError } from '../guarded';
 
 export interface HttpServerOptions {
   station: HttpStation;

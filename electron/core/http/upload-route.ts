@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { ApiError } from '../../../shared/api/errors';
 import { PackageMeta } from '../../../shared/api/operations';
 import { validationError } from '../../../shared/api/validate';

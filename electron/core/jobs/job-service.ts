@@ -6,18 +6,18 @@ import type {
   JobTarget,
   Package,
 } from '../../../shared/api/entities';
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { ApiError } from '../../../shared/api/errors';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { guarded } from '../guarded';
 import type { OtaService } from '../ota/ota-service';
 import type { DeviceIdentity, DeviceRepository } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
-import type { PackageRepository } from '../repositories/packages';
-import type { Db } from '../storage/database';
-import type { StationEvents } from '../station-events';
 import type { JobRepository } from '../repositories/jobs';
+import type { PackageRepository } from '../repositories/packages';
+import type { StationEvents } from '../station-events';
+import type { Db } from '../storage/database';
 import { SINGLE_ASSIGNMENT_POLICY } from './job-policy';
 import { JobScheduler } from './job-scheduler';
-import { guarded } from '../guarded';
 
 export interface JobRequest {
   packageId: string;

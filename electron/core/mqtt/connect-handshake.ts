@@ -5,13 +5,14 @@
  * held, with the socket paused, until the session exists.
  */
 import type { IConnectPacket, Packet } from 'mqtt-packet';
+
 import {
   acceptConnack,
   checkConnect,
   ConnectRefusedError,
   effectiveKeepAlive,
-  refusalConnack,
   type Refusal,
+  refusalConnack,
 } from './connect-rules';
 import type { PacketSocket } from './packet-socket';
 import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers } from './types';

@@ -3,7 +3,9 @@
  * for each outcome, in the layout of the client's protocol version.
  */
 import { randomUUID } from 'node:crypto';
+
 import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
+
 import { CONNACK_311, RC5 } from './reason-codes';
 import type { ProtocolVersion } from './types';
 

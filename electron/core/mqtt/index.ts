@@ -1,7 +1,7 @@
 /** The station's MQTT session layer: import from here. */
 export { ListenerMoveError, MqttEndpoint } from './mqtt-endpoint';
 export { MqttSession } from './mqtt-session';
-export { RC5, CONNACK_311 } from './reason-codes';
+export { CONNACK_311, RC5 } from './reason-codes';
 export type {
   ConnectInfo,
   IncomingPublish,

@@ -3,11 +3,12 @@
  * Like ThingsBoard's MQTT transport it is not a broker: every PUBLISH is an API call handed to
  * the handlers, and answers go to the calling session only.
  */
+import type { Socket } from 'node:net';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Socket } from 'node:net';
+
 import { guarded } from '../guarded';
-import { MovableListener, type BoundAddress } from '../listener/movable-listener';
+import { type BoundAddress, MovableListener } from '../listener/movable-listener';
 import { runConnectHandshake } from './connect-handshake';
 import { MqttSession } from './mqtt-session';
 import { PacketSocket } from './packet-socket';

@@ -4,9 +4,15 @@
  * Nothing here is ever routed to another session: publish() writes to this session only.
  */
 import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket, Packet } from 'mqtt-packet';
+
 import { InflightWindow, OutboundQueue } from './outbound-queue';
 import type { PacketSocket, PacketSocketListener } from './packet-socket';
-import { SubscriptionTable } from './subscription-table';
+import {
+  isPayloadSource,
+  type PayloadSource,
+  PayloadStream,
+  STREAM_PIECE_BYTES,
+} from './payload-stream';
 import {
   encodePublishHeader,
   MAX_REMAINING_LENGTH,
@@ -14,17 +20,12 @@ import {
   publishPacketSize,
 } from './publish-encoder';
 import {
-  isPayloadSource,
-  PayloadStream,
-  STREAM_PIECE_BYTES,
-  type PayloadSource,
-} from './payload-stream';
-import {
   isFailureReasonCode,
   isValidPubackReasonCode,
   RC5,
   SUBACK_FAILURE_311,
 } from './reason-codes';
+import { SubscriptionTable } from './subscription-table';
 import type { ConnectInfo, ProtocolErrorSink, ProtocolVersion, SessionHandlers } from './types';
 
 /** What the endpoint hands a session when it accepts a CONNECT. Not for use by the API layer. */

@@ -5,7 +5,9 @@
  * in as its listener; nothing else in the endpoint touches the socket.
  */
 import type { Socket } from 'node:net';
-import { generate, parser as createParser, type Packet, type Parser } from 'mqtt-packet';
+
+import { generate, type Packet, type Parser, parser as createParser } from 'mqtt-packet';
+
 import { RC5 } from './reason-codes';
 import type { ProtocolVersion } from './types';
 

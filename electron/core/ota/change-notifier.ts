@@ -1,9 +1,9 @@
 import type { DeviceTransport } from '../../../shared/api/entities';
-import type { Db } from '../storage/database';
+import { guarded } from '../guarded';
 import type { DeviceRepository, OnlineCheck } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { StationEvents } from '../station-events';
-import { guarded } from '../guarded';
+import type { Db } from '../storage/database';
 
 /**
  * Batches what changed (byte progress, states) and pushes it every `intervalMs`: at 1000 devices

@@ -2,8 +2,8 @@ import type { AssignmentSource, Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import {
   otaKeys,
-  unassignDeletedKeys,
   type OtaPackageType,
+  unassignDeletedKeys,
 } from '../../../shared/protocol/ota-keys';
 import { isDeviceReportedState, type OtaState } from '../../../shared/protocol/states';
 import type { SessionRegistry } from '../device-api/session-registry';

@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { crc32 } from 'node:zlib';
+
 import {
   CHECKSUM_ALGORITHMS,
   CHECKSUM_HEX_LENGTH,
-  normalizeChecksum,
   type ChecksumAlgorithm,
+  normalizeChecksum,
 } from '../../../shared/protocol/checksum-algorithms';
 import { Murmur3x64_128, Murmur3x86_32 } from '../../../shared/protocol/murmur3';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+
 import { checksumOfFile } from './checksum';
 
 /** A verified package binary that chunks can be read from. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { ApiError } from '../../../shared/api/errors';
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import { OWNER_ONLY_FILE } from '../storage/owner-only';

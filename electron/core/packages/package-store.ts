@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
+
 import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { PackageMeta } from '../../../shared/api/operations';

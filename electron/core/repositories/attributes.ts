@@ -1,5 +1,5 @@
 import type { Db } from '../storage/database';
-import { statementCache, type StatementCache } from '../storage/statements';
+import { type StatementCache, statementCache } from '../storage/statements';
 
 export type AttributeScope = 'CLIENT' | 'SHARED';
 export type AttributeMap = Record<string, unknown>;

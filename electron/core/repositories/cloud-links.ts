@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../storage/database';
-import { rowLookup, type RowLookup } from '../storage/row-lookup';
-import { statementCache, type StatementCache } from '../storage/statements';
+
 import { z } from 'zod';
+
+import type { Db } from '../storage/database';
+import { type RowLookup, rowLookup } from '../storage/row-lookup';
+import { type StatementCache, statementCache } from '../storage/statements';
 import { CloudDevice, CloudProfile } from '../sync/cloud-types';
 import type { DeviceRow } from './devices';
 import {
   insertPackageRow,
   isBlobReferenced,
-  packageFieldsOf,
   type PackageBinary,
   type PackageFields,
+  packageFieldsOf,
   type PackageRow,
 } from './package-row';
 import type { ProfileRow } from './profiles';

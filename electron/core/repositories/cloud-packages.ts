@@ -1,6 +1,6 @@
 import type { CloudPackage } from '../../../shared/api/entities';
 import type { Db } from '../storage/database';
-import { statementCache, type StatementCache } from '../storage/statements';
+import { type StatementCache, statementCache } from '../storage/statements';
 import type { CloudPackageInfo } from '../sync/cloud-types';
 
 /** A cloud_packages row with the local profile and package it matches, if any. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Attempt, ErrorSource, Execution, StateChange } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { FINAL_STATES, type OtaState } from '../../../shared/protocol/states';
 import type { Db } from '../storage/database';
-import { requireRow, statementCache, type StatementCache } from '../storage/statements';
+import { requireRow, type StatementCache, statementCache } from '../storage/statements';
 
 interface ExecutionRow {
   id: string;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Job, JobPolicy, JobStatus, JobTarget } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
-import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { jobEtaSeconds, SILENT_AFTER_MS } from '../../../shared/jobs/job-eta';
-import type { ExecutionRepository } from './executions';
+import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { Db } from '../storage/database';
-import { statementCache, type StatementCache } from '../storage/statements';
+import { type StatementCache, statementCache } from '../storage/statements';
+import type { ExecutionRepository } from './executions';
 
 interface JobRow {
   id: string;

@@ -1,5 +1,5 @@
 import type { Db } from '../storage/database';
-import { statementCache, type StatementCache } from '../storage/statements';
+import { type StatementCache, statementCache } from '../storage/statements';
 
 /** The tables of (key TEXT PRIMARY KEY, value TEXT) rows: settings that outlive a restart. */
 export type KeyValueTableName = 'station_settings' | 'sync_settings';

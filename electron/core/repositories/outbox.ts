@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Db } from '../storage/database';
 import { statementCache } from '../storage/statements';
 

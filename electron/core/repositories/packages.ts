@@ -1,13 +1,13 @@
 import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { Db } from '../storage/database';
-import { statementCache, type StatementCache } from '../storage/statements';
+import { type StatementCache, statementCache } from '../storage/statements';
 import { enqueueOutbox } from './outbox';
 import {
   insertPackageRow,
   isBlobReferenced,
-  packageFieldsOf,
   type PackageFields,
+  packageFieldsOf,
   type PackageRow,
 } from './package-row';
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { Profile, ProfilePackage } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';

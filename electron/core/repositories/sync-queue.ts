@@ -1,5 +1,5 @@
 import type { Db } from '../storage/database';
-import { requireRow, statementCache, type StatementCache } from '../storage/statements';
+import { requireRow, type StatementCache, statementCache } from '../storage/statements';
 import { parseJsonColumn } from './json-column';
 
 /**

@@ -1,8 +1,10 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { type Migration, MIGRATIONS } from './migrations';
 import { ensureOwnerOnlyDir, OWNER_ONLY_FILE, tightenFile } from './owner-only';
-import { MIGRATIONS, type Migration } from './migrations';
 
 export type Db = Database.Database;
 

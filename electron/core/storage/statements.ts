@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+
 import type { Db } from './database';
 
 /**

@@ -1,5 +1,5 @@
-import { backoffDelay, type BackoffOptions } from './backoff';
 import { logBackgroundError } from '../guarded';
+import { backoffDelay, type BackoffOptions } from './backoff';
 
 export interface AutoSyncOptions {
   /** While online: how often the cloud is checked and pending changes pushed. */

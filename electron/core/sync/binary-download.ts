@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
 import type { BlobFolder } from '../packages/blob-folder';
 import { checksumMatches } from '../packages/checksum';

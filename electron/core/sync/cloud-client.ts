@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
+
 import type { z } from 'zod';
+
 import {
   backoffDelay,
-  DEFAULT_BACKOFF,
-  sleep as realSleep,
   type BackoffOptions,
+  DEFAULT_BACKOFF,
   type Sleep,
+  sleep as realSleep,
 } from './backoff';
 import {
   CloudHttpError,
@@ -20,12 +22,12 @@ import {
   CloudPackageInfo,
   CloudProfile,
   ErrorBody,
+  type Page,
   pageOf,
   Timeseries,
   Tokens,
-  type Page,
 } from './cloud-types';
-import { readBody, sendRequest, type RequestBody } from './http-request';
+import { readBody, type RequestBody, sendRequest } from './http-request';
 
 /** Holds the session's tokens; the sync service persists them in its SecretStore. */
 export interface TokenHolder {

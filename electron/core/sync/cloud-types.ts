@@ -4,6 +4,7 @@
  * sent back whole when it is saved (POST /api/device replaces every field).
  */
 import { z } from 'zod';
+
 import { CHECKSUM_ALGORITHMS } from '../../../shared/protocol/checksum-algorithms';
 import { OTA_PACKAGE_TYPES } from '../../../shared/protocol/ota-keys';
 

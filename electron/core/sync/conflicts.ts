@@ -1,16 +1,16 @@
 import type { CloudConflict, ConflictChoice } from '../../../shared/api/entities';
-import { sharedAttributesOf } from '../ota/ota-service';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
+import { sharedAttributesOf } from '../ota/ota-service';
+import type { OutboxItem } from '../repositories/sync-queue';
 import { downloadBinary } from './binary-download';
-import type { CloudClient } from './cloud-client';
 import { applyCloudAssignment, applyCloudProfileAssignment } from './cloud-assignment';
+import type { CloudClient } from './cloud-client';
 import { CloudHttpError } from './cloud-errors';
 import { CloudDevice, CloudProfile } from './cloud-types';
 import { cacheBinary } from './pull/pull-packages';
-import { mergeEdit, nameAndLabelOf, type NameAndLabel } from './push/push-device-update';
+import { mergeEdit, type NameAndLabel, nameAndLabelOf } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
 import type { SyncDeps } from './sync-deps';
-import type { OutboxItem } from '../repositories/sync-queue';
 
 export interface Resolution {
   resolved: boolean;

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+
 import { CloudNetworkError } from './cloud-errors';
 
 /** A request body that can be produced again for a retry (an upload re-reads its file). */

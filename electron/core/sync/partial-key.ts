@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { normalizeChecksum } from '../../../shared/protocol/checksum-algorithms';
 import type { CloudPackageInfo } from './cloud-types';
 

@@ -1,9 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
+
 import type { ChecksumAlgorithm } from '../../../shared/protocol/checksum-algorithms';
-import { createChecksum, type ChecksumHasher } from '../packages/checksum';
-import { OWNER_ONLY_FILE } from '../storage/owner-only';
+import { type ChecksumHasher, createChecksum } from '../packages/checksum';
 import type { StreamedFile } from '../packages/import-stream';
+import { OWNER_ONLY_FILE } from '../storage/owner-only';
 import { CloudNetworkError } from './cloud-errors';
 
 const PREFIX_READ_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@ import type { PullSummary } from '../../../shared/api/entities';
 import type { SyncSettings } from '../repositories/sync-settings';
 import type { CloudClient } from './cloud-client';
 import { describeCloudError, isTransient, SignInRequiredError } from './cloud-errors';
-import { pullSite, type PullRequest } from './pull/site-pull';
+import { type PullRequest, pullSite } from './pull/site-pull';
 import type { SyncDeps } from './sync-deps';
 import type { SyncState } from './sync-state';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import type { TokenHolder } from './cloud-client';
 import type { Tokens } from './cloud-types';
 import type { SecretStore } from './secret-store';

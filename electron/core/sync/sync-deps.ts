@@ -11,8 +11,8 @@ import type { PackageRepository } from '../repositories/packages';
 import type { SyncQueue } from '../repositories/sync-queue';
 import type { TelemetryRepository } from '../repositories/telemetry';
 import type { TelemetryWatermarks } from '../repositories/telemetry-watermarks';
-import type { Db } from '../storage/database';
 import type { StationEvents } from '../station-events';
+import type { Db } from '../storage/database';
 
 /** The parts of the station the sync reads and writes. */
 export interface SyncDeps {

@@ -10,7 +10,7 @@ import type {
 import { ApiError } from '../../../shared/api/errors';
 import { CloudLinks } from '../repositories/cloud-links';
 import { CloudPackageList } from '../repositories/cloud-packages';
-import { SyncLog, type LogEntry } from '../repositories/sync-log';
+import { type LogEntry, SyncLog } from '../repositories/sync-log';
 import { SyncQueue } from '../repositories/sync-queue';
 import { SyncSettings } from '../repositories/sync-settings';
 import { TelemetryWatermarks } from '../repositories/telemetry-watermarks';
@@ -28,7 +28,7 @@ import {
   resolveQueuedConflict,
   retryItem,
 } from './queue-actions';
-import { runPull, type RunContext } from './run-pull';
+import { type RunContext, runPull } from './run-pull';
 import { runPush } from './run-push';
 import type { SecretStore } from './secret-store';
 import { CloudSession } from './session';

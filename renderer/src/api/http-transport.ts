@@ -1,4 +1,5 @@
 import { parseAnswer } from '../../../shared/api/answers';
+import type { Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
 import {
   createHttpApiClient,
@@ -6,13 +7,12 @@ import {
   requestHeaders,
   StationUnreachableError,
 } from '../../../shared/api/http-client';
-import type { Package } from '../../../shared/api/entities';
 import type { PackageMetaInput } from '../../../shared/api/operations';
 import { EventSocket } from './event-socket';
 import {
-  UploadCancelledError,
   type PackageUpload,
   type StationTransport,
+  UploadCancelledError,
   type UploadProgress,
 } from './transport';
 

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+
 import { ApiError } from '../../../shared/api/errors';
-import { fieldErrors } from '../../../shared/api/validate';
 import {
-  operations,
   type OperationInput,
   type OperationName,
+  operations,
 } from '../../../shared/api/operations';
+import { fieldErrors } from '../../../shared/api/validate';
 
 /** Field name -> what is wrong with it, as shown under the field. */
 export type FieldErrors = Record<string, string>;

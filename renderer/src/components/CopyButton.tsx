@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+
 import { Icon } from './Icon';
 
 /** Copies a value (a checksum, a token) and says so; the full value is in the label. */

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import { Icon, type IconName } from './Icon';
 
 /** What an empty page says: why it is empty and the one next step, with its button. */

@@ -1,4 +1,5 @@
-import { useId, type ReactElement, type ReactNode } from 'react';
+import { type ReactElement, type ReactNode, useId } from 'react';
+
 import { Icon } from './Icon';
 
 export interface FieldControlProps {

@@ -1,5 +1,5 @@
 import type { Job } from '../../../shared/api/entities';
-import { jobOutcome, type JobOutcome } from '../lib/job-figures';
+import { type JobOutcome, jobOutcome } from '../lib/job-figures';
 import { Icon, type IconName } from './Icon';
 
 /** A job's status with its own words, one color and one icon (never color alone). */

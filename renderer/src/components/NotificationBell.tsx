@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+
 import { formatClock } from '../lib/format';
 import { Icon } from './Icon';
 import { iconOf, useNotificationHistory } from './Toasts';

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import type { Package } from '../../../shared/api/entities';
 import { Field } from './Field';
 

@@ -1,4 +1,5 @@
-import { useId, useRef, type ReactNode, type ToggleEvent } from 'react';
+import { type ReactNode, type ToggleEvent, useId, useRef } from 'react';
+
 import { Icon, type IconName } from './Icon';
 
 /**

@@ -1,6 +1,7 @@
 import { useState } from 'react';
+
 import type { Profile } from '../../../shared/api/entities';
-import { inputProblems, type FieldErrors } from '../api/validate-input';
+import { type FieldErrors, inputProblems } from '../api/validate-input';
 import { useSlice, useStation } from '../state/store-context';
 import { Field } from './Field';
 import { TextField } from './TextField';

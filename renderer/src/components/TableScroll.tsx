@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode, type Ref, type RefObject } from 'react';
+import { type ReactNode, type Ref, type RefObject, useEffect, useRef, useState } from 'react';
 
 /**
  * The scrolling box around a table: a named region that takes keyboard focus, so a keyboard

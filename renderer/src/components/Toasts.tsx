@@ -1,21 +1,22 @@
 import {
   createContext,
+  type ReactNode,
   useCallback,
   useContext,
   useEffect,
   useMemo,
   useState,
-  type ReactNode,
 } from 'react';
 import { createPortal } from 'react-dom';
+
 import { Icon } from './Icon';
 import {
   addNotice,
   dismissNotice,
+  EMPTY_LOG,
   type Notice,
   type NoticeKind,
   type NotificationLog,
-  EMPTY_LOG,
   readAll,
   SEVERITY,
 } from './notices';

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+
 import type { VirtualRows } from '../lib/use-virtual-rows';
 
 /**

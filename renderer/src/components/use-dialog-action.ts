@@ -1,6 +1,7 @@
 import { useState } from 'react';
+
 import { messageOf } from '../api/validate-input';
-import { useNotifier, type ToastKind } from './Toasts';
+import { type ToastKind, useNotifier } from './Toasts';
 
 /**
  * What a finished action says in its toast: its words, and what it is about (`subject`) when

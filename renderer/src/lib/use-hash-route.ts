@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+
 import type { PageName } from '../components/Navigation';
 
 const PAGE_NAMES: readonly PageName[] = ['packages', 'devices', 'monitor', 'station', 'sync'];

@@ -1,5 +1,5 @@
 import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
-import { useRef, type RefObject } from 'react';
+import { type RefObject, useRef } from 'react';
 
 export interface VirtualRows {
   /** The rows in view plus the overscan margin: the only ones put in the DOM. */

@@ -11,10 +11,10 @@ import type {
 } from '../../../shared/api/entities';
 import type { StationEvent } from '../../../shared/api/events';
 import { FINAL_STATES } from '../../../shared/protocol/states';
-import { messageOf } from '../api/validate-input';
 import type { ConnectionState, StationTransport } from '../api/transport';
+import { messageOf } from '../api/validate-input';
 import { isOpenJob } from '../lib/job-figures';
-import { executionsByJob, summariseJobs, type JobSummary } from './job-summary';
+import { executionsByJob, type JobSummary, summariseJobs } from './job-summary';
 
 /** How often pushed events reach React at most: 1000 devices updating must not flood it. */
 export const FLUSH_INTERVAL_MS = 250;

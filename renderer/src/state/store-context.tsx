@@ -1,4 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
+
 import type { StationTransport } from '../api/transport';
 import type { SliceName, StationSnapshot, StationStore } from './station-store';
 

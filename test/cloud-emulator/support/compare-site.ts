@@ -1,7 +1,9 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+
+import Database from 'better-sqlite3';
+
 import { DATABASE_FILE_NAME } from '../../../electron/core/storage/database';
 import type { CloudState } from '../cloud-state';
 

@@ -1,8 +1,8 @@
 // Child process for the "station killed mid-push" test: opens the station on DATA_DIR (the cloud
 // session is in its token file), then pushes until nothing is left, reporting each push on
 // stdout. The parent SIGKILLs it at chosen moments.
-import { parseArgs } from '../../../shared/api/validate';
 import { startStation } from '../../../electron/core/station';
+import { parseArgs } from '../../../shared/api/validate';
 import { TEST_SYNC } from './sync-fixture';
 
 async function main(): Promise<void> {

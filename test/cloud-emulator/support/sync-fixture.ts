@@ -1,17 +1,17 @@
-import { parseArgs } from '../../../shared/api/validate';
+import type { StationOptions } from '../../../electron/core/station';
+import { MemorySecretStore, type SecretStore } from '../../../electron/core/sync/secret-store';
 import type {
   OperationInput,
   OperationName,
   OperationResult,
 } from '../../../shared/api/operations';
-import { MemorySecretStore, type SecretStore } from '../../../electron/core/sync/secret-store';
-import type { StationOptions } from '../../../electron/core/station';
+import { parseArgs } from '../../../shared/api/validate';
 import { startStationFixture, type StationFixture } from '../../support/station-fixture';
 import {
-  DEFAULT_USERS,
-  startCloudEmulator,
   type CloudEmulator,
   type CloudEmulatorOptions,
+  DEFAULT_USERS,
+  startCloudEmulator,
 } from '../emulator';
 
 /** Sync settings for tests: no timer, fast backoff, small pages (so paging is exercised). */

@@ -1,5 +1,5 @@
 import type { ApiClient } from '../../../shared/api/operations';
-import { stationClient, type LocalStation } from '../../support/station-client';
+import { type LocalStation, stationClient } from '../../support/station-client';
 
 /**
  * The station's API from the test's side, for setting the scene and checking what the UI did;

@@ -1,8 +1,9 @@
 import crypto from 'node:crypto';
+
 import type { Device, Package } from '../../../shared/api/entities';
 import { uploadPackage } from '../../../shared/api/http-client';
 import type { ApiClient } from '../../../shared/api/operations';
-import { stationAuth, type LocalStation } from '../../support/station-client';
+import { type LocalStation, stationAuth } from '../../support/station-client';
 
 /** The seed's firmware, CIM-168 1.0.1, of `bytes` random bytes, uploaded as the CLI does. */
 export function uploadSeedFirmware(

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import type { Locator } from 'playwright-core';
+import { expect } from 'vitest';
 
 /**
  * The end of a text cut in the middle (MiddleText) is on screen, whole, inside its cell: what

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+
 import type { Locator, Page } from 'playwright-core';
 
 /**

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
+
 import mqtt, { type MqttClient } from 'mqtt';
+
+import { runSimulation } from '../../../electron/simulator';
 import type { Device, Package, Profile } from '../../../shared/api/entities';
 import { uploadPackage } from '../../../shared/api/http-client';
-import { runSimulation } from '../../../electron/simulator';
-import { stationAuth, type LocalStation } from '../../support/station-client';
-import { stationApi } from './api';
+import { type LocalStation, stationAuth } from '../../support/station-client';
 import { waitFor } from '../../support/wait';
+import { stationApi } from './api';
 
 export interface Scene {
   profiles: Profile[];

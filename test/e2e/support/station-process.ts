@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import {
-  startStationProcess as startCliStation,
   type RunningStation,
+  startStationProcess as startCliStation,
 } from '../../support/cli-process';
 
 export interface StationProcessOptions {

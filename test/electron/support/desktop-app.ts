@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+
 import { electronBinary } from '../../../scripts/electron-binary';
 import { ELECTRON_BINDING, sqliteLoadsInElectron } from '../../../scripts/electron-native';
 

@@ -5,6 +5,7 @@
  * behind it (the station, SQLite, MQTT, the files served) is real.
  */
 import { EventEmitter } from 'node:events';
+
 import type { IpcInvokeEvent } from '../../../electron/main/ipc-binding';
 
 type Listener = (...args: never[]) => unknown;

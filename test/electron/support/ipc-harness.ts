@@ -4,9 +4,9 @@
  * IPC copies them, so a value that couldn't cross the real IPC can't cross this one either.
  * The station behind it is real; only the transport between two processes is simulated.
  */
-import type { IpcRendererLike } from '../../../electron/preload/bridge';
 import type { IpcInvokeEvent, IpcMainLike, IpcSender } from '../../../electron/main/ipc-binding';
 import type { FrameLike } from '../../../electron/main/sender-check';
+import type { IpcRendererLike } from '../../../electron/preload/bridge';
 
 type Handler = (event: IpcInvokeEvent, ...args: unknown[]) => unknown;
 type RendererListener = (event: unknown, ...args: unknown[]) => void;

@@ -3,8 +3,8 @@ import {
   otaKeys,
   type OtaPackageType,
 } from '../../../../shared/protocol/ota-keys';
-import type { CloudClient } from '../cloud-client';
 import { applyCloudAssignment } from '../cloud-assignment';
+import type { CloudClient } from '../cloud-client';
 import type { CloudDevice } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
 import { hasLocalChanges } from './pull-devices';

@@ -1,7 +1,7 @@
-import type { CloudClient } from '../cloud-client';
-import type { CloudPackageInfo } from '../cloud-types';
 import { downloadBinary } from '../binary-download';
+import type { CloudClient } from '../cloud-client';
 import { isTransient, SignInRequiredError } from '../cloud-errors';
+import type { CloudPackageInfo } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
 import { listAll } from './list-all';
 

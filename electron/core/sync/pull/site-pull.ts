@@ -2,13 +2,13 @@ import type { PullSummary } from '../../../../shared/api/entities';
 import type { CloudClient } from '../cloud-client';
 import type { CloudPackageInfo } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
+import { prunePartials } from './prune-partials';
 import { pullAssignments } from './pull-assignments';
 import { pullDeletions } from './pull-deletions';
 import { pullDevices } from './pull-devices';
 import { listPackages, pullBinaries } from './pull-packages';
 import { pullProfileAssignments } from './pull-profile-assignments';
 import { pullProfiles } from './pull-profiles';
-import { prunePartials } from './prune-partials';
 
 export interface PullRequest {
   /** Binaries of the packages assigned to these devices (by name); all devices when absent. */

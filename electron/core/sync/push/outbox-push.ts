@@ -1,14 +1,14 @@
-import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
-import type { ProgressReporter } from '../sync-deps';
 import type { CloudLinks } from '../../repositories/cloud-links';
 import type { OutboxItem } from '../../repositories/sync-queue';
+import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
+import type { ProgressReporter } from '../sync-deps';
 import { assignmentType, pushAssignment } from './push-assignment';
 import { pushDeviceCreated } from './push-device';
 import { pushDeviceUpdate } from './push-device-update';
 import { pushPackageCreated } from './push-package';
 import { pushProfileCreated } from './push-profile';
 import { pushProfileAssignment } from './push-profile-assignment';
-import type { PushContext, PushOutcome, Pusher } from './push-types';
+import type { PushContext, Pusher, PushOutcome } from './push-types';
 
 const PUSHERS: Record<string, Pusher> = {
   'profile.created': pushProfileCreated,

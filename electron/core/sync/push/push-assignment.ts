@@ -1,9 +1,9 @@
 import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import { CloudHttpError } from '../cloud-errors';
 import type { DeviceLink } from '../../repositories/cloud-links';
+import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
 import { deviceDeletedConflict, deviceInCloud } from './push-device';
-import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
 

@@ -1,9 +1,9 @@
-import { CloudHttpError } from '../cloud-errors';
 import type { DeviceLink } from '../../repositories/cloud-links';
-import type { CloudDevice } from '../cloud-types';
 import type { OutboxItem } from '../../repositories/sync-queue';
+import { CloudHttpError } from '../cloud-errors';
+import type { CloudDevice } from '../cloud-types';
 import { deviceDeletedConflict, deviceInCloud } from './push-device';
-import type { PushContext, PushOutcome, Pusher } from './push-types';
+import type { PushContext, Pusher, PushOutcome } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
 

@@ -1,7 +1,7 @@
+import type { DeviceLink } from '../../repositories/cloud-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
-import type { DeviceLink } from '../../repositories/cloud-links';
-import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 /** A device added on site: created in the cloud with the same access token. */
 export const pushDeviceCreated: Pusher = async (ctx, item) => {

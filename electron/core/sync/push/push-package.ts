@@ -1,11 +1,11 @@
 import { checksumOfFile } from '../../packages/checksum';
+import type { PackageLink } from '../../repositories/cloud-links';
+import type { OutboxItem } from '../../repositories/sync-queue';
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
-import type { PackageLink } from '../../repositories/cloud-links';
 import type { CloudPackageInfo } from '../cloud-types';
-import type { OutboxItem } from '../../repositories/sync-queue';
 import { multipartFile } from './multipart-body';
-import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 /**
  * A package added on site: its info is created, then its binary uploaded with its checksum.

@@ -3,7 +3,7 @@ import type { ProfileLink } from '../../repositories/cloud-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudProfile } from '../cloud-types';
 import { assignmentType, describeCloudPackage, slotField } from './push-assignment';
-import { entityRef, type PushContext, type PushOutcome, type Pusher } from './push-types';
+import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
 

@@ -1,6 +1,6 @@
+import type { TelemetryRow } from '../../repositories/telemetry-watermarks';
 import { CloudHttpError } from '../cloud-errors';
 import type { ProgressReporter } from '../sync-deps';
-import type { TelemetryRow } from '../../repositories/telemetry-watermarks';
 import type { PushContext } from './push-types';
 
 export interface TelemetryPushed {

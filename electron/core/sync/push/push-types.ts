@@ -1,6 +1,6 @@
 import type { CloudConflict } from '../../../../shared/api/entities';
-import type { CloudClient } from '../cloud-client';
 import type { OutboxItem } from '../../repositories/sync-queue';
+import type { CloudClient } from '../cloud-client';
 import type { SyncDeps } from '../sync-deps';
 
 /** What a conflict keeps so it can be shown and resolved (stored as the item's detail). */

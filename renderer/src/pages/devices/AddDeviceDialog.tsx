@@ -1,15 +1,15 @@
 import { useState } from 'react';
+
 import { ApiError } from '../../../../shared/api/errors';
 import {
+  type FieldErrors,
   fieldErrorsOf,
   inputProblems,
   messageOf,
-  type FieldErrors,
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
-import { TextField } from '../../components/TextField';
 import {
   initialProfileChoice,
   newProfileProblems,
@@ -17,6 +17,7 @@ import {
   profileIdToCheck,
   useProfileChoice,
 } from '../../components/ProfileChoice';
+import { TextField } from '../../components/TextField';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useStation } from '../../state/store-context';

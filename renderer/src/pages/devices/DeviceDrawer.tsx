@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
+
 import type { Device, DeviceDetail, DeviceHistory, OtaSlot } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
-import { Icon } from '../../components/Icon';
 import { DetailsPanel } from '../../components/DetailsPanel';
+import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
 import { formatBytes, formatDateTime, formatFullDateTime } from '../../lib/format';

@@ -1,18 +1,19 @@
-import { memo, useEffect, useRef, type MouseEvent } from 'react';
+import { memo, type MouseEvent, useEffect, useRef } from 'react';
+
 import type { Device, Execution, OtaSlot } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
-import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { TableScroll } from '../../components/TableScroll';
+import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 import { formatAgo, formatBytes, formatFullDateTime } from '../../lib/format';
-import { transportLabel } from '../../lib/transport';
 import type { Sort } from '../../lib/sorting';
+import { transportLabel } from '../../lib/transport';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
-import { shownUpdate, type DeviceColumn } from './device-filter';
+import { type DeviceColumn, shownUpdate } from './device-filter';
 
 export type RowDensity = 'comfortable' | 'compact';
 

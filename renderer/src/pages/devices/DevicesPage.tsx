@@ -1,41 +1,42 @@
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+
 import type { Device } from '../../../../shared/api/entities';
 import { OTA_STATES } from '../../../../shared/protocol/states';
+import { messageOf } from '../../api/validate-input';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
-import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { SearchField } from '../../components/SearchField';
+import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
+import { runLimited } from '../../lib/run-limited';
 import { useSort } from '../../lib/sorting';
 import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
-import { AddDeviceDialog } from './AddDeviceDialog';
-import { AssignToManyDialog } from './AssignToManyDialog';
-import { messageOf } from '../../api/validate-input';
-import { useNotifier } from '../../components/Toasts';
-import { runLimited } from '../../lib/run-limited';
 import { useStation } from '../../state/store-context';
 import { NewJobDialog } from '../monitor/NewJobDialog';
-import { DeviceDrawer } from './DeviceDrawer';
-import { DeviceTable, type DeviceRowActions, type RowDensity } from './DeviceTable';
-import { UnassignDialog } from './UnassignDialog';
-import { UpdateDeviceDialog } from './UpdateDeviceDialog';
-import { useSelection } from './use-selection';
+import { AddDeviceDialog } from './AddDeviceDialog';
+import { AssignToManyDialog } from './AssignToManyDialog';
 import {
-  filterDevices,
-  NO_FILTER,
-  shownUpdate,
-  sortDevices,
   type DeviceColumn,
   type DeviceFilter,
+  filterDevices,
+  NO_FILTER,
   type OnlineFilter,
+  shownUpdate,
+  sortDevices,
   type StateFilter,
 } from './device-filter';
 import { setDeviceFilter as setFilter, useDeviceFilter } from './device-filter-state';
+import { DeviceDrawer } from './DeviceDrawer';
+import { type DeviceRowActions, DeviceTable, type RowDensity } from './DeviceTable';
 import { EditDeviceDialog } from './EditDeviceDialog';
 import { ImportDevicesDialog } from './ImportDevicesDialog';
 import { ProfilePackagesDialog } from './ProfilePackagesDialog';
+import { UnassignDialog } from './UnassignDialog';
+import { UpdateDeviceDialog } from './UpdateDeviceDialog';
+import { useSelection } from './use-selection';
 
 type OpenDialog =
   | { kind: 'add' }

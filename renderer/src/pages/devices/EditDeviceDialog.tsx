@@ -1,15 +1,16 @@
 import { useMemo, useState } from 'react';
+
 import type { Device, OtaSlot, Package, ProfilePackage } from '../../../../shared/api/entities';
 import { ApiError } from '../../../../shared/api/errors';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
+  type FieldErrors,
   fieldErrorsOf,
   inputProblems,
   messageOf,
-  type FieldErrors,
 } from '../../api/validate-input';
-import { CopyButton } from '../../components/CopyButton';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { CopyButton } from '../../components/CopyButton';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { ProgressBar } from '../../components/ProgressBar';

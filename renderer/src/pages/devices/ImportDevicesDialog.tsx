@@ -1,10 +1,11 @@
 import { useMemo, useRef, useState } from 'react';
+
 import { messageOf } from '../../api/validate-input';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
-import { readDeviceCsv, type DeviceCsvRow } from '../../lib/csv';
+import { type DeviceCsvRow, readDeviceCsv } from '../../lib/csv';
 import { formatCount } from '../../lib/format';
 import { runLimited } from '../../lib/run-limited';
 import { useSlice, useStation } from '../../state/store-context';

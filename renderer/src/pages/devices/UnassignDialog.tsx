@@ -1,4 +1,5 @@
 import { useState } from 'react';
+
 import type { Device } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
-import { NO_FILTER, type DeviceFilter } from './device-filter';
+
+import { type DeviceFilter, NO_FILTER } from './device-filter';
 
 /**
  * The Devices page's search and filters, kept while the technician visits other pages: coming

@@ -1,7 +1,7 @@
 import type { Device, OtaSlot } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { FINAL_STATES, type OtaState } from '../../../../shared/protocol/states';
-import { sortBy, type Sort } from '../../lib/sorting';
+import { type Sort, sortBy } from '../../lib/sorting';
 
 export type StateFilter = 'any' | 'none' | 'active' | OtaState;
 export type OnlineFilter = 'any' | 'online' | 'offline';

@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
+
 import type { Job } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { KeepOrDestroy } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { jobSubject } from '../../components/notices';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { cancelEffect, jobName, jobTargetText } from '../../lib/job-figures';
-import { jobSubject } from '../../components/notices';
 import { useStation } from '../../state/store-context';
 
 /**

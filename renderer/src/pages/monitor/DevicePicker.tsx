@@ -1,7 +1,8 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
+
 import type { Device } from '../../../../shared/api/entities';
-import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
+import { SearchField } from '../../components/SearchField';
 import { formatCount } from '../../lib/format';
 import { compareValues } from '../../lib/sorting';
 

@@ -1,11 +1,10 @@
 import type { Execution } from '../../../../shared/api/entities';
-import { DetailsPanel } from '../../components/DetailsPanel';
-import { usePageAction } from '../../components/use-dialog-action';
-import { useStation } from '../../state/store-context';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { DetailsPanel } from '../../components/DetailsPanel';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
+import { usePageAction } from '../../components/use-dialog-action';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import {
   formatBytes,
@@ -15,6 +14,7 @@ import {
   formatFullDateTime,
   formatSpeed,
 } from '../../lib/format';
+import { useStation } from '../../state/store-context';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import { AttemptList, FailureSummary } from './AttemptList';
 

@@ -1,18 +1,19 @@
 import { memo } from 'react';
+
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
 import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
-import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { TableScroll } from '../../components/TableScroll';
+import { VirtualTableBody } from '../../components/VirtualTableBody';
+import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 import { executionFigures, stallAdvice } from '../../lib/execution-progress';
 import { formatBytes, formatClock, formatDuration, formatSpeed } from '../../lib/format';
 import type { Sort } from '../../lib/sorting';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
-import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
 import type { ExecutionColumn } from './execution-order';
 
 const ROW_HEIGHT = 52;

@@ -1,11 +1,12 @@
 import { memo } from 'react';
+
 import type { Execution, Job } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { MiddleText } from '../../components/MiddleText';
-import { ProgressBar } from '../../components/ProgressBar';
-import { closeMenuOf, PopoverMenu } from '../../components/PopoverMenu';
 import { jobSubject } from '../../components/notices';
+import { closeMenuOf, PopoverMenu } from '../../components/PopoverMenu';
+import { ProgressBar } from '../../components/ProgressBar';
 import { usePageAction } from '../../components/use-dialog-action';
 import { saveTextFile } from '../../lib/download';
 import {

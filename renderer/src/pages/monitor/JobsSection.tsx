@@ -1,4 +1,5 @@
 import { useState } from 'react';
+
 import type { Execution, Job } from '../../../../shared/api/entities';
 import { TableScroll } from '../../components/TableScroll';
 import { formatCount } from '../../lib/format';

@@ -1,9 +1,10 @@
 import { useDeferredValue, useMemo, useState } from 'react';
+
 import type { Job } from '../../../../shared/api/entities';
 import { EmptyState } from '../../components/EmptyState';
-import { SearchField } from '../../components/SearchField';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { SearchField } from '../../components/SearchField';
 import { orderJobs } from '../../lib/job-figures';
 import { useSort } from '../../lib/sorting';
 import { goTo } from '../../lib/use-hash-route';
@@ -11,16 +12,16 @@ import { useNow } from '../../lib/use-now';
 import { executionsByJob as groupByJob } from '../../state/job-summary';
 import { useSlice } from '../../state/store-context';
 import { CancelJobDialog } from './CancelJobDialog';
+import {
+  type ExecutionColumn,
+  type ExecutionKind,
+  kindOf,
+  orderExecutions,
+} from './execution-order';
 import { ExecutionDetails } from './ExecutionDetails';
 import { ExecutionTable } from './ExecutionTable';
 import { JobsSection } from './JobsSection';
 import { NewJobDialog } from './NewJobDialog';
-import {
-  kindOf,
-  orderExecutions,
-  type ExecutionColumn,
-  type ExecutionKind,
-} from './execution-order';
 
 type OpenDialog = { kind: 'new' } | { kind: 'cancel'; job: Job };
 

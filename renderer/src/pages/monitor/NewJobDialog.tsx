@@ -1,27 +1,28 @@
 import { useMemo, useState } from 'react';
+
 import type { Device, Job, Package } from '../../../../shared/api/entities';
 import {
+  type FieldErrors,
   fieldErrorsOf,
   inputProblems,
   messageOf,
-  type FieldErrors,
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
-import { PackageSelect } from '../../components/PackageSelect';
 import { jobSubject } from '../../components/notices';
+import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
+import { justFailedPackageIds } from '../../lib/failed-packages';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { describePolicy } from '../../lib/job-figures';
 import { useSlice, useStation } from '../../state/store-context';
 import { filterDevices } from '../devices/device-filter';
 import { isFiltering, useDeviceFilter } from '../devices/device-filter-state';
-import { justFailedPackageIds } from '../../lib/failed-packages';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import { DevicePicker } from './DevicePicker';
-import { DEFAULT_POLICY_FORM, readPolicyForm, type PolicyForm } from './job-form';
+import { DEFAULT_POLICY_FORM, type PolicyForm, readPolicyForm } from './job-form';
 
 type TargetKind = 'profile' | 'shown' | 'chosen';
 

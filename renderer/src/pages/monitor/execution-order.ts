@@ -1,7 +1,7 @@
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { executionFigures } from '../../lib/execution-progress';
-import { sortBy, type Sort } from '../../lib/sorting';
+import { type Sort, sortBy } from '../../lib/sorting';
 
 /** The words of a job row's counts ("updated · active · queued · failed · canceled"). */
 export type ExecutionKind = 'active' | 'queued' | 'updated' | 'failed' | 'canceled';

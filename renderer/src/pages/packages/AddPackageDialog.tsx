@@ -1,33 +1,34 @@
-import { useEffect, useRef, useState, type DragEvent } from 'react';
+import { type DragEvent, useEffect, useRef, useState } from 'react';
+
 import { ApiError } from '../../../../shared/api/errors';
 import { PackageMeta, type PackageMetaInput } from '../../../../shared/api/operations';
-import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
   CHECKSUM_ALGORITHMS,
   CHECKSUM_HEX_LENGTH,
+  type ChecksumAlgorithm,
   DEFAULT_CHECKSUM_ALGORITHM,
   normalizeChecksum,
-  type ChecksumAlgorithm,
 } from '../../../../shared/protocol/checksum-algorithms';
-import { UploadCancelledError, type PackageUpload } from '../../api/transport';
+import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import { type PackageUpload, UploadCancelledError } from '../../api/transport';
 import {
+  type FieldErrors,
   fieldErrorsOf,
   messageOf,
   schemaProblems,
-  type FieldErrors,
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { TextField } from '../../components/TextField';
 import {
   newProfileProblems,
   ProfileChoice,
+  type ProfileChoiceValue,
   profileIdToCheck,
   unchosenProfile,
   useProfileChoice,
-  type ProfileChoiceValue,
 } from '../../components/ProfileChoice';
+import { TextField } from '../../components/TextField';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
 import { readableFieldErrors } from '../../lib/readable-field-errors';

@@ -1,10 +1,13 @@
 import { useCallback, useMemo, useState } from 'react';
+
 import type { Package } from '../../../../shared/api/entities';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { SortHeader } from '../../components/SortHeader';
+import { SyncBadge } from '../../components/SyncBadge';
+import { TableScroll } from '../../components/TableScroll';
 import { usePageAction } from '../../components/use-dialog-action';
 import {
   formatBytes,
@@ -15,11 +18,9 @@ import {
 import { sortBy, useSort } from '../../lib/sorting';
 import { useSlice, useStation } from '../../state/store-context';
 import { AddPackageDialog } from './AddPackageDialog';
-import { usePageFileDrop } from './use-page-file-drop';
-import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
 import { DeletePackageDialog } from './DeletePackageDialog';
-import { SyncBadge } from '../../components/SyncBadge';
-import { TableScroll } from '../../components/TableScroll';
+import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
+import { usePageFileDrop } from './use-page-file-drop';
 
 type Column = 'title' | 'version' | 'type' | 'profile' | 'size' | 'created' | 'assigned';
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+
 import type { DeviceMessageKind, DeviceSessionInfo } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';

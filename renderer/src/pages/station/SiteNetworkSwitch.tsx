@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+
 import type { StationStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { FieldErrorLine } from '../../components/Field';

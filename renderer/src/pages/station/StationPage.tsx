@@ -14,8 +14,8 @@ import { useNow } from '../../lib/use-now';
 import { useSlice } from '../../state/store-context';
 import { ConnectedDevices } from './ConnectedDevices';
 import { DeviceEndpoints } from './DeviceEndpoints';
-import { SiteNetworkSwitch } from './SiteNetworkSwitch';
 import { hostPort } from './site-addresses';
+import { SiteNetworkSwitch } from './SiteNetworkSwitch';
 
 /** Where devices reach the station, what it allows, and what went wrong on the wire. */
 export function StationPage() {

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+
 import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { Icon } from '../../components/Icon';

@@ -1,10 +1,11 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { type FormEvent, useRef, useState } from 'react';
+
 import type { CloudStatus } from '../../../../shared/api/entities';
 import {
+  type FieldErrors,
   fieldErrorsOf,
   inputProblems,
   messageOf,
-  type FieldErrors,
 } from '../../api/validate-input';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';

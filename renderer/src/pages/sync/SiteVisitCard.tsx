@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+
 import type { CloudStatus, PullSummary } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+
 import type { PushSummary } from '../../../../shared/api/entities';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
@@ -11,8 +12,8 @@ import { FailedItems } from './FailedItems';
 import { PendingCard } from './PendingCard';
 import { SignInForm } from './SignInForm';
 import { SiteVisitCard } from './SiteVisitCard';
-import { SyncLog } from './SyncLog';
 import { describePush, pushNeedsAttention } from './sync-words';
+import { SyncLog } from './SyncLog';
 import { useCloudLists } from './use-cloud-lists';
 
 /**

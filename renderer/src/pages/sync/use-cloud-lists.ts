@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+
 import type { CloudConflict, CloudPendingItem, CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { useStation } from '../../state/store-context';

@@ -9,8 +9,9 @@
  * does, so the page needs no ?token=. Stop with Ctrl+C.
  *
  * Options (environment): FIELD_OTA_DEV_DATA_DIR (default .field-ota-data/dev), FIELD_OTA_DEV_HTTP_PORT
- * (the station's API, default 18080), FIELD_OTA_DEV_MQTT_PORT (default 1883), FIELD_OTA_DEV_PORT
- * (the page, default 5173).
+ * (the station's API, default 18080), FIELD_OTA_DEV_MQTT_PORT (default 1883),
+ * FIELD_OTA_DEV_HTTP_DEVICE_PORT (the device HTTP API, default 8080), FIELD_OTA_DEV_COAP_PORT
+ * (default 5683), FIELD_OTA_DEV_PORT (the page, default 5173).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +26,8 @@ const dataDir = path.resolve(
 );
 const httpPort = Number(process.env.FIELD_OTA_DEV_HTTP_PORT ?? 18080);
 const mqttPort = Number(process.env.FIELD_OTA_DEV_MQTT_PORT ?? 1883);
+const httpDevicePort = Number(process.env.FIELD_OTA_DEV_HTTP_DEVICE_PORT ?? 8080);
+const coapPort = Number(process.env.FIELD_OTA_DEV_COAP_PORT ?? 5683);
 const pagePort = Number(process.env.FIELD_OTA_DEV_PORT ?? 5173);
 const stationUrl = `http://127.0.0.1:${httpPort}`;
 // The file station-secret.ts writes once the station listens.
@@ -88,6 +91,10 @@ run(process.execPath, [
   String(httpPort),
   '--mqtt-port',
   String(mqttPort),
+  '--http-device-port',
+  String(httpDevicePort),
+  '--coap-port',
+  String(coapPort),
 ]);
 
 vite = await createServer({
@@ -111,5 +118,5 @@ vite = await createServer({
 });
 await vite.listen();
 console.log(
-  `dev: open http://127.0.0.1:${pagePort}/ (station ${stationUrl}, MQTT 127.0.0.1:${mqttPort}, data ${dataDir})`,
+  `dev: open http://127.0.0.1:${pagePort}/ (station ${stationUrl}, devices on MQTT ${mqttPort}, HTTP ${httpDevicePort}, CoAP ${coapPort}, data ${dataDir})`,
 );

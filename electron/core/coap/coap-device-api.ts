@@ -92,7 +92,6 @@ export class CoapDeviceApi {
   }
 
   private endIdle(): void {
-    this.ota.prune();
     const before = Date.now() - this.options.lingerMs;
     for (const presence of [...this.presences.values()]) {
       if (!presence.isObserving && presence.lastRequestAt < before) presence.close('idle');
@@ -111,7 +110,6 @@ export class CoapDeviceApi {
         this.sendDatagram({ code, token, confirmable: false }, peer),
       ended: (ended) => {
         if (this.presences.get(device.id) === ended) this.presences.delete(device.id);
-        this.ota.forget(device.id);
         this.service.disconnected(ended);
       },
       observationsChanged: (delta) => {

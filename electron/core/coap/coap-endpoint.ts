@@ -104,7 +104,7 @@ export class CoapEndpoint {
           (reopenError: unknown) => reopenError,
         );
       }
-      throw new ListenerMoveError(host, port, error, previousHost, restoreError);
+      throw new ListenerMoveError(host, port, error, previousHost, restoreError, 'coap');
     }
   }
 

@@ -82,6 +82,7 @@ export class HttpDeviceEndpoint {
       options.host,
       options.port,
       'HTTP device API',
+      'http',
     );
   }
 

@@ -5,6 +5,8 @@
  */
 import type net from 'node:net';
 
+import type { DeviceTransport } from '../../../shared/api/entities';
+
 /** Tries at re-opening the previous address after a failed rebind, REOPEN_DELAY_MS apart. */
 const REOPEN_ATTEMPTS = 5;
 const REOPEN_DELAY_MS = 200;
@@ -27,6 +29,8 @@ export class ListenerMoveError extends Error {
     /** The host listened on before; undefined when there was no listener to go back to. */
     readonly previousHost: string | undefined,
     readonly restoreError: unknown,
+    /** Whose port it is, for the technician's message. */
+    readonly transport: DeviceTransport = 'mqtt',
   ) {
     super(
       `Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -61,6 +65,7 @@ export class MovableListener {
     port: number,
     /** Named in errors: "MqttEndpoint", "HTTP device API". */
     private readonly what: string,
+    private readonly transport: DeviceTransport,
   ) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new RangeError(`${what} port must be 0..65535, got ${port}`);
@@ -129,7 +134,7 @@ export class MovableListener {
     } catch (error) {
       const restoreError =
         previousHost === undefined ? undefined : await this.reopen(previousHost, port);
-      throw new ListenerMoveError(host, port, error, previousHost, restoreError);
+      throw new ListenerMoveError(host, port, error, previousHost, restoreError, this.transport);
     }
   }
 

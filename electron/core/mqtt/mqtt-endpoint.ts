@@ -8,7 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 import { guarded } from '../guarded';
-import { type BoundAddress, MovableListener } from '../listener/movable-listener';
+import { ListeningEndpoint } from '../listener/listening-endpoint';
+import { MovableListener, serverBind } from '../listener/movable-listener';
 import { runConnectHandshake } from './connect-handshake';
 import { MqttSession } from './mqtt-session';
 import { PacketSocket } from './packet-socket';
@@ -71,14 +72,14 @@ function limitsOf(opts: Partial<Limits>): Limits {
 
 export { ListenerMoveError } from '../listener/movable-listener';
 
-export class MqttEndpoint<P> {
+export class MqttEndpoint<P> extends ListeningEndpoint {
   private readonly handlers: SessionHandlers<P>;
   private readonly subscribableFilters: ReadonlySet<string>;
   private readonly limits: Limits;
   /** Connections over the cap waiting for their CONNECT to be refused. */
   private refusing = 0;
   /** The listening socket, which a rebind moves (sessions stay). */
-  private readonly listener: MovableListener;
+  protected readonly listener: MovableListener;
   private readonly liveSessions = new Set<MqttSession<P>>();
   /** Every open connection, including those not yet past CONNACK. */
   private readonly connections = new Set<PacketSocket>();
@@ -89,6 +90,7 @@ export class MqttEndpoint<P> {
   readonly sessions: ReadonlySet<MqttSession<P>> = this.liveSessions;
 
   constructor(opts: MqttEndpointOptions<P>) {
+    super();
     this.handlers = opts.handlers;
     this.subscribableFilters = new Set(opts.subscribableFilters);
     this.limits = limitsOf(opts);
@@ -115,9 +117,9 @@ export class MqttEndpoint<P> {
       : () => net.createServer(socketOptions, (socket) => this.accept(socket));
     // Later server errors (rare: e.g. EMFILE on accept) are reported, never thrown.
     this.listener = new MovableListener(
-      createServer,
-      (host, err) =>
+      serverBind(createServer, (host, err) =>
         this.report({ remoteAddress: host, kind: 'server-error', message: err.message }),
+      ),
       opts.host,
       opts.port,
       'MqttEndpoint',
@@ -127,21 +129,6 @@ export class MqttEndpoint<P> {
 
   private get shuttingDown(): boolean {
     return this.listener.isShuttingDown;
-  }
-
-  /** Starts listening on the configured host only. Resolves with the bound address. */
-  listen(): Promise<BoundAddress> {
-    return this.listener.listen();
-  }
-
-  /** Where the endpoint accepts connections now; undefined while it does not. */
-  address(): BoundAddress | undefined {
-    return this.listener.address();
-  }
-
-  /** Moves the listener to another host on the same port, keeping every open connection. */
-  rebind(host: string): Promise<BoundAddress> {
-    return this.listener.rebind(host);
   }
 
   /**

@@ -48,6 +48,7 @@ import {
 import { StationEvents } from './station-events';
 import { openDatabase } from './storage/database';
 import { MIGRATIONS } from './storage/migrations';
+import { writeCount } from './storage/write-count';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { type SyncOptions, SyncService } from './sync/sync-service';
 import {
@@ -192,7 +193,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
   const rollout = new ProfileRollout(db, { profiles, devices, packages }, ota, jobs);
   const uplink = new UplinkLimits(options.telemetryLimits);
   const downloads = new PackageDownloads(
-    { devices, packages, store, sources, ota, notifier },
+    { devices, packages, store, sources, ota, notifier, writes: writeCount(db) },
     (...refusal) => deviceService.refuse(...refusal),
     options.openDownloads,
   );

@@ -133,8 +133,8 @@ describe('open downloads kept between chunk requests', () => {
     expect(listed?.status).toBe('CORRUPT');
   });
 
-  it('holds no more downloads than its bound, and lets idle ones go', async () => {
-    await start({ openDownloads: { max: 3, idleMs: 300 } });
+  it('holds no more downloads than its bound', async () => {
+    await start({ openDownloads: { max: 3 } });
     const others = [];
     for (let i = 0; i < 5; i++) {
       const version = `2.0.${i}`;
@@ -148,6 +148,12 @@ describe('open downloads kept between chunk requests', () => {
       held.push(fx.station.deviceService.openDownloads);
     }
     expect(held).toEqual([1, 2, 3, 3, 3, 3]);
+  });
+
+  it('lets a download go once no request used it for its idle time', async () => {
+    await start({ openDownloads: { idleMs: 1000 } });
+    expect((await httpChunk(sc.token, 0)).status).toBe(200);
+    expect(fx.station.deviceService.openDownloads).toBe(1);
     await waitFor(() => fx.station.deviceService.openDownloads === 0);
   });
 });

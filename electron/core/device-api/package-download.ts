@@ -54,6 +54,8 @@ interface Held {
   executionId: string | undefined;
   sha256: string;
   binary: ServableBinary;
+  /** The database's write count when the lookups last agreed. */
+  checkedAt: string;
 }
 
 /**
@@ -63,10 +65,10 @@ interface Held {
  *
  * The download stays open for the device's next requests, whatever the transport (an HTTP or
  * CoAP chunk is a request of its own, an MQTT request id binds once). Before it is reused,
- * what an open decides is checked again with cheap lookups: the same package assigned, still
- * there and not corrupt, the same execution open, the same binary file on disk. Anything else
- * opens it again, so a reassigned, unassigned, deleted or corrupted package is never served
- * from the open one.
+ * what an open decides is checked again: the same binary file on disk, and, when anything was
+ * written to the database since the last check, the same package assigned, still there and not
+ * corrupt, and the same execution open. Anything else opens it again, so a reassigned,
+ * unassigned, deleted or corrupted package is never served from the open one.
  */
 export class PackageDownloads {
   private readonly held: OpenDownloads<Held>;
@@ -79,6 +81,8 @@ export class PackageDownloads {
       sources: ChunkSources;
       ota: OtaService;
       notifier: ChangeNotifier;
+      /** Changes whenever the database is written (writeCount). */
+      writes: () => string;
     },
     private readonly refuse: Refuse,
     limits: OpenDownloadLimits = {},
@@ -124,14 +128,20 @@ export class PackageDownloads {
   ): boolean {
     const { download } = held;
     const deviceId = caller.device.id;
-    return (
-      (wanted.title === undefined || wanted.title === download.title) &&
-      (wanted.version === undefined || wanted.version === download.version) &&
+    if (
+      (wanted.title !== undefined && wanted.title !== download.title) ||
+      (wanted.version !== undefined && wanted.version !== download.version) ||
+      !this.deps.sources.isCurrent(held.sha256, held.binary)
+    )
+      return false;
+    const writes = this.deps.writes();
+    if (writes === held.checkedAt) return true;
+    const holds =
       this.deps.devices.assignedPackageId(deviceId, type) === download.packageId &&
       this.deps.packages.status(download.packageId) === 'READY' &&
-      this.deps.ota.activeExecutionFor(deviceId, type, download.packageId) === held.executionId &&
-      this.deps.sources.isCurrent(held.sha256, held.binary)
-    );
+      this.deps.ota.activeExecutionFor(deviceId, type, download.packageId) === held.executionId;
+    if (holds) held.checkedAt = writes;
+    return holds;
   }
 
   private resolve(
@@ -175,6 +185,8 @@ export class PackageDownloads {
       );
     }
     const executionId = this.deps.ota.activeExecutionFor(device.id, type, pkg.id);
+    // Read with the lookups above: a write after them makes the first reuse look again.
+    const checkedAt = this.deps.writes();
     const { notifier } = this.deps;
     return this.deps.sources.open(pkg.sha256, pkg.size).then(
       (binary) =>
@@ -194,6 +206,7 @@ export class PackageDownloads {
           executionId,
           sha256: pkg.sha256,
           binary,
+          checkedAt,
         }),
       (error: unknown) => {
         if (error instanceof CorruptBinaryError) {

@@ -105,7 +105,7 @@ export class MovableListener<L extends Listening = Listening> {
     private readonly bind: Bind<L>,
     host: string,
     port: number,
-    /** Named in errors: "MqttEndpoint", "HTTP device API". */
+    /** Named in errors: "MqttEndpoint", "HTTP device API", "CoapEndpoint". */
     private readonly what: string,
     private readonly transport: DeviceTransport,
   ) {

@@ -21,6 +21,7 @@ const BENCHMARKS = [
   },
   { name: 'device-throughput', args: ['100,1000', '65536,8192'], minutes: 20 },
   { name: 'device-transports', args: ['100', '65536'], minutes: 10 },
+  { name: 'open-download', args: ['100', '20000'], minutes: 5 },
   { name: 'coap-transfer', args: ['100', '0.01', '500'], minutes: 25 },
   { name: 'whole-file', args: ['100000000', '10'], minutes: 10 },
   { name: 'connect-storm', args: ['10000', '500'], minutes: 10 },

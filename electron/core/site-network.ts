@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 
-import type { LanAddress } from '../../shared/api/entities';
+import type { DeviceTransport, LanAddress } from '../../shared/api/entities';
 import { ApiError } from '../../shared/api/errors';
 import { guarded } from './guarded';
 import { hostForUrl, isLoopbackHost } from './http/loopback';
@@ -88,14 +88,25 @@ export function lanAddresses(
   return [{ address: boundHost, interface: own?.name ?? null, url: url(boundHost) }];
 }
 
+/**
+ * Whose port a failed move found taken, and what else may hold it. The MQTT port goes unnamed:
+ * it is the station's port to a technician.
+ */
+const PORT_HOLDERS: Record<DeviceTransport, { of: string; other: string }> = {
+  mqtt: { of: '', other: 'an MQTT broker such as Mosquitto' },
+  http: { of: ' of the HTTP device API', other: 'a web server' },
+  coap: { of: ' of the CoAP device API', other: 'another CoAP server' },
+};
+
 /** What the technician reads when the switch could not move the listener. */
 export function switchFailureMessage(error: ListenerMoveError, enabled: boolean): string {
   const wanted = enabled ? 'serve the site network' : 'serve this computer only';
   const where = `${hostForUrl(error.host)}:${error.port}`;
   const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  const holders = PORT_HOLDERS[error.transport];
   const why =
     code === 'EADDRINUSE'
-      ? `port ${error.port} is already used on another address of this computer (another station, or an MQTT broker such as Mosquitto?)`
+      ? `port ${error.port}${holders.of} is already used on another address of this computer (another station, or ${holders.other}?)`
       : code === 'EACCES'
         ? `the system does not allow listening on ${where} (ports below 1024 need administrator rights)`
         : code === 'EADDRNOTAVAIL'

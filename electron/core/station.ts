@@ -13,6 +13,7 @@ import { type CoapDeviceTransport, type CoapStats, startCoap } from './coap/coap
 import { ChunkServer } from './device-api/chunk-server';
 import { DeviceService } from './device-api/device-service';
 import { MqttDeviceAdapter } from './device-api/mqtt-device-adapter';
+import { type OpenDownloadLimits } from './device-api/open-downloads';
 import { PackageDownloads } from './device-api/package-download';
 import { ProtocolErrorLog } from './device-api/protocol-error-log';
 import { SessionRegistry } from './device-api/session-registry';
@@ -47,6 +48,7 @@ import {
 import { StationEvents } from './station-events';
 import { openDatabase } from './storage/database';
 import { MIGRATIONS } from './storage/migrations';
+import { writeCount } from './storage/write-count';
 import { FileSecretStore, type SecretStore } from './sync/secret-store';
 import { type SyncOptions, SyncService } from './sync/sync-service';
 import {
@@ -110,6 +112,8 @@ export interface StationOptions {
   telemetryMaxAgeDays?: number;
   /** Telemetry retention tuning; tests and benchmarks shorten it (wins over the age in days). */
   telemetryRetention?: Partial<RetentionOptions>;
+  /** How many device downloads stay open between chunk requests, and for how long idle. */
+  openDownloads?: OpenDownloadLimits;
 }
 
 export interface Station {
@@ -188,16 +192,18 @@ export async function startStation(options: StationOptions): Promise<Station> {
   );
   const rollout = new ProfileRollout(db, { profiles, devices, packages }, ota, jobs);
   const uplink = new UplinkLimits(options.telemetryLimits);
+  const downloads = new PackageDownloads(
+    { devices, packages, store, sources, ota, notifier, writes: writeCount(db) },
+    (...refusal) => deviceService.refuse(...refusal),
+    options.openDownloads,
+  );
   const deviceService: DeviceService = new DeviceService({
     db,
     devices,
     attributes,
     telemetry,
     ota,
-    downloads: new PackageDownloads(
-      { devices, packages, store, sources, ota, notifier },
-      (...refusal) => deviceService.refuse(...refusal),
-    ),
+    downloads,
     sessions,
     notifier,
     errors,
@@ -397,6 +403,7 @@ export async function startStation(options: StationOptions): Promise<Station> {
         await sync.close();
         await Promise.all([endpoint.close(), httpDevice.close(), coap.close()]);
         notifier.close();
+        downloads.close();
         await sources.close();
         db.close();
       })();

@@ -9,31 +9,18 @@ import { Agent, type IncomingMessage, type ObserveReadStream, request } from 'co
 
 import { coapDevicePath, coapOtaPath } from '../../shared/protocol/coap-device-api';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
-import {
-  type ChunkRequest,
-  ConnectionRefusedError,
-  type DeviceLink,
-  type LinkSettings,
-} from './device-link';
+import { ConnectionRefusedError, type LinkSettings } from './device-link';
 import { parseAttributePush, parseAttributeResponse } from './device-messages';
+import { type LinkAnswer, RequestLink } from './request-link';
 
-const GRACEFUL_END_MS = 5_000;
-
-interface Answer {
-  code: string;
-  payload: Buffer;
-}
-
-export class CoapLink implements DeviceLink {
-  private open = true;
+export class CoapLink extends RequestLink {
   private readonly agent = new Agent({ type: 'udp4' });
   private readonly host: string;
   private readonly port: number;
-  /** Telemetry one message after the other: a device's states must not overtake each other. */
-  private telemetryQueue: Promise<void> = Promise.resolve();
   private observation: { stream: ObserveReadStream; token: Buffer } | undefined;
 
-  private constructor(private readonly settings: LinkSettings) {
+  private constructor(settings: LinkSettings) {
+    super(settings, { transport: 'CoAP', ok: '2.05', errors: OTA_ERRORS });
     const url = new URL(settings.url);
     this.host = url.hostname;
     this.port = url.port ? Number(url.port) : 5683;
@@ -45,17 +32,8 @@ export class CoapLink implements DeviceLink {
     return Promise.resolve(new CoapLink(settings));
   }
 
-  get isOpen(): boolean {
-    return this.open;
-  }
-
-  telemetry(json: string): void {
-    this.telemetryQueue = this.telemetryQueue.then(async () => {
-      if (!this.open) return;
-      await this.call('POST', coapDevicePath(this.settings.token, 'telemetry'), json).catch(
-        () => undefined,
-      );
-    });
+  protected postTelemetry(json: string): Promise<LinkAnswer> {
+    return this.call('POST', coapDevicePath(this.settings.token, 'telemetry'), json);
   }
 
   async requestSharedAttributes(keys: readonly string[]): Promise<void> {
@@ -65,7 +43,7 @@ export class CoapLink implements DeviceLink {
     );
     if (!answer) return;
     // ThingsBoard's CoAP answers "none of those keys" with 4.04: nothing is assigned.
-    const shared = answer.code === '2.05' ? parseAttributeResponse(answer.payload) : {};
+    const shared = answer.code === '2.05' ? parseAttributeResponse(answer.body) : {};
     if (shared && (answer.code === '2.05' || answer.code === '4.04')) {
       this.settings.handlers.attributes({ kind: 'snapshot', shared });
     }
@@ -112,40 +90,14 @@ export class CoapLink implements DeviceLink {
     });
   }
 
-  prepareDownload(_type: OtaPackageType): Promise<void> {
-    return Promise.resolve();
+  protected getChunk(type: OtaPackageType, query: Record<string, string>): Promise<LinkAnswer> {
+    const text = Object.entries(query)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('&');
+    return this.call('GET', coapOtaPath(type, this.settings.token), undefined, text);
   }
 
-  requestChunk(chunk: ChunkRequest): void {
-    const query = [
-      `title=${chunk.title}`,
-      `version=${chunk.version}`,
-      `size=${chunk.size}`,
-      `chunk=${chunk.index}`,
-    ].join('&');
-    const { handlers } = this.settings;
-    this.call('GET', coapOtaPath(chunk.type, this.settings.token), undefined, query).then(
-      (answer) => {
-        if (!this.open) return;
-        if (answer.code === '2.05') handlers.chunk(chunk.requestId, chunk.index, answer.payload);
-        else handlers.otaError(OTA_ERRORS[answer.code] ?? `CoAP ${answer.code}`);
-      },
-      () => undefined, // the link is lost: closed() has told the device
-    );
-  }
-
-  drop(): void {
-    this.close(undefined);
-  }
-
-  async end(): Promise<void> {
-    if (!this.open) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.telemetryQueue,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, GRACEFUL_END_MS))),
-    ]);
-    clearTimeout(timer);
+  protected override async sayGoodbye(): Promise<void> {
     // Deregisters (GET with Observe:1 and the observation's token), so the station stops
     // counting the device as observing. Not the client's close(true), which closes its socket
     // before it sends that request (coap 1.5.0).
@@ -160,8 +112,6 @@ export class CoapLink implements DeviceLink {
       ).catch(() => undefined);
       this.observation = undefined;
     }
-    this.open = false;
-    this.agent.close();
   }
 
   /** One CON request; rejects (and ends the link) when it fails; 4.01 ends it as refused. */
@@ -171,7 +121,7 @@ export class CoapLink implements DeviceLink {
     payload?: string,
     query?: string,
     observe?: { observe: 1; token: Buffer },
-  ): Promise<Answer> {
+  ): Promise<LinkAnswer> {
     if (!this.open) return Promise.reject(new Error('Link closed'));
     const req = request({
       hostname: this.host,
@@ -183,14 +133,14 @@ export class CoapLink implements DeviceLink {
       confirmable: true,
       agent: this.agent,
     });
-    return new Promise<Answer>((resolve, reject) => {
+    return new Promise<LinkAnswer>((resolve, reject) => {
       req.on('response', (res: IncomingMessage) => {
         if (res.code === '4.01') {
           this.close('The station refused the access token (CoAP 4.01)');
           reject(new ConnectionRefusedError('CoAP 4.01'));
           return;
         }
-        resolve({ code: res.code, payload: res.payload });
+        resolve({ code: res.code, body: res.payload });
       });
       req.on('error', (error: Error) => {
         this.close(undefined);
@@ -200,14 +150,11 @@ export class CoapLink implements DeviceLink {
     });
   }
 
-  private close(refused: string | undefined): void {
-    if (!this.open) return;
-    this.open = false;
+  protected shutDown(): void {
     // Closing the agent ends the observation's stream too. Not the stream first: the client
     // then closes its socket itself, and a second close throws (coap 1.5.0).
     this.observation = undefined;
     this.agent.close();
-    this.settings.handlers.closed(refused);
   }
 }
 

@@ -9,36 +9,29 @@ import https from 'node:https';
 
 import { httpDevicePath, otaResource } from '../../shared/protocol/http-device-api';
 import type { OtaPackageType } from '../../shared/protocol/ota-keys';
-import {
-  type ChunkRequest,
-  ConnectionRefusedError,
-  type DeviceLink,
-  type LinkSettings,
-} from './device-link';
+import { ConnectionRefusedError, type LinkSettings } from './device-link';
 import { parseAttributePush, parseAttributeResponse } from './device-messages';
+import { type LinkAnswer, RequestLink } from './request-link';
 
 /** How long one attribute-updates poll waits; then the device asks for the attributes again. */
 const POLL_TIMEOUT_MS = 30_000;
 /** A poll refused (429, 5xx) is tried again after this. */
 const POLL_RETRY_MS = 1_000;
-const GRACEFUL_END_MS = 5_000;
 
 interface Answer {
   status: number;
   body: Buffer;
 }
 
-export class HttpLink implements DeviceLink {
-  private open = true;
+export class HttpLink extends RequestLink {
   private readonly agent: http.Agent;
   private readonly requests = new Set<http.ClientRequest>();
   private readonly base: URL;
-  /** Telemetry one message after the other: a device's states must not overtake each other. */
-  private telemetryQueue: Promise<void> = Promise.resolve();
   private polling = false;
   private lastKeys: readonly string[] = [];
 
-  private constructor(private readonly settings: LinkSettings) {
+  private constructor(settings: LinkSettings) {
+    super(settings, { transport: 'HTTP', ok: '200', errors: OTA_ERRORS });
     this.base = new URL(settings.url);
     const secure = this.base.protocol === 'https:';
     const options = { keepAlive: true, maxSockets: 4, noDelay: true };
@@ -48,17 +41,6 @@ export class HttpLink implements DeviceLink {
   /** Nothing to connect: a wrong token shows at the first request (401) and ends the link. */
   static open(settings: LinkSettings): Promise<HttpLink> {
     return Promise.resolve(new HttpLink(settings));
-  }
-
-  get isOpen(): boolean {
-    return this.open;
-  }
-
-  telemetry(json: string): void {
-    this.telemetryQueue = this.telemetryQueue.then(async () => {
-      if (!this.open) return;
-      await this.call('POST', 'telemetry', json).catch(() => undefined);
-    });
   }
 
   async requestSharedAttributes(keys: readonly string[]): Promise<void> {
@@ -79,42 +61,16 @@ export class HttpLink implements DeviceLink {
     return Promise.resolve();
   }
 
-  prepareDownload(_type: OtaPackageType): Promise<void> {
-    return Promise.resolve();
+  protected postTelemetry(json: string): Promise<Answer> {
+    return this.call('POST', 'telemetry', json);
   }
 
-  requestChunk(request: ChunkRequest): void {
-    const query = {
-      title: request.title,
-      version: request.version,
-      size: String(request.size),
-      chunk: String(request.index),
-    };
-    const { handlers } = this.settings;
-    this.call('GET', otaResource(request.type), undefined, query).then(
-      (answer) => {
-        if (!this.open) return;
-        if (answer.status === 200) handlers.chunk(request.requestId, request.index, answer.body);
-        else handlers.otaError(OTA_ERRORS[answer.status] ?? `HTTP ${answer.status}`);
-      },
-      () => undefined, // the link is lost: closed() has told the device
-    );
-  }
-
-  drop(): void {
-    this.close(undefined);
-  }
-
-  async end(): Promise<void> {
-    if (!this.open) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.telemetryQueue,
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, GRACEFUL_END_MS))),
-    ]);
-    clearTimeout(timer);
-    this.open = false;
-    this.shutDown();
+  protected async getChunk(
+    type: OtaPackageType,
+    query: Record<string, string>,
+  ): Promise<LinkAnswer> {
+    const answer = await this.call('GET', otaResource(type), undefined, query);
+    return { code: String(answer.status), body: answer.body };
   }
 
   /** GET attributes/updates in a loop; after each empty one, the attributes again (as TB advises). */
@@ -189,14 +145,7 @@ export class HttpLink implements DeviceLink {
     });
   }
 
-  private close(refused: string | undefined): void {
-    if (!this.open) return;
-    this.open = false;
-    this.shutDown();
-    this.settings.handlers.closed(refused);
-  }
-
-  private shutDown(): void {
+  protected shutDown(): void {
     for (const req of this.requests) req.destroy();
     this.requests.clear();
     this.agent.destroy();
@@ -204,7 +153,7 @@ export class HttpLink implements DeviceLink {
 }
 
 /** ThingsBoard's answers to a chunk request, in the words of its MQTT error topic. */
-const OTA_ERRORS: Record<number, string> = {
+const OTA_ERRORS: Record<string, string> = {
   400: 'FAILURE (title or version is not the assigned package)',
   404: 'NOT_FOUND',
   413: 'PAYLOAD_TOO_LARGE',

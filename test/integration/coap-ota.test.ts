@@ -139,8 +139,8 @@ describe('CoAP OTA download', () => {
     const next = binary(5000, 3);
     const pkg = await fx.packageFrom(next, { profileId: sc.profileId, version: '1.0.2' });
     await fx.station.api['assignments.assign']({ deviceId: sc.deviceId, packageId: pkg.id });
-    // The open download serves the device's blocks for a second (DOWNLOAD_REUSE_MS), then the
-    // assignment is resolved again, as ThingsBoard resolves it for every request.
+    // The assignment is resolved again for the next request, as ThingsBoard resolves it for
+    // every request (open-downloads.test.ts shows it with no wait at all).
     await new Promise((r) => setTimeout(r, 1100));
     expect((await get(`/fw/${sc.token}`, v101)).code).toBe('4.00');
     const now = await get(`/fw/${sc.token}`);

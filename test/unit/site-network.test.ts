@@ -138,6 +138,31 @@ describe('why a switch was refused', () => {
     );
   });
 
+  it('names what else may hold the HTTP or CoAP device port, not an MQTT broker', () => {
+    const taken = (port: number, transport: 'http' | 'coap') =>
+      switchFailureMessage(
+        new ListenerMoveError(
+          '0.0.0.0',
+          port,
+          errno('EADDRINUSE'),
+          '127.0.0.1',
+          undefined,
+          transport,
+        ),
+        true,
+      );
+    expect(taken(8081, 'http')).toBe(
+      'Cannot serve the site network: port 8081 of the HTTP device API is already used on ' +
+        'another address of this computer (another station, or a web server?). Nothing ' +
+        'changed: devices still connect to 127.0.0.1:8081 as before.',
+    );
+    expect(taken(5683, 'coap')).toBe(
+      'Cannot serve the site network: port 5683 of the CoAP device API is already used on ' +
+        'another address of this computer (another station, or another CoAP server?). ' +
+        'Nothing changed: devices still connect to 127.0.0.1:5683 as before.',
+    );
+  });
+
   it('says a vanished interface address is gone', () => {
     const error = new ListenerMoveError(
       '192.168.1.23',

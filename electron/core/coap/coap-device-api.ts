@@ -5,6 +5,7 @@
 import type { IncomingMessage, ObserveWriteStream } from 'coap';
 
 import type { DeviceMessageKind } from '../../../shared/api/entities';
+import { accepted } from '../device-api/device-result';
 import type {
   DeviceCaller,
   DeviceOrigin,
@@ -92,7 +93,6 @@ export class CoapDeviceApi {
   }
 
   private endIdle(): void {
-    this.ota.prune();
     const before = Date.now() - this.options.lingerMs;
     for (const presence of [...this.presences.values()]) {
       if (!presence.isObserving && presence.lastRequestAt < before) presence.close('idle');
@@ -111,7 +111,6 @@ export class CoapDeviceApi {
         this.sendDatagram({ code, token, confirmable: false }, peer),
       ended: (ended) => {
         if (this.presences.get(device.id) === ended) this.presences.delete(device.id);
-        this.ota.forget(device.id);
         this.service.disconnected(ended);
       },
       observationsChanged: (delta) => {
@@ -233,21 +232,19 @@ export class CoapDeviceApi {
     res: CoapResponse,
     caller: PresentCaller,
   ): Promise<void> | void {
-    const block = this.block(req, res, caller);
-    if (!block) return;
-    const params = queryParameters(uriQueries(req));
-    const json: Record<string, string> = {};
-    for (const name of ['clientKeys', 'sharedKeys']) {
-      const value = params.get(name);
-      if (value !== undefined) json[name] = value;
-    }
-    const query = this.service.attributeQuery(caller, json);
-    if (!query.ok) return answerRefusal(res, query);
-    const values = this.service.attributes(caller, query.value);
-    if (!values.ok) return answerRefusal(res, values);
-    // ThingsBoard's CoAP answers "nothing found" with 4.04 (HTTP and MQTT send {}).
-    if (Object.keys(values.value).length === 0) return answer(res, '4.04');
-    return sendBody(res, block.block, jsonBody(values.value)).then(() => undefined);
+    return this.replyJson(req, res, caller, () => {
+      const params = queryParameters(uriQueries(req));
+      const json: Record<string, string> = {};
+      for (const name of ['clientKeys', 'sharedKeys']) {
+        const value = params.get(name);
+        if (value !== undefined) json[name] = value;
+      }
+      const query = this.service.attributeQuery(caller, json);
+      if (!query.ok) return query;
+      const values = this.service.attributes(caller, query.value);
+      // ThingsBoard's CoAP answers "nothing found" with 4.04 (HTTP and MQTT send {}).
+      return values.ok && Object.keys(values.value).length === 0 ? accepted(undefined) : values;
+    });
   }
 
   /**
@@ -288,10 +285,25 @@ export class CoapDeviceApi {
     res: CoapResponse,
     caller: PresentCaller,
   ): Promise<void> | void {
+    return this.replyJson(req, res, caller, () => this.service.rpc(caller, req.payload));
+  }
+
+  /**
+   * Answers with the JSON `produce` gives, in the Block2 the request asks for: a malformed
+   * Block2 is answered 4.00 before anything is done, a refusal with its code, and nothing
+   * found (undefined) with 4.04.
+   */
+  private replyJson(
+    req: IncomingMessage,
+    res: CoapResponse,
+    caller: PresentCaller,
+    produce: () => DeviceResult<object | undefined>,
+  ): Promise<void> | void {
     const block = this.block(req, res, caller);
     if (!block) return;
-    const result = this.service.rpc(caller, req.payload);
+    const result = produce();
     if (!result.ok) return answerRefusal(res, result);
+    if (result.value === undefined) return answer(res, '4.04');
     return sendBody(res, block.block, jsonBody(result.value)).then(() => undefined);
   }
 

@@ -9,7 +9,8 @@ import net from 'node:net';
 
 import type { CoapPacket } from 'coap';
 
-import { ListenerMoveError } from '../mqtt';
+import { ListeningEndpoint } from '../listener/listening-endpoint';
+import { type BoundAddress, type Listening, MovableListener } from '../listener/movable-listener';
 import {
   type CoapRequestHandler,
   type CoapServerLimits,
@@ -32,37 +33,31 @@ export interface CoapEndpointOptions {
   limits?: Partial<CoapServerLimits>;
 }
 
-export class CoapEndpoint {
-  private host: string;
-  private port: number;
-  private server: StationCoapServer | undefined;
-  private bound: { host: string; port: number } | undefined;
-  private moving: Promise<unknown> = Promise.resolve();
-  private shuttingDown = false;
+/** A bound socket and the server answering on it. */
+interface CoapListening extends Listening {
+  readonly server: StationCoapServer;
+}
+
+export class CoapEndpoint extends ListeningEndpoint {
+  protected readonly listener: MovableListener<CoapListening>;
   /** Counts of the servers closed by moves, so the figures cover the station's whole run. */
   private readonly pastStats: CoapServerStats = { requests: 0, duplicates: 0, malformed: 0 };
   private readonly limits: CoapServerLimits;
 
   constructor(private readonly options: CoapEndpointOptions) {
-    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-      throw new RangeError(`CoAP port must be 0..65535, got ${options.port}`);
-    }
-    this.host = options.host;
-    this.port = options.port;
+    super();
     this.limits = { ...DEFAULT_COAP_SERVER_LIMITS, ...options.limits };
-  }
-
-  listen(): Promise<{ host: string; port: number }> {
-    if (this.server) throw new Error('CoapEndpoint is already listening');
-    return this.open(this.host, this.port);
-  }
-
-  address(): { host: string; port: number } | undefined {
-    return this.bound ? { ...this.bound } : undefined;
+    this.listener = new MovableListener(
+      (host, port) => this.bind(host, port),
+      options.host,
+      options.port,
+      'CoapEndpoint',
+      'coap',
+    );
   }
 
   get stats(): CoapServerStats {
-    const now = this.server?.stats;
+    const now = this.listener.current?.server.stats;
     return {
       requests: this.pastStats.requests + (now?.requests ?? 0),
       duplicates: this.pastStats.duplicates + (now?.duplicates ?? 0),
@@ -72,43 +67,19 @@ export class CoapEndpoint {
 
   /** Answers held for retransmissions by the server listening now. */
   get cachedResponses(): number {
-    return this.server?.cachedResponses ?? 0;
+    return this.listener.current?.server.cachedResponses ?? 0;
   }
 
   /** One datagram outside any exchange, from the listening socket; dropped while there is none. */
   send(packet: CoapPacket, peer: { address: string; port: number }): void {
-    this.server?.send(packet, peer);
+    this.listener.current?.server.send(packet, peer);
   }
 
-  /** Same contract as MqttEndpoint.rebind: serialized; ListenerMoveError says what happened. */
-  rebind(host: string): Promise<{ host: string; port: number }> {
-    const move = this.moving.then(() => this.move(host));
-    this.moving = move.catch(() => undefined);
-    return move;
+  close(): Promise<void> {
+    return this.listener.close();
   }
 
-  private async move(host: string): Promise<{ host: string; port: number }> {
-    if (this.shuttingDown) throw new Error('CoapEndpoint is shutting down');
-    const current = this.bound;
-    if (current && host === this.host) return { ...current };
-    const previousHost = current ? this.host : undefined;
-    const port = this.port;
-    await this.stop();
-    try {
-      return await this.open(host, port);
-    } catch (error) {
-      let restoreError: unknown;
-      if (previousHost !== undefined) {
-        restoreError = await this.open(previousHost, port).then(
-          () => undefined,
-          (reopenError: unknown) => reopenError,
-        );
-      }
-      throw new ListenerMoveError(host, port, error, previousHost, restoreError);
-    }
-  }
-
-  private open(host: string, port: number): Promise<{ host: string; port: number }> {
+  private bind(host: string, port: number): Promise<CoapListening> {
     // No SO_REUSEADDR: a second station on the same port must fail, not share the datagrams.
     const socket = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4' });
     return new Promise((resolve, reject) => {
@@ -118,11 +89,6 @@ export class CoapEndpoint {
       });
       socket.bind(port, host, () => {
         socket.removeAllListeners('error');
-        if (this.shuttingDown) {
-          socket.close();
-          reject(new Error('CoapEndpoint is shutting down'));
-          return;
-        }
         const server = new StationCoapServer(
           socket,
           this.options.handler,
@@ -139,29 +105,19 @@ export class CoapEndpoint {
           }),
         );
         const address = socket.address();
-        this.server = server;
-        this.host = host;
-        this.port = address.port;
-        this.bound = { host: address.address, port: address.port };
-        resolve({ ...this.bound });
+        const bound: BoundAddress = { host: address.address, port: address.port };
+        resolve({ address: bound, server, stop: () => this.stop(server) });
       });
     });
   }
 
-  private async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
+  /** The observations on this socket end first; the port is free once the socket closed. */
+  private stop(server: StationCoapServer): { freed: Promise<void>; closed: Promise<void> } {
     this.options.closing();
-    this.server = undefined;
-    this.bound = undefined;
     for (const key of ['requests', 'duplicates', 'malformed'] as const) {
       this.pastStats[key] += server.stats[key];
     }
-    await server.shutdown();
-  }
-
-  close(): Promise<void> {
-    this.shuttingDown = true;
-    return this.moving.then(() => this.stop());
+    const closed = server.shutdown();
+    return { freed: closed, closed };
   }
 }

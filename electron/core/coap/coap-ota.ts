@@ -10,25 +10,11 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { DeviceCaller, DeviceService } from '../device-api/device-service';
 import { answer, answerRefusal } from './coap-answer';
 import { etagOf, type RequestedBlock, sendBody } from './coap-body';
-import { CoapDownloads } from './coap-downloads';
 import type { CoapResponse } from './coap-server';
 import { otaSlice, parseOtaQuery } from './ota-query';
 
 export class CoapOta {
-  private readonly downloads: CoapDownloads;
-
-  constructor(private readonly service: DeviceService) {
-    this.downloads = new CoapDownloads(service);
-  }
-
-  /** Forgets what a device had open (its presence ended), or what expired. */
-  forget(deviceId: string): void {
-    this.downloads.forget(deviceId);
-  }
-
-  prune(): void {
-    this.downloads.prune();
-  }
+  constructor(private readonly service: DeviceService) {}
 
   async serve(
     req: IncomingMessage,
@@ -52,7 +38,7 @@ export class CoapOta {
       );
     }
     const { title, version, size, chunk } = parsed.query;
-    const opened = await this.downloads.open(caller, type, {
+    const opened = await this.service.openDownload(caller, type, {
       ...(title !== undefined && { title }),
       ...(version !== undefined && { version }),
     });

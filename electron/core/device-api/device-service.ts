@@ -277,7 +277,8 @@ export class DeviceService {
 
   /**
    * Opens the device's package of `type` (the one assigned to it), checking title/version
-   * when given. Keep the Download for the whole transfer: reads of an open one cost no lookup.
+   * when given. The open download is kept for the device's next request, of any transport,
+   * while it still holds (see PackageDownloads); reads of an open one cost no lookup.
    */
   openDownload(
     caller: DeviceCaller,
@@ -289,6 +290,11 @@ export class DeviceService {
     } catch (error) {
       return Promise.resolve(this.internal(caller, `${type.toLowerCase()} download`, error));
     }
+  }
+
+  /** Downloads held open for devices' next chunk requests (bounded, let go when idle). */
+  get openDownloads(): number {
+    return this.deps.downloads.openCount;
   }
 
   /** Records a refusal the transport found itself (e.g. a chunk it could not send). */

@@ -1,7 +1,11 @@
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { OtaService } from '../ota/ota-service';
-import { type ChunkSources, CorruptBinaryError } from '../packages/chunk-source';
+import {
+  type ChunkSources,
+  CorruptBinaryError,
+  type ServableBinary,
+} from '../packages/chunk-source';
 import type { PackageStore } from '../packages/package-store';
 import type { DeviceRepository } from '../repositories/devices';
 import type { PackageRepository } from '../repositories/packages';
@@ -12,6 +16,7 @@ import {
   type DeviceResult,
   type Refused,
 } from './device-result';
+import { type OpenDownloadLimits, OpenDownloads } from './open-downloads';
 
 /** An opened package binary for one device: read any range; report what was served. */
 export interface Download {
@@ -43,12 +48,31 @@ export type Refuse = (
   message: string,
 ) => Refused;
 
+/** An opened download with what it was opened for, to tell whether it still holds. */
+interface Held {
+  download: Download;
+  executionId: string | undefined;
+  sha256: string;
+  binary: ServableBinary;
+  /** The database's write count when the lookups last agreed. */
+  checkedAt: string;
+}
+
 /**
  * Opens the package a device is to download: the one assigned to it, never one it names, so a
  * device can only ever read its own firmware. The binary is checked against its SHA-256 when
  * opened (ChunkSources), and a corrupt one is marked so and never served.
+ *
+ * The download stays open for the device's next requests, whatever the transport (an HTTP or
+ * CoAP chunk is a request of its own, an MQTT request id binds once). Before it is reused,
+ * what an open decides is checked again: the same binary file on disk, and, when anything was
+ * written to the database since the last check, the same package assigned, still there and not
+ * corrupt, and the same execution open. Anything else opens it again, so a reassigned,
+ * unassigned, deleted or corrupted package is never served from the open one.
  */
 export class PackageDownloads {
+  private readonly held: OpenDownloads<Held>;
+
   constructor(
     private readonly deps: {
       devices: DeviceRepository;
@@ -57,9 +81,24 @@ export class PackageDownloads {
       sources: ChunkSources;
       ota: OtaService;
       notifier: ChangeNotifier;
+      /** Changes whenever the database is written (writeCount). */
+      writes: () => string;
     },
     private readonly refuse: Refuse,
-  ) {}
+    limits: OpenDownloadLimits = {},
+  ) {
+    this.held = new OpenDownloads(limits);
+  }
+
+  /** Downloads held open for devices' next requests. */
+  get openCount(): number {
+    return this.held.size;
+  }
+
+  /** Lets every open download go (the station is closing). */
+  close(): void {
+    this.held.clear();
+  }
 
   /** Refusals that need no disk are recorded before this returns, the others when it settles. */
   open(
@@ -67,6 +106,49 @@ export class PackageDownloads {
     type: OtaPackageType,
     wanted: WantedPackage,
   ): Promise<DeviceResult<Download>> {
+    const key = `${caller.device.id}:${type}`;
+    const held = this.held.get(key);
+    if (held && this.stillHolds(held, caller, type, wanted)) {
+      return Promise.resolve(accepted(held.download));
+    }
+    // Anything else (none held, another title asked for, a change) is decided afresh, and a
+    // refusal recorded there.
+    return this.resolve(caller, type, wanted).then((result) => {
+      if (result.ok) this.held.set(key, result.value);
+      else this.held.delete(key);
+      return result.ok ? accepted(result.value.download) : result;
+    });
+  }
+
+  private stillHolds(
+    held: Held,
+    caller: DeviceCaller,
+    type: OtaPackageType,
+    wanted: WantedPackage,
+  ): boolean {
+    const { download } = held;
+    const deviceId = caller.device.id;
+    if (
+      (wanted.title !== undefined && wanted.title !== download.title) ||
+      (wanted.version !== undefined && wanted.version !== download.version) ||
+      !this.deps.sources.isCurrent(held.sha256, held.binary)
+    )
+      return false;
+    const writes = this.deps.writes();
+    if (writes === held.checkedAt) return true;
+    const holds =
+      this.deps.devices.assignedPackageId(deviceId, type) === download.packageId &&
+      this.deps.packages.status(download.packageId) === 'READY' &&
+      this.deps.ota.activeExecutionFor(deviceId, type, download.packageId) === held.executionId;
+    if (holds) held.checkedAt = writes;
+    return holds;
+  }
+
+  private resolve(
+    caller: DeviceCaller,
+    type: OtaPackageType,
+    wanted: WantedPackage,
+  ): Promise<DeviceResult<Held>> {
     const { device } = caller;
     const packageId = this.deps.devices.assignedPackageId(device.id, type);
     const pkg = packageId ? this.deps.packages.find(packageId) : undefined;
@@ -103,20 +185,28 @@ export class PackageDownloads {
       );
     }
     const executionId = this.deps.ota.activeExecutionFor(device.id, type, pkg.id);
+    // Read with the lookups above: a write after them makes the first reuse look again.
+    const checkedAt = this.deps.writes();
     const { notifier } = this.deps;
     return this.deps.sources.open(pkg.sha256, pkg.size).then(
       (binary) =>
-        accepted<Download>({
-          packageId: pkg.id,
-          title: pkg.title,
-          version: pkg.version,
-          size: binary.size,
-          contentType: pkg.contentType,
-          fileName: pkg.fileName,
-          read: (offset, length) => binary.read(offset, length),
-          served: (end) => {
-            if (executionId && end > 0) notifier.bytesServed(executionId, end);
+        accepted<Held>({
+          download: {
+            packageId: pkg.id,
+            title: pkg.title,
+            version: pkg.version,
+            size: binary.size,
+            contentType: pkg.contentType,
+            fileName: pkg.fileName,
+            read: (offset, length) => binary.read(offset, length),
+            served: (end) => {
+              if (executionId && end > 0) notifier.bytesServed(executionId, end);
+            },
           },
+          executionId,
+          sha256: pkg.sha256,
+          binary,
+          checkedAt,
         }),
       (error: unknown) => {
         if (error instanceof CorruptBinaryError) {

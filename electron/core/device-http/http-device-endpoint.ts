@@ -10,7 +10,8 @@ import type { Socket } from 'node:net';
 import type { DeviceService } from '../device-api/device-service';
 import type { ProtocolErrorLog } from '../device-api/protocol-error-log';
 import { guarded } from '../guarded';
-import { type BoundAddress, MovableListener } from '../listener/movable-listener';
+import { ListeningEndpoint } from '../listener/listening-endpoint';
+import { MovableListener, serverBind } from '../listener/movable-listener';
 import { HttpDeviceApi } from './http-device-api';
 import {
   DEFAULT_HTTP_DEVICE_LIMITS,
@@ -50,8 +51,8 @@ const DROP_NOTE_INTERVAL_MS = 1000;
 /** Per-socket write buffer, as the MQTT endpoint's: a 64 KiB piece need not wait for drain. */
 const SOCKET_HIGH_WATER_MARK = 256 * 1024;
 
-export class HttpDeviceEndpoint {
-  private readonly listener: MovableListener;
+export class HttpDeviceEndpoint extends ListeningEndpoint {
+  protected readonly listener: MovableListener;
   private readonly presence: HttpPresenceRegistry;
   private readonly api: HttpDeviceApi;
   private readonly ctx: HttpDeviceContext;
@@ -63,6 +64,7 @@ export class HttpDeviceEndpoint {
   readonly tls: boolean;
 
   constructor(private readonly options: HttpDeviceEndpointOptions) {
+    super();
     const limits = { ...DEFAULT_HTTP_DEVICE_LIMITS, ...options.limits };
     this.presence = new HttpPresenceRegistry(options.service, {
       ...DEFAULT_PRESENCE,
@@ -77,24 +79,15 @@ export class HttpDeviceEndpoint {
     this.api = new HttpDeviceApi(this.ctx);
     this.tls = Boolean(options.tls);
     this.listener = new MovableListener(
-      () => this.createServer(),
-      (host, error) => this.note(host, 'server-error', error.message),
+      serverBind(
+        () => this.createServer(),
+        (host, error) => this.note(host, 'server-error', error.message),
+      ),
       options.host,
       options.port,
       'HTTP device API',
+      'http',
     );
-  }
-
-  listen(): Promise<BoundAddress> {
-    return this.listener.listen();
-  }
-
-  address(): BoundAddress | undefined {
-    return this.listener.address();
-  }
-
-  rebind(host: string): Promise<BoundAddress> {
-    return this.listener.rebind(host);
   }
 
   /** Long polls open right now (for tests and the benchmark). */

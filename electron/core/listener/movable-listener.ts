@@ -1,9 +1,11 @@
 /**
  * A listening socket that the "Serve the site network" switch can move to another host on the
  * same port while its connections carry on (closing a server only stops it accepting). Every
- * device-facing endpoint (MQTT, HTTP) listens through one.
+ * device-facing endpoint (MQTT, HTTP, CoAP) listens through one.
  */
 import type net from 'node:net';
+
+import type { DeviceTransport } from '../../../shared/api/entities';
 
 /** Tries at re-opening the previous address after a failed rebind, REOPEN_DELAY_MS apart. */
 const REOPEN_ATTEMPTS = 5;
@@ -27,6 +29,8 @@ export class ListenerMoveError extends Error {
     /** The host listened on before; undefined when there was no listener to go back to. */
     readonly previousHost: string | undefined,
     readonly restoreError: unknown,
+    /** Whose port it is, for the technician's message. */
+    readonly transport: DeviceTransport = 'mqtt',
   ) {
     super(
       `Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`,
@@ -40,27 +44,70 @@ export class ListenerMoveError extends Error {
   }
 }
 
-export class MovableListener {
+/** What a MovableListener holds while it accepts; made by the endpoint's bind. */
+export interface Listening {
+  readonly address: BoundAddress;
+  /**
+   * Stops accepting: `freed` resolves once the port can be bound again, `closed` once it has
+   * closed for good (a TCP server: once its last connection ended, which the owner ends).
+   * Called while it is still the listener's current one.
+   */
+  stop(): { freed: Promise<void>; closed: Promise<void> };
+}
+
+/** Opens a socket of the endpoint's kind on host:port (0: any free port). */
+export type Bind<L extends Listening> = (host: string, port: number) => Promise<L>;
+
+/**
+ * Binds TCP (or TLS) servers: a stopped one frees its port at once, and its connections carry
+ * on. Errors of a listening server (rare: EMFILE on accept) are reported, never thrown.
+ */
+export function serverBind(
+  createServer: () => net.Server,
+  onServerError: (host: string, error: Error) => void,
+): Bind<Listening> {
+  return (host, port) => {
+    const server = createServer();
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        server.on('error', (err) => onServerError(host, err));
+        const { address, port: bound } = server.address() as net.AddressInfo;
+        resolve({
+          address: { host: address, port: bound },
+          stop: () => ({
+            // libuv closes the socket synchronously, so the port is free for the next bind
+            // right away; the callback only fires once this server's last connection ended.
+            freed: Promise.resolve(),
+            closed: new Promise<void>((done) => server.close(() => done())),
+          }),
+        });
+      });
+    });
+  };
+}
+
+export class MovableListener<L extends Listening = Listening> {
   /** The host asked for (listen, then rebind): compared as given, never resolved. */
   private host: string;
   /** The port asked for; once bound, the port actually bound, which rebinds keep. */
   private port: number;
-  /** The server accepting right now; undefined before listen() and after a failed rebind. */
-  private server: net.Server | undefined;
-  private bound: BoundAddress | undefined;
+  /** What accepts right now; undefined before listen() and after a failed rebind. */
+  private listening: L | undefined;
   /** Rebinds one after another: each starts from what the previous one left. */
   private moving: Promise<unknown> = Promise.resolve();
   private shuttingDown = false;
 
   constructor(
-    /** Makes one listening server; a rebind closes one and opens another of the same kind. */
-    private readonly createServer: () => net.Server,
-    /** Errors of a listening server (rare: EMFILE on accept): reported, never thrown. */
-    private readonly onServerError: (host: string, error: Error) => void,
+    /** Opens one listening socket; a rebind stops one and opens another of the same kind. */
+    private readonly bind: Bind<L>,
     host: string,
     port: number,
-    /** Named in errors: "MqttEndpoint", "HTTP device API". */
+    /** Named in errors: "MqttEndpoint", "HTTP device API", "CoapEndpoint". */
     private readonly what: string,
+    private readonly transport: DeviceTransport,
   ) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new RangeError(`${what} port must be 0..65535, got ${port}`);
@@ -78,15 +125,20 @@ export class MovableListener {
     return this.host;
   }
 
+  /** What accepts right now, if anything. */
+  get current(): L | undefined {
+    return this.listening;
+  }
+
   /** Starts listening on the configured host only. Resolves with the bound address. */
   async listen(): Promise<BoundAddress> {
-    if (this.server) throw new Error(`${this.what} is already listening`);
+    if (this.listening) throw new Error(`${this.what} is already listening`);
     return this.open(this.host, this.port);
   }
 
   /** Where the endpoint accepts connections now; undefined while it does not. */
   address(): BoundAddress | undefined {
-    return this.bound ? { ...this.bound } : undefined;
+    return this.listening ? { ...this.listening.address } : undefined;
   }
 
   /**
@@ -102,34 +154,34 @@ export class MovableListener {
   }
 
   /**
-   * Stops accepting for good, after a rebind under way. Resolves once the server has closed,
-   * which is once its last connection has ended: the owner closes those.
+   * Stops accepting for good, after a rebind under way. Resolves once the listener has closed,
+   * which for a server is once its last connection has ended: the owner closes those.
    */
   async close(): Promise<void> {
     this.shuttingDown = true;
     // A rebind in progress finishes first (it checks shuttingDown), so no listener opens after.
     await this.moving;
-    const server = this.server;
-    this.server = undefined;
-    this.bound = undefined;
-    // Servers closed by a rebind already stopped accepting; their sockets are the owner's.
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    // Stopped while still current: its owner may use it to say goodbye (CoAP's 5.03s).
+    const stopping = this.listening?.stop();
+    this.listening = undefined;
+    // Listeners stopped by a rebind already stopped accepting; their sockets are the owner's.
+    await stopping?.closed;
   }
 
   private async move(host: string): Promise<BoundAddress> {
     if (this.shuttingDown) throw new Error(`${this.what} is shutting down`);
-    const current = this.bound;
-    if (current && host === this.host) return { ...current };
+    const current = this.listening;
+    if (current && host === this.host) return { ...current.address };
     // No listener (never opened, or a failed restore): just try the new host.
     const previousHost = current ? this.host : undefined;
     const port = this.port;
-    this.stopAccepting();
+    await this.stopAccepting();
     try {
       return await this.open(host, port);
     } catch (error) {
       const restoreError =
         previousHost === undefined ? undefined : await this.reopen(previousHost, port);
-      throw new ListenerMoveError(host, port, error, previousHost, restoreError);
+      throw new ListenerMoveError(host, port, error, previousHost, restoreError, this.transport);
     }
   }
 
@@ -149,37 +201,25 @@ export class MovableListener {
     return lastError;
   }
 
-  /** Closes the listening socket at once; its connections carry on. */
-  private stopAccepting(): void {
-    const server = this.server;
-    this.server = undefined;
-    this.bound = undefined;
-    // libuv closes the socket synchronously, so the port is free for the next bind right away;
-    // the callback only fires once this server's last connection has ended.
-    if (server?.listening) server.close(() => undefined);
+  /** Stops accepting; resolves once the port is free. Its connections carry on. */
+  private async stopAccepting(): Promise<void> {
+    const stopping = this.listening?.stop();
+    this.listening = undefined;
+    if (!stopping) return;
+    stopping.closed.catch(() => undefined);
+    await stopping.freed;
   }
 
-  private open(host: string, port: number): Promise<BoundAddress> {
-    const server = this.createServer();
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        if (this.shuttingDown) {
-          // close() ran while this bind was under way: it must not outlive the endpoint.
-          server.close();
-          reject(new Error(`${this.what} is shutting down`));
-          return;
-        }
-        server.on('error', (err) => this.onServerError(host, err));
-        const address = server.address() as net.AddressInfo;
-        this.server = server;
-        this.host = host;
-        this.port = address.port;
-        this.bound = { host: address.address, port: address.port };
-        resolve({ ...this.bound });
-      });
-    });
+  private async open(host: string, port: number): Promise<BoundAddress> {
+    const listening = await this.bind(host, port);
+    if (this.shuttingDown) {
+      // close() ran while this bind was under way: it must not outlive the endpoint.
+      await listening.stop().closed;
+      throw new Error(`${this.what} is shutting down`);
+    }
+    this.listening = listening;
+    this.host = host;
+    this.port = listening.address.port;
+    return { ...listening.address };
   }
 }

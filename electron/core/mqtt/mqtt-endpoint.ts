@@ -8,7 +8,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 import { guarded } from '../guarded';
-import { type BoundAddress, MovableListener } from '../listener/movable-listener';
+import { ListeningEndpoint } from '../listener/listening-endpoint';
+import { MovableListener, serverBind } from '../listener/movable-listener';
 import { runConnectHandshake } from './connect-handshake';
 import { MqttSession } from './mqtt-session';
 import { PacketSocket } from './packet-socket';
@@ -47,29 +48,38 @@ const KEEPALIVE_SWEEP_MS = 500;
  */
 const SOCKET_HIGH_WATER_MARK = 256 * 1024;
 
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`MqttEndpoint option ${name} must be a positive integer, got ${value}`);
+type Limits = typeof DEFAULTS;
+
+/** Each limit as given, else its default; one that is not a positive integer is refused. */
+function limitsOf(opts: Partial<Limits>): Limits {
+  const limits = { ...DEFAULTS };
+  for (const name of Object.keys(DEFAULTS) as (keyof Limits)[]) {
+    const value = opts[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`MqttEndpoint option ${name} must be a positive integer, got ${value}`);
+    }
+    limits[name] = value;
   }
-  return value;
+  if (limits.maxIncomingPacketBytes > 268_435_460) {
+    throw new RangeError('maxIncomingPacketBytes exceeds the largest MQTT packet');
+  }
+  if (limits.maxKeepAliveSeconds > 0xffff) {
+    throw new RangeError('maxKeepAliveSeconds exceeds the 65535 s MQTT allows');
+  }
+  return limits;
 }
 
 export { ListenerMoveError } from '../listener/movable-listener';
 
-export class MqttEndpoint<P> {
+export class MqttEndpoint<P> extends ListeningEndpoint {
   private readonly handlers: SessionHandlers<P>;
   private readonly subscribableFilters: ReadonlySet<string>;
-  private readonly maxIncomingPacketBytes: number;
-  private readonly maxInflight: number;
-  private readonly maxQueuedBytes: number;
-  private readonly connectTimeoutMs: number;
-  private readonly maxConnections: number;
-  private readonly maxKeepAliveSeconds: number;
+  private readonly limits: Limits;
   /** Connections over the cap waiting for their CONNECT to be refused. */
   private refusing = 0;
   /** The listening socket, which a rebind moves (sessions stay). */
-  private readonly listener: MovableListener;
+  protected readonly listener: MovableListener;
   private readonly liveSessions = new Set<MqttSession<P>>();
   /** Every open connection, including those not yet past CONNACK. */
   private readonly connections = new Set<PacketSocket>();
@@ -80,40 +90,10 @@ export class MqttEndpoint<P> {
   readonly sessions: ReadonlySet<MqttSession<P>> = this.liveSessions;
 
   constructor(opts: MqttEndpointOptions<P>) {
+    super();
     this.handlers = opts.handlers;
     this.subscribableFilters = new Set(opts.subscribableFilters);
-    this.maxIncomingPacketBytes = positiveInteger(
-      'maxIncomingPacketBytes',
-      opts.maxIncomingPacketBytes,
-      DEFAULTS.maxIncomingPacketBytes,
-    );
-    if (this.maxIncomingPacketBytes > 268_435_460) {
-      throw new RangeError('maxIncomingPacketBytes exceeds the largest MQTT packet');
-    }
-    this.maxInflight = positiveInteger('maxInflight', opts.maxInflight, DEFAULTS.maxInflight);
-    this.maxQueuedBytes = positiveInteger(
-      'maxQueuedBytes',
-      opts.maxQueuedBytes,
-      DEFAULTS.maxQueuedBytes,
-    );
-    this.connectTimeoutMs = positiveInteger(
-      'connectTimeoutMs',
-      opts.connectTimeoutMs,
-      DEFAULTS.connectTimeoutMs,
-    );
-    this.maxConnections = positiveInteger(
-      'maxConnections',
-      opts.maxConnections,
-      DEFAULTS.maxConnections,
-    );
-    this.maxKeepAliveSeconds = positiveInteger(
-      'maxKeepAliveSeconds',
-      opts.maxKeepAliveSeconds,
-      DEFAULTS.maxKeepAliveSeconds,
-    );
-    if (this.maxKeepAliveSeconds > 0xffff) {
-      throw new RangeError('maxKeepAliveSeconds exceeds the 65535 s MQTT allows');
-    }
+    this.limits = limitsOf(opts);
     const socketOptions = { noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK };
     const tlsOptions = opts.tls;
     // A rebind makes a new server of the same kind: a TLS listener stays TLS.
@@ -137,32 +117,18 @@ export class MqttEndpoint<P> {
       : () => net.createServer(socketOptions, (socket) => this.accept(socket));
     // Later server errors (rare: e.g. EMFILE on accept) are reported, never thrown.
     this.listener = new MovableListener(
-      createServer,
-      (host, err) =>
+      serverBind(createServer, (host, err) =>
         this.report({ remoteAddress: host, kind: 'server-error', message: err.message }),
+      ),
       opts.host,
       opts.port,
       'MqttEndpoint',
+      'mqtt',
     );
   }
 
   private get shuttingDown(): boolean {
     return this.listener.isShuttingDown;
-  }
-
-  /** Starts listening on the configured host only. Resolves with the bound address. */
-  listen(): Promise<BoundAddress> {
-    return this.listener.listen();
-  }
-
-  /** Where the endpoint accepts connections now; undefined while it does not. */
-  address(): BoundAddress | undefined {
-    return this.listener.address();
-  }
-
-  /** Moves the listener to another host on the same port, keeping every open connection. */
-  rebind(host: string): Promise<BoundAddress> {
-    return this.listener.rebind(host);
   }
 
   /**
@@ -190,7 +156,7 @@ export class MqttEndpoint<P> {
       socket.destroy();
       return;
     }
-    const overCapacity = this.connections.size - this.refusing >= this.maxConnections;
+    const overCapacity = this.connections.size - this.refusing >= this.limits.maxConnections;
     if (overCapacity && this.refusing >= REFUSAL_SLOTS) {
       // A flood: closing unread is all that is left, or it would exhaust the descriptors.
       socket.destroy();
@@ -198,7 +164,7 @@ export class MqttEndpoint<P> {
     }
     const io = new PacketSocket(
       socket,
-      this.maxIncomingPacketBytes,
+      this.limits.maxIncomingPacketBytes,
       this.connectionClosed,
       overCapacity,
     );
@@ -207,10 +173,10 @@ export class MqttEndpoint<P> {
     runConnectHandshake<P>(io, {
       handlers: this.handlers,
       connectTimeoutMs: overCapacity
-        ? Math.min(REFUSAL_TIMEOUT_MS, this.connectTimeoutMs)
-        : this.connectTimeoutMs,
-      maxIncomingPacketBytes: this.maxIncomingPacketBytes,
-      maxKeepAliveSeconds: this.maxKeepAliveSeconds,
+        ? Math.min(REFUSAL_TIMEOUT_MS, this.limits.connectTimeoutMs)
+        : this.limits.connectTimeoutMs,
+      maxIncomingPacketBytes: this.limits.maxIncomingPacketBytes,
+      maxKeepAliveSeconds: this.limits.maxKeepAliveSeconds,
       overCapacity,
       report: this.report,
       isShuttingDown: () => this.shuttingDown,
@@ -223,8 +189,11 @@ export class MqttEndpoint<P> {
           principal,
           handlers: this.handlers,
           subscribableFilters: this.subscribableFilters,
-          maxInflight: Math.min(this.maxInflight, clientReceiveMaximum ?? this.maxInflight),
-          maxQueuedBytes: this.maxQueuedBytes,
+          maxInflight: Math.min(
+            this.limits.maxInflight,
+            clientReceiveMaximum ?? this.limits.maxInflight,
+          ),
+          maxQueuedBytes: this.limits.maxQueuedBytes,
           clientMaxPacketBytes: connect.properties?.maximumPacketSize,
           report: this.report,
           onClosed: (closedSession, reason) => {

@@ -128,6 +128,13 @@ export class PackageRepository {
     })();
   }
 
+  /** A package's status alone (no device count): undefined when it no longer exists. */
+  status(id: string): Package['status'] | undefined {
+    return this.sql<[string], { status: Package['status'] }>(
+      'SELECT status FROM packages WHERE id = ?',
+    ).get(id)?.status;
+  }
+
   setStatus(id: string, status: 'READY' | 'CORRUPT', detail: string | null): void {
     this.sql('UPDATE packages SET status = ?, status_detail = ? WHERE id = ?').run(
       status,

@@ -3,8 +3,10 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { PackageStore } from '../packages/package-store';
 import type { AttributeRepository } from '../repositories/attributes';
-import type { CloudLinks } from '../repositories/cloud-links';
+import type { CloudDeviceLinks } from '../repositories/cloud-device-links';
+import type { CloudPackageLinks } from '../repositories/cloud-package-links';
 import type { CloudPackageList } from '../repositories/cloud-packages';
+import type { CloudProfileLinks } from '../repositories/cloud-profile-links';
 import type { DeviceRepository } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { PackageRepository } from '../repositories/packages';
@@ -18,7 +20,9 @@ import type { Db } from '../storage/database';
 export interface SyncDeps {
   /** For transactions only: the SQL is in the repositories. */
   db: Db;
-  links: CloudLinks;
+  profileLinks: CloudProfileLinks;
+  deviceLinks: CloudDeviceLinks;
+  packageLinks: CloudPackageLinks;
   queue: SyncQueue;
   watermarks: TelemetryWatermarks;
   cloudPackages: CloudPackageList;

@@ -64,18 +64,18 @@ export async function pullDevices(
 type Upserted = { id: string; change: 'added' | 'updated' | 'unchanged' } | string;
 
 function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upserted {
-  const { links } = deps;
-  const profile = links.profileByCloudId(cloud.deviceProfileId.id);
+  const { profileLinks, deviceLinks } = deps;
+  const profile = profileLinks.byCloudId(cloud.deviceProfileId.id);
   if (!profile) return `${cloud.name}: its device profile is not in the station; skipped`;
-  const local = links.deviceByCloudId(cloud.id.id);
-  const tokenOwner = links.deviceByToken(token);
+  const local = deviceLinks.byCloudId(cloud.id.id);
+  const tokenOwner = deviceLinks.byToken(token);
   if (local) {
     if (tokenOwner && tokenOwner.id !== local.id)
       return `${cloud.name}: its access token is used by the station's device ${tokenOwner.name}; not updated`;
     const edited = hasPendingEdit(deps, local.id);
     const name = edited ? local.name : cloud.name;
     const label = edited ? local.label : (cloud.label ?? '');
-    const nameOwner = links.deviceByName(name);
+    const nameOwner = deviceLinks.byName(name);
     if (nameOwner && nameOwner.id !== local.id)
       return `${cloud.name}: the station has another device with that name; not updated`;
     const changed =
@@ -88,7 +88,7 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     // While a change of the station's is waiting to be pushed, the copy it was made on stays
     // the base, so the push can tell what the cloud changed meanwhile.
     deps.db.transaction(() =>
-      links.updatePulledDevice(local.id, cloud, {
+      deviceLinks.updatePulled(local.id, cloud, {
         profileId: profile.id,
         token,
         keepSnapshot: hasLocalChanges(deps, local.id),
@@ -98,11 +98,11 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     if (changed) deps.notifier.deviceChanged(local.id);
     return { id: local.id, change: changed ? 'updated' : 'unchanged' };
   }
-  const sameName = links.deviceByName(cloud.name);
+  const sameName = deviceLinks.byName(cloud.name);
   if (sameName) {
     if (sameName.cloudId === null && sameName.accessToken === token) {
       // Added on site with the cloud's name and token: it is that device.
-      deps.db.transaction(() => links.linkDevice(sameName.id, cloud))();
+      deps.db.transaction(() => deviceLinks.link(sameName.id, cloud))();
       deps.notifier.deviceChanged(sameName.id);
       return { id: sameName.id, change: 'updated' };
     }
@@ -113,7 +113,7 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
   if (tokenOwner)
     return `${cloud.name}: its access token is used by the station's device ${tokenOwner.name}; skipped`;
   const id = deps.db.transaction(() =>
-    links.insertPulledDevice(cloud, profile.id, token, deps.now()),
+    deviceLinks.insertPulled(cloud, profile.id, token, deps.now()),
   )();
   deps.notifier.deviceChanged(id);
   return { id, change: 'added' };

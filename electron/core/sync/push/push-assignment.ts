@@ -1,5 +1,5 @@
 import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import type { DeviceLink } from '../../repositories/cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-device-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
 import { deviceDeletedConflict, deviceInCloud } from './push-device';
@@ -32,7 +32,7 @@ export const pushAssignment: Pusher = async (ctx, item) => {
   const { device } = found;
   const cloudDeviceId = device.cloudId;
   const localPackageId = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
-  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
+  const pkg = localPackageId ? deps.packageLinks.get(localPackageId) : undefined;
   if (localPackageId && !pkg?.cloudId)
     return {
       kind: 'waiting',
@@ -107,7 +107,7 @@ async function done(
     kind: 'done',
     counted: 'assignments',
     apply: () => {
-      deps.links.linkDevice(device.id, cloud);
+      deps.deviceLinks.link(device.id, cloud);
       if (settle) deps.telemetry.insert(device.id, [{ ts, values: settle }]);
     },
   };
@@ -167,7 +167,7 @@ function deletedInCloud(device: DeviceLink, type: OtaPackageType): PushOutcome {
 }
 
 export async function describeCloudPackage(ctx: PushContext, cloudId: string): Promise<string> {
-  const local = ctx.deps.links.packageByCloudId(cloudId);
+  const local = ctx.deps.packageLinks.byCloudId(cloudId);
   if (local) return `${local.title} ${local.version}`;
   const listed = ctx.deps.cloudPackages.titleVersion(cloudId);
   if (listed) return `${listed.title} ${listed.version}`;

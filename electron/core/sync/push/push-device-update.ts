@@ -1,4 +1,4 @@
-import type { DeviceLink } from '../../repositories/cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-device-links';
 import type { OutboxItem } from '../../repositories/sync-queue';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
@@ -121,17 +121,17 @@ function done(
   cloud: CloudDevice,
   counted: 'devices' | 'settled',
 ): PushOutcome {
-  const { links, notifier } = ctx.deps;
+  const { deviceLinks, notifier } = ctx.deps;
   return {
     kind: 'done',
     counted,
     ...(counted === 'settled' ? { note: 'the cloud already has this name and label' } : {}),
     apply: () => {
-      links.linkDevice(device.id, cloud);
-      const now = links.device(device.id);
+      deviceLinks.link(device.id, cloud);
+      const now = deviceLinks.get(device.id);
       const theirs = nameAndLabelOf(cloud);
       if (!now || !same(now, mine) || same(now, theirs)) return;
-      if (links.setNameAndLabel(device.id, theirs)) notifier.deviceChanged(device.id);
+      if (deviceLinks.setNameAndLabel(device.id, theirs)) notifier.deviceChanged(device.id);
     },
   };
 }

@@ -1,11 +1,11 @@
-import type { DeviceLink } from '../../repositories/cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-device-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 /** A device added on site: created in the cloud with the same access token. */
 export const pushDeviceCreated: Pusher = async (ctx, item) => {
-  const device = ctx.deps.links.device(item.entityId);
+  const device = ctx.deps.deviceLinks.get(item.entityId);
   if (!device)
     return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
   if (device.cloudId) return { kind: 'done', counted: 'settled' };
@@ -23,7 +23,7 @@ export async function deviceInCloud(
   deviceId: string,
 ): Promise<{ device: DeviceLink & { cloudId: string } } | { outcome: PushOutcome }> {
   const { deps } = ctx;
-  const device = deps.links.device(deviceId);
+  const device = deps.deviceLinks.get(deviceId);
   if (!device)
     return {
       outcome: {
@@ -44,7 +44,7 @@ export async function deviceInCloud(
   const created = await createDevice(ctx, device);
   if (created.kind !== 'done') return { outcome: created };
   deps.db.transaction(() => created.apply?.())();
-  const linked = deps.links.device(deviceId) as DeviceLink;
+  const linked = deps.deviceLinks.get(deviceId) as DeviceLink;
   return { device: { ...linked, cloudId: linked.cloudId as string } };
 }
 
@@ -55,7 +55,7 @@ export async function deviceInCloud(
  */
 export async function createDevice(ctx: PushContext, device: DeviceLink): Promise<PushOutcome> {
   const { deps, client } = ctx;
-  const profile = deps.links.profile(device.profileId);
+  const profile = deps.profileLinks.get(device.profileId);
   if (!profile?.cloudId)
     return {
       kind: 'waiting',
@@ -105,7 +105,7 @@ export async function createDevice(ctx: PushContext, device: DeviceLink): Promis
     }
     saved = existing;
   }
-  return { kind: 'done', counted: 'devices', apply: () => deps.links.linkDevice(device.id, saved) };
+  return { kind: 'done', counted: 'devices', apply: () => deps.deviceLinks.link(device.id, saved) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { checksumOfFile } from '../../packages/checksum';
-import type { PackageLink } from '../../repositories/cloud-links';
+import type { PackageLink } from '../../repositories/cloud-package-links';
 import type { OutboxItem } from '../../repositories/sync-queue';
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
@@ -14,7 +14,7 @@ import { entityRef, type PushContext, type Pusher, type PushOutcome } from './pu
  */
 export const pushPackageCreated: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
-  const pkg = deps.links.package(item.entityId);
+  const pkg = deps.packageLinks.get(item.entityId);
   if (!pkg)
     return {
       kind: 'done',
@@ -27,7 +27,7 @@ export const pushPackageCreated: Pusher = async (ctx, item) => {
       kind: 'failed',
       message: `${label(pkg)} is corrupt in the station's cache: add it again, then retry`,
     };
-  const profile = deps.links.profile(pkg.profileId);
+  const profile = deps.profileLinks.get(pkg.profileId);
   if (!profile?.cloudId)
     return {
       kind: 'waiting',
@@ -136,7 +136,7 @@ async function upload(
   return {
     kind: 'done',
     counted: 'packages',
-    apply: () => deps.links.linkPackage(pkg.id, cloudId),
+    apply: () => deps.packageLinks.link(pkg.id, cloudId),
   };
 }
 
@@ -153,7 +153,7 @@ async function compareWithCloud(
     return {
       kind: 'done',
       counted: 'packages',
-      apply: () => deps.links.linkPackage(pkg.id, cloudId),
+      apply: () => deps.packageLinks.link(pkg.id, cloudId),
     };
   deps.queue.setProgress(item.seq, {});
   return {

@@ -1,5 +1,5 @@
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import type { ProfileLink } from '../../repositories/cloud-links';
+import type { ProfileLink } from '../../repositories/cloud-profile-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudProfile } from '../cloud-types';
 import { assignmentType, describeCloudPackage, slotField } from './push-assignment';
@@ -17,7 +17,7 @@ const SAVE_ATTEMPTS = 3;
 export const pushProfileAssignment: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
   const type = assignmentType(item.payload);
-  const profile = deps.links.profile(item.entityId);
+  const profile = deps.profileLinks.get(item.entityId);
   if (!profile)
     return {
       kind: 'done',
@@ -30,7 +30,7 @@ export const pushProfileAssignment: Pusher = async (ctx, item) => {
       reason: `waiting for device profile ${profile.name} to reach the cloud`,
     };
   const localPackageId = type === 'FIRMWARE' ? profile.firmwareId : profile.softwareId;
-  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
+  const pkg = localPackageId ? deps.packageLinks.get(localPackageId) : undefined;
   if (localPackageId && !pkg?.cloudId)
     return {
       kind: 'waiting',
@@ -100,7 +100,7 @@ function done(ctx: PushContext, profile: ProfileLink, cloud: CloudProfile): Push
   return {
     kind: 'done',
     counted: 'assignments',
-    apply: () => ctx.deps.links.setProfileSnapshot(profile.id, cloud),
+    apply: () => ctx.deps.profileLinks.setSnapshot(profile.id, cloud),
   };
 }
 

@@ -5,7 +5,7 @@ import type { Pusher } from './push-types';
 
 /** A profile added on site. One of that name in the cloud is the same profile: adopted. */
 export const pushProfileCreated: Pusher = async ({ deps, client }, item) => {
-  const profile = deps.links.profile(item.entityId);
+  const profile = deps.profileLinks.get(item.entityId);
   if (!profile)
     return {
       kind: 'done',
@@ -31,8 +31,8 @@ export const pushProfileCreated: Pusher = async ({ deps, client }, item) => {
     kind: 'done',
     counted: 'profiles',
     apply: () => {
-      deps.links.linkProfile(profile.id, cloudId);
-      if (cloud) deps.links.setProfileSnapshot(profile.id, cloud);
+      deps.profileLinks.link(profile.id, cloudId);
+      if (cloud) deps.profileLinks.setSnapshot(profile.id, cloud);
     },
   };
 };

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Db } from '../storage/database';
+import { type RowLookup, rowLookup } from '../storage/row-lookup';
+import { type StatementCache, statementCache } from '../storage/statements';
+import { CloudProfile } from '../sync/cloud-types';
+import { linkToCloud, markCloudDeleted, snapshotOf } from './cloud-columns';
+import type { ProfileRow } from './profiles';
+
+/** A device profile as the sync sees it: with its cloud id and the cloud's last copy. */
+export interface ProfileLink {
+  id: string;
+  name: string;
+  description: string;
+  firmwareId: string | null;
+  softwareId: string | null;
+  cloudId: string | null;
+  /** The profile as the cloud last showed it. */
+  snapshot: CloudProfile | null;
+}
+
+function toProfileLink(row: ProfileRow): ProfileLink {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    firmwareId: row.firmware_id,
+    softwareId: row.software_id,
+    cloudId: row.cloud_id,
+    snapshot: snapshotOf(CloudProfile, row.cloud_snapshot),
+  };
+}
+
+/**
+ * The device_profiles table as the sync reads and writes it. Profiles pulled from the cloud are
+ * written here directly, without outbox entries: the cloud already knows them.
+ */
+export class CloudProfileLinks {
+  private readonly sql: StatementCache;
+  private readonly rows: RowLookup<ProfileLink>;
+
+  constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+    this.rows = rowLookup(db, 'SELECT * FROM device_profiles', toProfileLink);
+  }
+
+  get(id: string): ProfileLink | undefined {
+    return this.rows.one('id = ?', id);
+  }
+
+  byCloudId(cloudId: string): ProfileLink | undefined {
+    return this.rows.one('cloud_id = ?', cloudId);
+  }
+
+  byName(name: string): ProfileLink | undefined {
+    return this.rows.one('name = ?', name);
+  }
+
+  withCloudId(): ProfileLink[] {
+    return this.rows.all('cloud_id IS NOT NULL');
+  }
+
+  link(id: string, cloudId: string): void {
+    linkToCloud(this.db, 'device_profiles', id, cloudId);
+  }
+
+  /** The profile as the cloud now has it: the base a change of the site's is saved over. */
+  setSnapshot(id: string, cloud: CloudProfile): void {
+    this.sql<[string, string]>('UPDATE device_profiles SET cloud_snapshot = ? WHERE id = ?').run(
+      JSON.stringify(cloud),
+      id,
+    );
+  }
+
+  /** Inserts or updates the local copy of a cloud profile; returns what happened. */
+  upsertPulled(cloud: CloudProfile, now: number): 'added' | 'updated' | 'unchanged' {
+    const description = cloud.description ?? '';
+    const existing = this.byCloudId(cloud.id.id);
+    if (existing) {
+      if (existing.name === cloud.name && existing.description === description) {
+        this.sql<[string]>('UPDATE device_profiles SET cloud_deleted_at = NULL WHERE id = ?').run(
+          existing.id,
+        );
+        return 'unchanged';
+      }
+      // Another local profile may hold the new name: then the name stays (it is only a label).
+      const clash = this.byName(cloud.name);
+      const name = clash && clash.id !== existing.id ? existing.name : cloud.name;
+      this.sql<[string, string, string]>(
+        'UPDATE device_profiles SET name = ?, description = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(name, description, existing.id);
+      return 'updated';
+    }
+    const sameName = this.byName(cloud.name);
+    if (sameName) {
+      // A profile made on site with the cloud's name is that profile: adopt it.
+      if (sameName.cloudId === null) {
+        this.link(sameName.id, cloud.id.id);
+        return 'updated';
+      }
+      return 'unchanged';
+    }
+    this.sql<[string, string, string, string, number]>(
+      'INSERT INTO device_profiles (id, name, description, cloud_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(randomUUID(), cloud.name, description, cloud.id.id, now);
+    return 'added';
+  }
+
+  markDeleted(id: string, now: number): void {
+    markCloudDeleted(this.db, 'device_profiles', id, now);
+  }
+}

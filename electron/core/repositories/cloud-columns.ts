@@ -39,6 +39,13 @@ export function linkToCloud(
   ).run(cloudId, id);
 }
 
+/** Forgets the row's cloud copy: the cloud is to get it anew. */
+export function unlinkFromCloud(db: Db, table: CloudLinkedTable, id: string): void {
+  statementCache(db)<[string]>(
+    `UPDATE ${table} SET cloud_id = NULL, cloud_deleted_at = NULL WHERE id = ?`,
+  ).run(id);
+}
+
 /** Whether anything of the station came from, or went to, a cloud. */
 export function anyCloudLinked(db: Db): boolean {
   return (

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../storage/database';
 import { type RowLookup, rowLookup } from '../storage/row-lookup';
 import { type StatementCache, statementCache } from '../storage/statements';
-import { linkToCloud, markCloudDeleted } from './cloud-columns';
+import { linkToCloud, markCloudDeleted, unlinkFromCloud } from './cloud-columns';
 import {
   insertPackageRow,
   isBlobReferenced,
@@ -64,8 +64,18 @@ export class CloudPackageLinks {
     return this.rows.all('cloud_id IS NOT NULL');
   }
 
+  /** The packages of a device profile that the cloud has (or had). */
+  linkedOfProfile(profileId: string): PackageLink[] {
+    return this.rows.all('profile_id = ? AND cloud_id IS NOT NULL', profileId);
+  }
+
   link(id: string, cloudId: string): void {
     linkToCloud(this.db, 'packages', id, cloudId);
+  }
+
+  /** Forgets the cloud's copy (deleted there): the package is to be created in the cloud anew. */
+  unlink(id: string): void {
+    unlinkFromCloud(this.db, 'packages', id);
   }
 
   insertPulled(pkg: NewPulledPackage, now: number): string {

@@ -4,7 +4,7 @@ import type { Db } from '../storage/database';
 import { type RowLookup, rowLookup } from '../storage/row-lookup';
 import { type StatementCache, statementCache } from '../storage/statements';
 import { CloudProfile } from '../sync/cloud-types';
-import { linkToCloud, markCloudDeleted, snapshotOf } from './cloud-columns';
+import { linkToCloud, markCloudDeleted, snapshotOf, unlinkFromCloud } from './cloud-columns';
 import type { ProfileRow } from './profiles';
 
 /** A device profile as the sync sees it: with its cloud id and the cloud's last copy. */
@@ -62,6 +62,12 @@ export class CloudProfileLinks {
 
   link(id: string, cloudId: string): void {
     linkToCloud(this.db, 'device_profiles', id, cloudId);
+  }
+
+  /** Forgets the cloud's copy (deleted there): the profile is to be created in the cloud anew. */
+  unlink(id: string): void {
+    unlinkFromCloud(this.db, 'device_profiles', id);
+    this.sql<[string]>('UPDATE device_profiles SET cloud_snapshot = NULL WHERE id = ?').run(id);
   }
 
   /** The profile as the cloud now has it: the base a change of the site's is saved over. */

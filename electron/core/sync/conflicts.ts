@@ -1,6 +1,7 @@
 import type { CloudConflict, ConflictChoice } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { sharedAttributesOf } from '../ota/ota-service';
+import { enqueueOutbox } from '../repositories/outbox';
 import type { OutboxItem } from '../repositories/sync-queue';
 import { downloadBinary } from './binary-download';
 import { applyCloudAssignment, applyCloudProfileAssignment } from './cloud-assignment';
@@ -8,7 +9,7 @@ import type { CloudClient } from './cloud-client';
 import { CloudHttpError } from './cloud-errors';
 import { CloudDevice, CloudProfile } from './cloud-types';
 import { cacheBinary } from './pull/pull-packages';
-import { mergeEdit, type NameAndLabel, nameAndLabelOf } from './push/push-device-update';
+import { type DeviceEdit, editOf, mergeEdit } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
 import type { SyncDeps } from './sync-deps';
 
@@ -78,6 +79,8 @@ export async function resolveConflict(
     }
     case 'PROFILE_ASSIGNMENT':
       return resolveProfileAssignment(deps, client, item, detail, choice);
+    case 'PROFILE_DELETED':
+      return resolveProfileDeleted(deps, item, choice);
     case 'PACKAGE': {
       if (!client) return needsCloud();
       const cloudPackageId = detail.data.cloudPackageId as string;
@@ -204,13 +207,27 @@ function resolveDeviceEdit(
       message: `${device.name}: the station's name and label will be pushed over the cloud's`,
     };
   }
-  const cloud = nameAndLabelOf(theirs);
-  const mine: NameAndLabel = { name: device.name, label: device.label };
-  const start = (detail.data.start as NameAndLabel | undefined) ?? cloud;
+  const cloud = editOf(theirs);
+  const profile = deps.profileLinks.get(device.profileId);
+  const mine: DeviceEdit = {
+    name: device.name,
+    label: device.label,
+    profile: profile?.cloudId ?? cloud.profile,
+  };
+  const start = { ...cloud, ...(detail.data.start as Partial<DeviceEdit> | undefined) };
   const { merged } = mergeEdit(start, mine, cloud);
-  const settled = merged.name === cloud.name && merged.label === cloud.label;
+  const settled =
+    merged.name === cloud.name && merged.label === cloud.label && merged.profile === cloud.profile;
+  const movedTo =
+    merged.profile === mine.profile ? undefined : deps.profileLinks.byCloudId(merged.profile);
+  if (merged.profile !== mine.profile && !movedTo)
+    return {
+      resolved: false,
+      message: `The cloud's device profile of ${device.name} is not on the station yet: pull, then try again`,
+    };
   const applied = deps.db.transaction(() => {
     if (!deps.deviceLinks.setNameAndLabel(device.id, merged)) return false;
+    if (movedTo) deps.assigner.moveDevice(device.id, movedTo.id, deps.now());
     deps.deviceLinks.link(device.id, theirs);
     if (settled) deps.queue.drop([item.seq]);
     else deps.queue.reopen(item.seq);
@@ -266,6 +283,55 @@ async function resolveProfileAssignment(
     deps.queue.drop([item.seq]);
   })();
   return { resolved: true, message: "The station's device profile now has the cloud's package" };
+}
+
+/**
+ * A profile's package changed on site, the profile deleted in the cloud. Keep mine: the profile
+ * and its packages are created in the cloud again (queued as on site), then the change pushed.
+ * Take the cloud's: the station keeps the profile, marked deleted; its changes are dropped.
+ */
+function resolveProfileDeleted(
+  deps: SyncDeps,
+  item: OutboxItem,
+  choice: ConflictChoice,
+): Resolution {
+  const profile = deps.profileLinks.get(item.entityId);
+  if (!profile) {
+    deps.queue.drop([item.seq]);
+    return { resolved: true, message: 'The device profile no longer exists on the station' };
+  }
+  if (choice === 'TAKE_CLOUD') {
+    deps.db.transaction(() => {
+      deps.profileLinks.markDeleted(profile.id, deps.now());
+      deps.queue.drop(deps.queue.itemsOf(profile.id).map((i) => i.seq));
+    })();
+    return {
+      resolved: true,
+      message: `Device profile ${profile.name} stays deleted in the cloud; kept on the station, marked deleted`,
+    };
+  }
+  const now = deps.now();
+  deps.db.transaction(() => {
+    deps.profileLinks.unlink(profile.id);
+    enqueueOutbox(deps.db, {
+      kind: 'profile.created',
+      entityId: profile.id,
+      payload: { name: profile.name, description: profile.description },
+      now,
+    });
+    for (const pkg of deps.packageLinks.linkedOfProfile(profile.id)) {
+      deps.packageLinks.unlink(pkg.id);
+      const { cloudId: _cloudId, cloudDeletedAt: _deletedAt, status: _status, ...fields } = pkg;
+      enqueueOutbox(deps.db, { kind: 'package.created', entityId: pkg.id, payload: fields, now });
+    }
+    // Queued again after them: the entity's changes are pushed in order.
+    deps.queue.drop([item.seq]);
+    enqueueOutbox(deps.db, { kind: item.kind, entityId: profile.id, payload: item.payload, now });
+  })();
+  return {
+    resolved: true,
+    message: `Device profile ${profile.name} and its packages will be created in the cloud again`,
+  };
 }
 
 /**

@@ -57,6 +57,8 @@ export interface CloudAssigner {
   /** A profile's package: its connected followers are told and one job made, as on site. */
   assignProfile(profileId: string, packageId: string, now: number): void;
   unassignProfile(profileId: string, type: OtaPackageType, now: number): void;
+  /** The device in the cloud's device profile; its packages re-evaluated, as on a site move. */
+  moveDevice(deviceId: string, profileId: string, now: number): void;
 }
 
 /** A phase of a pull or push reports how far it got. */

@@ -26,6 +26,17 @@ export function hasPendingEdit(deps: SyncDeps, deviceId: string): boolean {
   return deps.queue.itemsOf(deviceId).some((item) => item.kind === 'device.updated');
 }
 
+/** As hasPendingEdit, for a move to another device profile (its entry carries the profile). */
+function hasPendingMove(deps: SyncDeps, deviceId: string): boolean {
+  return deps.queue
+    .itemsOf(deviceId)
+    .some(
+      (item) =>
+        item.kind === 'device.updated' &&
+        typeof (item.payload as { profileId?: unknown } | null)?.profileId === 'string',
+    );
+}
+
 /** Devices with their access tokens (one credentials request per device). */
 export async function pullDevices(
   deps: SyncDeps,
@@ -75,13 +86,14 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     const edited = hasPendingEdit(deps, local.id);
     const name = edited ? local.name : cloud.name;
     const label = edited ? local.label : (cloud.label ?? '');
+    const profileId = hasPendingMove(deps, local.id) ? local.profileId : profile.id;
     const nameOwner = deviceLinks.byName(name);
     if (nameOwner && nameOwner.id !== local.id)
       return `${cloud.name}: the station has another device with that name; not updated`;
     const changed =
       local.name !== name ||
       local.label !== label ||
-      local.profileId !== profile.id ||
+      local.profileId !== profileId ||
       local.accessToken !== token ||
       local.cloudDeletedAt !== null ||
       local.snapshot?.version !== cloud.version;
@@ -89,7 +101,7 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     // the base, so the push can tell what the cloud changed meanwhile.
     deps.db.transaction(() =>
       deviceLinks.updatePulled(local.id, cloud, {
-        profileId: profile.id,
+        profileId,
         token,
         keepSnapshot: hasLocalChanges(deps, local.id),
         keepNameAndLabel: edited,

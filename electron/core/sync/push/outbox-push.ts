@@ -174,6 +174,19 @@ function dropSuperseded(ctx: PushContext, items: OutboxItem[], result: OutboxPus
   return items.filter((item) => !gone.has(item.seq));
 }
 
+/** What a device.updated entry changed, in words (a move carries the profile ids). */
+function editedFields(payload: unknown): string {
+  const edit = payload as {
+    name?: string;
+    label?: string;
+    profileId?: string;
+    was?: { name?: string; label?: string };
+  } | null;
+  if (typeof edit?.profileId !== 'string') return 'name and label';
+  const renamed = edit.name !== edit.was?.name || edit.label !== edit.was?.label;
+  return renamed ? 'name, label and device profile' : 'device profile';
+}
+
 export function describe(
   { profileLinks, deviceLinks }: Pick<SyncDeps, 'profileLinks' | 'deviceLinks'>,
   item: OutboxItem,
@@ -184,7 +197,7 @@ export function describe(
     case 'device.created':
       return `device ${deviceLinks.get(item.entityId)?.name ?? item.entityId}`;
     case 'device.updated':
-      return `name and label of ${deviceLinks.get(item.entityId)?.name ?? item.entityId}`;
+      return `${editedFields(item.payload)} of ${deviceLinks.get(item.entityId)?.name ?? item.entityId}`;
     case 'package.created':
     case 'package.deleted': {
       const payload = item.payload as { title?: string; version?: string } | null;

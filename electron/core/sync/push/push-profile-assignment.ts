@@ -60,10 +60,7 @@ export const pushProfileAssignment: Pusher = async (ctx, item) => {
     }
   } catch (error) {
     if (error instanceof CloudHttpError && error.status === 404)
-      return {
-        kind: 'failed',
-        message: `Device profile ${profile.name} was deleted in the cloud; its ${slotName(type)} cannot be pushed`,
-      };
+      return profileDeletedConflict(profile, type);
     throw error;
   }
   throw new CloudHttpError(
@@ -94,6 +91,29 @@ async function saveOrConflict(
 
 function slotName(type: OtaPackageType): 'firmware' | 'software' {
   return type === 'FIRMWARE' ? 'firmware' : 'software';
+}
+
+/**
+ * The cloud deleted the profile (and with it its packages, as ThingsBoard cascades) while its
+ * package was changed on site: the technician chooses between creating it again and leaving it.
+ */
+function profileDeletedConflict(profile: ProfileLink, type: OtaPackageType): PushOutcome {
+  const slot = slotName(type);
+  return {
+    kind: 'conflict',
+    message: `Device profile ${profile.name} was deleted in the cloud, but its ${slot} was changed on site`,
+    detail: {
+      kind: 'PROFILE_DELETED',
+      label: `device profile ${profile.name}`,
+      local: { 'device profile': profile.name, changed: slot },
+      cloud: { 'device profile': null },
+      choices: {
+        KEEP_MINE: `Create the device profile in the cloud again, with its packages, then push its ${slot}`,
+        TAKE_CLOUD: `Leave it deleted in the cloud: the station keeps the profile and its ${slot} for its devices, marked deleted; the change is not pushed`,
+      },
+      data: { type },
+    },
+  };
 }
 
 function done(ctx: PushContext, profile: ProfileLink, cloud: CloudProfile): PushOutcome {

@@ -143,6 +143,23 @@ describe('a device moved to another profile on site, synced', () => {
     expect(await fx.call('cloud.pending', {})).toEqual([]);
   });
 
+  it("a device the console moved: the pull moves it on the station, and its new profile's firmware is sent", async () => {
+    const { fx, cloud, a, b } = await pulledSite();
+    await fx.call('cloud.pull', { packageIds: [...b.packages.values()].map((p) => p.id) });
+    cloud.editDevice(a.devices.get('d')!.id, { profileId: b.profile.id });
+    const pull = await fx.call('cloud.pull', { binaries: 'NONE' });
+    expect(pull.devices).toMatchObject({ updated: 1 });
+    const d = await local(fx, 'd');
+    expect(d).toMatchObject({
+      profileName: 'CIM-200',
+      firmware: { assignedFrom: 'PROFILE', assignedTitle: 'FB', assignedVersion: '1' },
+    });
+    // As after a move on site: a delivery of the profile's firmware, and nothing for the cloud.
+    const executions = await fx.call('executions.list', { deviceId: d.id });
+    expect(executions.map((e) => `${e.packageTitle} ${e.packageVersion}`)).toEqual(['FB 1']);
+    expect(await fx.call('cloud.pending', {})).toEqual([]);
+  });
+
   /** A profile firmware set on site, the profile deleted in the console: pushed, one conflict. */
   async function profileDeletedInCloud() {
     const fx = await startFixture();

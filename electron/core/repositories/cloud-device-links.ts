@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../storage/database';
-import { type RowLookup, rowLookup } from '../storage/row-lookup';
-import { type StatementCache, statementCache } from '../storage/statements';
 import { CloudDevice } from '../sync/cloud-types';
-import { markCloudDeleted, snapshotOf } from './cloud-columns';
+import { snapshotOf } from './cloud-columns';
+import { CloudLinkedRows } from './cloud-linked-rows';
 import type { DeviceRow } from './devices';
 
 /** A device as the sync sees it: with its cloud id and the cloud's last copy. */
@@ -41,21 +40,9 @@ function toDeviceLink(row: DeviceRow): DeviceLink {
  * The devices table as the sync reads and writes it. Devices pulled from the cloud are written
  * here directly, without outbox entries: the cloud already knows them.
  */
-export class CloudDeviceLinks {
-  private readonly sql: StatementCache;
-  private readonly rows: RowLookup<DeviceLink>;
-
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-    this.rows = rowLookup(db, 'SELECT * FROM devices', toDeviceLink);
-  }
-
-  get(id: string): DeviceLink | undefined {
-    return this.rows.one('id = ?', id);
-  }
-
-  byCloudId(cloudId: string): DeviceLink | undefined {
-    return this.rows.one('cloud_id = ?', cloudId);
+export class CloudDeviceLinks extends CloudLinkedRows<DeviceRow, DeviceLink> {
+  constructor(db: Db) {
+    super(db, 'devices', toDeviceLink);
   }
 
   byName(name: string): DeviceLink | undefined {
@@ -64,10 +51,6 @@ export class CloudDeviceLinks {
 
   byToken(token: string): DeviceLink | undefined {
     return this.rows.one('access_token = ?', token);
-  }
-
-  withCloudId(): DeviceLink[] {
-    return this.rows.all('cloud_id IS NOT NULL');
   }
 
   /** The ids of the devices a package is assigned to as their own, in either slot. */
@@ -97,7 +80,8 @@ export class CloudDeviceLinks {
   }
 
   /**
-   * Name, label, profile and token follow the cloud; the caller checked they are free.
+   * Name, label and token follow the cloud; the caller checked they are free (a new profile is
+   * the caller's: the device's packages are re-evaluated with it).
    * `keepSnapshot`: a change of the station's waits to be pushed, and the copy it was made on
    * stays its base. `keepNameAndLabel`: that change is a rename or relabel made on site, which
    * the pull must not undo.
@@ -105,16 +89,16 @@ export class CloudDeviceLinks {
   updatePulled(
     id: string,
     cloud: CloudDevice,
-    local: { profileId: string; token: string; keepSnapshot: boolean; keepNameAndLabel: boolean },
+    local: { token: string; keepSnapshot: boolean; keepNameAndLabel: boolean },
   ): void {
     if (local.keepNameAndLabel)
-      this.sql<[string, string, string]>(
-        'UPDATE devices SET profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
-      ).run(local.profileId, local.token, id);
+      this.sql<[string, string]>(
+        'UPDATE devices SET access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(local.token, id);
     else
-      this.sql<[string, string, string, string, string]>(
-        'UPDATE devices SET name = ?, label = ?, profile_id = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
-      ).run(cloud.name, cloud.label ?? '', local.profileId, local.token, id);
+      this.sql<[string, string, string, string]>(
+        'UPDATE devices SET name = ?, label = ?, access_token = ?, cloud_deleted_at = NULL WHERE id = ?',
+      ).run(cloud.name, cloud.label ?? '', local.token, id);
     if (!local.keepSnapshot) this.link(id, cloud);
   }
 
@@ -154,10 +138,6 @@ export class CloudDeviceLinks {
 
   setAccessToken(id: string, token: string): void {
     this.sql<[string, string]>('UPDATE devices SET access_token = ? WHERE id = ?').run(token, id);
-  }
-
-  markDeleted(id: string, now: number): void {
-    markCloudDeleted(this.db, 'devices', id, now);
   }
 
   /** Anything recorded on site for the device that the technician would not want to lose. */

@@ -1,34 +1,26 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../storage/database';
-import { type RowLookup, rowLookup } from '../storage/row-lookup';
-import { type StatementCache, statementCache } from '../storage/statements';
-import { linkToCloud, markCloudDeleted, unlinkFromCloud } from './cloud-columns';
+import { linkToCloud, unlinkFromCloud } from './cloud-columns';
+import { CloudLinkedRows } from './cloud-linked-rows';
 import {
   insertPackageRow,
   isBlobReferenced,
   type PackageBinary,
   type PackageFields,
-  packageFieldsOf,
   type PackageRow,
+  type StoredPackage,
+  storedPackageOf,
 } from './package-row';
 
 /** A package as the sync sees it: with its cloud id. */
-export interface PackageLink extends PackageFields {
-  id: string;
-  status: 'READY' | 'CORRUPT';
+export interface PackageLink extends StoredPackage {
   cloudId: string | null;
   cloudDeletedAt: number | null;
 }
 
 function toPackageLink(row: PackageRow): PackageLink {
-  return {
-    id: row.id,
-    ...packageFieldsOf(row),
-    status: row.status,
-    cloudId: row.cloud_id,
-    cloudDeletedAt: row.cloud_deleted_at,
-  };
+  return { ...storedPackageOf(row), cloudId: row.cloud_id, cloudDeletedAt: row.cloud_deleted_at };
 }
 
 export interface NewPulledPackage extends PackageFields {
@@ -39,29 +31,13 @@ export interface NewPulledPackage extends PackageFields {
  * The packages table as the sync reads and writes it. Packages pulled from the cloud are written
  * here directly, without outbox entries: the cloud already knows them.
  */
-export class CloudPackageLinks {
-  private readonly sql: StatementCache;
-  private readonly rows: RowLookup<PackageLink>;
-
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-    this.rows = rowLookup(db, 'SELECT * FROM packages', toPackageLink);
-  }
-
-  get(id: string): PackageLink | undefined {
-    return this.rows.one('id = ?', id);
-  }
-
-  byCloudId(cloudId: string): PackageLink | undefined {
-    return this.rows.one('cloud_id = ?', cloudId);
+export class CloudPackageLinks extends CloudLinkedRows<PackageRow, PackageLink> {
+  constructor(db: Db) {
+    super(db, 'packages', toPackageLink);
   }
 
   byTitleVersion(title: string, version: string): PackageLink | undefined {
     return this.rows.one('title = ? AND version = ?', title, version);
-  }
-
-  withCloudId(): PackageLink[] {
-    return this.rows.all('cloud_id IS NOT NULL');
   }
 
   /** The packages of a device profile that the cloud has (or had). */
@@ -110,10 +86,6 @@ export class CloudPackageLinks {
       this.sql<[string]>('SELECT 1 FROM executions WHERE package_id = ? LIMIT 1').get(id) !==
         undefined
     );
-  }
-
-  markDeleted(id: string, now: number): void {
-    markCloudDeleted(this.db, 'packages', id, now);
   }
 
   delete(id: string): void {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Db } from '../storage/database';
-import { type RowLookup, rowLookup } from '../storage/row-lookup';
-import { type StatementCache, statementCache } from '../storage/statements';
 import { CloudProfile } from '../sync/cloud-types';
-import { linkToCloud, markCloudDeleted, snapshotOf, unlinkFromCloud } from './cloud-columns';
+import { linkToCloud, snapshotOf, unlinkFromCloud } from './cloud-columns';
+import { CloudLinkedRows } from './cloud-linked-rows';
 import type { ProfileRow } from './profiles';
 
 /** A device profile as the sync sees it: with its cloud id and the cloud's last copy. */
@@ -35,29 +34,13 @@ function toProfileLink(row: ProfileRow): ProfileLink {
  * The device_profiles table as the sync reads and writes it. Profiles pulled from the cloud are
  * written here directly, without outbox entries: the cloud already knows them.
  */
-export class CloudProfileLinks {
-  private readonly sql: StatementCache;
-  private readonly rows: RowLookup<ProfileLink>;
-
-  constructor(private readonly db: Db) {
-    this.sql = statementCache(db);
-    this.rows = rowLookup(db, 'SELECT * FROM device_profiles', toProfileLink);
-  }
-
-  get(id: string): ProfileLink | undefined {
-    return this.rows.one('id = ?', id);
-  }
-
-  byCloudId(cloudId: string): ProfileLink | undefined {
-    return this.rows.one('cloud_id = ?', cloudId);
+export class CloudProfileLinks extends CloudLinkedRows<ProfileRow, ProfileLink> {
+  constructor(db: Db) {
+    super(db, 'device_profiles', toProfileLink);
   }
 
   byName(name: string): ProfileLink | undefined {
     return this.rows.one('name = ?', name);
-  }
-
-  withCloudId(): ProfileLink[] {
-    return this.rows.all('cloud_id IS NOT NULL');
   }
 
   link(id: string, cloudId: string): void {
@@ -110,9 +93,5 @@ export class CloudProfileLinks {
       'INSERT INTO device_profiles (id, name, description, cloud_id, created_at) VALUES (?, ?, ?, ?, ?)',
     ).run(randomUUID(), cloud.name, description, cloud.id.id, now);
     return 'added';
-  }
-
-  markDeleted(id: string, now: number): void {
-    markCloudDeleted(this.db, 'device_profiles', id, now);
   }
 }

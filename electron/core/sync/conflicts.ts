@@ -4,7 +4,11 @@ import { sharedAttributesOf } from '../ota/ota-service';
 import { enqueueOutbox } from '../repositories/outbox';
 import type { OutboxItem } from '../repositories/sync-queue';
 import { downloadBinary } from './binary-download';
-import { applyCloudAssignment, applyCloudProfileAssignment } from './cloud-assignment';
+import {
+  applyCloudAssignment,
+  applyCloudMove,
+  applyCloudProfileAssignment,
+} from './cloud-assignment';
 import type { CloudClient } from './cloud-client';
 import { CloudHttpError } from './cloud-errors';
 import { CloudDevice, CloudProfile } from './cloud-types';
@@ -227,7 +231,7 @@ function resolveDeviceEdit(
     };
   const applied = deps.db.transaction(() => {
     if (!deps.deviceLinks.setNameAndLabel(device.id, merged)) return false;
-    if (movedTo) deps.assigner.moveDevice(device.id, movedTo.id, deps.now());
+    if (movedTo) applyCloudMove(deps, device.id, movedTo.id);
     deps.deviceLinks.link(device.id, theirs);
     if (settled) deps.queue.drop([item.seq]);
     else deps.queue.reopen(item.seq);

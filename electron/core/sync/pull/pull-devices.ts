@@ -1,3 +1,4 @@
+import { applyCloudMove } from '../cloud-assignment';
 import type { CloudClient } from '../cloud-client';
 import type { CloudDevice } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
@@ -101,12 +102,13 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
     // the base, so the push can tell what the cloud changed meanwhile.
     deps.db.transaction(() =>
       deviceLinks.updatePulled(local.id, cloud, {
-        profileId,
         token,
         keepSnapshot: hasLocalChanges(deps, local.id),
         keepNameAndLabel: edited,
       }),
     )();
+    // Moved in the console: its packages are re-evaluated, as ThingsBoard does on a save.
+    if (profileId !== local.profileId) applyCloudMove(deps, local.id, profileId);
     if (changed) deps.notifier.deviceChanged(local.id);
     return { id: local.id, change: changed ? 'updated' : 'unchanged' };
   }

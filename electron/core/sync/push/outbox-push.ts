@@ -1,7 +1,7 @@
 import type { OutboxItem } from '../../repositories/sync-queue';
 import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
-import { assignmentType, pushAssignment } from './push-assignment';
+import { assignmentType, pushAssignment, slotName } from './push-assignment';
 import { pushDeviceCreated } from './push-device';
 import { pushDeviceUpdate } from './push-device-update';
 import { pushPackageCreated } from './push-package';
@@ -206,13 +206,11 @@ export function describe(
     case 'assignment.set':
     case 'assignment.cleared': {
       const device = deviceLinks.get(item.entityId)?.name ?? item.entityId;
-      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
-      return `${slot} assignment of ${device}`;
+      return `${slotName(assignmentType(item.payload))} assignment of ${device}`;
     }
     case 'profile-assignment.set': {
       const profile = profileLinks.get(item.entityId)?.name ?? item.entityId;
-      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
-      return `${slot} of device profile ${profile}`;
+      return `${slotName(assignmentType(item.payload))} of device profile ${profile}`;
     }
     default:
       return `${item.kind} ${item.entityId}`;

@@ -1,13 +1,13 @@
 import type { DeviceLink } from '../../repositories/cloud-device-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
+import { goneOnSite } from './gone-on-site';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 /** A device added on site: created in the cloud with the same access token. */
 export const pushDeviceCreated: Pusher = async (ctx, item) => {
   const device = ctx.deps.deviceLinks.get(item.entityId);
-  if (!device)
-    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
+  if (!device) return goneOnSite('the device no longer exists on the station');
   if (device.cloudId) return { kind: 'done', counted: 'settled' };
   return createDevice(ctx, device);
 };
@@ -24,23 +24,10 @@ export async function deviceInCloud(
 ): Promise<{ device: DeviceLink & { cloudId: string } } | { outcome: PushOutcome }> {
   const { deps } = ctx;
   const device = deps.deviceLinks.get(deviceId);
-  if (!device)
-    return {
-      outcome: {
-        kind: 'done',
-        counted: 'settled',
-        note: 'the device no longer exists on the station',
-      },
-    };
+  if (!device) return { outcome: goneOnSite('the device no longer exists on the station') };
   if (device.cloudId) return { device: { ...device, cloudId: device.cloudId } };
   if (device.cloudDeletedAt !== null && !device.snapshot)
-    return {
-      outcome: {
-        kind: 'done',
-        counted: 'settled',
-        note: `${device.name} was deleted in the cloud`,
-      },
-    };
+    return { outcome: goneOnSite(`${device.name} was deleted in the cloud`) };
   const created = await createDevice(ctx, device);
   if (created.kind !== 'done') return { outcome: created };
   deps.db.transaction(() => created.apply?.())();

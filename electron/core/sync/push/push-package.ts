@@ -4,6 +4,7 @@ import type { OutboxItem } from '../../repositories/sync-queue';
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudPackageInfo } from '../cloud-types';
+import { goneOnSite } from './gone-on-site';
 import { multipartFile } from './multipart-body';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
@@ -15,12 +16,7 @@ import { entityRef, type PushContext, type Pusher, type PushOutcome } from './pu
 export const pushPackageCreated: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
   const pkg = deps.packageLinks.get(item.entityId);
-  if (!pkg)
-    return {
-      kind: 'done',
-      counted: 'settled',
-      note: 'the package was removed on site before it reached the cloud',
-    };
+  if (!pkg) return goneOnSite('the package was removed on site before it reached the cloud');
   if (pkg.cloudId) return { kind: 'done', counted: 'settled' };
   if (pkg.status === 'CORRUPT')
     return {

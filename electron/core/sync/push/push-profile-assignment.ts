@@ -2,7 +2,14 @@ import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import type { ProfileLink } from '../../repositories/cloud-profile-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudProfile } from '../cloud-types';
-import { assignmentType, describeCloudPackage, slotField } from './push-assignment';
+import { goneOnSite } from './gone-on-site';
+import {
+  assignmentType,
+  slotConflictLabels,
+  slotField,
+  slotName,
+  slotPackage,
+} from './push-assignment';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -18,25 +25,15 @@ export const pushProfileAssignment: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
   const type = assignmentType(item.payload);
   const profile = deps.profileLinks.get(item.entityId);
-  if (!profile)
-    return {
-      kind: 'done',
-      counted: 'settled',
-      note: 'the profile no longer exists on the station',
-    };
+  if (!profile) return goneOnSite('the profile no longer exists on the station');
   if (!profile.cloudId)
     return {
       kind: 'waiting',
       reason: `waiting for device profile ${profile.name} to reach the cloud`,
     };
-  const localPackageId = type === 'FIRMWARE' ? profile.firmwareId : profile.softwareId;
-  const pkg = localPackageId ? deps.packageLinks.get(localPackageId) : undefined;
-  if (localPackageId && !pkg?.cloudId)
-    return {
-      kind: 'waiting',
-      reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
-    };
-  const mine = pkg?.cloudId ?? null;
+  const slot = slotPackage(ctx, profile, type);
+  if ('outcome' in slot) return slot.outcome;
+  const { pkg, mine } = slot;
   const field = slotField(type);
   try {
     let base: CloudProfile = profile.snapshot ?? (await client.profile(profile.cloudId));
@@ -55,7 +52,7 @@ export const pushProfileAssignment: Pusher = async (ctx, item) => {
       const theirSlot = theirs[field]?.id ?? null;
       if (theirSlot === mine) return done(ctx, profile, theirs);
       if (theirSlot !== (base[field]?.id ?? null))
-        return profileConflict(ctx, profile, type, pkg ?? null, theirs);
+        return profileConflict(ctx, profile, type, pkg, theirs);
       base = theirs;
     }
   } catch (error) {
@@ -87,10 +84,6 @@ async function saveOrConflict(
     if (error.status === 400) return { kind: 'refused', message: error.message };
     throw error;
   }
-}
-
-function slotName(type: OtaPackageType): 'firmware' | 'software' {
-  return type === 'FIRMWARE' ? 'firmware' : 'software';
 }
 
 /**
@@ -131,13 +124,11 @@ async function profileConflict(
   mine: { title: string; version: string } | null,
   theirs: CloudProfile,
 ): Promise<PushOutcome> {
-  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
-  const slot = slotName(type);
-  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
-  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  const labels = await slotConflictLabels(ctx, type, mine, theirs);
+  const { slot, cloudPackageId, mineLabel, theirsLabel } = labels;
   return {
     kind: 'conflict',
-    message: `Device profile ${profile.name}: the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`,
+    message: `Device profile ${profile.name}: ${labels.said}`,
     detail: {
       kind: 'PROFILE_ASSIGNMENT',
       label: `device profile ${profile.name} (${slot})`,

@@ -1,3 +1,4 @@
+import type { OtaPackageType } from '../../shared/protocol/ota-keys';
 import { escapeControlChars } from '../../shared/text/control-chars';
 
 /** Machine-readable output: exactly one JSON document on stdout, nothing else. */
@@ -12,6 +13,12 @@ export function printJson(value: unknown): void {
 export function forTerminal(text: string): string {
   return text.split('\n').map(escapeControlChars).join('\n');
 }
+
+/** A package type as a sentence starts it: "Firmware", "Software". */
+export const TYPE_WORD: Record<OtaPackageType, string> = {
+  FIRMWARE: 'Firmware',
+  SOFTWARE: 'Software',
+};
 
 export function printLine(text = ''): void {
   process.stdout.write(`${forTerminal(text)}\n`);

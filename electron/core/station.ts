@@ -339,6 +339,11 @@ export async function startStation(options: StationOptions): Promise<Station> {
         assignProfile: (profileId, packageId, now) =>
           void rollout.assign(profileId, packageId, JobPolicyInput.parse({}), now),
         unassignProfile: (profileId, type, now) => void rollout.unassign(profileId, type, now),
+        moveDevice: (deviceId, profileId, now) => {
+          const before = rollout.resolved(deviceId);
+          devices.setProfileFromCloud(deviceId, profileId);
+          rollout.deviceJoined(deviceId, before, now);
+        },
       },
       notifier,
       events,

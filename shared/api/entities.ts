@@ -449,6 +449,7 @@ export const CloudConflict = z.object({
     'DEVICE_DELETED',
     'DEVICE_EDIT',
     'PROFILE_ASSIGNMENT',
+    'PROFILE_DELETED',
   ]),
   entityId: Id,
   label: z.string(),

@@ -209,6 +209,9 @@ export class CloudState {
         'The device profile referenced by the devices cannot be deleted!',
       );
     this.profiles.delete(profile.id);
+    // ThingsBoard's ota_package -> device_profile key is ON DELETE CASCADE: its packages go too.
+    for (const pkg of [...this.packages.values()])
+      if (pkg.profileId === profile.id) this.packages.delete(pkg.id);
   }
 
   // ---- devices ----
@@ -309,6 +312,7 @@ export class CloudState {
       label?: string;
       firmwareId?: string | null;
       softwareId?: string | null;
+      profileId?: string;
     },
   ): DeviceRecord {
     const d = this.device(id);
@@ -316,7 +320,7 @@ export class CloudState {
       id: d.id,
       name: changes.name ?? d.name,
       label: changes.label ?? d.label,
-      deviceProfileId: d.profileId,
+      deviceProfileId: changes.profileId ?? d.profileId,
       firmwareId: changes.firmwareId === undefined ? d.firmwareId : changes.firmwareId,
       softwareId: changes.softwareId === undefined ? d.softwareId : changes.softwareId,
       additionalInfo: d.additionalInfo,
@@ -352,7 +356,12 @@ export class CloudState {
   }
 
   private resolveProfile(input: DeviceInput): string {
-    if (input.deviceProfileId) return this.profile(input.deviceProfileId).id;
+    if (input.deviceProfileId) {
+      // ThingsBoard's device validation: a 400, not a 404, for a profile that is gone.
+      if (!this.profiles.has(input.deviceProfileId))
+        throw CloudError.badRequest('Device is referencing non existing device profile!');
+      return input.deviceProfileId;
+    }
     const byType = typeof input.type === 'string' ? this.profileByName(input.type) : undefined;
     if (byType) return byType.id;
     const fallback = [...this.profiles.values()].find((p) => p.isDefault);

@@ -116,6 +116,57 @@ describe('editing a device on the Devices page', () => {
     ]);
   });
 
+  it('moves a device added under the wrong profile, saying what firmware it then gets', async () => {
+    const right = await api.call('profiles.add', { name: 'CIM-200' });
+    const fw = await uploadPackage(
+      station.httpUrl,
+      {
+        title: 'CIM-200',
+        version: '2.0.0',
+        profileId: right.id,
+        type: 'FIRMWARE',
+        fileName: 'b.bin',
+      },
+      new Uint8Array(crypto.randomBytes(5_000)),
+      stationAuth(station),
+    );
+    await api.call('profiles.assign', { profileId: right.id, packageId: fw.id });
+    await page.getByRole('button', { name: 'Edit CIM-168-02-22-91' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit device CIM-168-02-22-91' });
+    const profile = dialog.getByLabel('Device profile', { exact: true });
+    expect(await profile.inputValue()).not.toBe(right.id);
+    await profile.selectOption({ label: 'CIM-200' });
+    expect(await hintOf(dialog, 'Device profile')).toBe(
+      'It will then get CIM-200 2.0.0, the firmware of CIM-200, unless it has its own.',
+    );
+    expect(await dialog.locator('.field-hint').last().innerText()).toBe(
+      'Apply will move it to device profile CIM-200.',
+    );
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page
+      .getByRole('status')
+      .getByText('CIM-168-02-22-91: moved to device profile CIM-200')
+      .waitFor();
+    await expect.poll(() => row('CIM-168-02-22-91').innerText()).toContain('CIM-200');
+    const moved = (await api.call('devices.list', {})).find((d) => d.name === 'CIM-168-02-22-91');
+    expect(moved).toMatchObject({
+      profileName: 'CIM-200',
+      firmware: { assignedFrom: 'PROFILE', assignedTitle: 'CIM-200', assignedVersion: '2.0.0' },
+    });
+    const pending = await api.call('cloud.pending', {});
+    expect(pending.map((i) => i.label)).toContain('device profile of CIM-168-02-22-91');
+  });
+
+  /** The hint under a field, found through the field's aria-describedby. */
+  async function hintOf(dialog: Locator, label: string): Promise<string> {
+    const control = dialog.getByLabel(label, { exact: true });
+    const hintId = ((await control.getAttribute('aria-describedby')) ?? '')
+      .split(' ')
+      .find((id) => id.endsWith('-hint'));
+    return page.locator(`[id="${hintId}"]`).innerText();
+  }
+
   /** The error under a field, found through the field's aria-describedby. */
   async function errorOf(dialog: Locator, label: string): Promise<string> {
     const control = dialog.getByLabel(label, { exact: true });

@@ -4,7 +4,7 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findDeviceByName, findPackage } from '../lookups';
 import { packageType } from '../option-parsers';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, TYPE_WORD } from '../output';
 
 interface AssignOptions extends ConnectionOptions {
   device: string;
@@ -31,7 +31,7 @@ export function assignCommand(): Command {
       if (options.json) printJson(execution);
       else
         printLine(
-          `${pkg.type === 'FIRMWARE' ? 'Firmware' : 'Software'} ${pkg.title}@${pkg.version} assigned to ${device.name}: ${execution.state} (execution ${execution.id}).`,
+          `${TYPE_WORD[pkg.type]} ${pkg.title}@${pkg.version} assigned to ${device.name}: ${execution.state} (execution ${execution.id}).`,
         );
     });
 }

@@ -16,6 +16,7 @@ interface DeviceAddOptions extends Omit<ConnectionOptions, 'token'> {
 interface DeviceEditOptions extends ConnectionOptions {
   name?: string;
   label?: string;
+  profile?: string;
 }
 
 export function deviceCommand(): Command {
@@ -54,21 +55,29 @@ export function deviceCommand(): Command {
     device
       .command('edit')
       .description(
-        'rename or relabel a device (synced to the cloud); its token and profile are not editable',
+        'rename or relabel a device, or move it to another device profile (synced to the cloud); its token is not editable',
       )
       .argument('<name>', 'the device to edit, by its current name'),
   )
     .option('--name <name>', 'new name, e.g. to fix a typo')
     .option('--label <label>', 'new label (free text; "" clears it)')
+    .option(
+      '--profile <profile>',
+      "device profile NAME to move it to (it then gets that profile's firmware)",
+    )
     .action(async (current: string, options: DeviceEditOptions) => {
-      if (options.name === undefined && options.label === undefined)
-        throw new CliError('Nothing to change: give --name NEW and/or --label TEXT.');
+      if (options.name === undefined && options.label === undefined && !options.profile)
+        throw new CliError(
+          'Nothing to change: give --name NEW and/or --label TEXT. To move it: --profile NAME.',
+        );
       const { client } = connect(options);
       const before = await findDeviceByName(client, current);
+      const profile = options.profile ? await findProfileByName(client, options.profile) : null;
       const after = await client.call('devices.update', {
         id: before.id,
         ...(options.name !== undefined ? { name: options.name } : {}),
         ...(options.label !== undefined ? { label: options.label } : {}),
+        ...(profile ? { profileId: profile.id } : {}),
       });
       if (options.json) printJson(after);
       else printLine(describeEdit(before, after));
@@ -78,14 +87,16 @@ export function deviceCommand(): Command {
 }
 
 function describeEdit(
-  before: { name: string; label: string },
-  after: { name: string; label: string },
+  before: { name: string; label: string; profileName: string },
+  after: { name: string; label: string; profileName: string },
 ): string {
   const said: string[] = [];
   if (after.name !== before.name) said.push(`renamed to "${after.name}"`);
   if (after.label !== before.label)
     said.push(after.label ? `label set to "${after.label}"` : 'label cleared');
+  if (after.profileName !== before.profileName)
+    said.push(`moved to device profile "${after.profileName}"`);
   return said.length === 0
-    ? `Device "${before.name}" already has this name and label: nothing changed.`
+    ? `Device "${before.name}" already has these values: nothing changed.`
     : `Device "${before.name}" ${said.join(', ')} (queued for the cloud sync).`;
 }

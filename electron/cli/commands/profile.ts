@@ -6,9 +6,7 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findPackage, findProfileByName } from '../lookups';
 import { packageType } from '../option-parsers';
-import { formatTime, printJson, printLine, printTable } from '../output';
-
-const WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
+import { formatTime, printJson, printLine, printTable, TYPE_WORD } from '../output';
 
 export function profileCommand(): Command {
   const profile = new Command('profile').description('device profiles');
@@ -56,7 +54,7 @@ export function profileCommand(): Command {
           packageId: pkg.id,
         });
         if (options.json) printJson(result);
-        else printLine(assignedLine(result, `${WORD[pkg.type]} ${pkg.title}@${pkg.version}`));
+        else printLine(assignedLine(result, `${TYPE_WORD[pkg.type]} ${pkg.title}@${pkg.version}`));
       },
     );
 
@@ -83,7 +81,7 @@ export function profileCommand(): Command {
         );
       else
         printLine(
-          `${WORD[options.type]} of device profile ${found.name} un-assigned: taken back from ${devicesWord(result.devices)}.`,
+          `${TYPE_WORD[options.type]} of device profile ${found.name} un-assigned: taken back from ${devicesWord(result.devices)}.`,
         );
     });
 

@@ -4,7 +4,7 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { connect, type ConnectionOptions, withConnectionOptions } from '../connection';
 import { findDeviceByName } from '../lookups';
 import { packageType } from '../option-parsers';
-import { printJson, printLine } from '../output';
+import { printJson, printLine, TYPE_WORD } from '../output';
 
 interface UnassignOptions extends ConnectionOptions {
   device: string;
@@ -25,9 +25,6 @@ export function unassignCommand(): Command {
         type: options.type,
       });
       if (options.json) printJson(result);
-      else
-        printLine(
-          `${options.type === 'FIRMWARE' ? 'Firmware' : 'Software'} assignment of ${device.name} removed.`,
-        );
+      else printLine(`${TYPE_WORD[options.type]} assignment of ${device.name} removed.`);
     });
 }

@@ -292,7 +292,7 @@ export class DeviceRepository {
 
   /**
    * Renames, relabels and/or moves a device on site (false: nothing changed, nothing queued).
-   * A rename or relabel goes in the outbox with the new values and the ones they replaced; it
+   * A rename, relabel or move goes in the outbox with the new values and the ones they replaced; it
    * is written even while the device's own creation still waits to be pushed: that push sends
    * the current values anyway, and the edit's push then finds the cloud already has them
    * (nothing is sent twice), while an edit that lands during that push is not lost.
@@ -332,14 +332,15 @@ export class DeviceRepository {
         profileId,
         id,
       );
-      if (edited) {
-        enqueueOutbox(this.db, {
-          kind: 'device.updated',
-          entityId: id,
-          payload: { name, label, was: { name: was.name, label: was.label } },
-          now,
-        });
-      }
+      // A move carries the profiles too; a rename's entry stays as it always was.
+      enqueueOutbox(this.db, {
+        kind: 'device.updated',
+        entityId: id,
+        payload: moved
+          ? { name, label, profileId, was }
+          : { name, label, was: { name: was.name, label: was.label } },
+        now,
+      });
       return { edited, moved };
     })();
   }
@@ -362,6 +363,14 @@ export class DeviceRepository {
         { profileId: `its own ${own.type.toLowerCase()} belongs to its present profile` },
       );
     }
+  }
+
+  /** The device profile the cloud gave the device: no outbox entry (the cloud has it). */
+  setProfileFromCloud(deviceId: string, profileId: string): void {
+    this.sql<[string, string]>('UPDATE devices SET profile_id = ? WHERE id = ?').run(
+      profileId,
+      deviceId,
+    );
   }
 
   /** Sets or clears a slot's own assigned package. Callers wrap it in their transaction. */

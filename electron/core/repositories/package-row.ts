@@ -64,6 +64,17 @@ export function packageFieldsOf(row: PackageRow): PackageFields {
   };
 }
 
+/** A stored package: its id, what it is and whether it can be served. */
+export interface StoredPackage extends PackageFields {
+  id: string;
+  status: 'READY' | 'CORRUPT';
+}
+
+/** What every reader of a package row starts from (the station's list, the sync). */
+export function storedPackageOf(row: PackageRow): StoredPackage {
+  return { id: row.id, ...packageFieldsOf(row), status: row.status };
+}
+
 /** Writes a new row; `cloudId` is null for a package the cloud does not know yet. */
 export function insertPackageRow(
   db: Db,

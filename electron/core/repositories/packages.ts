@@ -7,8 +7,8 @@ import {
   insertPackageRow,
   isBlobReferenced,
   type PackageFields,
-  packageFieldsOf,
   type PackageRow,
+  storedPackageOf,
 } from './package-row';
 
 /** A packages row with what the listing joins to it. */
@@ -28,10 +28,8 @@ const SELECT_PACKAGES = `
 
 function toPackage(row: PackageListRow): Package {
   return {
-    id: row.id,
-    ...packageFieldsOf(row),
+    ...storedPackageOf(row),
     profileName: row.profile_name,
-    status: row.status,
     statusDetail: row.status_detail,
     assignedDevices: row.assigned_devices,
     createdAt: row.created_at,

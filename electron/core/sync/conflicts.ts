@@ -1,14 +1,19 @@
 import type { CloudConflict, ConflictChoice } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import { sharedAttributesOf } from '../ota/ota-service';
+import { enqueueOutbox } from '../repositories/outbox';
 import type { OutboxItem } from '../repositories/sync-queue';
 import { downloadBinary } from './binary-download';
-import { applyCloudAssignment, applyCloudProfileAssignment } from './cloud-assignment';
+import {
+  applyCloudAssignment,
+  applyCloudMove,
+  applyCloudProfileAssignment,
+} from './cloud-assignment';
 import type { CloudClient } from './cloud-client';
 import { CloudHttpError } from './cloud-errors';
 import { CloudDevice, CloudProfile } from './cloud-types';
 import { cacheBinary } from './pull/pull-packages';
-import { mergeEdit, type NameAndLabel, nameAndLabelOf } from './push/push-device-update';
+import { type DeviceEdit, editOf, mergeEdit } from './push/push-device-update';
 import type { ConflictDetail } from './push/push-types';
 import type { SyncDeps } from './sync-deps';
 
@@ -59,7 +64,7 @@ export async function resolveConflict(
       if (choice === 'KEEP_MINE') {
         // The cloud's latest copy becomes the base: the next push saves ours over it.
         deps.db.transaction(() => {
-          deps.links.linkDevice(item.entityId, theirs);
+          deps.deviceLinks.link(item.entityId, theirs);
           deps.queue.reopen(item.seq);
         })();
         return {
@@ -71,13 +76,15 @@ export async function resolveConflict(
       if (localId === undefined) return needsCloud();
       applyCloudAssignment(deps, item.entityId, type, localId);
       deps.db.transaction(() => {
-        deps.links.linkDevice(item.entityId, theirs);
+        deps.deviceLinks.link(item.entityId, theirs);
         deps.queue.drop([item.seq]);
       })();
       return { resolved: true, message: "The station now has the cloud's assignment" };
     }
     case 'PROFILE_ASSIGNMENT':
       return resolveProfileAssignment(deps, client, item, detail, choice);
+    case 'PROFILE_DELETED':
+      return resolveProfileDeleted(deps, item, choice);
     case 'PACKAGE': {
       if (!client) return needsCloud();
       const cloudPackageId = detail.data.cloudPackageId as string;
@@ -103,7 +110,7 @@ export async function resolveConflict(
     case 'DEVICE': {
       if (!client) return needsCloud();
       const cloudDevice = CloudDevice.parse(detail.data.cloudDevice);
-      const local = deps.links.device(item.entityId);
+      const local = deps.deviceLinks.get(item.entityId);
       if (!local) {
         deps.queue.drop([item.seq]);
         return { resolved: true, message: 'The device no longer exists on the station' };
@@ -123,17 +130,17 @@ export async function resolveConflict(
       } else {
         const token = detail.data.cloudToken as string | null;
         if (!token) return { resolved: false, message: 'The cloud device has no access token' };
-        const owner = deps.links.deviceByToken(token);
+        const owner = deps.deviceLinks.byToken(token);
         if (owner && owner.id !== local.id)
           return {
             resolved: false,
             message: `The station's device ${owner.name} already uses the cloud's token`,
           };
-        deps.links.setAccessToken(local.id, token);
+        deps.deviceLinks.setAccessToken(local.id, token);
       }
       const fresh = await client.device(cloudDevice.id.id);
       deps.db.transaction(() => {
-        deps.links.linkDevice(local.id, fresh);
+        deps.deviceLinks.link(local.id, fresh);
         deps.queue.drop([item.seq]);
       })();
       deps.notifier.deviceChanged(local.id);
@@ -142,14 +149,14 @@ export async function resolveConflict(
     case 'DEVICE_EDIT':
       return resolveDeviceEdit(deps, item, detail, choice);
     case 'DEVICE_DELETED': {
-      const device = deps.links.device(item.entityId);
+      const device = deps.deviceLinks.get(item.entityId);
       if (!device) {
         deps.queue.drop([item.seq]);
         return { resolved: true, message: 'The device no longer exists on the station' };
       }
       if (choice === 'KEEP_MINE') {
         deps.db.transaction(() => {
-          deps.links.unlinkDevice(device.id, null);
+          deps.deviceLinks.unlink(device.id, null);
           // The new cloud device has none of the history: all of it goes again.
           deps.watermarks.resetWatermark(device.id);
           deps.queue.reopen(item.seq);
@@ -157,7 +164,7 @@ export async function resolveConflict(
         return { resolved: true, message: `${device.name} will be created in the cloud again` };
       }
       deps.db.transaction(() => {
-        deps.links.unlinkDevice(device.id, deps.now());
+        deps.deviceLinks.unlink(device.id, deps.now());
         deps.queue.drop(deps.queue.itemsOf(device.id).map((i) => i.seq));
       })();
       deps.notifier.deviceChanged(device.id);
@@ -182,7 +189,7 @@ function resolveDeviceEdit(
   choice: ConflictChoice,
 ): Resolution {
   const theirs = CloudDevice.parse(detail.data.cloudDevice);
-  const device = deps.links.device(item.entityId);
+  const device = deps.deviceLinks.get(item.entityId);
   if (!device) {
     deps.queue.drop([item.seq]);
     return { resolved: true, message: 'The device no longer exists on the station' };
@@ -196,7 +203,7 @@ function resolveDeviceEdit(
   }
   if (choice === 'KEEP_MINE') {
     deps.db.transaction(() => {
-      deps.links.linkDevice(device.id, theirs);
+      deps.deviceLinks.link(device.id, theirs);
       deps.queue.reopen(item.seq);
     })();
     return {
@@ -204,14 +211,28 @@ function resolveDeviceEdit(
       message: `${device.name}: the station's name and label will be pushed over the cloud's`,
     };
   }
-  const cloud = nameAndLabelOf(theirs);
-  const mine: NameAndLabel = { name: device.name, label: device.label };
-  const start = (detail.data.start as NameAndLabel | undefined) ?? cloud;
+  const cloud = editOf(theirs);
+  const profile = deps.profileLinks.get(device.profileId);
+  const mine: DeviceEdit = {
+    name: device.name,
+    label: device.label,
+    profile: profile?.cloudId ?? cloud.profile,
+  };
+  const start = { ...cloud, ...(detail.data.start as Partial<DeviceEdit> | undefined) };
   const { merged } = mergeEdit(start, mine, cloud);
-  const settled = merged.name === cloud.name && merged.label === cloud.label;
+  const settled =
+    merged.name === cloud.name && merged.label === cloud.label && merged.profile === cloud.profile;
+  const movedTo =
+    merged.profile === mine.profile ? undefined : deps.profileLinks.byCloudId(merged.profile);
+  if (merged.profile !== mine.profile && !movedTo)
+    return {
+      resolved: false,
+      message: `The cloud's device profile of ${device.name} is not on the station yet: pull, then try again`,
+    };
   const applied = deps.db.transaction(() => {
-    if (!deps.links.setNameAndLabel(device.id, merged)) return false;
-    deps.links.linkDevice(device.id, theirs);
+    if (!deps.deviceLinks.setNameAndLabel(device.id, merged)) return false;
+    if (movedTo) applyCloudMove(deps, device.id, movedTo.id);
+    deps.deviceLinks.link(device.id, theirs);
     if (settled) deps.queue.drop([item.seq]);
     else deps.queue.reopen(item.seq);
     return true;
@@ -244,13 +265,13 @@ async function resolveProfileAssignment(
 ): Promise<Resolution> {
   const theirs = CloudProfile.parse(detail.data.cloudProfile);
   const type = detail.data.type as OtaPackageType;
-  if (!deps.links.profile(item.entityId)) {
+  if (!deps.profileLinks.get(item.entityId)) {
     deps.queue.drop([item.seq]);
     return { resolved: true, message: 'The device profile no longer exists on the station' };
   }
   if (choice === 'KEEP_MINE') {
     deps.db.transaction(() => {
-      deps.links.setProfileSnapshot(item.entityId, theirs);
+      deps.profileLinks.setSnapshot(item.entityId, theirs);
       deps.queue.reopen(item.seq);
     })();
     return {
@@ -262,10 +283,59 @@ async function resolveProfileAssignment(
   if (localId === undefined) return needsCloud();
   applyCloudProfileAssignment(deps, item.entityId, type, localId);
   deps.db.transaction(() => {
-    deps.links.setProfileSnapshot(item.entityId, theirs);
+    deps.profileLinks.setSnapshot(item.entityId, theirs);
     deps.queue.drop([item.seq]);
   })();
   return { resolved: true, message: "The station's device profile now has the cloud's package" };
+}
+
+/**
+ * A profile's package changed on site, the profile deleted in the cloud. Keep mine: the profile
+ * and its packages are created in the cloud again (queued as on site), then the change pushed.
+ * Take the cloud's: the station keeps the profile, marked deleted; its changes are dropped.
+ */
+function resolveProfileDeleted(
+  deps: SyncDeps,
+  item: OutboxItem,
+  choice: ConflictChoice,
+): Resolution {
+  const profile = deps.profileLinks.get(item.entityId);
+  if (!profile) {
+    deps.queue.drop([item.seq]);
+    return { resolved: true, message: 'The device profile no longer exists on the station' };
+  }
+  if (choice === 'TAKE_CLOUD') {
+    deps.db.transaction(() => {
+      deps.profileLinks.markDeleted(profile.id, deps.now());
+      deps.queue.drop(deps.queue.itemsOf(profile.id).map((i) => i.seq));
+    })();
+    return {
+      resolved: true,
+      message: `Device profile ${profile.name} stays deleted in the cloud; kept on the station, marked deleted`,
+    };
+  }
+  const now = deps.now();
+  deps.db.transaction(() => {
+    deps.profileLinks.unlink(profile.id);
+    enqueueOutbox(deps.db, {
+      kind: 'profile.created',
+      entityId: profile.id,
+      payload: { name: profile.name, description: profile.description },
+      now,
+    });
+    for (const pkg of deps.packageLinks.linkedOfProfile(profile.id)) {
+      deps.packageLinks.unlink(pkg.id);
+      const { cloudId: _cloudId, cloudDeletedAt: _deletedAt, status: _status, ...fields } = pkg;
+      enqueueOutbox(deps.db, { kind: 'package.created', entityId: pkg.id, payload: fields, now });
+    }
+    // Queued again after them: the entity's changes are pushed in order.
+    deps.queue.drop([item.seq]);
+    enqueueOutbox(deps.db, { kind: item.kind, entityId: profile.id, payload: item.payload, now });
+  })();
+  return {
+    resolved: true,
+    message: `Device profile ${profile.name} and its packages will be created in the cloud again`,
+  };
 }
 
 /**
@@ -278,11 +348,11 @@ async function cachedCloudPackage(
   cloudPackageId: unknown,
 ): Promise<string | null | undefined> {
   if (typeof cloudPackageId !== 'string') return null;
-  const cached = deps.links.packageByCloudId(cloudPackageId);
+  const cached = deps.packageLinks.byCloudId(cloudPackageId);
   if (cached) return cached.id;
   if (!client) return undefined;
   await cacheBinary(deps, client, await client.packageInfo(cloudPackageId));
-  return deps.links.packageByCloudId(cloudPackageId)?.id ?? null;
+  return deps.packageLinks.byCloudId(cloudPackageId)?.id ?? null;
 }
 
 /** The cloud's binary replaces the site's under the same package row (assignments follow it). */
@@ -292,7 +362,7 @@ async function takeCloudPackage(
   item: OutboxItem,
   cloudPackageId: string,
 ): Promise<Resolution> {
-  const local = deps.links.package(item.entityId);
+  const local = deps.packageLinks.get(item.entityId);
   if (!local) {
     deps.queue.drop([item.seq]);
     return { resolved: true, message: 'The package no longer exists on the station' };
@@ -300,16 +370,16 @@ async function takeCloudPackage(
   const info = await client.packageInfo(cloudPackageId);
   const binary = await downloadBinary(client, info, deps.packageStore.blobs);
   deps.db.transaction(() => {
-    deps.links.replacePackageBinary(local.id, binary, cloudPackageId);
+    deps.packageLinks.replaceBinary(local.id, binary, cloudPackageId);
     deps.queue.drop([item.seq]);
     // Devices asking for their attributes must get the new size and checksum.
     const pkg = deps.packages.get(local.id);
-    for (const id of deps.links.devicesAssignedTo(local.id))
+    for (const id of deps.deviceLinks.assignedTo(local.id))
       deps.attributes.set(id, 'SHARED', sharedAttributesOf(pkg, deps.now()));
   })();
   if (local.sha256 !== binary.sha256) {
     await deps.evictServedBinary(local.sha256);
-    if (!deps.links.isBlobReferenced(local.sha256))
+    if (!deps.packageLinks.isBlobReferenced(local.sha256))
       await deps.packageStore.blobs.remove(local.sha256);
   }
   deps.events.emit('package.changed', deps.packages.get(local.id));

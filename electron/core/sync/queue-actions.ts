@@ -17,7 +17,7 @@ export function pendingItems(
     id: item.seq,
     kind: item.kind,
     entityId: item.entityId,
-    label: describe(deps.links, item),
+    label: describe(deps, item),
     status: item.status === 'PENDING' && waiting.has(item.seq) ? 'WAITING' : item.status,
     attempts: item.attempts,
     error: item.status === 'PENDING' ? (waiting.get(item.seq) ?? item.error) : item.error,

@@ -1,13 +1,14 @@
 import { ApiError } from '../../../shared/api/errors';
-import type { CloudLinks } from '../repositories/cloud-links';
+import { anyCloudLinked } from '../repositories/cloud-columns';
 import type { SyncSettings } from '../repositories/sync-settings';
+import type { Db } from '../storage/database';
 import { CloudClient, normalizeCloudUrl } from './cloud-client';
 import { CloudHttpError, CloudNetworkError, describeCloudError } from './cloud-errors';
 import type { CloudSession, StoredSession } from './session';
 
 export interface SignInContext {
   settings: SyncSettings;
-  links: CloudLinks;
+  db: Db;
   session: CloudSession;
   idleTimeoutMs: number;
 }
@@ -29,7 +30,7 @@ export async function signIn(
     throw new ApiError('BAD_REQUEST', (error as Error).message, { url: 'is not a valid URL' });
   }
   const bound = ctx.settings.get('cloud.boundUrl');
-  if (bound && bound !== baseUrl && ctx.links.anyLinked())
+  if (bound && bound !== baseUrl && anyCloudLinked(ctx.db))
     throw new ApiError(
       'CONFLICT',
       `This station's data was synced with ${bound}; sign in there, or use another data folder for ${baseUrl}`,

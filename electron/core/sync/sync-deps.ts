@@ -3,8 +3,10 @@ import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { PackageStore } from '../packages/package-store';
 import type { AttributeRepository } from '../repositories/attributes';
-import type { CloudLinks } from '../repositories/cloud-links';
+import type { CloudDeviceLinks } from '../repositories/cloud-device-links';
+import type { CloudPackageLinks } from '../repositories/cloud-package-links';
 import type { CloudPackageList } from '../repositories/cloud-packages';
+import type { CloudProfileLinks } from '../repositories/cloud-profile-links';
 import type { DeviceRepository } from '../repositories/devices';
 import type { ExecutionRepository } from '../repositories/executions';
 import type { PackageRepository } from '../repositories/packages';
@@ -18,7 +20,9 @@ import type { Db } from '../storage/database';
 export interface SyncDeps {
   /** For transactions only: the SQL is in the repositories. */
   db: Db;
-  links: CloudLinks;
+  profileLinks: CloudProfileLinks;
+  deviceLinks: CloudDeviceLinks;
+  packageLinks: CloudPackageLinks;
   queue: SyncQueue;
   watermarks: TelemetryWatermarks;
   cloudPackages: CloudPackageList;
@@ -53,6 +57,8 @@ export interface CloudAssigner {
   /** A profile's package: its connected followers are told and one job made, as on site. */
   assignProfile(profileId: string, packageId: string, now: number): void;
   unassignProfile(profileId: string, type: OtaPackageType, now: number): void;
+  /** The device in the cloud's device profile; its packages re-evaluated, as on a site move. */
+  moveDevice(deviceId: string, profileId: string, now: number): void;
 }
 
 /** A phase of a pull or push reports how far it got. */

@@ -8,8 +8,10 @@ import type {
   PushSummary,
 } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
-import { CloudLinks } from '../repositories/cloud-links';
+import { CloudDeviceLinks } from '../repositories/cloud-device-links';
+import { CloudPackageLinks } from '../repositories/cloud-package-links';
 import { CloudPackageList } from '../repositories/cloud-packages';
+import { CloudProfileLinks } from '../repositories/cloud-profile-links';
 import { type LogEntry, SyncLog } from '../repositories/sync-log';
 import { SyncQueue } from '../repositories/sync-queue';
 import { SyncSettings } from '../repositories/sync-settings';
@@ -56,7 +58,16 @@ export interface SyncOptions {
 /** What the station hands the sync; the sync's own repositories it makes itself. */
 type BaseDeps = Omit<
   SyncDeps,
-  'links' | 'queue' | 'watermarks' | 'cloudPackages' | 'log' | 'now' | 'pageSize' | 'telemetryBatch'
+  | 'profileLinks'
+  | 'deviceLinks'
+  | 'packageLinks'
+  | 'queue'
+  | 'watermarks'
+  | 'cloudPackages'
+  | 'log'
+  | 'now'
+  | 'pageSize'
+  | 'telemetryBatch'
 >;
 
 /**
@@ -86,7 +97,9 @@ export class SyncService {
     this.syncLog = new SyncLog(base.db);
     this.deps = {
       ...base,
-      links: new CloudLinks(base.db),
+      profileLinks: new CloudProfileLinks(base.db),
+      deviceLinks: new CloudDeviceLinks(base.db),
+      packageLinks: new CloudPackageLinks(base.db),
       queue: new SyncQueue(base.db),
       watermarks: new TelemetryWatermarks(base.db),
       cloudPackages: new CloudPackageList(base.db),
@@ -145,7 +158,7 @@ export class SyncService {
     const session = await signIn(
       {
         settings: this.settings,
-        links: this.deps.links,
+        db: this.deps.db,
         session: this.session,
         idleTimeoutMs: this.idleTimeoutMs(),
       },

@@ -37,9 +37,9 @@ export async function pullAssignments(
     for (const type of OTA_PACKAGE_TYPES) {
       const cloudPackageId =
         (type === 'FIRMWARE' ? cloud.firmwareId : cloud.softwareId)?.id ?? null;
-      const local = deps.links.device(localId);
+      const local = deps.deviceLinks.get(localId);
       if (!local) continue;
-      const target = cloudPackageId ? deps.links.packageByCloudId(cloudPackageId) : undefined;
+      const target = cloudPackageId ? deps.packageLinks.byCloudId(cloudPackageId) : undefined;
       if (cloudPackageId && !target) {
         result.skipped += 1;
         result.warnings.push(

@@ -30,16 +30,16 @@ export async function pullDeletions(
     packagesRemoved: 0,
   };
   const now = deps.now();
-  for (const profile of deps.links.profilesWithCloudId()) {
+  for (const profile of deps.profileLinks.withCloudId()) {
     if (profile.cloudId && !listed.profiles.has(profile.cloudId))
-      deps.links.markProfileDeleted(profile.id, now);
+      deps.profileLinks.markDeleted(profile.id, now);
   }
-  for (const device of deps.links.devicesWithCloudId()) {
+  for (const device of deps.deviceLinks.withCloudId()) {
     if (!device.cloudId || listed.devices.has(device.cloudId) || device.cloudDeletedAt !== null)
       continue;
     if (!(await isGone(() => client.device(device.cloudId as string)))) continue;
-    if (deps.links.deviceHasHistory(device.id)) {
-      deps.links.markDeviceDeleted(device.id, now);
+    if (deps.deviceLinks.hasHistory(device.id)) {
+      deps.deviceLinks.markDeleted(device.id, now);
       deps.notifier.deviceChanged(device.id);
       deps.log(
         'warning',
@@ -47,24 +47,24 @@ export async function pullDeletions(
       );
       result.devicesMarked += 1;
     } else {
-      deps.links.deleteDevice(device.id);
+      deps.deviceLinks.delete(device.id);
       deps.log('info', `${device.name} was deleted in the cloud; removed from the station`);
       result.devicesRemoved += 1;
     }
   }
-  for (const pkg of deps.links.packagesWithCloudId()) {
+  for (const pkg of deps.packageLinks.withCloudId()) {
     if (!pkg.cloudId || listed.packages.has(pkg.cloudId) || pkg.cloudDeletedAt !== null) continue;
     if (!(await isGone(() => client.packageInfo(pkg.cloudId as string)))) continue;
-    if (deps.links.packageInUse(pkg.id)) {
-      deps.links.markPackageDeleted(pkg.id, now);
+    if (deps.packageLinks.inUse(pkg.id)) {
+      deps.packageLinks.markDeleted(pkg.id, now);
       deps.log(
         'warning',
         `${pkg.title} ${pkg.version} was deleted in the cloud; kept on the station (in use), marked deleted`,
       );
       result.packagesMarked += 1;
     } else {
-      deps.links.deletePackageRow(pkg.id);
-      if (!deps.links.isBlobReferenced(pkg.sha256)) {
+      deps.packageLinks.delete(pkg.id);
+      if (!deps.packageLinks.isBlobReferenced(pkg.sha256)) {
         await deps.evictServedBinary(pkg.sha256);
         await deps.packageStore.blobs.remove(pkg.sha256);
       }

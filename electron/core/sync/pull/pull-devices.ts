@@ -1,3 +1,4 @@
+import { applyCloudMove } from '../cloud-assignment';
 import type { CloudClient } from '../cloud-client';
 import type { CloudDevice } from '../cloud-types';
 import type { ProgressReporter, SyncDeps } from '../sync-deps';
@@ -24,6 +25,17 @@ export function hasLocalChanges(deps: SyncDeps, deviceId: string): boolean {
  */
 export function hasPendingEdit(deps: SyncDeps, deviceId: string): boolean {
   return deps.queue.itemsOf(deviceId).some((item) => item.kind === 'device.updated');
+}
+
+/** As hasPendingEdit, for a move to another device profile (its entry carries the profile). */
+function hasPendingMove(deps: SyncDeps, deviceId: string): boolean {
+  return deps.queue
+    .itemsOf(deviceId)
+    .some(
+      (item) =>
+        item.kind === 'device.updated' &&
+        typeof (item.payload as { profileId?: unknown } | null)?.profileId === 'string',
+    );
 }
 
 /** Devices with their access tokens (one credentials request per device). */
@@ -64,45 +76,47 @@ export async function pullDevices(
 type Upserted = { id: string; change: 'added' | 'updated' | 'unchanged' } | string;
 
 function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upserted {
-  const { links } = deps;
-  const profile = links.profileByCloudId(cloud.deviceProfileId.id);
+  const { profileLinks, deviceLinks } = deps;
+  const profile = profileLinks.byCloudId(cloud.deviceProfileId.id);
   if (!profile) return `${cloud.name}: its device profile is not in the station; skipped`;
-  const local = links.deviceByCloudId(cloud.id.id);
-  const tokenOwner = links.deviceByToken(token);
+  const local = deviceLinks.byCloudId(cloud.id.id);
+  const tokenOwner = deviceLinks.byToken(token);
   if (local) {
     if (tokenOwner && tokenOwner.id !== local.id)
       return `${cloud.name}: its access token is used by the station's device ${tokenOwner.name}; not updated`;
     const edited = hasPendingEdit(deps, local.id);
     const name = edited ? local.name : cloud.name;
     const label = edited ? local.label : (cloud.label ?? '');
-    const nameOwner = links.deviceByName(name);
+    const profileId = hasPendingMove(deps, local.id) ? local.profileId : profile.id;
+    const nameOwner = deviceLinks.byName(name);
     if (nameOwner && nameOwner.id !== local.id)
       return `${cloud.name}: the station has another device with that name; not updated`;
     const changed =
       local.name !== name ||
       local.label !== label ||
-      local.profileId !== profile.id ||
+      local.profileId !== profileId ||
       local.accessToken !== token ||
       local.cloudDeletedAt !== null ||
       local.snapshot?.version !== cloud.version;
     // While a change of the station's is waiting to be pushed, the copy it was made on stays
     // the base, so the push can tell what the cloud changed meanwhile.
     deps.db.transaction(() =>
-      links.updatePulledDevice(local.id, cloud, {
-        profileId: profile.id,
+      deviceLinks.updatePulled(local.id, cloud, {
         token,
         keepSnapshot: hasLocalChanges(deps, local.id),
         keepNameAndLabel: edited,
       }),
     )();
+    // Moved in the console: its packages are re-evaluated, as ThingsBoard does on a save.
+    if (profileId !== local.profileId) applyCloudMove(deps, local.id, profileId);
     if (changed) deps.notifier.deviceChanged(local.id);
     return { id: local.id, change: changed ? 'updated' : 'unchanged' };
   }
-  const sameName = links.deviceByName(cloud.name);
+  const sameName = deviceLinks.byName(cloud.name);
   if (sameName) {
     if (sameName.cloudId === null && sameName.accessToken === token) {
       // Added on site with the cloud's name and token: it is that device.
-      deps.db.transaction(() => links.linkDevice(sameName.id, cloud))();
+      deps.db.transaction(() => deviceLinks.link(sameName.id, cloud))();
       deps.notifier.deviceChanged(sameName.id);
       return { id: sameName.id, change: 'updated' };
     }
@@ -113,7 +127,7 @@ function upsertDevice(deps: SyncDeps, cloud: CloudDevice, token: string): Upsert
   if (tokenOwner)
     return `${cloud.name}: its access token is used by the station's device ${tokenOwner.name}; skipped`;
   const id = deps.db.transaction(() =>
-    links.insertPulledDevice(cloud, profile.id, token, deps.now()),
+    deviceLinks.insertPulled(cloud, profile.id, token, deps.now()),
   )();
   deps.notifier.deviceChanged(id);
   return { id, change: 'added' };

@@ -65,15 +65,15 @@ export async function cacheBinary(
   info: CloudPackageInfo,
   progress?: ProgressReporter,
 ): Promise<'downloaded' | 'cached'> {
-  const { links } = deps;
-  if (links.packageByCloudId(info.id.id)) return 'cached';
+  const { profileLinks, packageLinks } = deps;
+  if (packageLinks.byCloudId(info.id.id)) return 'cached';
   if (!info.hasData) throw new Error(`${info.title} ${info.version} has no binary in the cloud`);
   const profile = info.deviceProfileId
-    ? links.profileByCloudId(info.deviceProfileId.id)
+    ? profileLinks.byCloudId(info.deviceProfileId.id)
     : undefined;
   if (!profile)
     throw new Error(`${info.title} ${info.version}: its device profile is not in the station`);
-  const sameTitle = links.packageByTitleVersion(info.title, info.version);
+  const sameTitle = packageLinks.byTitleVersion(info.title, info.version);
   if (sameTitle) {
     if (
       sameTitle.cloudId === null &&
@@ -81,7 +81,7 @@ export async function cacheBinary(
       sameTitle.checksum === info.checksum
     ) {
       // Added on site with the very same bytes: it is the cloud's package.
-      links.linkPackage(sameTitle.id, info.id.id);
+      packageLinks.link(sameTitle.id, info.id.id);
       return 'cached';
     }
     throw new Error(
@@ -97,7 +97,7 @@ export async function cacheBinary(
   let id: string;
   try {
     id = deps.db.transaction(() =>
-      links.insertPulledPackage(
+      packageLinks.insertPulled(
         {
           title: info.title,
           version: info.version,
@@ -116,7 +116,8 @@ export async function cacheBinary(
       ),
     )();
   } catch (error) {
-    if (!links.isBlobReferenced(binary.sha256)) await deps.packageStore.blobs.remove(binary.sha256);
+    if (!packageLinks.isBlobReferenced(binary.sha256))
+      await deps.packageStore.blobs.remove(binary.sha256);
     throw new Error(`${info.title} ${info.version}: ${(error as Error).message}`, { cause: error });
   }
   const pkg = deps.packages.find(id);

@@ -18,12 +18,12 @@ export function pullProfileAssignments(
   const result: AssignmentsPulled = { applied: 0, skipped: 0, warnings: [] };
   profiles.forEach((cloud, done) => {
     progress('profile assignments', done, profiles.length);
-    const local = deps.links.profileByCloudId(cloud.id.id);
+    const local = deps.profileLinks.byCloudId(cloud.id.id);
     if (!local || hasLocalChanges(deps, local.id)) return;
     for (const type of OTA_PACKAGE_TYPES) {
       const cloudPackageId =
         (type === 'FIRMWARE' ? cloud.firmwareId : cloud.softwareId)?.id ?? null;
-      const target = cloudPackageId ? deps.links.packageByCloudId(cloudPackageId) : undefined;
+      const target = cloudPackageId ? deps.packageLinks.byCloudId(cloudPackageId) : undefined;
       if (cloudPackageId && !target) {
         result.skipped += 1;
         result.warnings.push(

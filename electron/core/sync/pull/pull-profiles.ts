@@ -23,13 +23,13 @@ export async function pullProfiles(
   let updated = 0;
   deps.db.transaction(() => {
     for (const profile of listed) {
-      const outcome = deps.links.upsertPulledProfile(profile, deps.now());
+      const outcome = deps.profileLinks.upsertPulled(profile, deps.now());
       if (outcome === 'added') added += 1;
       if (outcome === 'updated') updated += 1;
       // A change of the site's still to push keeps the copy it was made on (its version).
-      const local = deps.links.profileByCloudId(profile.id.id);
+      const local = deps.profileLinks.byCloudId(profile.id.id);
       if (local && !hasLocalChanges(deps, local.id))
-        deps.links.setProfileSnapshot(local.id, profile);
+        deps.profileLinks.setSnapshot(local.id, profile);
     }
   })();
   return { listed, added, updated };

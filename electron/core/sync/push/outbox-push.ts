@@ -1,8 +1,7 @@
-import type { CloudLinks } from '../../repositories/cloud-links';
 import type { OutboxItem } from '../../repositories/sync-queue';
 import { describeCloudError, isTransient, SignInRequiredError } from '../cloud-errors';
-import type { ProgressReporter } from '../sync-deps';
-import { assignmentType, pushAssignment } from './push-assignment';
+import type { ProgressReporter, SyncDeps } from '../sync-deps';
+import { assignmentType, pushAssignment, slotName } from './push-assignment';
 import { pushDeviceCreated } from './push-device';
 import { pushDeviceUpdate } from './push-device-update';
 import { pushPackageCreated } from './push-package';
@@ -121,9 +120,9 @@ function record(
     case 'done':
       queue.complete(item.seq, outcome.apply);
       result[outcome.counted] += 1;
-      if (outcome.counted !== 'settled') log('info', `Pushed ${describe(ctx.deps.links, item)}`);
+      if (outcome.counted !== 'settled') log('info', `Pushed ${describe(ctx.deps, item)}`);
       else if (outcome.note)
-        log('info', `Nothing to push for ${describe(ctx.deps.links, item)}: ${outcome.note}`);
+        log('info', `Nothing to push for ${describe(ctx.deps, item)}: ${outcome.note}`);
       return;
     case 'waiting':
       blocked.add(item.entityId);
@@ -175,14 +174,30 @@ function dropSuperseded(ctx: PushContext, items: OutboxItem[], result: OutboxPus
   return items.filter((item) => !gone.has(item.seq));
 }
 
-export function describe(links: CloudLinks, item: OutboxItem): string {
+/** What a device.updated entry changed, in words (a move carries the profile ids). */
+function editedFields(payload: unknown): string {
+  const edit = payload as {
+    name?: string;
+    label?: string;
+    profileId?: string;
+    was?: { name?: string; label?: string };
+  } | null;
+  if (typeof edit?.profileId !== 'string') return 'name and label';
+  const renamed = edit.name !== edit.was?.name || edit.label !== edit.was?.label;
+  return renamed ? 'name, label and device profile' : 'device profile';
+}
+
+export function describe(
+  { profileLinks, deviceLinks }: Pick<SyncDeps, 'profileLinks' | 'deviceLinks'>,
+  item: OutboxItem,
+): string {
   switch (item.kind) {
     case 'profile.created':
-      return `device profile ${links.profile(item.entityId)?.name ?? item.entityId}`;
+      return `device profile ${profileLinks.get(item.entityId)?.name ?? item.entityId}`;
     case 'device.created':
-      return `device ${links.device(item.entityId)?.name ?? item.entityId}`;
+      return `device ${deviceLinks.get(item.entityId)?.name ?? item.entityId}`;
     case 'device.updated':
-      return `name and label of ${links.device(item.entityId)?.name ?? item.entityId}`;
+      return `${editedFields(item.payload)} of ${deviceLinks.get(item.entityId)?.name ?? item.entityId}`;
     case 'package.created':
     case 'package.deleted': {
       const payload = item.payload as { title?: string; version?: string } | null;
@@ -190,14 +205,12 @@ export function describe(links: CloudLinks, item: OutboxItem): string {
     }
     case 'assignment.set':
     case 'assignment.cleared': {
-      const device = links.device(item.entityId)?.name ?? item.entityId;
-      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
-      return `${slot} assignment of ${device}`;
+      const device = deviceLinks.get(item.entityId)?.name ?? item.entityId;
+      return `${slotName(assignmentType(item.payload))} assignment of ${device}`;
     }
     case 'profile-assignment.set': {
-      const profile = links.profile(item.entityId)?.name ?? item.entityId;
-      const slot = assignmentType(item.payload) === 'FIRMWARE' ? 'firmware' : 'software';
-      return `${slot} of device profile ${profile}`;
+      const profile = profileLinks.get(item.entityId)?.name ?? item.entityId;
+      return `${slotName(assignmentType(item.payload))} of device profile ${profile}`;
     }
     default:
       return `${item.kind} ${item.entityId}`;

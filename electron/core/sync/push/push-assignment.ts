@@ -1,5 +1,6 @@
 import { otaKeys, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import type { DeviceLink } from '../../repositories/cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-device-links';
+import type { PackageLink } from '../../repositories/cloud-package-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
 import { deviceDeletedConflict, deviceInCloud } from './push-device';
@@ -9,6 +10,53 @@ const SAVE_ATTEMPTS = 3;
 
 export function slotField(type: OtaPackageType): 'firmwareId' | 'softwareId' {
   return type === 'FIRMWARE' ? 'firmwareId' : 'softwareId';
+}
+
+export function slotName(type: OtaPackageType): 'firmware' | 'software' {
+  return type === 'FIRMWARE' ? 'firmware' : 'software';
+}
+
+/**
+ * What a device's or a profile's slot holds on site, as the cloud's package id (`mine`, null
+ * for none); an outcome instead while that package has not reached the cloud.
+ */
+export function slotPackage(
+  ctx: PushContext,
+  holder: { firmwareId: string | null; softwareId: string | null },
+  type: OtaPackageType,
+): { pkg: PackageLink | null; mine: string | null } | { outcome: PushOutcome } {
+  const localPackageId = type === 'FIRMWARE' ? holder.firmwareId : holder.softwareId;
+  const pkg = localPackageId ? ctx.deps.packageLinks.get(localPackageId) : undefined;
+  if (localPackageId && !pkg?.cloudId)
+    return {
+      outcome: {
+        kind: 'waiting',
+        reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
+      },
+    };
+  return { pkg: pkg ?? null, mine: pkg?.cloudId ?? null };
+}
+
+/** Both sides of a slot in conflict, in the technician's words ("CIM-168 1.0.1", or null). */
+export async function slotConflictLabels(
+  ctx: PushContext,
+  type: OtaPackageType,
+  mine: { title: string; version: string } | null,
+  theirs: { firmwareId?: { id: string } | null; softwareId?: { id: string } | null },
+): Promise<{
+  slot: 'firmware' | 'software';
+  cloudPackageId: string | null;
+  mineLabel: string | null;
+  theirsLabel: string | null;
+  /** "the firmware was changed in the cloud to … while it was set to … on site" */
+  said: string;
+}> {
+  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
+  const slot = slotName(type);
+  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
+  const said = `the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`;
+  return { slot, cloudPackageId, mineLabel, theirsLabel, said };
 }
 
 export function assignmentType(payload: unknown): OtaPackageType {
@@ -25,20 +73,15 @@ export function assignmentType(payload: unknown): OtaPackageType {
  * - the cloud assigned something else meanwhile: a conflict for the technician.
  */
 export const pushAssignment: Pusher = async (ctx, item) => {
-  const { deps, client } = ctx;
+  const { client } = ctx;
   const type = assignmentType(item.payload);
   const found = await deviceInCloud(ctx, item.entityId);
   if ('outcome' in found) return found.outcome;
   const { device } = found;
   const cloudDeviceId = device.cloudId;
-  const localPackageId = type === 'FIRMWARE' ? device.firmwareId : device.softwareId;
-  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
-  if (localPackageId && !pkg?.cloudId)
-    return {
-      kind: 'waiting',
-      reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
-    };
-  const mine = pkg?.cloudId ?? null;
+  const slot = slotPackage(ctx, device, type);
+  if ('outcome' in slot) return slot.outcome;
+  const { pkg, mine } = slot;
   const field = slotField(type);
   let base: CloudDevice = device.snapshot ?? (await client.device(cloudDeviceId));
   for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt += 1) {
@@ -72,7 +115,7 @@ export const pushAssignment: Pusher = async (ctx, item) => {
     if (theirSlot === mine) {
       return done(ctx, device, type, pkg?.id ?? null, theirs);
     }
-    if (theirSlot !== baseSlot) return assignmentConflict(ctx, device, type, pkg ?? null, theirs);
+    if (theirSlot !== baseSlot) return assignmentConflict(ctx, device, type, pkg, theirs);
     base = theirs;
   }
   throw new CloudHttpError(
@@ -107,7 +150,7 @@ async function done(
     kind: 'done',
     counted: 'assignments',
     apply: () => {
-      deps.links.linkDevice(device.id, cloud);
+      deps.deviceLinks.link(device.id, cloud);
       if (settle) deps.telemetry.insert(device.id, [{ ts, values: settle }]);
     },
   };
@@ -140,13 +183,11 @@ async function assignmentConflict(
   mine: { title: string; version: string } | null,
   theirs: CloudDevice,
 ): Promise<PushOutcome> {
-  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
-  const slot = type === 'FIRMWARE' ? 'firmware' : 'software';
-  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
-  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  const labels = await slotConflictLabels(ctx, type, mine, theirs);
+  const { slot, cloudPackageId, mineLabel, theirsLabel } = labels;
   return {
     kind: 'conflict',
-    message: `${device.name}: the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`,
+    message: `${device.name}: ${labels.said}`,
     detail: {
       kind: 'ASSIGNMENT',
       label: `${device.name} (${slot})`,
@@ -162,12 +203,11 @@ async function assignmentConflict(
 }
 
 function deletedInCloud(device: DeviceLink, type: OtaPackageType): PushOutcome {
-  const slot = type === 'FIRMWARE' ? 'firmware' : 'software';
-  return deviceDeletedConflict(device, { how: 'changed', changed: slot }, { type });
+  return deviceDeletedConflict(device, { how: 'changed', changed: slotName(type) }, { type });
 }
 
 export async function describeCloudPackage(ctx: PushContext, cloudId: string): Promise<string> {
-  const local = ctx.deps.links.packageByCloudId(cloudId);
+  const local = ctx.deps.packageLinks.byCloudId(cloudId);
   if (local) return `${local.title} ${local.version}`;
   const listed = ctx.deps.cloudPackages.titleVersion(cloudId);
   if (listed) return `${listed.title} ${listed.version}`;

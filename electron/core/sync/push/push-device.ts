@@ -1,13 +1,13 @@
-import type { DeviceLink } from '../../repositories/cloud-links';
+import type { DeviceLink } from '../../repositories/cloud-device-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudDevice } from '../cloud-types';
+import { goneOnSite } from './gone-on-site';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 /** A device added on site: created in the cloud with the same access token. */
 export const pushDeviceCreated: Pusher = async (ctx, item) => {
-  const device = ctx.deps.links.device(item.entityId);
-  if (!device)
-    return { kind: 'done', counted: 'settled', note: 'the device no longer exists on the station' };
+  const device = ctx.deps.deviceLinks.get(item.entityId);
+  if (!device) return goneOnSite('the device no longer exists on the station');
   if (device.cloudId) return { kind: 'done', counted: 'settled' };
   return createDevice(ctx, device);
 };
@@ -23,28 +23,15 @@ export async function deviceInCloud(
   deviceId: string,
 ): Promise<{ device: DeviceLink & { cloudId: string } } | { outcome: PushOutcome }> {
   const { deps } = ctx;
-  const device = deps.links.device(deviceId);
-  if (!device)
-    return {
-      outcome: {
-        kind: 'done',
-        counted: 'settled',
-        note: 'the device no longer exists on the station',
-      },
-    };
+  const device = deps.deviceLinks.get(deviceId);
+  if (!device) return { outcome: goneOnSite('the device no longer exists on the station') };
   if (device.cloudId) return { device: { ...device, cloudId: device.cloudId } };
   if (device.cloudDeletedAt !== null && !device.snapshot)
-    return {
-      outcome: {
-        kind: 'done',
-        counted: 'settled',
-        note: `${device.name} was deleted in the cloud`,
-      },
-    };
+    return { outcome: goneOnSite(`${device.name} was deleted in the cloud`) };
   const created = await createDevice(ctx, device);
   if (created.kind !== 'done') return { outcome: created };
   deps.db.transaction(() => created.apply?.())();
-  const linked = deps.links.device(deviceId) as DeviceLink;
+  const linked = deps.deviceLinks.get(deviceId) as DeviceLink;
   return { device: { ...linked, cloudId: linked.cloudId as string } };
 }
 
@@ -55,7 +42,7 @@ export async function deviceInCloud(
  */
 export async function createDevice(ctx: PushContext, device: DeviceLink): Promise<PushOutcome> {
   const { deps, client } = ctx;
-  const profile = deps.links.profile(device.profileId);
+  const profile = deps.profileLinks.get(device.profileId);
   if (!profile?.cloudId)
     return {
       kind: 'waiting',
@@ -105,7 +92,7 @@ export async function createDevice(ctx: PushContext, device: DeviceLink): Promis
     }
     saved = existing;
   }
-  return { kind: 'done', counted: 'devices', apply: () => deps.links.linkDevice(device.id, saved) };
+  return { kind: 'done', counted: 'devices', apply: () => deps.deviceLinks.link(device.id, saved) };
 }
 
 /**

@@ -1,9 +1,10 @@
 import { checksumOfFile } from '../../packages/checksum';
-import type { PackageLink } from '../../repositories/cloud-links';
+import type { PackageLink } from '../../repositories/cloud-package-links';
 import type { OutboxItem } from '../../repositories/sync-queue';
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudPackageInfo } from '../cloud-types';
+import { goneOnSite } from './gone-on-site';
 import { multipartFile } from './multipart-body';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
@@ -14,20 +15,15 @@ import { entityRef, type PushContext, type Pusher, type PushOutcome } from './pu
  */
 export const pushPackageCreated: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
-  const pkg = deps.links.package(item.entityId);
-  if (!pkg)
-    return {
-      kind: 'done',
-      counted: 'settled',
-      note: 'the package was removed on site before it reached the cloud',
-    };
+  const pkg = deps.packageLinks.get(item.entityId);
+  if (!pkg) return goneOnSite('the package was removed on site before it reached the cloud');
   if (pkg.cloudId) return { kind: 'done', counted: 'settled' };
   if (pkg.status === 'CORRUPT')
     return {
       kind: 'failed',
       message: `${label(pkg)} is corrupt in the station's cache: add it again, then retry`,
     };
-  const profile = deps.links.profile(pkg.profileId);
+  const profile = deps.profileLinks.get(pkg.profileId);
   if (!profile?.cloudId)
     return {
       kind: 'waiting',
@@ -136,7 +132,7 @@ async function upload(
   return {
     kind: 'done',
     counted: 'packages',
-    apply: () => deps.links.linkPackage(pkg.id, cloudId),
+    apply: () => deps.packageLinks.link(pkg.id, cloudId),
   };
 }
 
@@ -153,7 +149,7 @@ async function compareWithCloud(
     return {
       kind: 'done',
       counted: 'packages',
-      apply: () => deps.links.linkPackage(pkg.id, cloudId),
+      apply: () => deps.packageLinks.link(pkg.id, cloudId),
     };
   deps.queue.setProgress(item.seq, {});
   return {

@@ -1,8 +1,15 @@
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import type { ProfileLink } from '../../repositories/cloud-links';
+import type { ProfileLink } from '../../repositories/cloud-profile-links';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudProfile } from '../cloud-types';
-import { assignmentType, describeCloudPackage, slotField } from './push-assignment';
+import { goneOnSite } from './gone-on-site';
+import {
+  assignmentType,
+  slotConflictLabels,
+  slotField,
+  slotName,
+  slotPackage,
+} from './push-assignment';
 import { entityRef, type PushContext, type Pusher, type PushOutcome } from './push-types';
 
 const SAVE_ATTEMPTS = 3;
@@ -17,26 +24,16 @@ const SAVE_ATTEMPTS = 3;
 export const pushProfileAssignment: Pusher = async (ctx, item) => {
   const { deps, client } = ctx;
   const type = assignmentType(item.payload);
-  const profile = deps.links.profile(item.entityId);
-  if (!profile)
-    return {
-      kind: 'done',
-      counted: 'settled',
-      note: 'the profile no longer exists on the station',
-    };
+  const profile = deps.profileLinks.get(item.entityId);
+  if (!profile) return goneOnSite('the profile no longer exists on the station');
   if (!profile.cloudId)
     return {
       kind: 'waiting',
       reason: `waiting for device profile ${profile.name} to reach the cloud`,
     };
-  const localPackageId = type === 'FIRMWARE' ? profile.firmwareId : profile.softwareId;
-  const pkg = localPackageId ? deps.links.package(localPackageId) : undefined;
-  if (localPackageId && !pkg?.cloudId)
-    return {
-      kind: 'waiting',
-      reason: `waiting for package ${pkg ? `${pkg.title} ${pkg.version}` : localPackageId} to reach the cloud`,
-    };
-  const mine = pkg?.cloudId ?? null;
+  const slot = slotPackage(ctx, profile, type);
+  if ('outcome' in slot) return slot.outcome;
+  const { pkg, mine } = slot;
   const field = slotField(type);
   try {
     let base: CloudProfile = profile.snapshot ?? (await client.profile(profile.cloudId));
@@ -55,15 +52,12 @@ export const pushProfileAssignment: Pusher = async (ctx, item) => {
       const theirSlot = theirs[field]?.id ?? null;
       if (theirSlot === mine) return done(ctx, profile, theirs);
       if (theirSlot !== (base[field]?.id ?? null))
-        return profileConflict(ctx, profile, type, pkg ?? null, theirs);
+        return profileConflict(ctx, profile, type, pkg, theirs);
       base = theirs;
     }
   } catch (error) {
     if (error instanceof CloudHttpError && error.status === 404)
-      return {
-        kind: 'failed',
-        message: `Device profile ${profile.name} was deleted in the cloud; its ${slotName(type)} cannot be pushed`,
-      };
+      return profileDeletedConflict(profile, type);
     throw error;
   }
   throw new CloudHttpError(
@@ -92,15 +86,34 @@ async function saveOrConflict(
   }
 }
 
-function slotName(type: OtaPackageType): 'firmware' | 'software' {
-  return type === 'FIRMWARE' ? 'firmware' : 'software';
+/**
+ * The cloud deleted the profile (and with it its packages, as ThingsBoard cascades) while its
+ * package was changed on site: the technician chooses between creating it again and leaving it.
+ */
+function profileDeletedConflict(profile: ProfileLink, type: OtaPackageType): PushOutcome {
+  const slot = slotName(type);
+  return {
+    kind: 'conflict',
+    message: `Device profile ${profile.name} was deleted in the cloud, but its ${slot} was changed on site`,
+    detail: {
+      kind: 'PROFILE_DELETED',
+      label: `device profile ${profile.name}`,
+      local: { 'device profile': profile.name, changed: slot },
+      cloud: { 'device profile': null },
+      choices: {
+        KEEP_MINE: `Create the device profile in the cloud again, with its packages, then push its ${slot}`,
+        TAKE_CLOUD: `Leave it deleted in the cloud: the station keeps the profile and its ${slot} for its devices, marked deleted; the change is not pushed`,
+      },
+      data: { type },
+    },
+  };
 }
 
 function done(ctx: PushContext, profile: ProfileLink, cloud: CloudProfile): PushOutcome {
   return {
     kind: 'done',
     counted: 'assignments',
-    apply: () => ctx.deps.links.setProfileSnapshot(profile.id, cloud),
+    apply: () => ctx.deps.profileLinks.setSnapshot(profile.id, cloud),
   };
 }
 
@@ -111,13 +124,11 @@ async function profileConflict(
   mine: { title: string; version: string } | null,
   theirs: CloudProfile,
 ): Promise<PushOutcome> {
-  const cloudPackageId = theirs[slotField(type)]?.id ?? null;
-  const slot = slotName(type);
-  const theirsLabel = cloudPackageId ? await describeCloudPackage(ctx, cloudPackageId) : null;
-  const mineLabel = mine ? `${mine.title} ${mine.version}` : null;
+  const labels = await slotConflictLabels(ctx, type, mine, theirs);
+  const { slot, cloudPackageId, mineLabel, theirsLabel } = labels;
   return {
     kind: 'conflict',
-    message: `Device profile ${profile.name}: the ${slot} was changed in the cloud to ${theirsLabel ?? 'none'} while it was set to ${mineLabel ?? 'none'} on site`,
+    message: `Device profile ${profile.name}: ${labels.said}`,
     detail: {
       kind: 'PROFILE_ASSIGNMENT',
       label: `device profile ${profile.name} (${slot})`,

@@ -1,17 +1,13 @@
 import type { CloudClient } from '../cloud-client';
 import { CloudHttpError } from '../cloud-errors';
 import type { CloudProfile } from '../cloud-types';
+import { goneOnSite } from './gone-on-site';
 import type { Pusher } from './push-types';
 
 /** A profile added on site. One of that name in the cloud is the same profile: adopted. */
 export const pushProfileCreated: Pusher = async ({ deps, client }, item) => {
-  const profile = deps.links.profile(item.entityId);
-  if (!profile)
-    return {
-      kind: 'done',
-      counted: 'settled',
-      note: 'the profile no longer exists on the station',
-    };
+  const profile = deps.profileLinks.get(item.entityId);
+  if (!profile) return goneOnSite('the profile no longer exists on the station');
   if (profile.cloudId) return { kind: 'done', counted: 'settled' };
   let cloud: CloudProfile | undefined;
   try {
@@ -31,8 +27,8 @@ export const pushProfileCreated: Pusher = async ({ deps, client }, item) => {
     kind: 'done',
     counted: 'profiles',
     apply: () => {
-      deps.links.linkProfile(profile.id, cloudId);
-      if (cloud) deps.links.setProfileSnapshot(profile.id, cloud);
+      deps.profileLinks.link(profile.id, cloudId);
+      if (cloud) deps.profileLinks.setSnapshot(profile.id, cloud);
     },
   };
 };

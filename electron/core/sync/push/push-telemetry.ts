@@ -27,7 +27,7 @@ export async function pushTelemetry(
   const result: TelemetryPushed = { points: 0, waitingDevices: 0 };
   progress('telemetry', 0, total);
   for (const deviceId of pending.keys()) {
-    const device = deps.links.device(deviceId);
+    const device = deps.deviceLinks.get(deviceId);
     if (!device?.cloudId || device.cloudDeletedAt !== null) {
       result.waitingDevices += 1;
       continue;

@@ -1,6 +1,12 @@
 import { useMemo, useState } from 'react';
 
-import type { Device, OtaSlot, Package, ProfilePackage } from '../../../../shared/api/entities';
+import type {
+  Device,
+  OtaSlot,
+  Package,
+  Profile,
+  ProfilePackage,
+} from '../../../../shared/api/entities';
 import { ApiError } from '../../../../shared/api/errors';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
@@ -24,21 +30,27 @@ import { useSlice, useStation } from '../../state/store-context';
 
 const NONE = '';
 const TYPE_WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
-const FIELD_LABEL: Record<string, string> = { name: 'Name', label: 'Label' };
+const FIELD_LABEL: Record<string, string> = {
+  name: 'Name',
+  label: 'Label',
+  profileId: 'Device profile',
+};
 
 /** The device's own assignment: what the dialog edits (a profile's package is not its own). */
 function ownPackageId(slot: OtaSlot): string {
   return slot.assignedFrom === 'DEVICE' && slot.assignedPackageId ? slot.assignedPackageId : NONE;
 }
 
-interface NameAndLabel {
+interface Opened {
   name: string;
   label: string;
+  profileName: string;
 }
 
 /**
- * The console's device "Edit" (seed steps 5–8): fix the name or label, choose Firmware and/or
- * Software among the packages of the device's profile, then Apply. Choosing "None" un-assigns.
+ * The console's device "Edit" (seed steps 5–8): fix the name or label, move it to another
+ * device profile (added under the wrong one), choose Firmware and/or Software among the
+ * packages of the device's profile, then Apply. Choosing "None" un-assigns.
  */
 export function EditDeviceDialog({ deviceId, onClose }: { deviceId: string; onClose: () => void }) {
   const devices = useSlice('devices');
@@ -73,12 +85,19 @@ function EditDeviceForm({
 }) {
   const { api, store } = useStation();
   const now = useNow(10_000);
-  const profile = useSlice('profiles').find((p) => p.id === device.profileId);
+  const profiles = useSlice('profiles');
+  const profile = profiles.find((p) => p.id === device.profileId);
   // Compared with the values the dialog opened with, not the live ones: a pull renaming the
   // device meanwhile is not undone by an Apply that never touched the name.
-  const [opened, setOpened] = useState<NameAndLabel>({ name: device.name, label: device.label });
+  const [opened, setOpened] = useState<Opened>({
+    name: device.name,
+    label: device.label,
+    profileName: device.profileName,
+  });
   const [name, setName] = useState(device.name);
   const [label, setLabel] = useState(device.label);
+  const [profileId, setProfileId] = useState(device.profileId);
+  const target = profiles.find((p) => p.id === profileId);
   const [firmware, setFirmware] = useState(ownPackageId(device.firmware));
   const [software, setSoftware] = useState(ownPackageId(device.software));
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -89,10 +108,12 @@ function EditDeviceForm({
       .filter((p) => p.type === type && p.profileId === device.profileId)
       .sort((a, b) => b.createdAt - a.createdAt);
 
-  const edit: { name?: string; label?: string } = {};
+  const edit: { name?: string; label?: string; profileId?: string } = {};
   if (name.trim() !== opened.name) edit.name = name;
   if (label.trim() !== opened.label) edit.label = label;
-  const editing = edit.name !== undefined || edit.label !== undefined;
+  const moving = profileId !== device.profileId;
+  if (moving) edit.profileId = profileId;
+  const editing = edit.name !== undefined || edit.label !== undefined || moving;
 
   const changes: { type: OtaPackageType; packageId: string }[] = [];
   if (firmware !== ownPackageId(device.firmware))
@@ -120,7 +141,11 @@ function EditDeviceForm({
             store.putDevice(updated);
             done.push(...describeEdit(opened, updated));
             // Applying again (after a failed assignment below) must not count the edit twice.
-            setOpened({ name: updated.name, label: updated.label });
+            setOpened({
+              name: updated.name,
+              label: updated.label,
+              profileName: updated.profileName,
+            });
             shownName = updated.name;
           }
           for (const change of changes) done.push(await applySlot(change));
@@ -156,7 +181,8 @@ function EditDeviceForm({
   };
 
   const plan = [
-    ...(editing
+    ...(moving && target ? [`move it to device profile ${target.name}`] : []),
+    ...(edit.name !== undefined || edit.label !== undefined
       ? [
           `save the new ${[
             edit.name !== undefined ? 'name' : null,
@@ -209,11 +235,25 @@ function EditDeviceForm({
           onChange={setLabel}
         />
       </div>
+      <div className="form-grid">
+        <Field label="Device profile" hint={profileHint(target, moving)} error={errors.profileId}>
+          {(props) => (
+            <select
+              {...props}
+              value={profileId}
+              onChange={(e) => setProfileId(e.target.value)}
+              disabled={busy}
+            >
+              {profiles.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
       <dl className="facts">
-        <div>
-          <dt>Device profile</dt>
-          <dd>{device.profileName}</dd>
-        </div>
         <div>
           <dt>Connection</dt>
           <dd>
@@ -238,7 +278,7 @@ function EditDeviceForm({
           packages={choices('FIRMWARE')}
           value={firmware}
           onChange={setFirmware}
-          disabled={busy}
+          disabled={busy || moving}
           profileName={device.profileName}
           profilePackage={profile?.firmware ?? null}
         />
@@ -248,7 +288,7 @@ function EditDeviceForm({
           packages={choices('SOFTWARE')}
           value={software}
           onChange={setSoftware}
-          disabled={busy}
+          disabled={busy || moving}
           profileName={device.profileName}
           profilePackage={profile?.software ?? null}
         />
@@ -264,12 +304,23 @@ function EditDeviceForm({
 }
 
 /** What an edit did, in the toast's words: "renamed from …", "label set to …". */
-function describeEdit(before: NameAndLabel, after: NameAndLabel): string[] {
+function describeEdit(before: Opened, after: Opened): string[] {
   const said: string[] = [];
   if (after.name !== before.name) said.push(`renamed from ${before.name}`);
   if (after.label !== before.label)
     said.push(after.label ? `label set to "${after.label}"` : 'label cleared');
+  if (after.profileName !== before.profileName)
+    said.push(`moved to device profile ${after.profileName}`);
   return said;
+}
+
+/** What a move means for the device's firmware, in plain words. */
+function profileHint(target: Profile | undefined, moving: boolean): string {
+  if (!moving || !target)
+    return 'Added under the wrong profile? Choose the right one: the device then gets its firmware.';
+  return target.firmware
+    ? `It will then get ${target.firmware.title} ${target.firmware.version}, the firmware of ${target.name}, unless it has its own.`
+    : `${target.name} has no firmware: the device then gets none, unless one is assigned to it.`;
 }
 
 function SlotChoice({

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 
 import type { Device, DeviceDetail, DeviceHistory, OtaSlot } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { DetailsPanel } from '../../components/DetailsPanel';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
@@ -61,13 +62,10 @@ export function DeviceDrawer({
       onClose={onClose}
     >
       <div className="drawer-actions">
-        <button type="button" className="button" onClick={() => onUpdate(device)}>
-          Update…
-        </button>
-        <button type="button" className="button" onClick={() => onEdit(device)}>
-          <Icon name="edit" />
+        <Button onClick={() => onUpdate(device)}>Update…</Button>
+        <Button icon="edit" onClick={() => onEdit(device)}>
           Edit
-        </button>
+        </Button>
       </div>
       <dl className="facts facts-compact">
         <SlotFacts label="Firmware" slot={device.firmware} profileName={device.profileName} />

@@ -1,6 +1,7 @@
 import { memo, type MouseEvent, useEffect, useRef } from 'react';
 
 import type { Device, Execution, OtaSlot } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -277,34 +278,31 @@ const DeviceRow = memo(function DeviceRow({
       </td>
       <td className="row-actions">
         <span className="device-actions">
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            small
             onClick={() => actions.onUpdate(device)}
             aria-label={`Update ${device.name}…`}
           >
             Update…
-          </button>
+          </Button>
           {failed && slot?.executionId && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="refresh"
               onClick={() => actions.onRetry(device, slot.executionId as string)}
               aria-label={`Retry the update of ${device.name}`}
             >
-              <Icon name="refresh" />
               Retry
-            </button>
+            </Button>
           )}
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            small
+            icon="edit"
             onClick={() => actions.onEdit(device)}
             aria-label={`Edit ${device.name}`}
           >
-            <Icon name="edit" />
             Edit
-          </button>
+          </Button>
         </span>
       </td>
     </tr>

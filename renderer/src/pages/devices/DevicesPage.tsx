@@ -3,9 +3,9 @@ import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import { OTA_STATES } from '../../../../shared/protocol/states';
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { SearchField } from '../../components/SearchField';
 import { useNotifier } from '../../components/Toasts';
@@ -138,14 +138,9 @@ export function DevicesPage() {
     filter.online !== 'any';
 
   const addButton = (
-    <button
-      type="button"
-      className="button button-primary"
-      onClick={() => setDialog({ kind: 'add' })}
-    >
-      <Icon name="plus" />
+    <Button look="primary" icon="plus" onClick={() => setDialog({ kind: 'add' })}>
       Add device
-    </button>
+    </Button>
   );
 
   return (
@@ -156,20 +151,17 @@ export function DevicesPage() {
         actions={
           <>
             {devices.length > 0 && (
-              <button
-                type="button"
-                className="button"
+              <Button
+                icon="package"
                 onClick={() => setDialog({ kind: 'assign' })}
                 disabled={shown.length === 0}
               >
-                <Icon name="package" />
                 Assign firmware…
-              </button>
+              </Button>
             )}
-            <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
-              <Icon name="upload" />
+            <Button icon="upload" onClick={() => setDialog({ kind: 'import' })}>
               Import CSV
-            </button>
+            </Button>
             {addButton}
           </>
         }
@@ -208,14 +200,9 @@ export function DevicesPage() {
               )}
             </Field>
             {/* Beside the profile filter: a profile's own firmware and software. */}
-            <button
-              type="button"
-              className="button"
-              onClick={() => setDialog({ kind: 'profiles' })}
-            >
-              <Icon name="package" />
+            <Button icon="package" onClick={() => setDialog({ kind: 'profiles' })}>
               Device profiles…
-            </button>
+            </Button>
             <Field label="OTA state">
               {(props) => (
                 <select
@@ -262,40 +249,33 @@ export function DevicesPage() {
                 ? `${formatCount(selection.ids.size, 'device')} selected`
                 : 'No device selected'}
             </p>
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="play"
               disabled={selection.ids.size === 0}
               onClick={() => setDialog({ kind: 'newJob', deviceIds: [...selection.ids] })}
             >
-              <Icon name="play" />
               New job for selected…
-            </button>
-            <button
-              type="button"
-              className="button button-small"
+            </Button>
+            <Button
+              small
+              icon="refresh"
               disabled={failedSelected.length === 0}
               onClick={() => void retry(failedSelected)}
             >
-              <Icon name="refresh" />
               {`Retry ${formatCount(failedSelected.length, 'failed device')}`}
-            </button>
-            <button
-              type="button"
-              className="button button-small"
+            </Button>
+            <Button
+              small
               disabled={selection.ids.size === 0}
               onClick={() => setDialog({ kind: 'unassign', devices: selectedDevices })}
             >
               Un-assign…
-            </button>
+            </Button>
             {selection.ids.size > 0 && (
-              <button
-                type="button"
-                className="button button-small button-quiet"
-                onClick={selection.clear}
-              >
+              <Button small look="quiet" onClick={selection.clear}>
                 Clear selection
-              </button>
+              </Button>
             )}
             <div className="toolbar-end">
               <p className="result-count" aria-live="polite">
@@ -304,13 +284,9 @@ export function DevicesPage() {
                   : formatCount(devices.length, 'device')}
               </p>
               {filtering && (
-                <button
-                  type="button"
-                  className="button button-quiet"
-                  onClick={() => setFilter(NO_FILTER)}
-                >
+                <Button look="quiet" onClick={() => setFilter(NO_FILTER)}>
                   Clear filters
-                </button>
+                </Button>
               )}
             </div>
           </div>
@@ -318,11 +294,7 @@ export function DevicesPage() {
             <EmptyState
               icon="search"
               title="No device matches"
-              action={
-                <button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>
-                  Clear filters
-                </button>
-              }
+              action={<Button onClick={() => setFilter(NO_FILTER)}>Clear filters</Button>}
             >
               Nothing matches the search and filters above.
             </EmptyState>

@@ -1,6 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -106,18 +107,13 @@ export function ImportDevicesDialog({ onClose }: { onClose: () => void }) {
 
   const running = progress !== null;
   const footer = running ? (
-    <button type="button" className="button" onClick={() => (stopRef.current = true)}>
-      Stop
-    </button>
+    <Button onClick={() => (stopRef.current = true)}>Stop</Button>
   ) : (
     <>
-      <button type="button" className="button" onClick={onClose}>
-        {failures ? 'Close' : 'Cancel'}
-      </button>
-      <button type="submit" className="button button-primary" disabled={plan.toAdd.length === 0}>
-        <Icon name="upload" />
+      <Button onClick={onClose}>{failures ? 'Close' : 'Cancel'}</Button>
+      <Button look="primary" icon="upload" submit disabled={plan.toAdd.length === 0}>
         {plan.toAdd.length > 0 ? `Add ${formatCount(plan.toAdd.length, 'device')}` : 'Add devices'}
-      </button>
+      </Button>
     </>
   );
 

@@ -1,5 +1,6 @@
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { Button } from '../../components/Button';
 import { DetailsPanel } from '../../components/DetailsPanel';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -55,15 +56,9 @@ export function ExecutionDetails({
       <StateBadge state={execution.state} />
       <FailureSummary execution={execution} />
       {failed && (
-        <button
-          type="button"
-          className="button"
-          onClick={() => void retry()}
-          disabled={busy !== null}
-        >
-          <Icon name="refresh" />
+        <Button icon="refresh" onClick={() => void retry()} disabled={busy !== null}>
           Retry update
-        </button>
+        </Button>
       )}
       {figures.stalledMs !== null && (
         <div className="stall-note" role="status">

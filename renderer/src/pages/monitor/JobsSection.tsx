@@ -1,6 +1,7 @@
 import { useState } from 'react';
 
 import type { Execution, Job } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { TableScroll } from '../../components/TableScroll';
 import { formatCount } from '../../lib/format';
 import { isOpenJob, jobName, jobTargetText } from '../../lib/job-figures';
@@ -65,9 +66,9 @@ export function JobsSection({
               Showing the updates of job <strong>{jobName(selected)}</strong> (
               {jobTargetText(selected)})
             </p>
-            <button type="button" className="button button-small" onClick={() => onSelect(null)}>
+            <Button small onClick={() => onSelect(null)}>
               Updates of all jobs
-            </button>
+            </Button>
           </>
         ) : (
           <p className="muted">
@@ -109,9 +110,9 @@ export function JobsSection({
         </table>
       </TableScroll>
       {!selected && !showAll && jobs.length > shown.length && (
-        <button type="button" className="button button-quiet" onClick={() => setShowAll(true)}>
+        <Button look="quiet" onClick={() => setShowAll(true)}>
           Show all {jobs.length.toLocaleString('en-US')} jobs
-        </button>
+        </Button>
       )}
       {showAll && jobs.length > MAX_ROWS && (
         <p className="muted">

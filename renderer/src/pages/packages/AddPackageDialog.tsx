@@ -17,6 +17,7 @@ import {
   messageOf,
   schemaProblems,
 } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
@@ -157,9 +158,7 @@ export function AddPackageDialog({
   };
 
   const footer = upload ? (
-    <button type="button" className="button" onClick={() => uploadRef.current?.cancel()}>
-      Cancel upload
-    </button>
+    <Button onClick={() => uploadRef.current?.cancel()}>Cancel upload</Button>
   ) : (
     <CancelAndSubmit onCancel={onClose} busy={busy} icon="upload">
       Add

@@ -1,4 +1,5 @@
 import type { Package } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { KeepOrDestroy } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
@@ -22,9 +23,9 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
         title={`Can't delete ${name}`}
         onClose={onClose}
         footer={
-          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
+          <Button look="primary" onClick={onClose} data-autofocus>
             Close
-          </button>
+          </Button>
         }
       >
         <p className="dialog-text">

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 
 import type { Package } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
 import { Icon } from '../../components/Icon';
@@ -53,10 +54,9 @@ export function PackagesPage() {
   );
 
   const addButton = (
-    <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
-      <Icon name="plus" />
+    <Button look="primary" icon="plus" onClick={() => setAdding(true)}>
       Add package
-    </button>
+    </Button>
   );
 
   return (

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 
 import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
 import { usePageAction } from '../../components/use-dialog-action';
@@ -116,15 +117,9 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       </div>
       <div className="form-actions">
-        <button
-          type="button"
-          className="button"
-          onClick={() => void signOut()}
-          disabled={busy !== null}
-        >
-          <Icon name="signOut" />
+        <Button icon="signOut" onClick={() => void signOut()} disabled={busy !== null}>
           Sign out
-        </button>
+        </Button>
         <p className="field-hint">Forgets the session; what waits to be synced stays queued.</p>
       </div>
     </section>

@@ -1,4 +1,5 @@
 import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatFullDateTime } from '../../lib/format';
@@ -77,29 +78,25 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
       </div>
       <div className="issue-choices" role="group" aria-label={`Which ${conflict.label} stays`}>
         <div className="choice">
-          <button
-            type="button"
-            className="button"
+          <Button
+            icon="upload"
             disabled={busy !== null}
             aria-label={`Keep mine: ${conflict.label}`}
             onClick={() => void resolve('KEEP_MINE')}
           >
-            <Icon name="upload" />
             Keep mine
-          </button>
+          </Button>
           <p className="field-hint">{conflict.choices.KEEP_MINE}</p>
         </div>
         <div className="choice">
-          <button
-            type="button"
-            className="button"
+          <Button
+            icon="pull"
             disabled={busy !== null}
             aria-label={`Take the cloud's: ${conflict.label}`}
             onClick={() => void resolve('TAKE_CLOUD')}
           >
-            <Icon name="pull" />
             Take the cloud&apos;s
-          </button>
+          </Button>
           <p className="field-hint">{conflict.choices.TAKE_CLOUD}</p>
         </div>
       </div>

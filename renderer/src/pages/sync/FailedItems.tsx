@@ -1,4 +1,5 @@
 import type { CloudPendingItem } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
@@ -52,26 +53,24 @@ export function FailedItems({
               <p className="error-text">{item.error ?? 'The cloud refused this change.'}</p>
             </div>
             <div className="issue-actions">
-              <button
-                type="button"
-                className="button button-small"
+              <Button
+                small
+                icon="refresh"
                 disabled={busy !== null}
                 aria-label={`Try again: ${item.label}`}
                 onClick={() => void act(item, 'retry')}
               >
-                <Icon name="refresh" />
                 Try again
-              </button>
-              <button
-                type="button"
-                className="button button-small"
+              </Button>
+              <Button
+                small
+                icon="trash"
                 disabled={busy !== null}
                 aria-label={`Discard: ${item.label}`}
                 onClick={() => void act(item, 'discard')}
               >
-                <Icon name="trash" />
                 Discard
-              </button>
+              </Button>
             </div>
           </li>
         ))}

@@ -7,6 +7,7 @@ import {
   inputProblems,
   messageOf,
 } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
 import { useDialogAction } from '../../components/use-dialog-action';
@@ -113,10 +114,9 @@ export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
       </fieldset>
       <FormError message={formError} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          <Icon name="cloud" />
+        <Button look="primary" icon="cloud" submit disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        </Button>
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 
 import type { CloudStatus, PullSummary } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
@@ -81,15 +82,13 @@ export function SiteVisitCard({
         </p>
       )}
       <div className="form-actions">
-        <button
-          type="button"
-          className="button"
+        <Button
+          icon="pull"
           onClick={() => void pull()}
           disabled={!signedIn || busy || otherRunning}
         >
-          <Icon name="pull" />
           {busy ? 'Preparing…' : 'Prepare a site visit'}
-        </button>
+        </Button>
         {!signedIn && <p className="field-hint">Sign in to the cloud first.</p>}
       </div>
     </section>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 
 import type { PushSummary } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { usePageAction } from '../../components/use-dialog-action';
@@ -62,15 +63,14 @@ export function SyncPage() {
         title="Sync"
         description="The ServicePleX cloud: prepare a site visit before going offline, and send what happened on site when the cloud is back."
         actions={
-          <button
-            type="button"
-            className="button button-primary"
+          <Button
+            look="primary"
+            icon="sync"
             onClick={() => void syncNow()}
             disabled={!signedIn || pushing || (cloud?.activity ?? null) !== null}
           >
-            <Icon name="sync" />
             {pushing ? 'Syncing…' : 'Sync now'}
-          </button>
+          </Button>
         }
       />
       {!loaded ? (

@@ -4,6 +4,7 @@ import type { Device, DeviceDetail, DeviceHistory, OtaSlot } from '../../../../s
 import { messageOf } from '../../api/validate-input';
 import { Button } from '../../components/Button';
 import { DetailsPanel } from '../../components/DetailsPanel';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
@@ -70,14 +71,12 @@ export function DeviceDrawer({
       <dl className="facts facts-compact">
         <SlotFacts label="Firmware" slot={device.firmware} profileName={device.profileName} />
         <SlotFacts label="Software" slot={device.software} profileName={device.profileName} />
-        <div>
-          <dt>Last seen</dt>
-          <dd>{device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}</dd>
-        </div>
-        <div>
-          <dt>Last transport</dt>
-          <dd>{device.lastTransport ? transportLabel(device.lastTransport) : 'None yet'}</dd>
-        </div>
+        <Fact label="Last seen">
+          {device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}
+        </Fact>
+        <Fact label="Last transport">
+          {device.lastTransport ? transportLabel(device.lastTransport) : 'None yet'}
+        </Fact>
       </dl>
       {error && (
         <p className="form-error" role="alert">
@@ -172,25 +171,19 @@ function SlotFacts({
     : 'None';
   return (
     <>
-      <div>
-        <dt>{label} now</dt>
-        <dd>
-          <MiddleText className="mono" text={current} />
-        </dd>
-      </div>
-      <div>
-        <dt>{label} assigned</dt>
-        <dd>
-          <MiddleText className="mono" text={assigned} />
-          {slot.assignedFrom && (
-            <span className="muted assigned-source">
-              {slot.assignedFrom === 'PROFILE'
-                ? `from profile ${profileName}`
-                : 'its own (not the profile’s)'}
-            </span>
-          )}
-        </dd>
-      </div>
+      <Fact label={`${label} now`}>
+        <MiddleText className="mono" text={current} />
+      </Fact>
+      <Fact label={`${label} assigned`}>
+        <MiddleText className="mono" text={assigned} />
+        {slot.assignedFrom && (
+          <span className="muted assigned-source">
+            {slot.assignedFrom === 'PROFILE'
+              ? `from profile ${profileName}`
+              : 'its own (not the profile’s)'}
+          </span>
+        )}
+      </Fact>
     </>
   );
 }

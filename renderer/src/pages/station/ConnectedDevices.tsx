@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 
 import type { DeviceMessageKind, DeviceSessionInfo } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { TableScroll } from '../../components/TableScroll';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
@@ -58,8 +59,7 @@ export function ConnectedDevices() {
 
   const idle = sessions?.filter((s) => s.chunkRequests === 0).length ?? 0;
   return (
-    <section className="card card-full" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Connected devices</h2>
+    <Card title="Connected devices" full>
       {error && (
         <p className="form-error" role="alert">
           Could not list the connected devices: {error}
@@ -101,7 +101,7 @@ export function ConnectedDevices() {
           </TableScroll>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

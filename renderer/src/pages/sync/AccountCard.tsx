@@ -3,6 +3,8 @@ import { useId, useState } from 'react';
 import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { useNotifier } from '../../components/Toasts';
 import { usePageAction } from '../../components/use-dialog-action';
@@ -46,11 +48,7 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
   };
 
   return (
-    <section className="card" aria-labelledby="account-title">
-      <div className="card-head">
-        <h2 id="account-title">Cloud account</h2>
-        <ConnectionBadge cloud={cloud} />
-      </div>
+    <Card title="Cloud account" aside={<ConnectionBadge cloud={cloud} />}>
       {cloud.connection === 'OFFLINE' && (
         <p className="calm-note">
           <Icon name="info" />
@@ -63,34 +61,24 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       )}
       <dl className="facts">
-        <div>
-          <dt>Cloud</dt>
-          <dd className="mono">{cloud.url}</dd>
-        </div>
-        <div>
-          <dt>Signed in as</dt>
-          <dd>{cloud.username}</dd>
-        </div>
-        <div>
-          <dt>Last sync</dt>
-          <dd title={cloud.lastPushAt ? formatFullDateTime(cloud.lastPushAt) : undefined}>
-            {formatAgo(cloud.lastPushAt, now)}
-          </dd>
-        </div>
-        <div>
-          <dt>Last site pull</dt>
-          <dd title={cloud.lastPullAt ? formatFullDateTime(cloud.lastPullAt) : undefined}>
-            {formatAgo(cloud.lastPullAt, now)}
-          </dd>
-        </div>
-        <div>
-          <dt>Cloud last checked</dt>
-          <dd>{formatAgo(cloud.lastCheckAt, now)}</dd>
-        </div>
-        <div>
-          <dt>Session kept in</dt>
-          <dd>{cloud.tokenStorage}</dd>
-        </div>
+        <Fact label="Cloud" className="mono">
+          {cloud.url}
+        </Fact>
+        <Fact label="Signed in as">{cloud.username}</Fact>
+        <Fact
+          label="Last sync"
+          title={cloud.lastPushAt ? formatFullDateTime(cloud.lastPushAt) : undefined}
+        >
+          {formatAgo(cloud.lastPushAt, now)}
+        </Fact>
+        <Fact
+          label="Last site pull"
+          title={cloud.lastPullAt ? formatFullDateTime(cloud.lastPullAt) : undefined}
+        >
+          {formatAgo(cloud.lastPullAt, now)}
+        </Fact>
+        <Fact label="Cloud last checked">{formatAgo(cloud.lastCheckAt, now)}</Fact>
+        <Fact label="Session kept in">{cloud.tokenStorage}</Fact>
       </dl>
       {cloud.connection === 'ONLINE' && cloud.lastError && (
         <p className="calm-note warning">
@@ -122,7 +110,7 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </Button>
         <p className="field-hint">Forgets the session; what waits to be synced stays queued.</p>
       </div>
-    </section>
+    </Card>
   );
 }
 

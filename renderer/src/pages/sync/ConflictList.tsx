@@ -1,5 +1,6 @@
 import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entities';
 import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatFullDateTime } from '../../lib/format';
@@ -16,11 +17,15 @@ export function ConflictList({
 }) {
   if (conflicts.length === 0) return null;
   return (
-    <section className="card card-full" aria-labelledby="conflicts-title">
-      <h2 id="conflicts-title">
-        <Icon name="alert" className="inline-icon warning" />
-        Conflicts ({conflicts.length})
-      </h2>
+    <Card
+      title={
+        <>
+          <Icon name="alert" className="inline-icon warning" />
+          Conflicts ({conflicts.length})
+        </>
+      }
+      full
+    >
       <p className="muted">
         The cloud changed these while the site changed them too. Choose, for each, which one stays.
       </p>
@@ -29,7 +34,7 @@ export function ConflictList({
           <ConflictItem key={conflict.id} conflict={conflict} onChanged={onChanged} />
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }
 

@@ -1,5 +1,6 @@
 import type { CloudPendingItem } from '../../../../shared/api/entities';
 import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
@@ -37,11 +38,15 @@ export function FailedItems({
     );
 
   return (
-    <section className="card card-full" aria-labelledby="failed-title">
-      <h2 id="failed-title">
-        <Icon name="failed" className="inline-icon error-text" />
-        Errors
-      </h2>
+    <Card
+      title={
+        <>
+          <Icon name="failed" className="inline-icon error-text" />
+          Errors
+        </>
+      }
+      full
+    >
       <ul className="issue-list">
         {failed.map((item) => (
           <li key={item.id} className="issue issue-error">
@@ -75,6 +80,6 @@ export function FailedItems({
           </li>
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }

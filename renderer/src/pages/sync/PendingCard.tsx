@@ -1,4 +1,5 @@
 import type { CloudPendingItem, CloudStatus, PushSummary } from '../../../../shared/api/entities';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { TableScroll } from '../../components/TableScroll';
 import { formatFullDateTime } from '../../lib/format';
@@ -19,8 +20,7 @@ export function PendingCard({
   const waiting = items.filter((i) => i.status === 'PENDING' || i.status === 'WAITING');
   const rows = cloud ? pendingRows(cloud.pending) : [];
   return (
-    <section className="card" aria-labelledby="pending-title">
-      <h2 id="pending-title">Waiting to be synced</h2>
+    <Card title="Waiting to be synced">
       {cloud ? (
         <ul className="pending-counts" aria-label="Pending items by kind">
           {rows.map((row) => (
@@ -77,6 +77,6 @@ export function PendingCard({
           </table>
         </TableScroll>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,4 +1,5 @@
 import type { CloudLogEntry } from '../../../../shared/api/entities';
+import { Card } from '../../components/Card';
 import { Icon, type IconName } from '../../components/Icon';
 import { TableScroll } from '../../components/TableScroll';
 import { formatClock, formatFullDateTime } from '../../lib/format';
@@ -12,8 +13,7 @@ const LEVEL: Record<CloudLogEntry['level'], { icon: IconName; className: string 
 /** The sync log as it is written (pushed as cloud.log events), newest first. */
 export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
   return (
-    <section className="card card-full" aria-labelledby="log-title">
-      <h2 id="log-title">Sync log</h2>
+    <Card title="Sync log" full>
       {entries.length === 0 ? (
         <p className="empty-line">Nothing yet: sign-ins, pulls and syncs are written here.</p>
       ) : (
@@ -46,6 +46,6 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
           </table>
         </TableScroll>
       )}
-    </section>
+    </Card>
   );
 }

@@ -8,6 +8,7 @@ import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
+import { TableHead } from '../../components/TableHead';
 import { formatBytes, formatDateTime, formatFullDateTime } from '../../lib/format';
 import { transportLabel } from '../../lib/transport';
 import { useStation } from '../../state/store-context';
@@ -192,13 +193,7 @@ function KeyValues({ rows }: { rows: readonly (readonly [string, unknown, string
   if (rows.length === 0) return <p className="muted">None.</p>;
   return (
     <table className="data-table compact kv-table">
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">Value</th>
-          <th scope="col">When / scope</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Key', 'Value', 'When / scope']} />
       <tbody>
         {rows.map(([key, value, note], i) => (
           <tr key={`${key}-${note}-${i}`}>

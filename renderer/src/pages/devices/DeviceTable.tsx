@@ -5,8 +5,8 @@ import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
-import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
+import { type Column, TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
@@ -19,6 +19,17 @@ import { type DeviceColumn, shownUpdate } from './device-filter';
 export type RowDensity = 'comfortable' | 'compact';
 
 export const DEVICE_ROW_HEIGHT: Record<RowDensity, number> = { comfortable: 56, compact: 34 };
+
+const COLUMNS: readonly Column<DeviceColumn>[] = [
+  { label: 'Name', sortKey: 'name', width: 'col-name' },
+  { label: 'Device profile', sortKey: 'profile', width: 'col-profile' },
+  { label: 'Online', sortKey: 'online', width: 'col-online' },
+  { label: 'Firmware', sortKey: 'firmware', width: 'col-version' },
+  { label: 'Software', sortKey: 'software', width: 'col-version' },
+  { label: 'OTA state', sortKey: 'state', width: 'col-state' },
+  { label: 'Last seen', sortKey: 'lastSeen', width: 'col-seen' },
+  { label: 'Actions', hidden: true, width: 'col-device-actions' },
+];
 
 export interface DeviceRowActions {
   /** Checkbox of the row at this index of the shown list; shift extends from the last one. */
@@ -69,39 +80,27 @@ export function DeviceTable({
       label={`Devices table, ${devices.length} of ${total} devices`}
     >
       <table className="data-table device-table" aria-rowcount={devices.length + 1}>
-        <colgroup>
-          <col className="col-check" />
-          <col className="col-name" />
-          <col className="col-profile" />
-          <col className="col-online" />
-          <col className="col-version" />
-          <col className="col-version" />
-          <col className="col-state" />
-          <col className="col-seen" />
-          <col className="col-device-actions" />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
-            <th scope="col" className="check-cell">
-              <SelectAll
-                all={all}
-                some={selectedShown > 0 && !all}
-                count={devices.length}
-                onChange={onToggleAll}
-              />
-            </th>
-            <SortHeader label="Name" column="name" sort={sort} onSort={onSort} />
-            <SortHeader label="Device profile" column="profile" sort={sort} onSort={onSort} />
-            <SortHeader label="Online" column="online" sort={sort} onSort={onSort} />
-            <SortHeader label="Firmware" column="firmware" sort={sort} onSort={onSort} />
-            <SortHeader label="Software" column="software" sort={sort} onSort={onSort} />
-            <SortHeader label="OTA state" column="state" sort={sort} onSort={onSort} />
-            <SortHeader label="Last seen" column="lastSeen" sort={sort} onSort={onSort} />
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            {
+              label: 'Select all',
+              className: 'check-cell',
+              width: 'col-check',
+              content: (
+                <SelectAll
+                  all={all}
+                  some={selectedShown > 0 && !all}
+                  count={devices.length}
+                  onChange={onToggleAll}
+                />
+              ),
+            },
+            ...COLUMNS,
+          ]}
+          sort={sort}
+          onSort={onSort}
+          rowIndex={1}
+        />
         <VirtualTableBody
           rows={rows}
           columnCount={9}

@@ -5,6 +5,7 @@ import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { useNotifier } from '../../components/Toasts';
 import { type DeviceCsvRow, readDeviceCsv } from '../../lib/csv';
 import { formatCount } from '../../lib/format';
@@ -168,15 +169,7 @@ export function ImportDevicesDialog({ onClose }: { onClose: () => void }) {
           {plan.toAdd.length > 0 && (
             <table className="data-table compact">
               <caption className="sr-only">First lines to import</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Device profile</th>
-                  <th scope="col">Label</th>
-                  <th scope="col">Token</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Line', 'Name', 'Device profile', 'Label', 'Token']} />
               <tbody>
                 {plan.toAdd.slice(0, PREVIEW_ROWS).map((row) => (
                   <tr key={row.line}>

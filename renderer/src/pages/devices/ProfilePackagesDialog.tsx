@@ -6,6 +6,7 @@ import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
@@ -163,14 +164,7 @@ function ProfileOverview({
     return <p className="muted">No device profiles yet: add a device or a package first.</p>;
   return (
     <table className="data-table compact" aria-label="Device profiles and their packages">
-      <thead>
-        <tr>
-          <th scope="col">Device profile</th>
-          <th scope="col">Devices</th>
-          <th scope="col">Firmware</th>
-          <th scope="col">Software</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Device profile', 'Devices', 'Firmware', 'Software']} />
       <tbody>
         {profiles.map((p) => (
           <tr key={p.id}>

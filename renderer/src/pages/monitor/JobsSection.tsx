@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import type { Execution, Job } from '../../../../shared/api/entities';
 import { Button } from '../../components/Button';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatCount } from '../../lib/format';
 import { isOpenJob, jobName, jobTargetText } from '../../lib/job-figures';
@@ -79,20 +80,14 @@ export function JobsSection({
       </div>
       <TableScroll className="jobs-scroll" label="Jobs table">
         <table className="data-table job-table">
-          <thead>
-            <tr>
-              <th scope="col" className="col-job">
-                Job
-              </th>
-              <th scope="col" className="col-job-status">
-                Status · devices
-              </th>
-              <th scope="col">Bytes served · ETA</th>
-              <th scope="col" className="col-job-actions">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              { label: 'Job', className: 'col-job' },
+              { label: 'Status · devices', className: 'col-job-status' },
+              'Bytes served · ETA',
+              { label: 'Actions', className: 'col-job-actions', hidden: true },
+            ]}
+          />
           <tbody>
             {shown.map((job) => (
               <JobRow

@@ -4,6 +4,7 @@ import type { DeviceMessageKind, DeviceSessionInfo } from '../../../../shared/ap
 import { messageOf } from '../../api/validate-input';
 import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
@@ -80,18 +81,16 @@ export function ConnectedDevices() {
           <TableScroll className="table-limited" label="Connected devices table">
             <table className="data-table">
               <caption className="sr-only">Longest connected first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Protocol</th>
-                  <th scope="col">Connected since</th>
-                  <th scope="col">Last message</th>
-                  <th scope="col" className="num">
-                    Downloaded
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  'Device',
+                  'Address',
+                  'Protocol',
+                  'Connected since',
+                  'Last message',
+                  { label: 'Downloaded', className: 'num' },
+                ]}
+              />
               <tbody>
                 {sessions.map((s) => (
                   <SessionRow key={s.id} session={s} now={now} />

@@ -3,6 +3,7 @@ import { CopyButton } from '../../components/CopyButton';
 import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import {
   formatAgo,
@@ -100,15 +101,7 @@ export function StationPage() {
           <TableScroll className="table-limited" label="Protocol errors table">
             <table className="data-table">
               <caption className="sr-only">Newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Device</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Time', 'Kind', 'Device', 'Client', 'Message']} />
               <tbody>
                 {errors.map((e) => (
                   <tr key={e.id}>

@@ -2,6 +2,7 @@ import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entit
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatFullDateTime } from '../../lib/format';
 import { useStation } from '../../state/store-context';
@@ -62,13 +63,7 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
         <p>{conflict.message}</p>
         <table className="data-table compact sides">
           <caption className="sr-only">Both sides of {conflict.label}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">On this station (mine)</th>
-              <th scope="col">In the cloud</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Field', 'On this station (mine)', 'In the cloud']} />
           <tbody>
             {conflictRows(conflict).map((row) => (
               <tr key={row.field} className={row.differs ? 'differs' : undefined}>

@@ -1,6 +1,7 @@
 import type { CloudPendingItem, CloudStatus, PushSummary } from '../../../../shared/api/entities';
 import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatFullDateTime } from '../../lib/format';
 import { ActivityLine } from './ActivityLine';
@@ -46,13 +47,7 @@ export function PendingCard({
       {waiting.length > 0 && (
         <TableScroll className="table-short" label="Changes waiting to be synced">
           <table className="data-table compact">
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">What</th>
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Change', 'What', 'Note']} />
             <tbody>
               {waiting.map((item) => (
                 <tr key={item.id}>

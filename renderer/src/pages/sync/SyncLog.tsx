@@ -1,6 +1,7 @@
 import type { CloudLogEntry } from '../../../../shared/api/entities';
 import { Card } from '../../components/Card';
 import { Icon, type IconName } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatClock, formatFullDateTime } from '../../lib/format';
 
@@ -20,13 +21,7 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
         <TableScroll className="table-limited" label="Sync log table">
           <table className="data-table compact">
             <caption className="sr-only">Newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Level</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'Level', 'Message']} />
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.id}>

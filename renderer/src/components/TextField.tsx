@@ -3,8 +3,9 @@ import type { ReactNode } from 'react';
 import { Field } from './Field';
 
 /**
- * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off:
- * these are device names, versions and tokens, not personal details.
+ * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off
+ * unless `autoComplete` asks for it: most are device names, versions and tokens, not personal
+ * details; a sign-in's address and username are.
  */
 export function TextField({
   label,
@@ -16,6 +17,8 @@ export function TextField({
   mono = false,
   autoFocus = false,
   spellCheck,
+  type = 'text',
+  autoComplete = 'off',
 }: {
   label: ReactNode;
   hint?: ReactNode;
@@ -29,15 +32,17 @@ export function TextField({
   /** The control the dialog focuses first. */
   autoFocus?: boolean;
   spellCheck?: boolean;
+  type?: 'text' | 'url';
+  autoComplete?: 'off' | 'url' | 'username';
 }) {
   return (
     <Field label={label} hint={hint} error={error} {...(className ? { className } : {})}>
       {(props) => (
         <input
           {...props}
-          type="text"
+          type={type}
           {...(mono ? { className: 'mono' } : {})}
-          autoComplete="off"
+          autoComplete={autoComplete}
           {...(autoFocus ? { 'data-autofocus': true } : {})}
           {...(spellCheck === undefined ? {} : { spellCheck })}
           value={value}

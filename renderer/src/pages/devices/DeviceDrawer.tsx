@@ -14,6 +14,7 @@ import { transportLabel } from '../../lib/transport';
 import { useStation } from '../../state/store-context';
 import { AttemptList, FailureSummary } from '../monitor/AttemptList';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
+import { assignedVersionOf, currentVersionOf } from './slot-versions';
 
 /**
  * A device's whole story, over the table (the rows keep their width): what it runs, every update
@@ -163,13 +164,8 @@ function SlotFacts({
   slot: OtaSlot;
   profileName: string;
 }) {
-  const current =
-    slot.currentTitle || slot.currentVersion
-      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
-      : 'Not reported';
-  const assigned = slot.assignedPackageId
-    ? `${slot.assignedTitle ?? ''} ${slot.assignedVersion ?? ''}`.trim()
-    : 'None';
+  const current = currentVersionOf(slot) ?? 'Not reported';
+  const assigned = assignedVersionOf(slot) ?? 'None';
   return (
     <>
       <Fact label={`${label} now`}>

@@ -15,6 +15,7 @@ import type { Sort } from '../../lib/sorting';
 import { transportLabel } from '../../lib/transport';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { type DeviceColumn, shownUpdate } from './device-filter';
+import { assignedVersionOf, currentVersionOf } from './slot-versions';
 
 export type RowDensity = 'comfortable' | 'compact';
 
@@ -321,13 +322,8 @@ function SlotVersions({
   profileName: string;
   compact: boolean;
 }) {
-  const current =
-    slot.currentTitle || slot.currentVersion
-      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
-      : null;
-  const assigned = slot.assignedPackageId
-    ? `${slot.assignedTitle ?? ''} ${slot.assignedVersion ?? ''}`.trim()
-    : null;
+  const current = currentVersionOf(slot);
+  const assigned = assignedVersionOf(slot);
   const inSync = assigned !== null && assigned === current;
   const fromProfile = slot.assignedFrom === 'PROFILE';
   const source = fromProfile ? ` from profile ${profileName}` : '';

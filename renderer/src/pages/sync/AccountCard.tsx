@@ -6,6 +6,7 @@ import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
+import { Switch } from '../../components/Switch';
 import { useNotifier } from '../../components/Toasts';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
@@ -87,17 +88,12 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       )}
       <div className="switch-row">
-        <label className="switch">
-          <input
-            type="checkbox"
-            role="switch"
-            checked={autoSync}
-            aria-describedby={autoHintId}
-            onChange={(e) => void setAutoSync(e.target.checked)}
-          />
-          <span className="switch-track" aria-hidden="true" />
-          Sync automatically
-        </label>
+        <Switch
+          label="Sync automatically"
+          checked={autoSync}
+          describedBy={autoHintId}
+          onChange={(enabled) => void setAutoSync(enabled)}
+        />
         <p id={autoHintId} className="field-hint">
           {autoSync
             ? 'The station checks the cloud and sends what waits whenever the cloud can be reached.'

@@ -1,6 +1,7 @@
 import { useCallback, useMemo, useState } from 'react';
 
 import type { Package } from '../../../../shared/api/entities';
+import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
@@ -150,9 +151,7 @@ function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) 
       </th>
       <td className="mono">{pkg.version}</td>
       <td>
-        <span className={`badge type-${pkg.type.toLowerCase()}`}>
-          {PACKAGE_TYPE_LABEL[pkg.type]}
-        </span>
+        <Badge tone={`type-${pkg.type.toLowerCase()}`}>{PACKAGE_TYPE_LABEL[pkg.type]}</Badge>
       </td>
       <td>{pkg.profileName}</td>
       <td className="num" title={formatExactBytes(pkg.size)}>
@@ -172,15 +171,13 @@ function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) 
       <td>
         <span className="cell-stack">
           {pkg.status === 'READY' ? (
-            <span className="badge ready">
-              <Icon name="verify" />
+            <Badge tone="ready" icon="verify">
               Ready
-            </span>
+            </Badge>
           ) : (
-            <span className="badge corrupt" title={pkg.statusDetail ?? undefined}>
-              <Icon name="alert" />
+            <Badge tone="corrupt" icon="alert" title={pkg.statusDetail ?? undefined}>
               Corrupt
-            </span>
+            </Badge>
           )}
           <SyncBadge status={pkg.syncStatus} />
         </span>

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 
 import type { DeviceMessageKind, DeviceSessionInfo } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
-import { Icon } from '../../components/Icon';
 import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
@@ -132,10 +132,9 @@ function SessionRow({ session: s, now }: { session: DeviceSessionInfo; now: numb
         {s.chunkRequests > 0 ? (
           formatCount(s.chunkRequests, 'chunk')
         ) : (
-          <span className="badge badge-warning">
-            <Icon name="alert" />
+          <Badge tone="badge-warning" icon="alert">
             No chunk asked
-          </span>
+          </Badge>
         )}
       </td>
     </tr>

@@ -1,3 +1,4 @@
+import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
 import { CopyButton } from '../../components/CopyButton';
 import { Fact } from '../../components/Fact';
@@ -110,15 +111,13 @@ export function StationPage() {
                     </td>
                     <td>
                       {e.severity === 'info' ? (
-                        <span className="badge info-kind" title="Nothing to do">
-                          <Icon name="info" />
+                        <Badge tone="info-kind" icon="info" title="Nothing to do">
                           Information
-                        </span>
+                        </Badge>
                       ) : (
-                        <span className="badge error-kind">
-                          <Icon name="alert" />
+                        <Badge tone="error-kind" icon="alert">
                           Error
-                        </span>
+                        </Badge>
                       )}{' '}
                       <span className="mono">{e.kind}</span>
                     </td>

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 
 import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Badge } from '../../components/Badge';
 import { Button } from '../../components/Button';
 import { Card } from '../../components/Card';
 import { Fact } from '../../components/Fact';
@@ -120,9 +121,8 @@ export function ConnectionBadge({ cloud }: { cloud: CloudStatus | null }) {
   } as const;
   const v = view[connection];
   return (
-    <span className={`badge ${v.tone}`}>
-      <Icon name={v.icon} />
+    <Badge tone={v.tone} icon={v.icon}>
       {v.text}
-    </span>
+    </Badge>
   );
 }

@@ -1,6 +1,7 @@
 import type { CloudLogEntry } from '../../../../shared/api/entities';
+import { Badge } from '../../components/Badge';
 import { Card } from '../../components/Card';
-import { Icon, type IconName } from '../../components/Icon';
+import type { IconName } from '../../components/Icon';
 import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatClock, formatFullDateTime } from '../../lib/format';
@@ -29,10 +30,9 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
                     {formatClock(entry.at)}
                   </td>
                   <td>
-                    <span className={`badge ${LEVEL[entry.level].className}`}>
-                      <Icon name={LEVEL[entry.level].icon} />
+                    <Badge tone={LEVEL[entry.level].className} icon={LEVEL[entry.level].icon}>
                       {entry.level}
-                    </span>
+                    </Badge>
                   </td>
                   <td className="wrap">{entry.message}</td>
                 </tr>

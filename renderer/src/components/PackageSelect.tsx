@@ -47,3 +47,17 @@ export function PackageSelect({
     </Field>
   );
 }
+
+/**
+ * A package as an option of a select, "Title Version": a corrupt one stays listed but can't be
+ * chosen, and says why.
+ */
+export function PackageOption({ pkg }: { pkg: Package }) {
+  const ready = pkg.status === 'READY';
+  return (
+    <option value={pkg.id} disabled={!ready}>
+      {pkg.title} {pkg.version}
+      {ready ? '' : ' (corrupt: add it again)'}
+    </option>
+  );
+}

@@ -52,11 +52,7 @@ export function ProfileChoice({
                 Choose a device profile…
               </option>
             )}
-            {profiles.map((profile) => (
-              <option key={profile.id} value={profile.id}>
-                {profile.name}
-              </option>
-            ))}
+            <ProfileOptions profiles={profiles} />
             <option value={NEW_PROFILE}>New device profile…</option>
           </select>
         )}
@@ -72,6 +68,15 @@ export function ProfileChoice({
       )}
     </>
   );
+}
+
+/** Each device profile as an option of a select, by name. */
+export function ProfileOptions({ profiles }: { profiles: readonly Profile[] }) {
+  return profiles.map((profile) => (
+    <option key={profile.id} value={profile.id}>
+      {profile.name}
+    </option>
+  ));
 }
 
 /** The profile id to check a form with before sending it: a new profile has none yet. */

@@ -7,6 +7,7 @@ import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
 import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
+import { ProfileOptions } from '../../components/ProfileChoice';
 import { SearchField } from '../../components/SearchField';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
@@ -191,11 +192,7 @@ export function DevicesPage() {
                   onChange={(e) => update({ profileId: e.target.value })}
                 >
                   <option value="">All profiles</option>
-                  {profiles.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
+                  <ProfileOptions profiles={profiles} />
                 </select>
               )}
             </Field>

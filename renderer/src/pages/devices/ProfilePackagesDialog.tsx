@@ -6,6 +6,8 @@ import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { PackageOption } from '../../components/PackageSelect';
+import { ProfileOptions } from '../../components/ProfileChoice';
 import { TableHead } from '../../components/TableHead';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
@@ -86,11 +88,7 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
                 setChoice(null);
               }}
             >
-              {profiles.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
+              <ProfileOptions profiles={profiles} />
             </select>
           )}
         </Field>
@@ -114,10 +112,7 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
             <select {...props} value={packageId} onChange={(e) => setChoice(e.target.value)}>
               <option value={NONE}>None</option>
               {choices.map((p) => (
-                <option key={p.id} value={p.id} disabled={p.status !== 'READY'}>
-                  {p.title} {p.version}
-                  {p.status !== 'READY' ? ' (corrupt: add it again)' : ''}
-                </option>
+                <PackageOption key={p.id} pkg={p} />
               ))}
             </select>
           )}

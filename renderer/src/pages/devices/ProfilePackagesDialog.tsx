@@ -3,9 +3,9 @@ import { useMemo, useState } from 'react';
 import type { Device, Profile, ProfilePackage } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { PackageOption } from '../../components/PackageSelect';
 import { ProfileOptions } from '../../components/ProfileChoice';
 import { TableHead } from '../../components/TableHead';
@@ -119,24 +119,21 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
         </Field>
       </fieldset>
       {profile && changed && (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>
-                {packageId === NONE
-                  ? `${formatCount(reach.followers, 'device')} will lose the profile's ${word}`
-                  : `${formatCount(reach.followers, 'device')} will be updated`}
-              </strong>
-              {chosen ? ` to ${chosen.title} ${chosen.version}.` : '.'}
+        <ConsequenceNote>
+          <p>
+            <strong>
+              {packageId === NONE
+                ? `${formatCount(reach.followers, 'device')} will lose the profile's ${word}`
+                : `${formatCount(reach.followers, 'device')} will be updated`}
+            </strong>
+            {chosen ? ` to ${chosen.title} ${chosen.version}.` : '.'}
+          </p>
+          {reach.own > 0 && (
+            <p className="muted">
+              {`${formatCount(reach.own, 'device')} of ${profile.name} with their own ${word} keep it.`}
             </p>
-            {reach.own > 0 && (
-              <p className="muted">
-                {`${formatCount(reach.own, 'device')} of ${profile.name} with their own ${word} keep it.`}
-              </p>
-            )}
-          </div>
-        </div>
+          )}
+        </ConsequenceNote>
       )}
       <FormError message={error} />
     </Dialog>

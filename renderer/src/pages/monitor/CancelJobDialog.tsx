@@ -3,9 +3,9 @@ import { useEffect, useState } from 'react';
 import type { Job } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { KeepOrDestroy } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { jobSubject } from '../../components/notices';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
@@ -67,23 +67,20 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
       {effect === null ? (
         !error && <p className="loading-line">Counting the job's devices…</p>
       ) : (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>{formatCount(effect.unassigned, 'device')} will be un-assigned</strong> (not
-              started yet or still downloading).
+        <ConsequenceNote>
+          <p>
+            <strong>{formatCount(effect.unassigned, 'device')} will be un-assigned</strong> (not
+            started yet or still downloading).
+          </p>
+          {(effect.installing > 0 || effect.finished > 0) && (
+            <p className="muted">
+              {effect.installing > 0 &&
+                `${formatCount(effect.installing, 'device')} already installing will finish. `}
+              {effect.finished > 0 &&
+                `${formatCount(effect.finished, 'device')} already done stay as they are.`}
             </p>
-            {(effect.installing > 0 || effect.finished > 0) && (
-              <p className="muted">
-                {effect.installing > 0 &&
-                  `${formatCount(effect.installing, 'device')} already installing will finish. `}
-                {effect.finished > 0 &&
-                  `${formatCount(effect.finished, 'device')} already done stay as they are.`}
-              </p>
-            )}
-          </div>
-        </div>
+          )}
+        </ConsequenceNote>
       )}
       <FormError message={error} />
     </Dialog>

@@ -8,9 +8,9 @@ import {
   messageOf,
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { jobSubject } from '../../components/notices';
 import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
@@ -288,22 +288,19 @@ export function NewJobDialog({
         />
       </fieldset>
       {pkg && (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>{count} will be updated</strong> to {pkg.title} {pkg.version}
-              {scheduled && !errors.startAt ? `, from ${form.startAt.replace('T', ' ')}` : ''}.
+        <ConsequenceNote>
+          <p>
+            <strong>{count} will be updated</strong> to {pkg.title} {pkg.version}
+            {scheduled && !errors.startAt ? `, from ${form.startAt.replace('T', ' ')}` : ''}.
+          </p>
+          {alreadyThere > 0 && (
+            <p className="muted">
+              {formatCount(alreadyThere, 'device')} already run {pkg.title} {pkg.version}: they
+              count as updated at once.
             </p>
-            {alreadyThere > 0 && (
-              <p className="muted">
-                {formatCount(alreadyThere, 'device')} already run {pkg.title} {pkg.version}: they
-                count as updated at once.
-              </p>
-            )}
-            {'policy' in preview && <p className="muted">{describePolicy(preview.policy)}</p>}
-          </div>
-        </div>
+          )}
+          {'policy' in preview && <p className="muted">{describePolicy(preview.policy)}</p>}
+        </ConsequenceNote>
       )}
       <FormError message={formError} />
     </Dialog>

@@ -32,37 +32,3 @@ export function CancelAndSubmit({
     </>
   );
 }
-
-/**
- * A confirmation's footer (delete, cancel a job): the way back first and focused, so Enter or a
- * hurried click never destroys anything; then the destructive action, in red.
- */
-export function KeepOrDestroy({
-  keepLabel,
-  onKeep,
-  onDestroy,
-  busy,
-  canDestroy = true,
-  icon,
-  children,
-}: {
-  keepLabel: string;
-  onKeep: () => void;
-  onDestroy: () => void;
-  busy: boolean;
-  canDestroy?: boolean;
-  icon: IconName;
-  /** The destructive button's words. */
-  children: ReactNode;
-}) {
-  return (
-    <>
-      <Button onClick={onKeep} disabled={busy} data-autofocus>
-        {keepLabel}
-      </Button>
-      <Button look="danger" icon={icon} onClick={onDestroy} disabled={busy || !canDestroy}>
-        {children}
-      </Button>
-    </>
-  );
-}

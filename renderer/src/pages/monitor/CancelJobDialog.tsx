@@ -2,9 +2,8 @@ import { useEffect, useState } from 'react';
 
 import type { Job } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
-import { KeepOrDestroy } from '../../components/CancelAndSubmit';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ConsequenceNote } from '../../components/ConsequenceNote';
-import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { jobSubject } from '../../components/notices';
 import { useDialogAction } from '../../components/use-dialog-action';
@@ -44,22 +43,15 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Cancel job ${name}?`}
       onClose={onClose}
       busy={busy}
-      footer={
-        <KeepOrDestroy
-          keepLabel="Keep the job"
-          onKeep={onClose}
-          onDestroy={() => void cancel()}
-          busy={busy}
-          canDestroy={effect !== null}
-          icon="canceled"
-        >
-          Cancel job
-        </KeepOrDestroy>
-      }
+      keepLabel="Keep the job"
+      onConfirm={() => void cancel()}
+      canConfirm={effect !== null}
+      icon="canceled"
+      confirmLabel="Cancel job"
     >
       <p className="dialog-text">
         {name} to {jobTargetText(job)}.
@@ -83,6 +75,6 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
         </ConsequenceNote>
       )}
       <FormError message={error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,6 +1,6 @@
 import type { Package } from '../../../../shared/api/entities';
 import { Button } from '../../components/Button';
-import { KeepOrDestroy } from '../../components/CancelAndSubmit';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -46,26 +46,19 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete package ${name}?`}
       onClose={onClose}
       busy={busy}
-      footer={
-        <KeepOrDestroy
-          keepLabel="Cancel"
-          onKeep={onClose}
-          onDestroy={() => void remove()}
-          busy={busy}
-          icon="trash"
-        >
-          Delete package
-        </KeepOrDestroy>
-      }
+      keepLabel="Cancel"
+      onConfirm={() => void remove()}
+      icon="trash"
+      confirmLabel="Delete package"
     >
       <p className="dialog-text">
         The binary ({pkg.fileName}) is removed from this laptop. It is not assigned to any device.
       </p>
       <FormError message={error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 import type { Package } from '../../../shared/api/entities';
-import { Field } from './Field';
+import { SelectField } from './SelectField';
 
 /** A package field (Package, Firmware, Software): the ready packages, each said in words. */
 export function PackageSelect({
@@ -29,22 +29,25 @@ export function PackageSelect({
   className?: string;
 }) {
   return (
-    <Field label={label} hint={hint} error={error} className={className}>
-      {(props) => (
-        <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
-          {placeholder && (
-            <option value="" disabled>
-              {placeholder}
-            </option>
-          )}
-          {packages.map((p) => (
-            <option key={p.id} value={p.id}>
-              {describe(p)}
-            </option>
-          ))}
-        </select>
+    <SelectField
+      label={label}
+      hint={hint}
+      error={error}
+      className={className}
+      value={value}
+      onChange={onChange}
+    >
+      {placeholder && (
+        <option value="" disabled>
+          {placeholder}
+        </option>
       )}
-    </Field>
+      {packages.map((p) => (
+        <option key={p.id} value={p.id}>
+          {describe(p)}
+        </option>
+      ))}
+    </SelectField>
   );
 }
 

@@ -5,10 +5,10 @@ import { OTA_STATES } from '../../../../shared/protocol/states';
 import { messageOf } from '../../api/validate-input';
 import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Field } from '../../components/Field';
 import { PageHeader } from '../../components/PageHeader';
 import { ProfileOptions } from '../../components/ProfileChoice';
 import { SearchField } from '../../components/SearchField';
+import { SelectField } from '../../components/SelectField';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
 import { runLimited } from '../../lib/run-limited';
@@ -24,10 +24,8 @@ import {
   type DeviceFilter,
   filterDevices,
   NO_FILTER,
-  type OnlineFilter,
   shownUpdate,
   sortDevices,
-  type StateFilter,
 } from './device-filter';
 import { setDeviceFilter as setFilter, useDeviceFilter } from './device-filter-state';
 import { DeviceDrawer } from './DeviceDrawer';
@@ -184,53 +182,41 @@ export function DevicesPage() {
               value={filter.query}
               onChange={(query) => update({ query })}
             />
-            <Field label="Device profile">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.profileId}
-                  onChange={(e) => update({ profileId: e.target.value })}
-                >
-                  <option value="">All profiles</option>
-                  <ProfileOptions profiles={profiles} />
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="Device profile"
+              value={filter.profileId}
+              onChange={(value) => update({ profileId: value })}
+            >
+              <option value="">All profiles</option>
+              <ProfileOptions profiles={profiles} />
+            </SelectField>
             {/* Beside the profile filter: a profile's own firmware and software. */}
             <Button icon="package" onClick={() => setDialog({ kind: 'profiles' })}>
               Device profiles…
             </Button>
-            <Field label="OTA state">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.state}
-                  onChange={(e) => update({ state: e.target.value as StateFilter })}
-                >
-                  <option value="any">Any state</option>
-                  <option value="active">Updating now</option>
-                  <option value="none">No update</option>
-                  {OTA_STATES.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Connection">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.online}
-                  onChange={(e) => update({ online: e.target.value as OnlineFilter })}
-                >
-                  <option value="any">Online and offline</option>
-                  <option value="online">Online</option>
-                  <option value="offline">Offline</option>
-                </select>
-              )}
-            </Field>
+            <SelectField
+              label="OTA state"
+              value={filter.state}
+              onChange={(value) => update({ state: value })}
+            >
+              <option value="any">Any state</option>
+              <option value="active">Updating now</option>
+              <option value="none">No update</option>
+              {OTA_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label="Connection"
+              value={filter.online}
+              onChange={(value) => update({ online: value })}
+            >
+              <option value="any">Online and offline</option>
+              <option value="online">Online</option>
+              <option value="offline">Offline</option>
+            </SelectField>
             <label className="check-row density-choice">
               <input
                 type="checkbox"

@@ -5,9 +5,10 @@ import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { FormError } from '../../components/Field';
 import { PackageOption } from '../../components/PackageSelect';
 import { ProfileOptions } from '../../components/ProfileChoice';
+import { SelectField } from '../../components/SelectField';
 import { TableHead } from '../../components/TableHead';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
@@ -78,20 +79,16 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
       <h3 className="section-title">Change a profile's package</h3>
       <fieldset className="form-grid" disabled={busy}>
         <legend className="sr-only">Profile package to change</legend>
-        <Field label="Device profile">
-          {(props) => (
-            <select
-              {...props}
-              value={profileId}
-              onChange={(e) => {
-                setProfileId(e.target.value);
-                setChoice(null);
-              }}
-            >
-              <ProfileOptions profiles={profiles} />
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Device profile"
+          value={profileId}
+          onChange={(value) => {
+            setProfileId(value);
+            setChoice(null);
+          }}
+        >
+          <ProfileOptions profiles={profiles} />
+        </SelectField>
         <PackageTypeField
           value={type}
           onChange={(t) => {
@@ -99,7 +96,7 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
             setChoice(null);
           }}
         />
-        <Field
+        <SelectField
           label={`Profile ${word}`}
           className="span-2"
           hint={
@@ -107,16 +104,14 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
               ? `No ${word} packages for ${profile?.name ?? 'this profile'} yet: add one on the Packages page.`
               : `Devices of ${profile?.name ?? 'the profile'} with their own ${word} keep it.`
           }
+          value={packageId}
+          onChange={setChoice}
         >
-          {(props) => (
-            <select {...props} value={packageId} onChange={(e) => setChoice(e.target.value)}>
-              <option value={NONE}>None</option>
-              {choices.map((p) => (
-                <PackageOption key={p.id} pkg={p} />
-              ))}
-            </select>
-          )}
-        </Field>
+          <option value={NONE}>None</option>
+          {choices.map((p) => (
+            <PackageOption key={p.id} pkg={p} />
+          ))}
+        </SelectField>
       </fieldset>
       {profile && changed && (
         <ConsequenceNote>

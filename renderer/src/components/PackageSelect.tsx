@@ -1,21 +1,14 @@
-import type { ReactNode } from 'react';
-
 import type { Package } from '../../../shared/api/entities';
+import type { FieldFrame } from './Field';
 import { SelectField } from './SelectField';
 
 /** A package field (Package, Firmware, Software): the ready packages, each said in words. */
 export function PackageSelect({
-  label,
   packages,
-  value,
-  onChange,
   describe,
   placeholder,
-  hint,
-  error,
-  className,
-}: {
-  label: string;
+  ...field
+}: FieldFrame & {
   packages: readonly Package[];
   /** The chosen package's id; '' for none yet (the placeholder shows). */
   value: string;
@@ -24,19 +17,9 @@ export function PackageSelect({
   describe: (pkg: Package) => string;
   /** Shown, not choosable, while nothing is chosen: nothing is preset without it. */
   placeholder?: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-  className?: string;
 }) {
   return (
-    <SelectField
-      label={label}
-      hint={hint}
-      error={error}
-      className={className}
-      value={value}
-      onChange={onChange}
-    >
+    <SelectField {...field}>
       {placeholder && (
         <option value="" disabled>
           {placeholder}

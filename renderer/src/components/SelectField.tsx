@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-import { Field } from './Field';
+import { Field, type FieldFrame } from './Field';
 
 /**
  * A choice from a list in a Field (label bound, hint and error linked). `children` are its
@@ -14,12 +14,7 @@ export function SelectField<V extends string>({
   value,
   onChange,
   children,
-}: {
-  label: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-  /** On the field (e.g. a grid span). */
-  className?: string;
+}: FieldFrame & {
   value: V;
   onChange: (value: V) => void;
   children: ReactNode;

@@ -1,6 +1,4 @@
-import type { ReactNode } from 'react';
-
-import { Field } from './Field';
+import { Field, type FieldFrame } from './Field';
 
 /**
  * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off
@@ -19,12 +17,7 @@ export function TextField({
   spellCheck,
   type = 'text',
   autoComplete = 'off',
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  error?: string | undefined;
-  /** On the field (e.g. a grid span). */
-  className?: string;
+}: FieldFrame & {
   value: string;
   onChange: (value: string) => void;
   /** Monospaced, for identifiers that must be read character by character. */

@@ -7,20 +7,17 @@ import { Field, type FieldFrame } from './Field';
  * options; their values are the type `V` that `onChange` receives.
  */
 export function SelectField<V extends string>({
-  label,
-  hint,
-  error,
-  className,
   value,
   onChange,
   children,
+  ...field
 }: FieldFrame & {
   value: V;
   onChange: (value: V) => void;
   children: ReactNode;
 }) {
   return (
-    <Field label={label} hint={hint} error={error} className={className}>
+    <Field {...field}>
       {(props) => (
         <select {...props} value={value} onChange={(e) => onChange(e.target.value as V)}>
           {children}

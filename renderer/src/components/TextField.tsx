@@ -6,10 +6,6 @@ import { Field, type FieldFrame } from './Field';
  * details; a sign-in's address and username are.
  */
 export function TextField({
-  label,
-  hint,
-  error,
-  className,
   value,
   onChange,
   mono = false,
@@ -17,6 +13,7 @@ export function TextField({
   spellCheck,
   type = 'text',
   autoComplete = 'off',
+  ...field
 }: FieldFrame & {
   value: string;
   onChange: (value: string) => void;
@@ -29,7 +26,7 @@ export function TextField({
   autoComplete?: 'off' | 'url' | 'username';
 }) {
   return (
-    <Field label={label} hint={hint} error={error} {...(className ? { className } : {})}>
+    <Field {...field}>
       {(props) => (
         <input
           {...props}

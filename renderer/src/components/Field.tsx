@@ -8,6 +8,15 @@ export interface FieldControlProps {
   'aria-describedby'?: string;
 }
 
+/** What a field shows around its control, whatever the control is. */
+export interface FieldFrame {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  /** On the field (e.g. a grid span). */
+  className?: string;
+}
+
 /**
  * A visible label bound to its control, an optional hint, and the field's error right under it
  * (announced, and linked with aria-describedby so it is read with the control).
@@ -18,13 +27,7 @@ export function Field({
   error,
   children,
   className,
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  error?: string | undefined;
-  children: (props: FieldControlProps) => ReactElement;
-  className?: string;
-}) {
+}: FieldFrame & { children: (props: FieldControlProps) => ReactElement }) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;

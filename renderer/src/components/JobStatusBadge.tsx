@@ -1,6 +1,7 @@
 import type { Job } from '../../../shared/api/entities';
 import { type JobOutcome, jobOutcome } from '../lib/job-figures';
-import { Icon, type IconName } from './Icon';
+import { Badge } from './Badge';
+import type { IconName } from './Icon';
 
 /** A job's status with its own words, one color and one icon (never color alone). */
 const JOB_ICON: Record<JobOutcome['tone'], IconName> = {
@@ -16,9 +17,8 @@ const JOB_ICON: Record<JobOutcome['tone'], IconName> = {
 export function JobStatusBadge({ job }: { job: Job }) {
   const outcome = jobOutcome(job);
   return (
-    <span className={`badge state job-${outcome.tone}`}>
-      <Icon name={JOB_ICON[outcome.tone]} />
+    <Badge tone={`state job-${outcome.tone}`} icon={JOB_ICON[outcome.tone]}>
       {outcome.label}
-    </span>
+    </Badge>
   );
 }

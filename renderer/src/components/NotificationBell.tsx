@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 
 import { formatClock } from '../lib/format';
+import { Button } from './Button';
 import { Icon } from './Icon';
 import { iconOf, useNotificationHistory } from './Toasts';
 
@@ -58,14 +59,9 @@ export function NotificationBell() {
         <section id={panelId} className="bell-panel" aria-labelledby={headingId}>
           <header className="bell-panel-header">
             <h2 id={headingId}>Notifications</h2>
-            <button
-              type="button"
-              className="button button-small"
-              onClick={clear}
-              disabled={log.history.length === 0}
-            >
+            <Button small onClick={clear} disabled={log.history.length === 0}>
               Clear
-            </button>
+            </Button>
           </header>
           {log.history.length === 0 ? (
             <p className="muted bell-empty">Nothing yet: finished jobs and actions show here.</p>

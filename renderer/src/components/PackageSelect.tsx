@@ -1,21 +1,14 @@
-import type { ReactNode } from 'react';
-
 import type { Package } from '../../../shared/api/entities';
-import { Field } from './Field';
+import type { FieldFrame } from './Field';
+import { SelectField } from './SelectField';
 
 /** A package field (Package, Firmware, Software): the ready packages, each said in words. */
 export function PackageSelect({
-  label,
   packages,
-  value,
-  onChange,
   describe,
   placeholder,
-  hint,
-  error,
-  className,
-}: {
-  label: string;
+  ...field
+}: FieldFrame & {
   packages: readonly Package[];
   /** The chosen package's id; '' for none yet (the placeholder shows). */
   value: string;
@@ -24,26 +17,33 @@ export function PackageSelect({
   describe: (pkg: Package) => string;
   /** Shown, not choosable, while nothing is chosen: nothing is preset without it. */
   placeholder?: string;
-  hint?: ReactNode;
-  error?: string | undefined;
-  className?: string;
 }) {
   return (
-    <Field label={label} hint={hint} error={error} className={className}>
-      {(props) => (
-        <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
-          {placeholder && (
-            <option value="" disabled>
-              {placeholder}
-            </option>
-          )}
-          {packages.map((p) => (
-            <option key={p.id} value={p.id}>
-              {describe(p)}
-            </option>
-          ))}
-        </select>
+    <SelectField {...field}>
+      {placeholder && (
+        <option value="" disabled>
+          {placeholder}
+        </option>
       )}
-    </Field>
+      {packages.map((p) => (
+        <option key={p.id} value={p.id}>
+          {describe(p)}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/**
+ * A package as an option of a select, "Title Version": a corrupt one stays listed but can't be
+ * chosen, and says why.
+ */
+export function PackageOption({ pkg }: { pkg: Package }) {
+  const ready = pkg.status === 'READY';
+  return (
+    <option value={pkg.id} disabled={!ready}>
+      {pkg.title} {pkg.version}
+      {ready ? '' : ' (corrupt: add it again)'}
+    </option>
   );
 }

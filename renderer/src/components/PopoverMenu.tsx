@@ -1,6 +1,7 @@
 import { type ReactNode, type ToggleEvent, useId, useRef } from 'react';
 
-import { Icon, type IconName } from './Icon';
+import { Button } from './Button';
+import type { IconName } from './Icon';
 
 /**
  * A button that opens a small list of actions under it (a job's reports), so a row keeps one
@@ -41,20 +42,19 @@ export function PopoverMenu({
 
   return (
     <>
-      <button
+      <Button
+        small
+        icon={icon}
         ref={button}
-        type="button"
-        className="button button-small"
         popoverTarget={id}
         aria-label={name}
         disabled={disabled}
       >
-        <Icon name={icon} />
         {label}
         <span className="menu-caret" aria-hidden="true">
           ▾
         </span>
-      </button>
+      </Button>
       <div
         id={id}
         popover="auto"

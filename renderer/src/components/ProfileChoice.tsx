@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { Profile } from '../../../shared/api/entities';
 import { type FieldErrors, inputProblems } from '../api/validate-input';
 import { useSlice, useStation } from '../state/store-context';
-import { Field } from './Field';
+import { SelectField } from './SelectField';
 import { TextField } from './TextField';
 
 export const NEW_PROFILE = '__new__';
@@ -40,27 +40,20 @@ export function ProfileChoice({
 }) {
   return (
     <>
-      <Field label="Device profile" error={error}>
-        {(props) => (
-          <select
-            {...props}
-            value={value.profileId}
-            onChange={(e) => onChange({ ...value, profileId: e.target.value })}
-          >
-            {value.profileId === NO_PROFILE && (
-              <option value={NO_PROFILE} disabled>
-                Choose a device profile…
-              </option>
-            )}
-            {profiles.map((profile) => (
-              <option key={profile.id} value={profile.id}>
-                {profile.name}
-              </option>
-            ))}
-            <option value={NEW_PROFILE}>New device profile…</option>
-          </select>
+      <SelectField
+        label="Device profile"
+        error={error}
+        value={value.profileId}
+        onChange={(profileId) => onChange({ ...value, profileId })}
+      >
+        {value.profileId === NO_PROFILE && (
+          <option value={NO_PROFILE} disabled>
+            Choose a device profile…
+          </option>
         )}
-      </Field>
+        <ProfileOptions profiles={profiles} />
+        <option value={NEW_PROFILE}>New device profile…</option>
+      </SelectField>
       {value.profileId === NEW_PROFILE && (
         <TextField
           label="New device profile name"
@@ -72,6 +65,15 @@ export function ProfileChoice({
       )}
     </>
   );
+}
+
+/** Each device profile as an option of a select, by name. */
+export function ProfileOptions({ profiles }: { profiles: readonly Profile[] }) {
+  return profiles.map((profile) => (
+    <option key={profile.id} value={profile.id}>
+      {profile.name}
+    </option>
+  ));
 }
 
 /** The profile id to check a form with before sending it: a new profile has none yet. */

@@ -1,5 +1,6 @@
 import type { OtaState } from '../../../shared/protocol/states';
-import { Icon, type IconName } from './Icon';
+import { Badge } from './Badge';
+import type { IconName } from './Icon';
 
 /** One color and one icon per state, with the state's own word: never color alone. */
 const STATE_ICON: Record<OtaState, IconName> = {
@@ -18,16 +19,18 @@ const STATE_ICON: Record<OtaState, IconName> = {
 export function StateBadge({ state, title }: { state: OtaState | null; title?: string }) {
   if (state === null) {
     return (
-      <span className="badge state state-none" title={title}>
-        <Icon name="idle" />
+      <Badge tone="state state-none" icon="idle" title={title}>
         No update
-      </span>
+      </Badge>
     );
   }
   return (
-    <span className={`badge state state-${state.toLowerCase().replace('_', '-')}`} title={title}>
-      <Icon name={STATE_ICON[state]} />
+    <Badge
+      tone={`state state-${state.toLowerCase().replace('_', '-')}`}
+      icon={STATE_ICON[state]}
+      title={title}
+    >
       {state}
-    </span>
+    </Badge>
   );
 }

@@ -1,17 +1,19 @@
 import type { Profile } from '../../../shared/api/entities';
-import { Icon } from './Icon';
+import { Badge } from './Badge';
 
 /** Where a thing lives: only on this laptop ("Local"), or known to the cloud ("Synced"). */
 export function SyncBadge({ status }: { status: Profile['syncStatus'] }) {
   return status === 'LOCAL' ? (
-    <span className="badge sync-local" title="Made on this laptop; the cloud doesn't know it yet">
-      <Icon name="cloudOff" />
+    <Badge
+      tone="sync-local"
+      icon="cloudOff"
+      title="Made on this laptop; the cloud doesn't know it yet"
+    >
       Local
-    </span>
+    </Badge>
   ) : (
-    <span className="badge sync-synced" title="The cloud has it">
-      <Icon name="check" />
+    <Badge tone="sync-synced" icon="check" title="The cloud has it">
       Synced
-    </span>
+    </Badge>
   );
 }

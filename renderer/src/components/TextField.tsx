@@ -1,27 +1,20 @@
-import type { ReactNode } from 'react';
-
-import { Field } from './Field';
+import { Field, type FieldFrame } from './Field';
 
 /**
- * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off:
- * these are device names, versions and tokens, not personal details.
+ * A one-line text box in a Field (label bound, hint and error linked). Browser autofill stays off
+ * unless `autoComplete` asks for it: most are device names, versions and tokens, not personal
+ * details; a sign-in's address and username are.
  */
 export function TextField({
-  label,
-  hint,
-  error,
-  className,
   value,
   onChange,
   mono = false,
   autoFocus = false,
   spellCheck,
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  error?: string | undefined;
-  /** On the field (e.g. a grid span). */
-  className?: string;
+  type = 'text',
+  autoComplete = 'off',
+  ...field
+}: FieldFrame & {
   value: string;
   onChange: (value: string) => void;
   /** Monospaced, for identifiers that must be read character by character. */
@@ -29,15 +22,17 @@ export function TextField({
   /** The control the dialog focuses first. */
   autoFocus?: boolean;
   spellCheck?: boolean;
+  type?: 'text' | 'url';
+  autoComplete?: 'off' | 'url' | 'username';
 }) {
   return (
-    <Field label={label} hint={hint} error={error} {...(className ? { className } : {})}>
+    <Field {...field}>
       {(props) => (
         <input
           {...props}
-          type="text"
+          type={type}
           {...(mono ? { className: 'mono' } : {})}
-          autoComplete="off"
+          autoComplete={autoComplete}
           {...(autoFocus ? { 'data-autofocus': true } : {})}
           {...(spellCheck === undefined ? {} : { spellCheck })}
           value={value}

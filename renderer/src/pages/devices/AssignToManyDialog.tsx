@@ -4,9 +4,9 @@ import type { Device } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { inputProblems } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
@@ -117,22 +117,19 @@ export function AssignToManyDialog({
         </Field>
       </fieldset>
       {chosen && (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>{formatCount(targets.length, 'device')} will be updated</strong> to{' '}
-              {chosen.title} {chosen.version}.
+        <ConsequenceNote>
+          <p>
+            <strong>{formatCount(targets.length, 'device')} will be updated</strong> to{' '}
+            {chosen.title} {chosen.version}.
+          </p>
+          {(otherProfile > 0 || already > 0) && (
+            <p className="muted">
+              {otherProfile > 0 &&
+                `${formatCount(otherProfile, 'shown device')} of another profile skipped. `}
+              {already > 0 && `${formatCount(already, 'device')} already assigned this package.`}
             </p>
-            {(otherProfile > 0 || already > 0) && (
-              <p className="muted">
-                {otherProfile > 0 &&
-                  `${formatCount(otherProfile, 'shown device')} of another profile skipped. `}
-                {already > 0 && `${formatCount(already, 'device')} already assigned this package.`}
-              </p>
-            )}
-          </div>
-        </div>
+          )}
+        </ConsequenceNote>
       )}
       <FormError message={error} />
     </Dialog>

@@ -2,15 +2,19 @@ import { useEffect, useState } from 'react';
 
 import type { Device, DeviceDetail, DeviceHistory, OtaSlot } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { DetailsPanel } from '../../components/DetailsPanel';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { StateBadge } from '../../components/StateBadge';
+import { TableHead } from '../../components/TableHead';
 import { formatBytes, formatDateTime, formatFullDateTime } from '../../lib/format';
 import { transportLabel } from '../../lib/transport';
 import { useStation } from '../../state/store-context';
 import { AttemptList, FailureSummary } from '../monitor/AttemptList';
 import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
+import { assignedVersionOf, currentVersionOf } from './slot-versions';
 
 /**
  * A device's whole story, over the table (the rows keep their width): what it runs, every update
@@ -61,25 +65,20 @@ export function DeviceDrawer({
       onClose={onClose}
     >
       <div className="drawer-actions">
-        <button type="button" className="button" onClick={() => onUpdate(device)}>
-          Update…
-        </button>
-        <button type="button" className="button" onClick={() => onEdit(device)}>
-          <Icon name="edit" />
+        <Button onClick={() => onUpdate(device)}>Update…</Button>
+        <Button icon="edit" onClick={() => onEdit(device)}>
           Edit
-        </button>
+        </Button>
       </div>
       <dl className="facts facts-compact">
         <SlotFacts label="Firmware" slot={device.firmware} profileName={device.profileName} />
         <SlotFacts label="Software" slot={device.software} profileName={device.profileName} />
-        <div>
-          <dt>Last seen</dt>
-          <dd>{device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}</dd>
-        </div>
-        <div>
-          <dt>Last transport</dt>
-          <dd>{device.lastTransport ? transportLabel(device.lastTransport) : 'None yet'}</dd>
-        </div>
+        <Fact label="Last seen">
+          {device.lastSeenAt ? formatFullDateTime(device.lastSeenAt) : 'Never connected'}
+        </Fact>
+        <Fact label="Last transport">
+          {device.lastTransport ? transportLabel(device.lastTransport) : 'None yet'}
+        </Fact>
       </dl>
       {error && (
         <p className="form-error" role="alert">
@@ -165,34 +164,23 @@ function SlotFacts({
   slot: OtaSlot;
   profileName: string;
 }) {
-  const current =
-    slot.currentTitle || slot.currentVersion
-      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
-      : 'Not reported';
-  const assigned = slot.assignedPackageId
-    ? `${slot.assignedTitle ?? ''} ${slot.assignedVersion ?? ''}`.trim()
-    : 'None';
+  const current = currentVersionOf(slot) ?? 'Not reported';
+  const assigned = assignedVersionOf(slot) ?? 'None';
   return (
     <>
-      <div>
-        <dt>{label} now</dt>
-        <dd>
-          <MiddleText className="mono" text={current} />
-        </dd>
-      </div>
-      <div>
-        <dt>{label} assigned</dt>
-        <dd>
-          <MiddleText className="mono" text={assigned} />
-          {slot.assignedFrom && (
-            <span className="muted assigned-source">
-              {slot.assignedFrom === 'PROFILE'
-                ? `from profile ${profileName}`
-                : 'its own (not the profile’s)'}
-            </span>
-          )}
-        </dd>
-      </div>
+      <Fact label={`${label} now`}>
+        <MiddleText className="mono" text={current} />
+      </Fact>
+      <Fact label={`${label} assigned`}>
+        <MiddleText className="mono" text={assigned} />
+        {slot.assignedFrom && (
+          <span className="muted assigned-source">
+            {slot.assignedFrom === 'PROFILE'
+              ? `from profile ${profileName}`
+              : 'its own (not the profile’s)'}
+          </span>
+        )}
+      </Fact>
     </>
   );
 }
@@ -201,13 +189,7 @@ function KeyValues({ rows }: { rows: readonly (readonly [string, unknown, string
   if (rows.length === 0) return <p className="muted">None.</p>;
   return (
     <table className="data-table compact kv-table">
-      <thead>
-        <tr>
-          <th scope="col">Key</th>
-          <th scope="col">Value</th>
-          <th scope="col">When / scope</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Key', 'Value', 'When / scope']} />
       <tbody>
         {rows.map(([key, value, note], i) => (
           <tr key={`${key}-${note}-${i}`}>

@@ -1,11 +1,12 @@
 import { memo, type MouseEvent, useEffect, useRef } from 'react';
 
 import type { Device, Execution, OtaSlot } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
-import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
+import { type Column, TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
@@ -14,10 +15,22 @@ import type { Sort } from '../../lib/sorting';
 import { transportLabel } from '../../lib/transport';
 import { useVirtualRows } from '../../lib/use-virtual-rows';
 import { type DeviceColumn, shownUpdate } from './device-filter';
+import { assignedVersionOf, currentVersionOf } from './slot-versions';
 
 export type RowDensity = 'comfortable' | 'compact';
 
 export const DEVICE_ROW_HEIGHT: Record<RowDensity, number> = { comfortable: 56, compact: 34 };
+
+const COLUMNS: readonly Column<DeviceColumn>[] = [
+  { label: 'Name', sortKey: 'name', width: 'col-name' },
+  { label: 'Device profile', sortKey: 'profile', width: 'col-profile' },
+  { label: 'Online', sortKey: 'online', width: 'col-online' },
+  { label: 'Firmware', sortKey: 'firmware', width: 'col-version' },
+  { label: 'Software', sortKey: 'software', width: 'col-version' },
+  { label: 'OTA state', sortKey: 'state', width: 'col-state' },
+  { label: 'Last seen', sortKey: 'lastSeen', width: 'col-seen' },
+  { label: 'Actions', hidden: true, width: 'col-device-actions' },
+];
 
 export interface DeviceRowActions {
   /** Checkbox of the row at this index of the shown list; shift extends from the last one. */
@@ -68,39 +81,27 @@ export function DeviceTable({
       label={`Devices table, ${devices.length} of ${total} devices`}
     >
       <table className="data-table device-table" aria-rowcount={devices.length + 1}>
-        <colgroup>
-          <col className="col-check" />
-          <col className="col-name" />
-          <col className="col-profile" />
-          <col className="col-online" />
-          <col className="col-version" />
-          <col className="col-version" />
-          <col className="col-state" />
-          <col className="col-seen" />
-          <col className="col-device-actions" />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
-            <th scope="col" className="check-cell">
-              <SelectAll
-                all={all}
-                some={selectedShown > 0 && !all}
-                count={devices.length}
-                onChange={onToggleAll}
-              />
-            </th>
-            <SortHeader label="Name" column="name" sort={sort} onSort={onSort} />
-            <SortHeader label="Device profile" column="profile" sort={sort} onSort={onSort} />
-            <SortHeader label="Online" column="online" sort={sort} onSort={onSort} />
-            <SortHeader label="Firmware" column="firmware" sort={sort} onSort={onSort} />
-            <SortHeader label="Software" column="software" sort={sort} onSort={onSort} />
-            <SortHeader label="OTA state" column="state" sort={sort} onSort={onSort} />
-            <SortHeader label="Last seen" column="lastSeen" sort={sort} onSort={onSort} />
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            {
+              label: 'Select all',
+              className: 'check-cell',
+              width: 'col-check',
+              content: (
+                <SelectAll
+                  all={all}
+                  some={selectedShown > 0 && !all}
+                  count={devices.length}
+                  onChange={onToggleAll}
+                />
+              ),
+            },
+            ...COLUMNS,
+          ]}
+          sort={sort}
+          onSort={onSort}
+          rowIndex={1}
+        />
         <VirtualTableBody
           rows={rows}
           columnCount={9}
@@ -277,34 +278,31 @@ const DeviceRow = memo(function DeviceRow({
       </td>
       <td className="row-actions">
         <span className="device-actions">
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            small
             onClick={() => actions.onUpdate(device)}
             aria-label={`Update ${device.name}…`}
           >
             Update…
-          </button>
+          </Button>
           {failed && slot?.executionId && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="refresh"
               onClick={() => actions.onRetry(device, slot.executionId as string)}
               aria-label={`Retry the update of ${device.name}`}
             >
-              <Icon name="refresh" />
               Retry
-            </button>
+            </Button>
           )}
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            small
+            icon="edit"
             onClick={() => actions.onEdit(device)}
             aria-label={`Edit ${device.name}`}
           >
-            <Icon name="edit" />
             Edit
-          </button>
+          </Button>
         </span>
       </td>
     </tr>
@@ -324,13 +322,8 @@ function SlotVersions({
   profileName: string;
   compact: boolean;
 }) {
-  const current =
-    slot.currentTitle || slot.currentVersion
-      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`.trim()
-      : null;
-  const assigned = slot.assignedPackageId
-    ? `${slot.assignedTitle ?? ''} ${slot.assignedVersion ?? ''}`.trim()
-    : null;
+  const current = currentVersionOf(slot);
+  const assigned = assignedVersionOf(slot);
   const inSync = assigned !== null && assigned === current;
   const fromProfile = slot.assignedFrom === 'PROFILE';
   const source = fromProfile ? ` from profile ${profileName}` : '';

@@ -3,11 +3,12 @@ import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import { OTA_STATES } from '../../../../shared/protocol/states';
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Field } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { ProfileOptions } from '../../components/ProfileChoice';
 import { SearchField } from '../../components/SearchField';
+import { SelectField } from '../../components/SelectField';
 import { useNotifier } from '../../components/Toasts';
 import { formatCount } from '../../lib/format';
 import { runLimited } from '../../lib/run-limited';
@@ -23,10 +24,8 @@ import {
   type DeviceFilter,
   filterDevices,
   NO_FILTER,
-  type OnlineFilter,
   shownUpdate,
   sortDevices,
-  type StateFilter,
 } from './device-filter';
 import { setDeviceFilter as setFilter, useDeviceFilter } from './device-filter-state';
 import { DeviceDrawer } from './DeviceDrawer';
@@ -138,14 +137,9 @@ export function DevicesPage() {
     filter.online !== 'any';
 
   const addButton = (
-    <button
-      type="button"
-      className="button button-primary"
-      onClick={() => setDialog({ kind: 'add' })}
-    >
-      <Icon name="plus" />
+    <Button look="primary" icon="plus" onClick={() => setDialog({ kind: 'add' })}>
       Add device
-    </button>
+    </Button>
   );
 
   return (
@@ -156,20 +150,17 @@ export function DevicesPage() {
         actions={
           <>
             {devices.length > 0 && (
-              <button
-                type="button"
-                className="button"
+              <Button
+                icon="package"
                 onClick={() => setDialog({ kind: 'assign' })}
                 disabled={shown.length === 0}
               >
-                <Icon name="package" />
                 Assign firmware…
-              </button>
+              </Button>
             )}
-            <button type="button" className="button" onClick={() => setDialog({ kind: 'import' })}>
-              <Icon name="upload" />
+            <Button icon="upload" onClick={() => setDialog({ kind: 'import' })}>
               Import CSV
-            </button>
+            </Button>
             {addButton}
           </>
         }
@@ -191,62 +182,41 @@ export function DevicesPage() {
               value={filter.query}
               onChange={(query) => update({ query })}
             />
-            <Field label="Device profile">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.profileId}
-                  onChange={(e) => update({ profileId: e.target.value })}
-                >
-                  <option value="">All profiles</option>
-                  {profiles.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.name}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            {/* Beside the profile filter: a profile's own firmware and software. */}
-            <button
-              type="button"
-              className="button"
-              onClick={() => setDialog({ kind: 'profiles' })}
+            <SelectField
+              label="Device profile"
+              value={filter.profileId}
+              onChange={(value) => update({ profileId: value })}
             >
-              <Icon name="package" />
+              <option value="">All profiles</option>
+              <ProfileOptions profiles={profiles} />
+            </SelectField>
+            {/* Beside the profile filter: a profile's own firmware and software. */}
+            <Button icon="package" onClick={() => setDialog({ kind: 'profiles' })}>
               Device profiles…
-            </button>
-            <Field label="OTA state">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.state}
-                  onChange={(e) => update({ state: e.target.value as StateFilter })}
-                >
-                  <option value="any">Any state</option>
-                  <option value="active">Updating now</option>
-                  <option value="none">No update</option>
-                  {OTA_STATES.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label="Connection">
-              {(props) => (
-                <select
-                  {...props}
-                  value={filter.online}
-                  onChange={(e) => update({ online: e.target.value as OnlineFilter })}
-                >
-                  <option value="any">Online and offline</option>
-                  <option value="online">Online</option>
-                  <option value="offline">Offline</option>
-                </select>
-              )}
-            </Field>
+            </Button>
+            <SelectField
+              label="OTA state"
+              value={filter.state}
+              onChange={(value) => update({ state: value })}
+            >
+              <option value="any">Any state</option>
+              <option value="active">Updating now</option>
+              <option value="none">No update</option>
+              {OTA_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label="Connection"
+              value={filter.online}
+              onChange={(value) => update({ online: value })}
+            >
+              <option value="any">Online and offline</option>
+              <option value="online">Online</option>
+              <option value="offline">Offline</option>
+            </SelectField>
             <label className="check-row density-choice">
               <input
                 type="checkbox"
@@ -262,40 +232,33 @@ export function DevicesPage() {
                 ? `${formatCount(selection.ids.size, 'device')} selected`
                 : 'No device selected'}
             </p>
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="play"
               disabled={selection.ids.size === 0}
               onClick={() => setDialog({ kind: 'newJob', deviceIds: [...selection.ids] })}
             >
-              <Icon name="play" />
               New job for selected…
-            </button>
-            <button
-              type="button"
-              className="button button-small"
+            </Button>
+            <Button
+              small
+              icon="refresh"
               disabled={failedSelected.length === 0}
               onClick={() => void retry(failedSelected)}
             >
-              <Icon name="refresh" />
               {`Retry ${formatCount(failedSelected.length, 'failed device')}`}
-            </button>
-            <button
-              type="button"
-              className="button button-small"
+            </Button>
+            <Button
+              small
               disabled={selection.ids.size === 0}
               onClick={() => setDialog({ kind: 'unassign', devices: selectedDevices })}
             >
               Un-assign…
-            </button>
+            </Button>
             {selection.ids.size > 0 && (
-              <button
-                type="button"
-                className="button button-small button-quiet"
-                onClick={selection.clear}
-              >
+              <Button small look="quiet" onClick={selection.clear}>
                 Clear selection
-              </button>
+              </Button>
             )}
             <div className="toolbar-end">
               <p className="result-count" aria-live="polite">
@@ -304,13 +267,9 @@ export function DevicesPage() {
                   : formatCount(devices.length, 'device')}
               </p>
               {filtering && (
-                <button
-                  type="button"
-                  className="button button-quiet"
-                  onClick={() => setFilter(NO_FILTER)}
-                >
+                <Button look="quiet" onClick={() => setFilter(NO_FILTER)}>
                   Clear filters
-                </button>
+                </Button>
               )}
             </div>
           </div>
@@ -318,11 +277,7 @@ export function DevicesPage() {
             <EmptyState
               icon="search"
               title="No device matches"
-              action={
-                <button type="button" className="button" onClick={() => setFilter(NO_FILTER)}>
-                  Clear filters
-                </button>
-              }
+              action={<Button onClick={() => setFilter(NO_FILTER)}>Clear filters</Button>}
             >
               Nothing matches the search and filters above.
             </EmptyState>

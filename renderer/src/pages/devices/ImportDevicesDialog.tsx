@@ -1,9 +1,11 @@
 import { useMemo, useRef, useState } from 'react';
 
 import { messageOf } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { useNotifier } from '../../components/Toasts';
 import { type DeviceCsvRow, readDeviceCsv } from '../../lib/csv';
 import { formatCount } from '../../lib/format';
@@ -106,18 +108,13 @@ export function ImportDevicesDialog({ onClose }: { onClose: () => void }) {
 
   const running = progress !== null;
   const footer = running ? (
-    <button type="button" className="button" onClick={() => (stopRef.current = true)}>
-      Stop
-    </button>
+    <Button onClick={() => (stopRef.current = true)}>Stop</Button>
   ) : (
     <>
-      <button type="button" className="button" onClick={onClose}>
-        {failures ? 'Close' : 'Cancel'}
-      </button>
-      <button type="submit" className="button button-primary" disabled={plan.toAdd.length === 0}>
-        <Icon name="upload" />
+      <Button onClick={onClose}>{failures ? 'Close' : 'Cancel'}</Button>
+      <Button look="primary" icon="upload" submit disabled={plan.toAdd.length === 0}>
         {plan.toAdd.length > 0 ? `Add ${formatCount(plan.toAdd.length, 'device')}` : 'Add devices'}
-      </button>
+      </Button>
     </>
   );
 
@@ -172,15 +169,7 @@ export function ImportDevicesDialog({ onClose }: { onClose: () => void }) {
           {plan.toAdd.length > 0 && (
             <table className="data-table compact">
               <caption className="sr-only">First lines to import</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Device profile</th>
-                  <th scope="col">Label</th>
-                  <th scope="col">Token</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Line', 'Name', 'Device profile', 'Label', 'Token']} />
               <tbody>
                 {plan.toAdd.slice(0, PREVIEW_ROWS).map((row) => (
                   <tr key={row.line}>

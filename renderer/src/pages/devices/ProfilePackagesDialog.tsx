@@ -3,9 +3,13 @@ import { useMemo, useState } from 'react';
 import type { Device, Profile, ProfilePackage } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
+import { FormError } from '../../components/Field';
+import { PackageOption } from '../../components/PackageSelect';
+import { ProfileOptions } from '../../components/ProfileChoice';
+import { SelectField } from '../../components/SelectField';
+import { TableHead } from '../../components/TableHead';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { useSlice, useStation } from '../../state/store-context';
@@ -75,24 +79,16 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
       <h3 className="section-title">Change a profile's package</h3>
       <fieldset className="form-grid" disabled={busy}>
         <legend className="sr-only">Profile package to change</legend>
-        <Field label="Device profile">
-          {(props) => (
-            <select
-              {...props}
-              value={profileId}
-              onChange={(e) => {
-                setProfileId(e.target.value);
-                setChoice(null);
-              }}
-            >
-              {profiles.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Device profile"
+          value={profileId}
+          onChange={(value) => {
+            setProfileId(value);
+            setChoice(null);
+          }}
+        >
+          <ProfileOptions profiles={profiles} />
+        </SelectField>
         <PackageTypeField
           value={type}
           onChange={(t) => {
@@ -100,7 +96,7 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
             setChoice(null);
           }}
         />
-        <Field
+        <SelectField
           label={`Profile ${word}`}
           className="span-2"
           hint={
@@ -108,39 +104,31 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
               ? `No ${word} packages for ${profile?.name ?? 'this profile'} yet: add one on the Packages page.`
               : `Devices of ${profile?.name ?? 'the profile'} with their own ${word} keep it.`
           }
+          value={packageId}
+          onChange={setChoice}
         >
-          {(props) => (
-            <select {...props} value={packageId} onChange={(e) => setChoice(e.target.value)}>
-              <option value={NONE}>None</option>
-              {choices.map((p) => (
-                <option key={p.id} value={p.id} disabled={p.status !== 'READY'}>
-                  {p.title} {p.version}
-                  {p.status !== 'READY' ? ' (corrupt: add it again)' : ''}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+          <option value={NONE}>None</option>
+          {choices.map((p) => (
+            <PackageOption key={p.id} pkg={p} />
+          ))}
+        </SelectField>
       </fieldset>
       {profile && changed && (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>
-                {packageId === NONE
-                  ? `${formatCount(reach.followers, 'device')} will lose the profile's ${word}`
-                  : `${formatCount(reach.followers, 'device')} will be updated`}
-              </strong>
-              {chosen ? ` to ${chosen.title} ${chosen.version}.` : '.'}
+        <ConsequenceNote>
+          <p>
+            <strong>
+              {packageId === NONE
+                ? `${formatCount(reach.followers, 'device')} will lose the profile's ${word}`
+                : `${formatCount(reach.followers, 'device')} will be updated`}
+            </strong>
+            {chosen ? ` to ${chosen.title} ${chosen.version}.` : '.'}
+          </p>
+          {reach.own > 0 && (
+            <p className="muted">
+              {`${formatCount(reach.own, 'device')} of ${profile.name} with their own ${word} keep it.`}
             </p>
-            {reach.own > 0 && (
-              <p className="muted">
-                {`${formatCount(reach.own, 'device')} of ${profile.name} with their own ${word} keep it.`}
-              </p>
-            )}
-          </div>
-        </div>
+          )}
+        </ConsequenceNote>
       )}
       <FormError message={error} />
     </Dialog>
@@ -163,14 +151,7 @@ function ProfileOverview({
     return <p className="muted">No device profiles yet: add a device or a package first.</p>;
   return (
     <table className="data-table compact" aria-label="Device profiles and their packages">
-      <thead>
-        <tr>
-          <th scope="col">Device profile</th>
-          <th scope="col">Devices</th>
-          <th scope="col">Firmware</th>
-          <th scope="col">Software</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Device profile', 'Devices', 'Firmware', 'Software']} />
       <tbody>
         {profiles.map((p) => (
           <tr key={p.id}>

@@ -3,9 +3,9 @@ import { useState } from 'react';
 import type { Device } from '../../../../shared/api/entities';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
 import { runLimited } from '../../lib/run-limited';
@@ -54,21 +54,18 @@ export function UnassignDialog({
         <legend className="sr-only">Which assignment</legend>
         <PackageTypeField value={type} onChange={setType} />
       </fieldset>
-      <div className="confirm-count" role="status">
-        <Icon name="alert" className="warning" />
-        <div>
-          <p>
-            <strong>{formatCount(targets.length, 'device')} will be un-assigned</strong> from their{' '}
-            {word}; an update in progress on them stops.
+      <ConsequenceNote>
+        <p>
+          <strong>{formatCount(targets.length, 'device')} will be un-assigned</strong> from their{' '}
+          {word}; an update in progress on them stops.
+        </p>
+        {devices.length > targets.length && (
+          <p className="muted">
+            {formatCount(devices.length - targets.length, 'selected device')} have no {word} of
+            their own assigned (a profile&apos;s stays with the profile).
           </p>
-          {devices.length > targets.length && (
-            <p className="muted">
-              {formatCount(devices.length - targets.length, 'selected device')} have no {word} of
-              their own assigned (a profile&apos;s stays with the profile).
-            </p>
-          )}
-        </div>
-      </div>
+        )}
+      </ConsequenceNote>
       <FormError message={error} />
     </Dialog>
   );

@@ -2,10 +2,9 @@ import { useEffect, useState } from 'react';
 
 import type { Job } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
-import { KeepOrDestroy } from '../../components/CancelAndSubmit';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { jobSubject } from '../../components/notices';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatCount } from '../../lib/format';
@@ -44,22 +43,15 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Cancel job ${name}?`}
       onClose={onClose}
       busy={busy}
-      footer={
-        <KeepOrDestroy
-          keepLabel="Keep the job"
-          onKeep={onClose}
-          onDestroy={() => void cancel()}
-          busy={busy}
-          canDestroy={effect !== null}
-          icon="canceled"
-        >
-          Cancel job
-        </KeepOrDestroy>
-      }
+      keepLabel="Keep the job"
+      onConfirm={() => void cancel()}
+      canConfirm={effect !== null}
+      icon="canceled"
+      confirmLabel="Cancel job"
     >
       <p className="dialog-text">
         {name} to {jobTargetText(job)}.
@@ -67,25 +59,22 @@ export function CancelJobDialog({ job, onClose }: { job: Job; onClose: () => voi
       {effect === null ? (
         !error && <p className="loading-line">Counting the job's devices…</p>
       ) : (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>{formatCount(effect.unassigned, 'device')} will be un-assigned</strong> (not
-              started yet or still downloading).
+        <ConsequenceNote>
+          <p>
+            <strong>{formatCount(effect.unassigned, 'device')} will be un-assigned</strong> (not
+            started yet or still downloading).
+          </p>
+          {(effect.installing > 0 || effect.finished > 0) && (
+            <p className="muted">
+              {effect.installing > 0 &&
+                `${formatCount(effect.installing, 'device')} already installing will finish. `}
+              {effect.finished > 0 &&
+                `${formatCount(effect.finished, 'device')} already done stay as they are.`}
             </p>
-            {(effect.installing > 0 || effect.finished > 0) && (
-              <p className="muted">
-                {effect.installing > 0 &&
-                  `${formatCount(effect.installing, 'device')} already installing will finish. `}
-                {effect.finished > 0 &&
-                  `${formatCount(effect.finished, 'device')} already done stay as they are.`}
-              </p>
-            )}
-          </div>
-        </div>
+          )}
+        </ConsequenceNote>
       )}
       <FormError message={error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

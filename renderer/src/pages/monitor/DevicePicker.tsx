@@ -1,6 +1,7 @@
 import { useDeferredValue, useId, useMemo, useState } from 'react';
 
 import type { Device } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { Icon } from '../../components/Icon';
 import { SearchField } from '../../components/SearchField';
 import { formatCount } from '../../lib/format';
@@ -56,22 +57,12 @@ export function DevicePicker({
           value={query}
           onChange={setQuery}
         />
-        <button
-          type="button"
-          className="button button-small"
-          onClick={chooseAllMatches}
-          disabled={matches.length === 0}
-        >
+        <Button small onClick={chooseAllMatches} disabled={matches.length === 0}>
           {`Choose all ${matches.length.toLocaleString('en-US')} found`}
-        </button>
-        <button
-          type="button"
-          className="button button-small button-quiet"
-          onClick={() => onChange(new Set())}
-          disabled={chosen.size === 0}
-        >
+        </Button>
+        <Button small look="quiet" onClick={() => onChange(new Set())} disabled={chosen.size === 0}>
           Clear choice
-        </button>
+        </Button>
       </div>
       {listed.length === 0 ? (
         <p className="empty-line">No device of this profile matches.</p>

@@ -1,6 +1,8 @@
 import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
+import { Button } from '../../components/Button';
 import { DetailsPanel } from '../../components/DetailsPanel';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StateBadge } from '../../components/StateBadge';
@@ -55,15 +57,9 @@ export function ExecutionDetails({
       <StateBadge state={execution.state} />
       <FailureSummary execution={execution} />
       {failed && (
-        <button
-          type="button"
-          className="button"
-          onClick={() => void retry()}
-          disabled={busy !== null}
-        >
-          <Icon name="refresh" />
+        <Button icon="refresh" onClick={() => void retry()} disabled={busy !== null}>
           Retry update
-        </button>
+        </Button>
       )}
       {figures.stalledMs !== null && (
         <div className="stall-note" role="status">
@@ -77,33 +73,15 @@ export function ExecutionDetails({
         tone={failed ? 'failed' : execution.state === 'UPDATED' ? 'done' : 'normal'}
       />
       <dl className="facts facts-compact">
-        <div>
-          <dt>Bytes served (this attempt)</dt>
-          <dd title={formatExactBytes(execution.bytesServed)}>
-            {formatBytes(Math.min(execution.bytesServed, execution.size))} of{' '}
-            {formatBytes(execution.size)}
-          </dd>
-        </div>
-        <div>
-          <dt>Speed</dt>
-          <dd>{formatSpeed(figures.bytesPerSecond)}</dd>
-        </div>
-        <div>
-          <dt>Elapsed</dt>
-          <dd>{formatDuration(figures.elapsedMs)}</dd>
-        </div>
-        <div>
-          <dt>ETA</dt>
-          <dd>{figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}</dd>
-        </div>
-        <div>
-          <dt>Attempts</dt>
-          <dd>{execution.attempts}</dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>{formatFullDateTime(execution.createdAt)}</dd>
-        </div>
+        <Fact label="Bytes served (this attempt)" title={formatExactBytes(execution.bytesServed)}>
+          {formatBytes(Math.min(execution.bytesServed, execution.size))} of{' '}
+          {formatBytes(execution.size)}
+        </Fact>
+        <Fact label="Speed">{formatSpeed(figures.bytesPerSecond)}</Fact>
+        <Fact label="Elapsed">{formatDuration(figures.elapsedMs)}</Fact>
+        <Fact label="ETA">{figures.etaMs === null ? '—' : formatDuration(figures.etaMs)}</Fact>
+        <Fact label="Attempts">{execution.attempts}</Fact>
+        <Fact label="Started">{formatFullDateTime(execution.createdAt)}</Fact>
       </dl>
       <AttemptList execution={execution} />
       <h3 className="section-title">Timeline</h3>

@@ -4,8 +4,8 @@ import type { Execution } from '../../../../shared/api/entities';
 import { FINAL_STATES } from '../../../../shared/protocol/states';
 import { MiddleText } from '../../components/MiddleText';
 import { ProgressBar } from '../../components/ProgressBar';
-import { SortHeader } from '../../components/SortHeader';
 import { StateBadge } from '../../components/StateBadge';
+import { type Column, TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { VirtualTableBody } from '../../components/VirtualTableBody';
 import { errorSourceLabel, failedAttempts } from '../../lib/attempts';
@@ -17,6 +17,22 @@ import { PACKAGE_TYPE_LABEL } from '../packages/PackageTypeField';
 import type { ExecutionColumn } from './execution-order';
 
 const ROW_HEIGHT = 52;
+
+const COLUMNS: readonly Column<ExecutionColumn>[] = [
+  { label: 'Device', sortKey: 'device', width: 'col-name' },
+  { label: 'Package', sortKey: 'package', width: 'col-package' },
+  { label: 'State', sortKey: 'state', width: 'col-exec-state' },
+  { label: 'Bytes served', sortKey: 'bytes', width: 'col-progress' },
+  { label: 'Speed', sortKey: 'speed', className: 'num optional', width: 'col-figure optional' },
+  { label: 'Elapsed', sortKey: 'elapsed', className: 'num', width: 'col-figure' },
+  { label: 'ETA', sortKey: 'eta', className: 'num optional', width: 'col-figure optional' },
+  {
+    label: 'Started',
+    sortKey: 'started',
+    className: 'num optional wide-only',
+    width: 'col-figure optional wide-only',
+  },
+];
 
 /** Virtualised like the device table: a thousand live updates render what fits on screen. */
 export function ExecutionTable({
@@ -43,52 +59,7 @@ export function ExecutionTable({
       label={`Updates table, ${executions.length} updates`}
     >
       <table className="data-table execution-table" aria-rowcount={executions.length + 1}>
-        <colgroup>
-          <col className="col-name" />
-          <col className="col-package" />
-          <col className="col-exec-state" />
-          <col className="col-progress" />
-          <col className="col-figure optional" />
-          <col className="col-figure" />
-          <col className="col-figure optional" />
-          <col className="col-figure optional wide-only" />
-        </colgroup>
-        <thead>
-          <tr aria-rowindex={1}>
-            <SortHeader label="Device" column="device" sort={sort} onSort={onSort} />
-            <SortHeader label="Package" column="package" sort={sort} onSort={onSort} />
-            <SortHeader label="State" column="state" sort={sort} onSort={onSort} />
-            <SortHeader label="Bytes served" column="bytes" sort={sort} onSort={onSort} />
-            <SortHeader
-              label="Speed"
-              column="speed"
-              sort={sort}
-              onSort={onSort}
-              className="num optional"
-            />
-            <SortHeader
-              label="Elapsed"
-              column="elapsed"
-              sort={sort}
-              onSort={onSort}
-              className="num"
-            />
-            <SortHeader
-              label="ETA"
-              column="eta"
-              sort={sort}
-              onSort={onSort}
-              className="num optional"
-            />
-            <SortHeader
-              label="Started"
-              column="started"
-              sort={sort}
-              onSort={onSort}
-              className="num optional wide-only"
-            />
-          </tr>
-        </thead>
+        <TableHead columns={COLUMNS} sort={sort} onSort={onSort} rowIndex={1} />
         <VirtualTableBody
           rows={rows}
           columnCount={8}

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 
 import type { Execution, Job } from '../../../../shared/api/entities';
-import { Icon } from '../../components/Icon';
+import { Button } from '../../components/Button';
 import { JobStatusBadge } from '../../components/JobStatusBadge';
 import { MiddleText } from '../../components/MiddleText';
 import { jobSubject } from '../../components/notices';
@@ -158,52 +158,48 @@ export const JobRow = memo(function JobRow({
       <td className="row-actions">
         <span className="job-actions">
           {hasFailedNow(executions, counts.failed) && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="refresh"
               aria-label={`Retry all failed devices of ${what}`}
               disabled={busy !== null}
               onClick={() => void retryFailed()}
             >
-              <Icon name="refresh" />
               Retry all failed
-            </button>
+            </Button>
           )}
           {(job.status === 'RUNNING' || job.status === 'SCHEDULED') && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="pause"
               aria-label={`Pause ${what}`}
               disabled={busy !== null}
               onClick={() => void act('pause')}
             >
-              <Icon name="pause" />
               Pause
-            </button>
+            </Button>
           )}
           {job.status === 'PAUSED' && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="play"
               aria-label={`Resume ${what}`}
               disabled={busy !== null}
               onClick={() => void act('resume')}
             >
-              <Icon name="play" />
               Resume
-            </button>
+            </Button>
           )}
           {isOpenJob(job) && (
-            <button
-              type="button"
-              className="button button-small"
+            <Button
+              small
+              icon="canceled"
               aria-label={`Cancel ${what}…`}
               disabled={busy !== null}
               onClick={() => onCancel(job)}
             >
-              <Icon name="canceled" />
               Cancel…
-            </button>
+            </Button>
           )}
           <PopoverMenu
             label="Report"
@@ -212,10 +208,11 @@ export const JobRow = memo(function JobRow({
             disabled={busy !== null}
           >
             {(['csv', 'json'] as const).map((format) => (
-              <button
+              <Button
+                small
+                look="quiet"
+                icon="download"
                 key={format}
-                type="button"
-                className="button button-small button-quiet"
                 aria-label={`Download the ${format.toUpperCase()} report of ${what}`}
                 title="Device, start, end, duration, bytes, attempts, result, first and last error"
                 onClick={(event) => {
@@ -223,9 +220,8 @@ export const JobRow = memo(function JobRow({
                   void report(format);
                 }}
               >
-                <Icon name="download" />
                 {format.toUpperCase()}
-              </button>
+              </Button>
             ))}
           </PopoverMenu>
         </span>

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 
 import type { Execution, Job } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatCount } from '../../lib/format';
 import { isOpenJob, jobName, jobTargetText } from '../../lib/job-figures';
@@ -65,9 +67,9 @@ export function JobsSection({
               Showing the updates of job <strong>{jobName(selected)}</strong> (
               {jobTargetText(selected)})
             </p>
-            <button type="button" className="button button-small" onClick={() => onSelect(null)}>
+            <Button small onClick={() => onSelect(null)}>
               Updates of all jobs
-            </button>
+            </Button>
           </>
         ) : (
           <p className="muted">
@@ -78,20 +80,14 @@ export function JobsSection({
       </div>
       <TableScroll className="jobs-scroll" label="Jobs table">
         <table className="data-table job-table">
-          <thead>
-            <tr>
-              <th scope="col" className="col-job">
-                Job
-              </th>
-              <th scope="col" className="col-job-status">
-                Status · devices
-              </th>
-              <th scope="col">Bytes served · ETA</th>
-              <th scope="col" className="col-job-actions">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              { label: 'Job', className: 'col-job' },
+              { label: 'Status · devices', className: 'col-job-status' },
+              'Bytes served · ETA',
+              { label: 'Actions', className: 'col-job-actions', hidden: true },
+            ]}
+          />
           <tbody>
             {shown.map((job) => (
               <JobRow
@@ -109,9 +105,9 @@ export function JobsSection({
         </table>
       </TableScroll>
       {!selected && !showAll && jobs.length > shown.length && (
-        <button type="button" className="button button-quiet" onClick={() => setShowAll(true)}>
+        <Button look="quiet" onClick={() => setShowAll(true)}>
           Show all {jobs.length.toLocaleString('en-US')} jobs
-        </button>
+        </Button>
       )}
       {showAll && jobs.length > MAX_ROWS && (
         <p className="muted">

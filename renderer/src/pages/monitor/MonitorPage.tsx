@@ -1,8 +1,8 @@
 import { useDeferredValue, useMemo, useState } from 'react';
 
 import type { Job } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
 import { EmptyState } from '../../components/EmptyState';
-import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { SearchField } from '../../components/SearchField';
 import { orderJobs } from '../../lib/job-figures';
@@ -92,14 +92,9 @@ export function MonitorPage() {
         title="Monitor"
         description="Jobs and every update as devices report it: state, bytes served, speed and the timeline."
         actions={
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => setDialog({ kind: 'new' })}
-          >
-            <Icon name="plus" />
+          <Button look="primary" icon="plus" onClick={() => setDialog({ kind: 'new' })}>
             New job
-          </button>
+          </Button>
         }
       />
       {loaded && jobs.length > 0 && (
@@ -119,10 +114,9 @@ export function MonitorPage() {
           icon="monitor"
           title="No updates yet"
           action={
-            <button type="button" className="button button-primary" onClick={() => goTo('devices')}>
-              <Icon name="devices" />
+            <Button look="primary" icon="devices" onClick={() => goTo('devices')}>
               Go to Devices
-            </button>
+            </Button>
           }
         >
           Start a rollout with New job (top right), or assign firmware to one device (Devices → Edit
@@ -173,9 +167,7 @@ export function MonitorPage() {
                 icon="search"
                 title="No update matches"
                 action={
-                  <button
-                    type="button"
-                    className="button"
+                  <Button
                     onClick={() => {
                       setFilter('all');
                       setQuery('');
@@ -183,7 +175,7 @@ export function MonitorPage() {
                     }}
                   >
                     Show all updates
-                  </button>
+                  </Button>
                 }
               >
                 Nothing matches this filter.

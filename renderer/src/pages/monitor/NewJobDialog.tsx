@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 
 import type { Device, Job, Package } from '../../../../shared/api/entities';
 import {
@@ -8,9 +8,9 @@ import {
   messageOf,
 } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
+import { ConsequenceNote } from '../../components/ConsequenceNote';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
-import { Icon } from '../../components/Icon';
 import { jobSubject } from '../../components/notices';
 import { PackageSelect } from '../../components/PackageSelect';
 import { useDialogAction } from '../../components/use-dialog-action';
@@ -201,43 +201,25 @@ export function NewJobDialog({
         {pkg && (
           <fieldset className="target-choice span-2">
             <legend>Devices</legend>
-            <label className="radio-row">
-              <input
-                type="radio"
-                name="job-target"
-                checked={effectiveTarget === 'profile'}
-                onChange={() => setTarget('profile')}
-              />
+            <TargetChoice target="profile" chosen={effectiveTarget} onChoose={setTarget}>
               <span>
                 Every device of profile {pkg.profileName}{' '}
                 <span className="muted">({formatCount(ofProfile.length, 'device')})</span>
               </span>
-            </label>
+            </TargetChoice>
             {shownOnDevicesPage !== null && (
-              <label className="radio-row">
-                <input
-                  type="radio"
-                  name="job-target"
-                  checked={effectiveTarget === 'shown'}
-                  onChange={() => setTarget('shown')}
-                />
+              <TargetChoice target="shown" chosen={effectiveTarget} onChoose={setTarget}>
                 <span>
                   The devices shown on the Devices page{' '}
                   <span className="muted">
                     ({formatCount(shownOnDevicesPage.length, 'device')} of this profile)
                   </span>
                 </span>
-              </label>
+              </TargetChoice>
             )}
-            <label className="radio-row">
-              <input
-                type="radio"
-                name="job-target"
-                checked={effectiveTarget === 'chosen'}
-                onChange={() => setTarget('chosen')}
-              />
+            <TargetChoice target="chosen" chosen={effectiveTarget} onChoose={setTarget}>
               <span>Devices I choose</span>
-            </label>
+            </TargetChoice>
           </fieldset>
         )}
         {pkg && effectiveTarget === 'chosen' && (
@@ -288,22 +270,19 @@ export function NewJobDialog({
         />
       </fieldset>
       {pkg && (
-        <div className="confirm-count" role="status">
-          <Icon name="alert" className="warning" />
-          <div>
-            <p>
-              <strong>{count} will be updated</strong> to {pkg.title} {pkg.version}
-              {scheduled && !errors.startAt ? `, from ${form.startAt.replace('T', ' ')}` : ''}.
+        <ConsequenceNote>
+          <p>
+            <strong>{count} will be updated</strong> to {pkg.title} {pkg.version}
+            {scheduled && !errors.startAt ? `, from ${form.startAt.replace('T', ' ')}` : ''}.
+          </p>
+          {alreadyThere > 0 && (
+            <p className="muted">
+              {formatCount(alreadyThere, 'device')} already run {pkg.title} {pkg.version}: they
+              count as updated at once.
             </p>
-            {alreadyThere > 0 && (
-              <p className="muted">
-                {formatCount(alreadyThere, 'device')} already run {pkg.title} {pkg.version}: they
-                count as updated at once.
-              </p>
-            )}
-            {'policy' in preview && <p className="muted">{describePolicy(preview.policy)}</p>}
-          </div>
-        </div>
+          )}
+          {'policy' in preview && <p className="muted">{describePolicy(preview.policy)}</p>}
+        </ConsequenceNote>
       )}
       <FormError message={formError} />
     </Dialog>
@@ -341,5 +320,30 @@ function NumberField({
         />
       )}
     </Field>
+  );
+}
+
+/** One answer to "which devices": a radio of the job's target group. */
+function TargetChoice({
+  target,
+  chosen,
+  onChoose,
+  children,
+}: {
+  target: TargetKind;
+  chosen: TargetKind;
+  onChoose: (target: TargetKind) => void;
+  children: ReactNode;
+}) {
+  return (
+    <label className="radio-row">
+      <input
+        type="radio"
+        name="job-target"
+        checked={chosen === target}
+        onChange={() => onChoose(target)}
+      />
+      {children}
+    </label>
   );
 }

@@ -17,6 +17,7 @@ import {
   messageOf,
   schemaProblems,
 } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormError } from '../../components/Field';
@@ -28,6 +29,7 @@ import {
   unchosenProfile,
   useProfileChoice,
 } from '../../components/ProfileChoice';
+import { SelectField } from '../../components/SelectField';
 import { TextField } from '../../components/TextField';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { formatBytes, formatDuration, formatSpeed } from '../../lib/format';
@@ -157,9 +159,7 @@ export function AddPackageDialog({
   };
 
   const footer = upload ? (
-    <button type="button" className="button" onClick={() => uploadRef.current?.cancel()}>
-      Cancel upload
-    </button>
+    <Button onClick={() => uploadRef.current?.cancel()}>Cancel upload</Button>
   ) : (
     <CancelAndSubmit onCancel={onClose} busy={busy} icon="upload">
       Add
@@ -194,21 +194,13 @@ export function AddPackageDialog({
           value={tag ?? defaultTag}
           onChange={setTag}
         />
-        <Field label="Checksum algorithm">
-          {(props) => (
-            <select
-              {...props}
-              value={algorithm}
-              onChange={(e) => setAlgorithm(e.target.value as ChecksumAlgorithm)}
-            >
-              {CHECKSUM_ALGORITHMS.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField label="Checksum algorithm" value={algorithm} onChange={setAlgorithm}>
+          {CHECKSUM_ALGORITHMS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </SelectField>
         <TextField
           label="Expected checksum (optional)"
           hint="If given, the package is refused unless the file matches it."

@@ -1,5 +1,6 @@
 import type { Package } from '../../../../shared/api/entities';
-import { KeepOrDestroy } from '../../components/CancelAndSubmit';
+import { Button } from '../../components/Button';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
 import { FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
@@ -22,9 +23,9 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
         title={`Can't delete ${name}`}
         onClose={onClose}
         footer={
-          <button type="button" className="button button-primary" onClick={onClose} data-autofocus>
+          <Button look="primary" onClick={onClose} data-autofocus>
             Close
-          </button>
+          </Button>
         }
       >
         <p className="dialog-text">
@@ -45,26 +46,19 @@ export function DeletePackageDialog({ pkg, onClose }: { pkg: Package; onClose: (
     });
 
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete package ${name}?`}
       onClose={onClose}
       busy={busy}
-      footer={
-        <KeepOrDestroy
-          keepLabel="Cancel"
-          onKeep={onClose}
-          onDestroy={() => void remove()}
-          busy={busy}
-          icon="trash"
-        >
-          Delete package
-        </KeepOrDestroy>
-      }
+      keepLabel="Cancel"
+      onConfirm={() => void remove()}
+      icon="trash"
+      confirmLabel="Delete package"
     >
       <p className="dialog-text">
         The binary ({pkg.fileName}) is removed from this laptop. It is not assigned to any device.
       </p>
       <FormError message={error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,5 +1,5 @@
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
-import { Field } from '../../components/Field';
+import { SelectField } from '../../components/SelectField';
 
 export const PACKAGE_TYPE_LABEL: Record<OtaPackageType, string> = {
   FIRMWARE: 'Firmware',
@@ -17,20 +17,12 @@ export function PackageTypeField({
   error?: string | undefined;
 }) {
   return (
-    <Field label="Package type" error={error}>
-      {(props) => (
-        <select
-          {...props}
-          value={value}
-          onChange={(e) => onChange(e.target.value as OtaPackageType)}
-        >
-          {OTA_PACKAGE_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {PACKAGE_TYPE_LABEL[t]}
-            </option>
-          ))}
-        </select>
-      )}
-    </Field>
+    <SelectField label="Package type" error={error} value={value} onChange={onChange}>
+      {OTA_PACKAGE_TYPES.map((t) => (
+        <option key={t} value={t}>
+          {PACKAGE_TYPE_LABEL[t]}
+        </option>
+      ))}
+    </SelectField>
   );
 }

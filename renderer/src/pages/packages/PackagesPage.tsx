@@ -1,12 +1,14 @@
 import { useCallback, useMemo, useState } from 'react';
 
 import type { Package } from '../../../../shared/api/entities';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
 import { CopyButton } from '../../components/CopyButton';
 import { EmptyState } from '../../components/EmptyState';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
-import { SortHeader } from '../../components/SortHeader';
 import { SyncBadge } from '../../components/SyncBadge';
+import { type Column, TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { usePageAction } from '../../components/use-dialog-action';
 import {
@@ -22,9 +24,9 @@ import { DeletePackageDialog } from './DeletePackageDialog';
 import { PACKAGE_TYPE_LABEL } from './PackageTypeField';
 import { usePageFileDrop } from './use-page-file-drop';
 
-type Column = 'title' | 'version' | 'type' | 'profile' | 'size' | 'created' | 'assigned';
+type PackageColumn = 'title' | 'version' | 'type' | 'profile' | 'size' | 'created' | 'assigned';
 
-const VALUE_OF: Record<Column, (p: Package) => string | number> = {
+const VALUE_OF: Record<PackageColumn, (p: Package) => string | number> = {
   title: (p) => p.title,
   version: (p) => p.version,
   type: (p) => p.type,
@@ -33,6 +35,19 @@ const VALUE_OF: Record<Column, (p: Package) => string | number> = {
   created: (p) => p.createdAt,
   assigned: (p) => p.assignedDevices,
 };
+
+const COLUMNS: readonly Column<PackageColumn>[] = [
+  { label: 'Title', sortKey: 'title' },
+  { label: 'Version', sortKey: 'version' },
+  { label: 'Package type', sortKey: 'type' },
+  { label: 'Device profile', sortKey: 'profile' },
+  { label: 'Size', sortKey: 'size', className: 'num' },
+  { label: 'Checksum' },
+  { label: 'Created', sortKey: 'created' },
+  { label: 'Assigned', sortKey: 'assigned', className: 'num' },
+  { label: 'Status' },
+  { label: 'Actions', hidden: true },
+];
 
 export function PackagesPage() {
   const packages = useSlice('packages');
@@ -46,17 +61,16 @@ export function PackagesPage() {
   }, []);
   const dragging = usePageFileDrop(onFile);
   const [deleting, setDeleting] = useState<Package | null>(null);
-  const [sort, toggleSort] = useSort<Column>({ key: 'created', direction: 'descending' });
+  const [sort, toggleSort] = useSort<PackageColumn>({ key: 'created', direction: 'descending' });
   const sorted = useMemo(
     () => sortBy(packages, VALUE_OF[sort.key], sort.direction),
     [packages, sort],
   );
 
   const addButton = (
-    <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
-      <Icon name="plus" />
+    <Button look="primary" icon="plus" onClick={() => setAdding(true)}>
       Add package
-    </button>
+    </Button>
   );
 
   return (
@@ -79,39 +93,7 @@ export function PackagesPage() {
             <caption className="sr-only">
               {packages.length} packages; column headers sort the table
             </caption>
-            <thead>
-              <tr>
-                <SortHeader label="Title" column="title" sort={sort} onSort={toggleSort} />
-                <SortHeader label="Version" column="version" sort={sort} onSort={toggleSort} />
-                <SortHeader label="Package type" column="type" sort={sort} onSort={toggleSort} />
-                <SortHeader
-                  label="Device profile"
-                  column="profile"
-                  sort={sort}
-                  onSort={toggleSort}
-                />
-                <SortHeader
-                  label="Size"
-                  column="size"
-                  sort={sort}
-                  onSort={toggleSort}
-                  className="num"
-                />
-                <th scope="col">Checksum</th>
-                <SortHeader label="Created" column="created" sort={sort} onSort={toggleSort} />
-                <SortHeader
-                  label="Assigned"
-                  column="assigned"
-                  sort={sort}
-                  onSort={toggleSort}
-                  className="num"
-                />
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={COLUMNS} sort={sort} onSort={toggleSort} />
             <tbody>
               {sorted.map((pkg) => (
                 <PackageRow key={pkg.id} pkg={pkg} onDelete={setDeleting} />
@@ -169,9 +151,7 @@ function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) 
       </th>
       <td className="mono">{pkg.version}</td>
       <td>
-        <span className={`badge type-${pkg.type.toLowerCase()}`}>
-          {PACKAGE_TYPE_LABEL[pkg.type]}
-        </span>
+        <Badge tone={`type-${pkg.type.toLowerCase()}`}>{PACKAGE_TYPE_LABEL[pkg.type]}</Badge>
       </td>
       <td>{pkg.profileName}</td>
       <td className="num" title={formatExactBytes(pkg.size)}>
@@ -191,15 +171,13 @@ function PackageRow({ pkg, onDelete }: { pkg: Package; onDelete: (pkg: Package) 
       <td>
         <span className="cell-stack">
           {pkg.status === 'READY' ? (
-            <span className="badge ready">
-              <Icon name="verify" />
+            <Badge tone="ready" icon="verify">
               Ready
-            </span>
+            </Badge>
           ) : (
-            <span className="badge corrupt" title={pkg.statusDetail ?? undefined}>
-              <Icon name="alert" />
+            <Badge tone="corrupt" icon="alert" title={pkg.statusDetail ?? undefined}>
               Corrupt
-            </span>
+            </Badge>
           )}
           <SyncBadge status={pkg.syncStatus} />
         </span>

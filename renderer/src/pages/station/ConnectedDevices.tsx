@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 
 import type { DeviceMessageKind, DeviceSessionInfo } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
-import { Icon } from '../../components/Icon';
+import { Badge } from '../../components/Badge';
+import { Card } from '../../components/Card';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
 import { useNow } from '../../lib/use-now';
@@ -58,8 +60,7 @@ export function ConnectedDevices() {
 
   const idle = sessions?.filter((s) => s.chunkRequests === 0).length ?? 0;
   return (
-    <section className="card card-full" aria-labelledby="sessions-title">
-      <h2 id="sessions-title">Connected devices</h2>
+    <Card title="Connected devices" full>
       {error && (
         <p className="form-error" role="alert">
           Could not list the connected devices: {error}
@@ -80,18 +81,16 @@ export function ConnectedDevices() {
           <TableScroll className="table-limited" label="Connected devices table">
             <table className="data-table">
               <caption className="sr-only">Longest connected first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">Address</th>
-                  <th scope="col">Protocol</th>
-                  <th scope="col">Connected since</th>
-                  <th scope="col">Last message</th>
-                  <th scope="col" className="num">
-                    Downloaded
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  'Device',
+                  'Address',
+                  'Protocol',
+                  'Connected since',
+                  'Last message',
+                  { label: 'Downloaded', className: 'num' },
+                ]}
+              />
               <tbody>
                 {sessions.map((s) => (
                   <SessionRow key={s.id} session={s} now={now} />
@@ -101,7 +100,7 @@ export function ConnectedDevices() {
           </TableScroll>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -133,10 +132,9 @@ function SessionRow({ session: s, now }: { session: DeviceSessionInfo; now: numb
         {s.chunkRequests > 0 ? (
           formatCount(s.chunkRequests, 'chunk')
         ) : (
-          <span className="badge badge-warning">
-            <Icon name="alert" />
+          <Badge tone="badge-warning" icon="alert">
             No chunk asked
-          </span>
+          </Badge>
         )}
       </td>
     </tr>

@@ -1,5 +1,7 @@
 import type { DeviceEndpoint } from '../../../../shared/api/entities';
+import { Card } from '../../components/Card';
 import { CopyButton } from '../../components/CopyButton';
+import { Fact } from '../../components/Fact';
 import { transportLabel } from '../../lib/transport';
 import { hostPort } from './site-addresses';
 
@@ -10,32 +12,25 @@ import { hostPort } from './site-addresses';
  */
 export function DeviceEndpoints({ endpoints }: { endpoints: readonly DeviceEndpoint[] }) {
   return (
-    <section className="card" aria-labelledby="endpoints-title">
-      <h2 id="endpoints-title">Where devices connect</h2>
+    <Card title="Where devices connect">
       <dl className="facts">
         {endpoints.map((endpoint) => {
           const name = transportLabel(endpoint.transport);
           const siteNetwork = endpoint.lanAddresses.length > 0;
           return (
-            <div key={endpoint.transport}>
-              <dt>
-                {name}
-                {endpoint.tls && ' (TLS)'}
-              </dt>
-              <dd>
-                {(siteNetwork ? endpoint.lanAddresses : [endpoint]).map((address) => (
-                  <span key={address.url} className="token">
-                    <code className="mono">
-                      {'interface' in address ? hostPort(address) : address.url}
-                    </code>
-                    <CopyButton value={address.url} what={`${name} address ${address.url}`} />
-                  </span>
-                ))}
-              </dd>
-            </div>
+            <Fact key={endpoint.transport} label={endpoint.tls ? `${name} (TLS)` : name}>
+              {(siteNetwork ? endpoint.lanAddresses : [endpoint]).map((address) => (
+                <span key={address.url} className="token">
+                  <code className="mono">
+                    {'interface' in address ? hostPort(address) : address.url}
+                  </code>
+                  <CopyButton value={address.url} what={`${name} address ${address.url}`} />
+                </span>
+              ))}
+            </Fact>
           );
         })}
       </dl>
-    </section>
+    </Card>
   );
 }

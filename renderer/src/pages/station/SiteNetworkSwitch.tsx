@@ -4,6 +4,7 @@ import type { StationStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
 import { FieldErrorLine } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { Switch } from '../../components/Switch';
 import { useNotifier } from '../../components/Toasts';
 import { useStation } from '../../state/store-context';
 import { hostPort } from './site-addresses';
@@ -41,18 +42,13 @@ export function SiteNetworkSwitch({ mqtt }: { mqtt: StationStatus['mqtt'] }) {
 
   return (
     <div className="switch-row">
-      <label className="switch">
-        <input
-          type="checkbox"
-          role="switch"
-          checked={on}
-          aria-busy={pending}
-          aria-describedby={error ? `${hintId} ${errorId}` : hintId}
-          onChange={(e) => void change(e.target.checked)}
-        />
-        <span className="switch-track" aria-hidden="true" />
-        Serve the site network
-      </label>
+      <Switch
+        label="Serve the site network"
+        checked={on}
+        busy={pending}
+        describedBy={error ? `${hintId} ${errorId}` : hintId}
+        onChange={(enabled) => void change(enabled)}
+      />
       <p id={hintId} className="field-hint">
         {pending ? (
           <>

@@ -1,6 +1,10 @@
+import { Badge } from '../../components/Badge';
+import { Card } from '../../components/Card';
 import { CopyButton } from '../../components/CopyButton';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import {
   formatAgo,
@@ -34,86 +38,60 @@ export function StationPage() {
         <p className="loading-line">Loading the station's status…</p>
       ) : (
         <div className="cards">
-          <section className="card" aria-labelledby="mqtt-title">
-            <h2 id="mqtt-title">MQTT device API</h2>
+          <Card title="MQTT device API">
             <dl className="facts">
-              <div>
-                <dt>Listening on</dt>
-                <dd className="token">
-                  <code className="mono">{status.mqtt.url}</code>
-                  <CopyButton value={status.mqtt.url} what="MQTT address" />
-                </dd>
-              </div>
+              <Fact label="Listening on" className="token">
+                <code className="mono">{status.mqtt.url}</code>
+                <CopyButton value={status.mqtt.url} what="MQTT address" />
+              </Fact>
               {status.mqtt.siteNetwork && (
-                <div>
-                  <dt>Devices connect to</dt>
-                  <dd>
-                    {status.mqtt.lanAddresses.length === 0
-                      ? 'No network address right now'
-                      : status.mqtt.lanAddresses.map((address) => (
-                          <span key={address.url} className="token">
-                            <code className="mono">{hostPort(address)}</code>
-                            <CopyButton value={address.url} what={`address ${address.url}`} />
-                          </span>
-                        ))}
-                  </dd>
-                </div>
+                <Fact label="Devices connect to">
+                  {status.mqtt.lanAddresses.length === 0
+                    ? 'No network address right now'
+                    : status.mqtt.lanAddresses.map((address) => (
+                        <span key={address.url} className="token">
+                          <code className="mono">{hostPort(address)}</code>
+                          <CopyButton value={address.url} what={`address ${address.url}`} />
+                        </span>
+                      ))}
+                </Fact>
               )}
-              <div>
-                <dt>TLS</dt>
-                <dd>{status.mqtt.tls ? 'On (mqtts)' : 'Off (plain MQTT)'}</dd>
-              </div>
-              <div>
-                <dt>Largest chunk a device may ask for</dt>
-                <dd title={formatExactBytes(status.mqtt.maxChunkBytes)}>
-                  {formatBytes(status.mqtt.maxChunkBytes)}
-                </dd>
-              </div>
-              <div>
-                <dt>Devices connected</dt>
-                <dd>{online.toLocaleString('en-US')}</dd>
-              </div>
-              <div>
-                <dt>MQTT sessions</dt>
-                <dd>{status.sessions.toLocaleString('en-US')}</dd>
-              </div>
+              <Fact label="TLS">{status.mqtt.tls ? 'On (mqtts)' : 'Off (plain MQTT)'}</Fact>
+              <Fact
+                label="Largest chunk a device may ask for"
+                title={formatExactBytes(status.mqtt.maxChunkBytes)}
+              >
+                {formatBytes(status.mqtt.maxChunkBytes)}
+              </Fact>
+              <Fact label="Devices connected">{online.toLocaleString('en-US')}</Fact>
+              <Fact label="MQTT sessions">{status.sessions.toLocaleString('en-US')}</Fact>
             </dl>
             <SiteNetworkSwitch mqtt={status.mqtt} />
-          </section>
+          </Card>
           <DeviceEndpoints endpoints={status.deviceEndpoints} />
-          <section className="card" aria-labelledby="station-title">
-            <h2 id="station-title">This station</h2>
+          <Card title="This station">
             <dl className="facts">
-              <div>
-                <dt>Web address</dt>
-                <dd className="mono">{status.http.url || 'Desktop app'}</dd>
-              </div>
-              <div>
-                <dt>Version</dt>
-                <dd className="mono">{status.version}</dd>
-              </div>
-              <div>
-                <dt>Running since</dt>
-                <dd title={formatFullDateTime(status.startedAt)}>
-                  {formatDateTime(status.startedAt)} ({formatAgo(status.startedAt, now)})
-                </dd>
-              </div>
-              <div>
-                <dt>Data folder</dt>
-                <dd className="token">
-                  <code className="mono truncate" title={status.dataDir}>
-                    {status.dataDir}
-                  </code>
-                  <CopyButton value={status.dataDir} what="data folder path" />
-                </dd>
-              </div>
+              <Fact label="Web address" className="mono">
+                {status.http.url || 'Desktop app'}
+              </Fact>
+              <Fact label="Version" className="mono">
+                {status.version}
+              </Fact>
+              <Fact label="Running since" title={formatFullDateTime(status.startedAt)}>
+                {formatDateTime(status.startedAt)} ({formatAgo(status.startedAt, now)})
+              </Fact>
+              <Fact label="Data folder" className="token">
+                <code className="mono truncate" title={status.dataDir}>
+                  {status.dataDir}
+                </code>
+                <CopyButton value={status.dataDir} what="data folder path" />
+              </Fact>
             </dl>
-          </section>
+          </Card>
         </div>
       )}
       <ConnectedDevices />
-      <section className="card card-full" aria-labelledby="errors-title">
-        <h2 id="errors-title">Recent protocol errors</h2>
+      <Card title="Recent protocol errors" full>
         {errors.length === 0 ? (
           <p className="empty-line">
             <Icon name="updated" className="inline-icon ok" />
@@ -124,15 +102,7 @@ export function StationPage() {
           <TableScroll className="table-limited" label="Protocol errors table">
             <table className="data-table">
               <caption className="sr-only">Newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Device</th>
-                  <th scope="col">Client</th>
-                  <th scope="col">Message</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Time', 'Kind', 'Device', 'Client', 'Message']} />
               <tbody>
                 {errors.map((e) => (
                   <tr key={e.id}>
@@ -141,15 +111,13 @@ export function StationPage() {
                     </td>
                     <td>
                       {e.severity === 'info' ? (
-                        <span className="badge info-kind" title="Nothing to do">
-                          <Icon name="info" />
+                        <Badge tone="info-kind" icon="info" title="Nothing to do">
                           Information
-                        </span>
+                        </Badge>
                       ) : (
-                        <span className="badge error-kind">
-                          <Icon name="alert" />
+                        <Badge tone="error-kind" icon="alert">
                           Error
-                        </span>
+                        </Badge>
                       )}{' '}
                       <span className="mono">{e.kind}</span>
                     </td>
@@ -164,7 +132,7 @@ export function StationPage() {
             </table>
           </TableScroll>
         )}
-      </section>
+      </Card>
     </>
   );
 }

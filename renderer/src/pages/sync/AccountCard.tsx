@@ -2,7 +2,12 @@ import { useId, useState } from 'react';
 
 import type { CloudStatus } from '../../../../shared/api/entities';
 import { messageOf } from '../../api/validate-input';
+import { Badge } from '../../components/Badge';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
+import { Fact } from '../../components/Fact';
 import { Icon } from '../../components/Icon';
+import { Switch } from '../../components/Switch';
 import { useNotifier } from '../../components/Toasts';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatAgo, formatClock, formatCount, formatFullDateTime } from '../../lib/format';
@@ -45,11 +50,7 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
   };
 
   return (
-    <section className="card" aria-labelledby="account-title">
-      <div className="card-head">
-        <h2 id="account-title">Cloud account</h2>
-        <ConnectionBadge cloud={cloud} />
-      </div>
+    <Card title="Cloud account" aside={<ConnectionBadge cloud={cloud} />}>
       {cloud.connection === 'OFFLINE' && (
         <p className="calm-note">
           <Icon name="info" />
@@ -62,34 +63,24 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       )}
       <dl className="facts">
-        <div>
-          <dt>Cloud</dt>
-          <dd className="mono">{cloud.url}</dd>
-        </div>
-        <div>
-          <dt>Signed in as</dt>
-          <dd>{cloud.username}</dd>
-        </div>
-        <div>
-          <dt>Last sync</dt>
-          <dd title={cloud.lastPushAt ? formatFullDateTime(cloud.lastPushAt) : undefined}>
-            {formatAgo(cloud.lastPushAt, now)}
-          </dd>
-        </div>
-        <div>
-          <dt>Last site pull</dt>
-          <dd title={cloud.lastPullAt ? formatFullDateTime(cloud.lastPullAt) : undefined}>
-            {formatAgo(cloud.lastPullAt, now)}
-          </dd>
-        </div>
-        <div>
-          <dt>Cloud last checked</dt>
-          <dd>{formatAgo(cloud.lastCheckAt, now)}</dd>
-        </div>
-        <div>
-          <dt>Session kept in</dt>
-          <dd>{cloud.tokenStorage}</dd>
-        </div>
+        <Fact label="Cloud" className="mono">
+          {cloud.url}
+        </Fact>
+        <Fact label="Signed in as">{cloud.username}</Fact>
+        <Fact
+          label="Last sync"
+          title={cloud.lastPushAt ? formatFullDateTime(cloud.lastPushAt) : undefined}
+        >
+          {formatAgo(cloud.lastPushAt, now)}
+        </Fact>
+        <Fact
+          label="Last site pull"
+          title={cloud.lastPullAt ? formatFullDateTime(cloud.lastPullAt) : undefined}
+        >
+          {formatAgo(cloud.lastPullAt, now)}
+        </Fact>
+        <Fact label="Cloud last checked">{formatAgo(cloud.lastCheckAt, now)}</Fact>
+        <Fact label="Session kept in">{cloud.tokenStorage}</Fact>
       </dl>
       {cloud.connection === 'ONLINE' && cloud.lastError && (
         <p className="calm-note warning">
@@ -98,17 +89,12 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       )}
       <div className="switch-row">
-        <label className="switch">
-          <input
-            type="checkbox"
-            role="switch"
-            checked={autoSync}
-            aria-describedby={autoHintId}
-            onChange={(e) => void setAutoSync(e.target.checked)}
-          />
-          <span className="switch-track" aria-hidden="true" />
-          Sync automatically
-        </label>
+        <Switch
+          label="Sync automatically"
+          checked={autoSync}
+          describedBy={autoHintId}
+          onChange={(enabled) => void setAutoSync(enabled)}
+        />
         <p id={autoHintId} className="field-hint">
           {autoSync
             ? 'The station checks the cloud and sends what waits whenever the cloud can be reached.'
@@ -116,18 +102,12 @@ export function AccountCard({ cloud, now }: { cloud: CloudStatus; now: number })
         </p>
       </div>
       <div className="form-actions">
-        <button
-          type="button"
-          className="button"
-          onClick={() => void signOut()}
-          disabled={busy !== null}
-        >
-          <Icon name="signOut" />
+        <Button icon="signOut" onClick={() => void signOut()} disabled={busy !== null}>
           Sign out
-        </button>
+        </Button>
         <p className="field-hint">Forgets the session; what waits to be synced stays queued.</p>
       </div>
-    </section>
+    </Card>
   );
 }
 
@@ -141,9 +121,8 @@ export function ConnectionBadge({ cloud }: { cloud: CloudStatus | null }) {
   } as const;
   const v = view[connection];
   return (
-    <span className={`badge ${v.tone}`}>
-      <Icon name={v.icon} />
+    <Badge tone={v.tone} icon={v.icon}>
       {v.text}
-    </span>
+    </Badge>
   );
 }

@@ -1,5 +1,8 @@
 import type { CloudConflict, ConflictChoice } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { usePageAction } from '../../components/use-dialog-action';
 import { formatFullDateTime } from '../../lib/format';
 import { useStation } from '../../state/store-context';
@@ -15,11 +18,15 @@ export function ConflictList({
 }) {
   if (conflicts.length === 0) return null;
   return (
-    <section className="card card-full" aria-labelledby="conflicts-title">
-      <h2 id="conflicts-title">
-        <Icon name="alert" className="inline-icon warning" />
-        Conflicts ({conflicts.length})
-      </h2>
+    <Card
+      title={
+        <>
+          <Icon name="alert" className="inline-icon warning" />
+          Conflicts ({conflicts.length})
+        </>
+      }
+      full
+    >
       <p className="muted">
         The cloud changed these while the site changed them too. Choose, for each, which one stays.
       </p>
@@ -28,7 +35,7 @@ export function ConflictList({
           <ConflictItem key={conflict.id} conflict={conflict} onChanged={onChanged} />
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }
 
@@ -56,13 +63,7 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
         <p>{conflict.message}</p>
         <table className="data-table compact sides">
           <caption className="sr-only">Both sides of {conflict.label}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">On this station (mine)</th>
-              <th scope="col">In the cloud</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Field', 'On this station (mine)', 'In the cloud']} />
           <tbody>
             {conflictRows(conflict).map((row) => (
               <tr key={row.field} className={row.differs ? 'differs' : undefined}>
@@ -77,29 +78,25 @@ function ConflictItem({ conflict, onChanged }: { conflict: CloudConflict; onChan
       </div>
       <div className="issue-choices" role="group" aria-label={`Which ${conflict.label} stays`}>
         <div className="choice">
-          <button
-            type="button"
-            className="button"
+          <Button
+            icon="upload"
             disabled={busy !== null}
             aria-label={`Keep mine: ${conflict.label}`}
             onClick={() => void resolve('KEEP_MINE')}
           >
-            <Icon name="upload" />
             Keep mine
-          </button>
+          </Button>
           <p className="field-hint">{conflict.choices.KEEP_MINE}</p>
         </div>
         <div className="choice">
-          <button
-            type="button"
-            className="button"
+          <Button
+            icon="pull"
             disabled={busy !== null}
             aria-label={`Take the cloud's: ${conflict.label}`}
             onClick={() => void resolve('TAKE_CLOUD')}
           >
-            <Icon name="pull" />
             Take the cloud&apos;s
-          </button>
+          </Button>
           <p className="field-hint">{conflict.choices.TAKE_CLOUD}</p>
         </div>
       </div>

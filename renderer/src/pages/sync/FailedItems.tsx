@@ -1,4 +1,6 @@
 import type { CloudPendingItem } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
@@ -36,11 +38,15 @@ export function FailedItems({
     );
 
   return (
-    <section className="card card-full" aria-labelledby="failed-title">
-      <h2 id="failed-title">
-        <Icon name="failed" className="inline-icon error-text" />
-        Errors
-      </h2>
+    <Card
+      title={
+        <>
+          <Icon name="failed" className="inline-icon error-text" />
+          Errors
+        </>
+      }
+      full
+    >
       <ul className="issue-list">
         {failed.map((item) => (
           <li key={item.id} className="issue issue-error">
@@ -52,30 +58,28 @@ export function FailedItems({
               <p className="error-text">{item.error ?? 'The cloud refused this change.'}</p>
             </div>
             <div className="issue-actions">
-              <button
-                type="button"
-                className="button button-small"
+              <Button
+                small
+                icon="refresh"
                 disabled={busy !== null}
                 aria-label={`Try again: ${item.label}`}
                 onClick={() => void act(item, 'retry')}
               >
-                <Icon name="refresh" />
                 Try again
-              </button>
-              <button
-                type="button"
-                className="button button-small"
+              </Button>
+              <Button
+                small
+                icon="trash"
                 disabled={busy !== null}
                 aria-label={`Discard: ${item.label}`}
                 onClick={() => void act(item, 'discard')}
               >
-                <Icon name="trash" />
                 Discard
-              </button>
+              </Button>
             </div>
           </li>
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }

@@ -1,5 +1,7 @@
 import type { CloudPendingItem, CloudStatus, PushSummary } from '../../../../shared/api/entities';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatFullDateTime } from '../../lib/format';
 import { ActivityLine } from './ActivityLine';
@@ -19,8 +21,7 @@ export function PendingCard({
   const waiting = items.filter((i) => i.status === 'PENDING' || i.status === 'WAITING');
   const rows = cloud ? pendingRows(cloud.pending) : [];
   return (
-    <section className="card" aria-labelledby="pending-title">
-      <h2 id="pending-title">Waiting to be synced</h2>
+    <Card title="Waiting to be synced">
       {cloud ? (
         <ul className="pending-counts" aria-label="Pending items by kind">
           {rows.map((row) => (
@@ -46,13 +47,7 @@ export function PendingCard({
       {waiting.length > 0 && (
         <TableScroll className="table-short" label="Changes waiting to be synced">
           <table className="data-table compact">
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">What</th>
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Change', 'What', 'Note']} />
             <tbody>
               {waiting.map((item) => (
                 <tr key={item.id}>
@@ -77,6 +72,6 @@ export function PendingCard({
           </table>
         </TableScroll>
       )}
-    </section>
+    </Card>
   );
 }

@@ -7,8 +7,10 @@ import {
   inputProblems,
   messageOf,
 } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { Field, FormError } from '../../components/Field';
 import { Icon } from '../../components/Icon';
+import { TextField } from '../../components/TextField';
 import { useDialogAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
 
@@ -73,34 +75,24 @@ export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
       )}
       <fieldset className="form-stack" disabled={busy}>
         <legend className="sr-only">Sign in to the ServicePleX cloud</legend>
-        <Field
+        <TextField
           label="Cloud URL"
           hint="The address of your ServicePleX (ThingsBoard) server, e.g. https://cloud.example.com"
           error={errorOf('url')}
-        >
-          {(props) => (
-            <input
-              {...props}
-              type="url"
-              autoComplete="url"
-              spellCheck={false}
-              value={url}
-              onChange={(e) => setUrl(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Username" error={errorOf('username')}>
-          {(props) => (
-            <input
-              {...props}
-              type="text"
-              autoComplete="username"
-              spellCheck={false}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-            />
-          )}
-        </Field>
+          type="url"
+          autoComplete="url"
+          spellCheck={false}
+          value={url}
+          onChange={setUrl}
+        />
+        <TextField
+          label="Username"
+          error={errorOf('username')}
+          autoComplete="username"
+          spellCheck={false}
+          value={username}
+          onChange={setUsername}
+        />
         <Field
           label="Password"
           hint="Used once to sign in; never stored."
@@ -113,10 +105,9 @@ export function SignInForm({ cloud }: { cloud: CloudStatus | null }) {
       </fieldset>
       <FormError message={formError} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          <Icon name="cloud" />
+        <Button look="primary" icon="cloud" submit disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        </Button>
       </div>
     </form>
   );

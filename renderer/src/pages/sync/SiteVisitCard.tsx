@@ -1,6 +1,8 @@
 import { useId, useState } from 'react';
 
 import type { CloudStatus, PullSummary } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { usePageAction } from '../../components/use-dialog-action';
 import { useStation } from '../../state/store-context';
@@ -42,8 +44,7 @@ export function SiteVisitCard({
   };
 
   return (
-    <section className="card" aria-labelledby="visit-title">
-      <h2 id="visit-title">Prepare a site visit</h2>
+    <Card title="Prepare a site visit">
       <p className="muted">
         Brings the site from the cloud: device profiles, devices with their access tokens, packages
         and current assignments, so everything works here without a connection.
@@ -81,17 +82,15 @@ export function SiteVisitCard({
         </p>
       )}
       <div className="form-actions">
-        <button
-          type="button"
-          className="button"
+        <Button
+          icon="pull"
           onClick={() => void pull()}
           disabled={!signedIn || busy || otherRunning}
         >
-          <Icon name="pull" />
           {busy ? 'Preparing…' : 'Prepare a site visit'}
-        </button>
+        </Button>
         {!signedIn && <p className="field-hint">Sign in to the cloud first.</p>}
       </div>
-    </section>
+    </Card>
   );
 }

@@ -1,5 +1,8 @@
 import type { CloudLogEntry } from '../../../../shared/api/entities';
-import { Icon, type IconName } from '../../components/Icon';
+import { Badge } from '../../components/Badge';
+import { Card } from '../../components/Card';
+import type { IconName } from '../../components/Icon';
+import { TableHead } from '../../components/TableHead';
 import { TableScroll } from '../../components/TableScroll';
 import { formatClock, formatFullDateTime } from '../../lib/format';
 
@@ -12,21 +15,14 @@ const LEVEL: Record<CloudLogEntry['level'], { icon: IconName; className: string 
 /** The sync log as it is written (pushed as cloud.log events), newest first. */
 export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
   return (
-    <section className="card card-full" aria-labelledby="log-title">
-      <h2 id="log-title">Sync log</h2>
+    <Card title="Sync log" full>
       {entries.length === 0 ? (
         <p className="empty-line">Nothing yet: sign-ins, pulls and syncs are written here.</p>
       ) : (
         <TableScroll className="table-limited" label="Sync log table">
           <table className="data-table compact">
             <caption className="sr-only">Newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Level</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Time', 'Level', 'Message']} />
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.id}>
@@ -34,10 +30,9 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
                     {formatClock(entry.at)}
                   </td>
                   <td>
-                    <span className={`badge ${LEVEL[entry.level].className}`}>
-                      <Icon name={LEVEL[entry.level].icon} />
+                    <Badge tone={LEVEL[entry.level].className} icon={LEVEL[entry.level].icon}>
                       {entry.level}
-                    </span>
+                    </Badge>
                   </td>
                   <td className="wrap">{entry.message}</td>
                 </tr>
@@ -46,6 +41,6 @@ export function SyncLog({ entries }: { entries: readonly CloudLogEntry[] }) {
           </table>
         </TableScroll>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 
 import type { PushSummary } from '../../../../shared/api/entities';
+import { Button } from '../../components/Button';
+import { Card } from '../../components/Card';
 import { Icon } from '../../components/Icon';
 import { PageHeader } from '../../components/PageHeader';
 import { usePageAction } from '../../components/use-dialog-action';
@@ -62,15 +64,14 @@ export function SyncPage() {
         title="Sync"
         description="The ServicePleX cloud: prepare a site visit before going offline, and send what happened on site when the cloud is back."
         actions={
-          <button
-            type="button"
-            className="button button-primary"
+          <Button
+            look="primary"
+            icon="sync"
             onClick={() => void syncNow()}
             disabled={!signedIn || pushing || (cloud?.activity ?? null) !== null}
           >
-            <Icon name="sync" />
             {pushing ? 'Syncing…' : 'Sync now'}
-          </button>
+          </Button>
         }
       />
       {!loaded ? (
@@ -81,17 +82,13 @@ export function SyncPage() {
             {signedIn && cloud ? (
               <AccountCard cloud={cloud} now={now} />
             ) : (
-              <section className="card" aria-labelledby="sign-in-title">
-                <div className="card-head">
-                  <h2 id="sign-in-title">Sign in to the cloud</h2>
-                  <ConnectionBadge cloud={cloud} />
-                </div>
+              <Card title="Sign in to the cloud" aside={<ConnectionBadge cloud={cloud} />}>
                 <p className="muted">
                   The station works without the cloud. Signing in lets it bring the site here before
                   the visit and send what happened on site afterwards.
                 </p>
                 <SignInForm cloud={cloud} />
-              </section>
+              </Card>
             )}
             <SiteVisitCard cloud={cloud} signedIn={signedIn} />
             <PendingCard cloud={cloud} items={lists.pending} lastPush={lastPush} />

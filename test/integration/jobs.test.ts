@@ -9,6 +9,7 @@ import type { OperationInput } from '../../shared/api/operations';
 import { parseArgs } from '../../shared/api/validate';
 import { scriptedDevice } from '../support/scripted-device';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { UPDATE_STATES } from '../support/update-states';
 import { waitFor } from '../support/wait';
 import { readDatabase } from './device-api-helpers';
 
@@ -115,13 +116,7 @@ describe('OTA jobs', () => {
       'INITIATED',
       'DOWNLOADING',
       'FAILED',
-      'QUEUED',
-      'INITIATED',
-      'DOWNLOADING',
-      'DOWNLOADED',
-      'VERIFIED',
-      'UPDATING',
-      'UPDATED',
+      ...UPDATE_STATES,
     ]);
     // The first attempt's failure stays, with its reason and whose word it is, after the retry.
     const [first, second] = execution?.attemptLog ?? [];

@@ -11,7 +11,7 @@ import type { Device } from '../../../shared/api/entities';
 import { SEED_DEVICE } from '../../support/seed-device-dialogs';
 import { fillSeedPackageDialog, submitPackageDialog } from '../../support/seed-package-dialog';
 import { stationApi } from './api';
-import { launchBrowser, openPage, type WatchedPage } from './browser';
+import { launchBrowser, openPage, PAGE_WAIT, type WatchedPage } from './browser';
 import { startStationProcess, type StationProcess } from './station-process';
 
 export interface SeedFlowScene extends WatchedPage {
@@ -98,7 +98,7 @@ export function updateSeedDevice(device: Device, link: DeviceLink) {
 
 /** The Monitor row, fed by pushed events only, reaches UPDATED with every byte counted. */
 export async function expectShownUpdated(updateRow: Locator): Promise<void> {
-  await expect.poll(() => updateRow.innerText(), { timeout: 10_000 }).toContain('UPDATED');
+  await expect.poll(() => updateRow.innerText(), PAGE_WAIT).toContain('UPDATED');
   expect(await updateRow.innerText()).toContain('300 kB / 300 kB');
 }
 

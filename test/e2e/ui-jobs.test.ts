@@ -1,15 +1,14 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { runSimulation } from '../../electron/simulator';
 import type { Device, Package } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
-import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
+import { openPage, screenshot, type WatchedPage } from './support/browser';
+import { fleetNames, fleetScene } from './support/fleet';
 import { downloadReport } from './support/reports';
-import { startStationProcess, type StationProcess } from './support/station-process';
+import type { StationProcess } from './support/station-process';
 
 // Jobs on the Monitor: a rollout made from the New job dialog and followed live to COMPLETED
 // with its report; pause, resume and cancel from the job's row; an auto-paused job's reason.
@@ -22,26 +21,14 @@ describe('jobs on the Monitor page', () => {
   let firmware: Package;
   let devices: Device[];
 
+  const fleet = fleetScene(200_000, fleetNames(8));
+
   beforeAll(async () => {
-    station = await startStationProcess();
-    api = stationApi(station);
-    const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    firmware = await uploadSeedFirmware(station, profile.id, 200_000);
-    devices = await addDevices(
-      api,
-      profile.id,
-      Array.from({ length: 8 }, (_, i) => `CIM-168-02-22-${String(i).padStart(2, '0')}`),
-    );
-    browser = await launchBrowser();
+    ({ station, api, browser, firmware, devices } = fleet());
     watched = await openPage(browser, `${station.uiUrl}#/monitor`);
     page = watched.page;
     await page.getByRole('heading', { level: 1, name: 'Monitor' }).waitFor();
   }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await station?.stop();
-  });
 
   const jobsTable = () => page.getByRole('region', { name: 'Jobs table' });
   const jobRow = (text: RegExp) => jobsTable().getByRole('row').filter({ hasText: text });

@@ -3,17 +3,17 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runSimulation } from '../../electron/simulator';
-import type { Device } from '../../shared/api/entities';
+import type { Device, Package } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
-import { stationApi } from './support/api';
+import { waitFor } from '../support/wait';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, openPage, screenshot } from './support/browser';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
-import { startStationProcess, type StationProcess } from './support/station-process';
+import { BROWSER_TEST_TIMEOUT_MS, pagesClosedAfterEach, screenshot } from './support/browser';
+import { fleetScene } from './support/fleet';
+import type { StationProcess } from './support/station-process';
 
 // The Station page lists who is connected: a device that downloads and one that connects over
 // MQTT 5, reports telemetry and never asks for a chunk, which must be easy to spot.
-describe('the Station page list of connected devices', () => {
+describe('the Station page list of connected devices', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
@@ -21,17 +21,15 @@ describe('the Station page list of connected devices', () => {
   let idle: MqttClient;
   const hold = new AbortController();
   let held: Promise<unknown>;
+  const fleet = fleetScene(
+    300_000,
+    ['90', '91', '92'].map((s) => `CIM-168-02-22-${s}`),
+  );
+  const openPage = pagesClosedAfterEach();
 
   beforeAll(async () => {
-    station = await startStationProcess();
-    api = stationApi(station);
-    const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    const firmware = await uploadSeedFirmware(station, profile.id, 300_000);
-    devices = await addDevices(
-      api,
-      profile.id,
-      ['90', '91', '92'].map((s) => `CIM-168-02-22-${s}`),
-    );
+    let firmware: Package;
+    ({ station, api, browser, firmware, devices } = fleet());
     const [downloader, silent] = devices as [Device, Device];
     await api.call('assignments.assign', { deviceId: downloader.id, packageId: firmware.id });
     await api.call('assignments.assign', { deviceId: silent.id, packageId: firmware.id });
@@ -61,20 +59,13 @@ describe('the Station page list of connected devices', () => {
       '{"current_fw_title":"CIM-168","current_fw_version":"1.0.0"}',
       { qos: 1 },
     );
-    const deadline = Date.now() + 30_000;
-    while (!updated) {
-      if (Date.now() > deadline) throw new Error('the simulated device did not update in 30 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    browser = await launchBrowser();
-  }, 60_000);
+    await waitFor(() => updated, { timeoutMs: 60_000, what: 'the simulated device updated' });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     await idle?.endAsync(true).catch(() => undefined);
     hold.abort();
     await held?.catch(() => undefined);
-    await browser?.close();
-    await station?.stop();
   });
 
   const table = (page: Page) => page.getByRole('region', { name: 'Connected devices table' });
@@ -106,11 +97,7 @@ describe('the Station page list of connected devices', () => {
     ['dark', 1024],
   ] as const) {
     it(`lists device, address, protocol, connected since, last message (${scheme}, ${width}×768)`, async () => {
-      const { page, context, problems } = await openPage(
-        browser,
-        `${station.uiUrl}#/station`,
-        scheme,
-      );
+      const { page, problems } = await openPage(browser, `${station.uiUrl}#/station`, scheme);
       await page.setViewportSize({ width, height: 768 });
       const region = page.getByRole('region', { name: 'Connected devices', exact: true });
       await region.getByText('2 connections · 1 has not asked for any chunk').waitFor();
@@ -145,12 +132,11 @@ describe('the Station page list of connected devices', () => {
       await screenshot(page, `station-connected-devices-${scheme}-${width}`);
       expect(await accessibilityProblems(page), `Station page, ${scheme}`).toEqual([]);
       expect(problems).toEqual([]);
-      await context.close();
-    }, 30_000);
+    });
   }
 
   it('drops a device from the list when it disconnects', async () => {
-    const { page, context } = await openPage(browser, `${station.uiUrl}#/station`);
+    const { page } = await openPage(browser, `${station.uiUrl}#/station`);
     await row(page, 'CIM-168-02-22-91').waitFor();
     await idle.endAsync();
     await row(page, 'CIM-168-02-22-91').waitFor({ state: 'detached' });
@@ -158,6 +144,5 @@ describe('the Station page list of connected devices', () => {
       .getByRole('region', { name: 'Connected devices' })
       .getByText(/^1 connection$/)
       .waitFor();
-    await context.close();
-  }, 30_000);
+  });
 });

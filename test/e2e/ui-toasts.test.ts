@@ -1,14 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { Device, Job, Package } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
-import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { openPage, screenshot, type WatchedPage } from './support/browser';
 import { controlsUnder, coveredControls, layoutOf } from './support/covered';
-import { addDevices, uploadSeedFirmware } from './support/fleet';
-import { startStationProcess, type StationProcess } from './support/station-process';
+import { fleetNames, fleetScene } from './support/fleet';
+import type { StationProcess } from './support/station-process';
 
 // Toasts on the Monitor, as reported: they covered "Start job" and the Details buttons, and one
 // Cancel produced 3–4 toasts, some the same; later they sat in the page's flow and pushed it
@@ -22,22 +21,9 @@ describe('toasts and the notification history', () => {
   let firmware: Package;
   let devices: Device[];
 
-  beforeAll(async () => {
-    station = await startStationProcess();
-    api = stationApi(station);
-    const profile = await api.call('profiles.add', { name: 'CIM-168' });
-    firmware = await uploadSeedFirmware(station, profile.id, 100_000);
-    devices = await addDevices(
-      api,
-      profile.id,
-      Array.from({ length: 12 }, (_, i) => `CIM-168-02-22-${String(i).padStart(2, '0')}`),
-    );
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await station?.stop();
+  const fleet = fleetScene(100_000, fleetNames(12));
+  beforeAll(() => {
+    ({ station, api, browser, firmware, devices } = fleet());
   });
 
   const cases = [

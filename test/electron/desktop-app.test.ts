@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/content-security-policy';
 import { runSimulation } from '../../electron/simulator';
 import type { StationStatus } from '../../shared/api/entities';
+import { addSeedDevice, assignSeedFirmware } from '../support/seed-device-dialogs';
 import { fillSeedPackageDialog, submitPackageDialog } from '../support/seed-package-dialog';
 import { launchDesktopApp, type RunningApp, skipReason } from './support/desktop-app';
 
@@ -153,18 +154,8 @@ describe.skipIf(cannotRun)('desktop app seed flow', () => {
       crypto.createHash('sha256').update(firmware).digest('hex'),
     );
 
-    await page.getByRole('link', { name: 'Devices' }).click();
-    await page.getByRole('button', { name: 'Add device' }).first().click();
-    const addDevice = page.getByRole('dialog', { name: 'Add device' });
-    await addDevice.getByLabel('Name').fill('CIM-168-02-22-90');
-    await addDevice.getByRole('button', { name: 'Add', exact: true }).click();
-    await addDevice.waitFor({ state: 'detached' });
-
-    await page.getByRole('button', { name: 'Edit CIM-168-02-22-90' }).click();
-    const edit = page.getByRole('dialog', { name: 'Edit device CIM-168-02-22-90' });
-    await edit.getByLabel('Firmware', { exact: true }).selectOption({ label: 'CIM-168 1.0.1' });
-    await edit.getByRole('button', { name: 'Apply' }).click();
-    await edit.waitFor({ state: 'detached' });
+    await addSeedDevice(page);
+    await assignSeedFirmware(page);
 
     // The device connects to the app's own MQTT endpoint and updates.
     const answer = (await page.evaluate(() =>

@@ -1,53 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { Device } from '../../shared/api/entities';
-import {
-  ensureBuilt,
-  run,
-  runJson,
-  type RunningStation,
-  startStationProcess,
-} from '../support/cli-process';
+import { packageAddArgs, stationArgs } from '../support/cli-args';
+import { PROCESS_TEST_TIMEOUT_MS, run, runJson } from '../support/cli-process';
+import { cliStation } from '../support/cli-station';
 
 // `field-ota station --coap-port` and `field-ota simulate --transport coap`, as run by hand.
-describe('field-ota and CoAP', () => {
-  let tempDir: string;
-  let station: RunningStation;
-
-  beforeAll(async () => {
-    await ensureBuilt();
-    tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-cli-coap-'));
-    station = await startStationProcess([
-      'station',
-      '--data-dir',
-      path.join(tempDir, 'data'),
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
-      '--coap-port',
-      '0',
-    ]);
-  }, 180_000);
-
-  afterAll(async () => {
-    station.child.kill('SIGTERM');
-    await station.exited;
-    await rm(tempDir, { recursive: true, force: true });
-  });
+describe('field-ota and CoAP', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
+  const cli = cliStation('field-ota-cli-coap-', () => ({ coap: 0 }));
 
   it('prints where devices reach the CoAP device API', () => {
+    const { station } = cli();
     expect(station.coapUrl).toMatch(/^coap:\/\/127\.0\.0\.1:\d+$/);
     expect(station.stdout).toContain(`CoAP device API: ${station.coapUrl}`);
   });
 
   it('updates a simulated device over CoAP', async () => {
+    const { station, tempDir } = cli();
     const { env } = station;
     await runJson(['profile', 'add', 'CIM-168'], env);
     const device = await runJson<Device>(
@@ -57,23 +31,7 @@ describe('field-ota and CoAP', () => {
     const firmware = randomBytes(50_000);
     const file = path.join(tempDir, 'fw.bin');
     await writeFile(file, firmware);
-    await runJson(
-      [
-        'package',
-        'add',
-        '--title',
-        'CIM-168',
-        '--version',
-        '1.0.2',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        file,
-      ],
-      env,
-    );
+    await runJson(packageAddArgs({ file, version: '1.0.2' }), env);
     await runJson(['assign', '--device', 'CIM-168-02-22-90', '--package', 'CIM-168@1.0.2'], env);
     const sim = await run(
       [
@@ -98,24 +56,14 @@ describe('field-ota and CoAP', () => {
     ]);
     const [after] = await runJson<Device[]>(['devices'], env);
     expect(after?.firmware).toMatchObject({ state: 'UPDATED', currentVersion: '1.0.2' });
-  }, 120_000);
+  });
 
   it('refuses a CoAP port in use with a clear message', async () => {
     const taken = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', () => resolve()));
     const { port } = taken.address();
     try {
-      const busy = await run([
-        'station',
-        '--data-dir',
-        path.join(tempDir, 'busy'),
-        '--mqtt-port',
-        '0',
-        '--http-port',
-        '0',
-        '--coap-port',
-        String(port),
-      ]);
+      const busy = await run(stationArgs(path.join(cli().tempDir, 'busy'), { coap: port }));
       expect(busy.code).toBe(1);
       expect(busy.stderr).toContain(`CoAP port 127.0.0.1:${port} is already in use`);
       expect(busy.stderr).toContain('--coap-port');

@@ -1,19 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import { type HeadlessHttp, startHeadlessHttp } from '../../electron/core/http/headless-http';
 import type { Device } from '../../shared/api/entities';
-import { cliInProcess as cli } from '../support/cli-in-process';
-import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { type CliSite, startCliSite } from '../support/cli-site';
+import { closedAfterEach } from '../support/closed-after-each';
 
 describe('field-ota device edit', () => {
-  let site: StationFixture;
-  let http: HeadlessHttp;
-  let station: string[];
+  const openSite = closedAfterEach(startCliSite);
+  let site: CliSite;
+  const cli = (args: string[]) => site.cli(args);
 
   beforeEach(async () => {
-    site = await startStationFixture();
-    http = await startHeadlessHttp({ station: site.station, port: 0, staticDir: site.dataDir });
-    station = ['--station', http.url, '--data-dir', site.dataDir];
+    site = await openSite();
     const profile = await site.profile('CIM-168');
     await site.device('CIM-168-02-22-09', profile.id, 'TOKEN-90');
     await site.device('CIM-168-02-22-91', profile.id, 'TOKEN-91');
@@ -21,11 +18,6 @@ describe('field-ota device edit', () => {
   /** What waits for the cloud besides the devices' own creation. */
   const edits = async () =>
     (await site.station.api['cloud.pending']({})).filter((i) => i.kind === 'device.updated');
-
-  afterEach(async () => {
-    await http.close();
-    await site.close();
-  });
 
   it('renames and relabels a device by its name, and says it is queued for the cloud', async () => {
     const renamed = await cli([
@@ -36,7 +28,6 @@ describe('field-ota device edit', () => {
       'CIM-168-02-22-90',
       '--label',
       'Pump 3',
-      ...station,
     ]);
     expect(renamed).toMatchObject({ code: 0, err: '' });
     expect(renamed.out).toBe(
@@ -46,42 +37,27 @@ describe('field-ota device edit', () => {
       { kind: 'device.updated', label: 'name and label of CIM-168-02-22-90' },
     ]);
 
-    const json = await cli([
-      'device',
-      'edit',
-      'CIM-168-02-22-90',
-      '--label',
-      '',
-      '--json',
-      ...station,
-    ]);
+    const json = await cli(['device', 'edit', 'CIM-168-02-22-90', '--label', '', '--json']);
     expect(json.code).toBe(0);
     const device = JSON.parse(json.out) as Device;
     expect(device).toMatchObject({ name: 'CIM-168-02-22-90', label: '', accessToken: 'TOKEN-90' });
 
-    const listed = await cli(['devices', ...station]);
+    const listed = await cli(['devices']);
     expect(listed.out).toContain('CIM-168-02-22-90');
     expect(listed.out).not.toContain('CIM-168-02-22-09');
   });
 
   it('explains a taken name, an unknown device and an edit with nothing to change', async () => {
-    const taken = await cli([
-      'device',
-      'edit',
-      'CIM-168-02-22-09',
-      '--name',
-      'CIM-168-02-22-91',
-      ...station,
-    ]);
+    const taken = await cli(['device', 'edit', 'CIM-168-02-22-09', '--name', 'CIM-168-02-22-91']);
     expect(taken.code).toBe(1);
     expect(taken.err).toContain('A device named "CIM-168-02-22-91" already exists');
     expect(taken.err).toContain('name: already exists');
 
-    const unknown = await cli(['device', 'edit', 'NOPE', '--label', 'x', ...station]);
+    const unknown = await cli(['device', 'edit', 'NOPE', '--label', 'x']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('Unknown device "NOPE"');
 
-    const nothing = await cli(['device', 'edit', 'CIM-168-02-22-09', ...station]);
+    const nothing = await cli(['device', 'edit', 'CIM-168-02-22-09']);
     expect(nothing.code).toBe(1);
     expect(nothing.err).toContain('Nothing to change: give --name NEW and/or --label TEXT.');
     expect(await edits()).toEqual([]);

@@ -1,46 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { Device } from '../../shared/api/entities';
-import {
-  ensureBuilt,
-  run,
-  runJson,
-  type RunningStation,
-  startStationProcess,
-} from '../support/cli-process';
+import { packageAddArgs, stationArgs } from '../support/cli-args';
+import { PROCESS_TEST_TIMEOUT_MS, run, runJson } from '../support/cli-process';
+import { cliStation } from '../support/cli-station';
 import { curl } from '../support/curl';
-import { freeLocalPort } from '../support/free-port';
+import { freeLocalPort, occupiedLocalPort } from '../support/free-port';
 
 // `field-ota station --http-device-port` and `field-ota simulate --transport http`: the HTTP
 // device API from the command line, as a technician starts it and as devices use it.
-describe('the HTTP device API from the command line', () => {
-  let tempDir: string;
-  let station: RunningStation | undefined;
-  let env: Record<string, string>;
+describe('the HTTP device API from the command line', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let devicePort: number;
+  let env: Record<string, string>;
   const firmware = randomBytes(200_000);
+  const cli = cliStation('field-ota-cli-http-', async () => {
+    devicePort = await freeLocalPort();
+    return { httpDevice: devicePort };
+  });
 
   beforeAll(async () => {
-    await ensureBuilt();
-    tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-cli-http-'));
-    devicePort = await freeLocalPort();
-    station = await startStationProcess([
-      'station',
-      '--data-dir',
-      path.join(tempDir, 'data'),
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
-      '--http-device-port',
-      String(devicePort),
-    ]);
+    const { station, tempDir } = cli();
     env = station.env;
     const file = path.join(tempDir, 'fw.bin');
     await writeFile(file, firmware);
@@ -54,29 +37,19 @@ describe('the HTTP device API from the command line', () => {
         ['device', 'add', '--name', name, '--profile', 'CIM-168', '--token', token],
         env,
       );
-    await runJson(
-      ['package', 'add', '--title', 'CIM-168', '--version', '1.0.1', '--profile', 'CIM-168'].concat(
-        ['--type', 'FIRMWARE', '--file', file],
-      ),
-      env,
-    );
+    await runJson(packageAddArgs({ file }), env);
     for (const name of ['CIM-168-02-22-90', 'CIM-168-02-22-91', 'CIM-168-02-22-92'])
       await runJson(['assign', '--device', name, '--package', 'CIM-168@1.0.1'], env);
-  }, 120_000);
-  afterAll(async () => {
-    station?.child.kill('SIGTERM');
-    await station?.exited;
-    await rm(tempDir, { recursive: true, force: true });
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('listens where it was told, and says so', async () => {
-    expect(station?.httpDeviceUrl).toBe(`http://127.0.0.1:${devicePort}`);
+    expect(cli().station.httpDeviceUrl).toBe(`http://127.0.0.1:${devicePort}`);
     const stranger = await curl([`http://127.0.0.1:${devicePort}/api/v1/NOSUCHTOKEN/attributes`]);
     expect(stranger.status).toBe(401);
   });
 
   it('simulates devices over HTTP: an update, a dropped connection resumed, a failed verify', async () => {
-    const base = ['simulate', '--transport', 'http', '--url', station?.httpDeviceUrl ?? ''];
+    const base = ['simulate', '--transport', 'http', '--url', cli().station.httpDeviceUrl];
     const updated = await run(
       [...base, '--tokens', 'HTTPTOKEN90', '--chunk-size', '16384', '--timeout', '40', '--json'],
       env,
@@ -123,26 +96,14 @@ describe('the HTTP device API from the command line', () => {
   });
 
   it('refuses a device HTTP port in use with a clear message and exit 1', async () => {
-    const taken = net.createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const { port } = taken.address() as net.AddressInfo;
+    const { port, close } = await occupiedLocalPort();
     try {
-      const result = await run([
-        'station',
-        '--data-dir',
-        path.join(tempDir, 'busy'),
-        '--mqtt-port',
-        '0',
-        '--http-port',
-        '0',
-        '--http-device-port',
-        String(port),
-      ]);
+      const result = await run(stationArgs(path.join(cli().tempDir, 'busy'), { httpDevice: port }));
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`HTTP device API port 127.0.0.1:${port} is already in use`);
       expect(result.stderr).toContain('--http-device-port');
     } finally {
-      await new Promise((resolve) => taken.close(resolve));
+      await close();
     }
   });
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { packageAddArgs, stationArgs } from '../support/cli-args';
 import {
   ensureBuilt,
   run,
@@ -35,15 +36,7 @@ describe('field-ota when the station is killed while it waits for the answer', (
 
   async function startStation(): Promise<RunningStation> {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-killed-cli-'));
-    station = await startStationProcess([
-      'station',
-      '--data-dir',
-      path.join(dir, 'data'),
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    station = await startStationProcess(stationArgs(path.join(dir, 'data')));
     return station;
   }
 
@@ -70,23 +63,7 @@ describe('field-ota when the station is killed while it waits for the answer', (
     const tmp = path.join(running.dataDir, 'packages', 'tmp');
     const arriving = () =>
       fs.readdirSync(tmp).some((name) => fs.statSync(path.join(tmp, name)).size > 1024 * 1024);
-    const command = run(
-      [
-        'package',
-        'add',
-        '--title',
-        'CIM-168',
-        '--version',
-        '9.9.9',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        file,
-      ],
-      running.env,
-    );
+    const command = run(packageAddArgs({ file, version: '9.9.9' }), running.env);
     const result = await killDuring(running, command, arriving);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(

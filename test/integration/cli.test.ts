@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,24 +7,19 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Device, Execution, Package, Profile } from '../../shared/api/entities';
+import { packageAddArgs, stationArgs } from '../support/cli-args';
 import {
   BIN,
   ensureBuilt,
+  PROCESS_TEST_TIMEOUT_MS,
   ROOT,
   run,
   runJson,
   type RunningStation,
   startStationProcess,
+  stopStation,
 } from '../support/cli-process';
-
-async function occupiedPort(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
+import { freeLocalPort, occupiedLocalPort } from '../support/free-port';
 
 let tempDir: string;
 const running: RunningStation[] = [];
@@ -33,44 +27,27 @@ const running: RunningStation[] = [];
 beforeAll(async () => {
   await ensureBuilt();
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'field-ota-cli-'));
-}, 180_000);
-
-/** SIGTERM first: the npm start launcher passes it on to the station it started (SIGKILL would orphan that one). */
-async function stop(station: RunningStation): Promise<void> {
-  if (station.child.exitCode !== null || station.child.signalCode !== null) return;
-  station.child.kill('SIGTERM');
-  const timer = setTimeout(() => station.child.kill('SIGKILL'), 10_000);
-  await station.exited;
-  clearTimeout(timer);
-}
+}, PROCESS_TEST_TIMEOUT_MS);
 
 afterAll(async () => {
-  await Promise.all(running.map(stop));
+  await Promise.all(running.map((station) => stopStation(station)));
   await rm(tempDir, { recursive: true, force: true });
 });
 
-describe('field-ota against a running station', () => {
+describe('field-ota against a running station', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   let station: RunningStation;
   let env: Record<string, string>;
   let firmwarePath: string;
   let firmware: Buffer;
 
   beforeAll(async () => {
-    station = await startStationProcess([
-      'station',
-      '--data-dir',
-      path.join(tempDir, 'data'),
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    station = await startStationProcess(stationArgs(path.join(tempDir, 'data')));
     running.push(station);
     env = station.env;
     firmware = randomBytes(300_000);
     firmwarePath = path.join(tempDir, 'CIM-168-1.0.1.bin');
     await writeFile(firmwarePath, firmware);
-  });
+  }, PROCESS_TEST_TIMEOUT_MS);
 
   it('prints one ready line with the addresses it listens on', () => {
     expect(station.readyLine).toMatch(
@@ -94,23 +71,7 @@ describe('field-ota against a running station', () => {
     expect(device).toMatchObject({ name: 'CIM-168-02-22-90', profileId: profile.id });
     expect(device.accessToken).toMatch(/^[\x21-\x7e]+$/);
 
-    const pkg = await runJson<Package>(
-      [
-        'package',
-        'add',
-        '--title',
-        'CIM-168',
-        '--version',
-        '1.0.1',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        firmwarePath,
-      ],
-      env,
-    );
+    const pkg = await runJson<Package>(packageAddArgs({ file: firmwarePath }), env);
     expect(pkg).toMatchObject({
       title: 'CIM-168',
       version: '1.0.1',
@@ -262,20 +223,7 @@ describe('field-ota against a running station', () => {
     expect(device?.firmware.assignedPackageId).toBeNull();
 
     const pkg = await runJson<Package>(
-      [
-        'package',
-        'add',
-        '--title',
-        'TEMP',
-        '--version',
-        '9',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'software',
-        '--file',
-        firmwarePath,
-      ],
+      packageAddArgs({ title: 'TEMP', version: '9', type: 'software', file: firmwarePath }),
       env,
     );
     const deleted = await runJson<{ id: string }>(['package', 'delete', 'TEMP@9'], env);
@@ -294,43 +242,13 @@ describe('field-ota against a running station', () => {
     expect(unknownProfile.stderr).toContain('Unknown device profile "NO-SUCH-PROFILE"');
     expect(unknownProfile.stdout).toBe('');
 
-    const duplicate = await run(
-      [
-        'package',
-        'add',
-        '--title',
-        'CIM-168',
-        '--version',
-        '1.0.1',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        firmwarePath,
-        '--json',
-      ],
-      env,
-    );
+    const duplicate = await run([...packageAddArgs({ file: firmwarePath }), '--json'], env);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toMatch(/already exists/);
     expect(duplicate.stdout).toBe('');
 
     const missing = await run(
-      [
-        'package',
-        'add',
-        '--title',
-        'N',
-        '--version',
-        '1',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        path.join(tempDir, 'nope.bin'),
-      ],
+      packageAddArgs({ title: 'N', version: '1', file: path.join(tempDir, 'nope.bin') }),
       env,
     );
     expect(missing.code).toBe(1);
@@ -338,18 +256,7 @@ describe('field-ota against a running station', () => {
 
     const badChecksum = await run(
       [
-        'package',
-        'add',
-        '--title',
-        'N',
-        '--version',
-        '2',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'FIRMWARE',
-        '--file',
-        firmwarePath,
+        ...packageAddArgs({ title: 'N', version: '2', file: firmwarePath }),
         '--checksum',
         '0'.repeat(64),
       ],
@@ -366,20 +273,7 @@ describe('field-ota against a running station', () => {
     expect(unknownDevice.stderr).toContain('Unknown device "ghost"');
 
     const badType = await run(
-      [
-        'package',
-        'add',
-        '--title',
-        'N',
-        '--version',
-        '3',
-        '--profile',
-        'CIM-168',
-        '--type',
-        'BOOTLOADER',
-        '--file',
-        firmwarePath,
-      ],
+      packageAddArgs({ title: 'N', version: '3', type: 'BOOTLOADER', file: firmwarePath }),
       env,
     );
     expect(badType.code).toBe(1);
@@ -391,8 +285,7 @@ describe('field-ota against a running station', () => {
   });
 
   it('says which station is unreachable', async () => {
-    const { port, close } = await occupiedPort();
-    await close(); // a port nobody listens on any more
+    const port = await freeLocalPort();
     const result = await run(['devices', '--station', `http://127.0.0.1:${port}`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`The station at http://127.0.0.1:${port} is not reachable`);
@@ -406,31 +299,15 @@ describe('field-ota against a running station', () => {
   });
 });
 
-describe('field-ota station start-up', () => {
+describe('field-ota station start-up', { timeout: PROCESS_TEST_TIMEOUT_MS }, () => {
   it('refuses a port in use with a clear message and exit 1', async () => {
-    const taken = await occupiedPort();
+    const taken = await occupiedLocalPort();
     try {
-      const http = await run([
-        'station',
-        '--data-dir',
-        path.join(tempDir, 'busy-http'),
-        '--mqtt-port',
-        '0',
-        '--http-port',
-        String(taken.port),
-      ]);
+      const http = await run(stationArgs(path.join(tempDir, 'busy-http'), { http: taken.port }));
       expect(http.code).toBe(1);
       expect(http.stderr).toContain(`HTTP port 127.0.0.1:${taken.port} is already in use`);
 
-      const mqtt = await run([
-        'station',
-        '--data-dir',
-        path.join(tempDir, 'busy-mqtt'),
-        '--mqtt-port',
-        String(taken.port),
-        '--http-port',
-        '0',
-      ]);
+      const mqtt = await run(stationArgs(path.join(tempDir, 'busy-mqtt'), { mqtt: taken.port }));
       expect(mqtt.code).toBe(1);
       expect(mqtt.stderr).toContain(`MQTT port 127.0.0.1:${taken.port} is already in use`);
     } finally {
@@ -440,18 +317,12 @@ describe('field-ota station start-up', () => {
 
   it('refuses an HTTP API beyond loopback without a token', async () => {
     // The MQTT port is taken too: should the token check ever regress, start-up still fails before HTTP binds 0.0.0.0.
-    const taken = await occupiedPort();
+    const taken = await occupiedLocalPort();
     try {
       const result = await run([
-        'station',
-        '--data-dir',
-        path.join(tempDir, 'open'),
-        '--mqtt-port',
-        String(taken.port),
+        ...stationArgs(path.join(tempDir, 'open'), { mqtt: taken.port }),
         '--http-host',
         '0.0.0.0',
-        '--http-port',
-        '0',
       ]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('without an access token');
@@ -462,15 +333,7 @@ describe('field-ota station start-up', () => {
 
   it('requires its per-start secret even on 127.0.0.1; the CLI finds it in the data folder', async () => {
     const dataDir = path.join(tempDir, 'secret');
-    const started = await startStationProcess([
-      'station',
-      '--data-dir',
-      dataDir,
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
-    ]);
+    const started = await startStationProcess(stationArgs(dataDir));
     running.push(started);
     // Another local account knows the port but not the secret.
     const bare = await fetch(`${started.httpUrl}/api/call/profiles.list`, {
@@ -532,13 +395,7 @@ describe('field-ota station start-up', () => {
 
   it('protects the API with --http-token', async () => {
     const guarded = await startStationProcess([
-      'station',
-      '--data-dir',
-      path.join(tempDir, 'guarded'),
-      '--mqtt-port',
-      '0',
-      '--http-port',
-      '0',
+      ...stationArgs(path.join(tempDir, 'guarded')),
       '--http-token',
       'tok-123',
     ]);

@@ -4,24 +4,24 @@
  * they are made, and the request ids a connection keeps are bounded.
  */
 import { generate } from 'mqtt-packet';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
+import { startStationFixture } from '../support/station-fixture';
 import { waitFor } from '../support/wait';
 import {
+  BIG_PACKAGE as BIG,
   binary,
   bytesReadByThisProcess,
   deviceWithFirmware,
+  MB,
   payloadOf,
   protocolErrors,
   RawMqtt,
   VERSIONS,
 } from './device-api-helpers';
 
-const MB = 1_000_000;
 const KiB = 1024;
-/** Over the 32 MiB the station keeps in memory: chunks are read from the file on disk. */
-const BIG = 40 * MB;
 
 let big: Buffer;
 beforeAll(() => {
@@ -29,13 +29,10 @@ beforeAll(() => {
 });
 
 describe.each(VERSIONS)('chunk abuse over MQTT protocol version %i', (version) => {
-  let fx: StationFixture;
-  afterEach(async () => {
-    await fx.close();
-  });
+  const startFixture = closedAfterEach(startStationFixture);
 
   it('2000 pipelined 512 KiB chunk requests from a device that does not read: dropped before the reads', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { bytes: big });
     const { raw } = await RawMqtt.connect(fx.station.mqttAddress().port, version, sc.token);
     try {
@@ -80,7 +77,7 @@ describe.each(VERSIONS)('chunk abuse over MQTT protocol version %i', (version) =
   });
 
   it('20,000 distinct request ids: the oldest bindings are forgotten, recent ones stay pinned', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { size: 5000, seed: 1 });
     const second = binary(5000, 2);
     const third = binary(5000, 3);

@@ -17,6 +17,10 @@ import type { ProtocolErrorEntry } from '../../shared/api/entities';
 import { nextMessage, type StationFixture } from '../support/station-fixture';
 import { delay } from '../support/wait';
 
+export const MB = 1_000_000;
+/** Over the 32 MiB the station keeps in memory: a package this big is served from its file. */
+export const BIG_PACKAGE = 40 * MB;
+
 export type Version = 4 | 5;
 export const VERSIONS: readonly Version[] = [4, 5];
 

@@ -8,13 +8,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { closedAfterEach } from '../support/closed-after-each';
+import { startStationFixture } from '../support/station-fixture';
 import {
+  BIG_PACKAGE as BIG,
   binary,
   bytesReadByThisProcess,
   deviceWithFirmware,
+  MB,
   payloadOf,
   protocolErrors,
   RawMqtt,
@@ -22,9 +25,6 @@ import {
   VERSIONS,
 } from './device-api-helpers';
 
-const MB = 1_000_000;
-/** Over the 32 MiB the station keeps in memory: this one is served from its file on disk. */
-const BIG = 40 * MB;
 const whole = (requestId: string) => ({
   requestTopic: `v2/fw/request/${requestId}/chunk/0`,
   responseTopic: `v2/fw/response/${requestId}/chunk/0`,
@@ -36,13 +36,10 @@ beforeAll(() => {
 });
 
 describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version) => {
-  let fx: StationFixture;
-  afterEach(async () => {
-    await fx.close();
-  });
+  const startFixture = closedAfterEach(startStationFixture);
 
   it('a 40 MB package read from disk arrives in one message, byte for byte', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { bytes: big });
     const client = await fx.connect(sc.token, { protocolVersion: version });
     // What the SDK subscribes to before asking; refused (as ThingsBoard does), which changes
@@ -58,7 +55,7 @@ describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version
   });
 
   it('a package kept in memory is whole too, whatever the chunk cap', async () => {
-    fx = await startStationFixture({ maxChunkBytes: 4096 });
+    const fx = await startFixture({ maxChunkBytes: 4096 });
     const sc = await deviceWithFirmware(fx, { size: 3 * MB });
     const client = await fx.connect(sc.token, { protocolVersion: version });
     const answer = await requestChunk(client, whole('7'), '', 10_000);
@@ -70,7 +67,7 @@ describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version
   });
 
   it('packets the device causes during the stream come after it, never inside it', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { bytes: big });
     const { raw } = await RawMqtt.connect(fx.station.mqttAddress().port, version, sc.token);
     try {
@@ -117,7 +114,7 @@ describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version
   });
 
   it('a device that does not read costs the station a bounded read-ahead, not the file', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { bytes: big });
     const { raw } = await RawMqtt.connect(fx.station.mqttAddress().port, version, sc.token);
     try {
@@ -144,7 +141,7 @@ describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version
   });
 
   it('a corrupted cache is never streamed: FAILURE, and the package is marked CORRUPT', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { bytes: big });
     const pkg = (await fx.station.api['packages.list']({})).find((p) => p.id === sc.packageId);
     const file = path.join(fx.dataDir, 'packages', 'blobs', pkg?.sha256 ?? '?');
@@ -162,13 +159,10 @@ describe.each(VERSIONS)('the whole file over MQTT protocol version %i', (version
 // MQTT 5 lets a client say how big a packet it takes; the whole file over that is refused with
 // the error the device reads, not dropped silently.
 describe('an MQTT 5 client whose Maximum Packet Size is under the file', () => {
-  let fx: StationFixture;
-  afterEach(async () => {
-    await fx.close();
-  });
+  const startFixture = closedAfterEach(startStationFixture);
 
   it('gets PAYLOAD_TOO_LARGE for the whole file and chunks it can take', async () => {
-    fx = await startStationFixture();
+    const fx = await startFixture();
     const sc = await deviceWithFirmware(fx, { size: 3 * MB });
     const client = await fx.connect(sc.token, {
       protocolVersion: 5,

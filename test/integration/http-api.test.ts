@@ -24,6 +24,7 @@ import {
   uploadPackage,
 } from '../../shared/api/http-client';
 import { type OperationName, operations } from '../../shared/api/operations';
+import { freeLocalPort } from '../support/free-port';
 import { stationAuth } from '../support/station-client';
 
 interface RawResponse {
@@ -304,10 +305,7 @@ describe('POST /api/call/<operation>', () => {
   });
 
   it('says so when the station is not reachable', async () => {
-    const closed = net.createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const { port } = closed.address() as net.AddressInfo;
-    await new Promise<void>((r) => closed.close(() => r()));
+    const port = await freeLocalPort();
 
     const error = await createHttpApiClient(`http://127.0.0.1:${port}`)
       .call('station.status', {})

@@ -1,17 +1,12 @@
 import crypto from 'node:crypto';
 
 import type { MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
-import type { Job, JobDetail, Package } from '../../shared/api/entities';
-import type { OperationInput } from '../../shared/api/operations';
-import { parseArgs } from '../../shared/api/validate';
-import {
-  recordMessages,
-  startStationFixture,
-  type StationFixture,
-} from '../support/station-fixture';
-import { delay, waitFor } from '../support/wait';
+import { closedAfterEach } from '../support/closed-after-each';
+import { type JobSite, startJobSite } from '../support/job-site';
+import { recordMessages, type StationFixture } from '../support/station-fixture';
+import { delay } from '../support/wait';
 import { readDatabase } from './device-api-helpers';
 
 const FIRMWARE = crypto.randomBytes(40_000);
@@ -21,33 +16,16 @@ const FIRMWARE = crypto.randomBytes(40_000);
  * a device taken by a newer job, a device that retried on its own.
  */
 describe('jobs that end when their devices are done', () => {
+  const openSite = closedAfterEach(startJobSite);
   let fx: StationFixture;
-  let pkg: Package;
   let profileId: string;
+  let createJob: JobSite['createJob'];
+  let job: JobSite['job'];
+  let until: JobSite['until'];
 
   beforeEach(async () => {
-    fx = await startStationFixture();
-    profileId = (await fx.profile('CIM-168')).id;
-    pkg = await fx.packageFrom(FIRMWARE, { profileId });
+    ({ fx, profileId, createJob, job, until } = await openSite(FIRMWARE));
   });
-  afterEach(async () => {
-    await fx.close();
-  });
-
-  const createJob = (
-    input: Omit<OperationInput<'jobs.create'>, 'packageId'>,
-    packageId = pkg.id,
-  ): Promise<Job> =>
-    fx.station.api['jobs.create'](parseArgs('jobs.create', { packageId, ...input }));
-  const job = (id: string): Promise<JobDetail> => fx.station.api['jobs.get']({ id });
-  const until = (id: string, check: (j: JobDetail) => boolean, timeoutMs = 15_000) =>
-    waitFor(
-      async () => {
-        const j = await job(id);
-        return check(j) && j;
-      },
-      { timeoutMs },
-    );
   const telemetry = (client: MqttClient, values: Record<string, unknown>) =>
     client.publishAsync('v1/devices/me/telemetry', JSON.stringify(values), { qos: 1 });
   const jobStatusInDb = (id: string): string => {

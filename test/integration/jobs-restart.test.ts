@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { runSimulation } from '../../electron/simulator';
 import type { Job, JobDetail } from '../../shared/api/entities';
+import { packageAddArgs, stationArgs } from '../support/cli-args';
 import {
   ensureBuilt,
   run,
@@ -37,17 +38,7 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
   it('carries on after the restart: nothing lost, no device updated twice', async () => {
     const mqttPort = await freeLocalPort();
     const httpPort = await freeLocalPort();
-    const args = [
-      'station',
-      '--data-dir',
-      path.join(dir, 'data'),
-      '--mqtt-port',
-      String(mqttPort),
-      '--http-port',
-      String(httpPort),
-      '--coap-port',
-      '0',
-    ];
+    const args = stationArgs(path.join(dir, 'data'), { mqtt: mqttPort, http: httpPort, coap: 0 });
     station = await startStationProcess(args);
     const at = ['--station', station.httpUrl, '--data-dir', station.dataDir];
     await runJson(['profile', 'add', 'CIM-168', ...at]);
@@ -67,21 +58,7 @@ describe('a station killed (SIGKILL) in the middle of a job', () => {
     }
     const file = path.join(dir, 'fw.bin');
     await writeFile(file, FIRMWARE);
-    await runJson([
-      'package',
-      'add',
-      '--title',
-      'CIM-168',
-      '--version',
-      '1.0.1',
-      '--profile',
-      'CIM-168',
-      '--type',
-      'FIRMWARE',
-      '--file',
-      file,
-      ...at,
-    ]);
+    await runJson([...packageAddArgs({ file }), ...at]);
     const job = await runJson<Job>([
       'job',
       'create',

@@ -1,31 +1,31 @@
 import crypto from 'node:crypto';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 
 import { runSimulation } from '../../electron/simulator';
 import { parseCsv } from '../../renderer/src/lib/csv';
-import type { Execution, Job, JobDetail, Package } from '../../shared/api/entities';
-import type { OperationInput } from '../../shared/api/operations';
-import { parseArgs } from '../../shared/api/validate';
+import type { Execution, Job, Package } from '../../shared/api/entities';
+import { closedAfterEach } from '../support/closed-after-each';
+import { type JobSite, startJobSite } from '../support/job-site';
 import { scriptedDevice } from '../support/scripted-device';
-import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import type { StationFixture } from '../support/station-fixture';
+import { UPDATE_STATES } from '../support/update-states';
 import { waitFor } from '../support/wait';
 import { readDatabase } from './device-api-helpers';
 
 const FIRMWARE = crypto.randomBytes(150_000);
 
 describe('OTA jobs', () => {
+  const openSite = closedAfterEach(startJobSite);
   let fx: StationFixture;
   let pkg: Package;
   let profileId: string;
+  let createJob: JobSite['createJob'];
+  let job: JobSite['job'];
+  let until: JobSite['until'];
 
   beforeEach(async () => {
-    fx = await startStationFixture();
-    profileId = (await fx.profile('CIM-168')).id;
-    pkg = await fx.packageFrom(FIRMWARE, { profileId });
-  });
-  afterEach(async () => {
-    await fx.close();
+    ({ fx, pkg, profileId, createJob, job, until } = await openSite(FIRMWARE));
   });
 
   async function devices(
@@ -42,17 +42,6 @@ describe('OTA jobs', () => {
     return { ids, tokens };
   }
 
-  const createJob = (input: Omit<OperationInput<'jobs.create'>, 'packageId'>): Promise<Job> =>
-    fx.station.api['jobs.create'](parseArgs('jobs.create', { packageId: pkg.id, ...input }));
-  const job = (id: string): Promise<JobDetail> => fx.station.api['jobs.get']({ id });
-  const until = (id: string, check: (j: JobDetail) => boolean, timeoutMs = 15_000) =>
-    waitFor(
-      async () => {
-        const j = await job(id);
-        return check(j) && j;
-      },
-      { timeoutMs },
-    );
   const states = (e: Execution) => e.history.map((h) => h.state);
   /** From the first failure to the re-queue that retried it. */
   const retryGapMs = (e: Execution) => {
@@ -115,13 +104,7 @@ describe('OTA jobs', () => {
       'INITIATED',
       'DOWNLOADING',
       'FAILED',
-      'QUEUED',
-      'INITIATED',
-      'DOWNLOADING',
-      'DOWNLOADED',
-      'VERIFIED',
-      'UPDATING',
-      'UPDATED',
+      ...UPDATE_STATES,
     ]);
     // The first attempt's failure stays, with its reason and whose word it is, after the retry.
     const [first, second] = execution?.attemptLog ?? [];

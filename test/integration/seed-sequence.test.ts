@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { nextMessage, startStationFixture, type StationFixture } from '../support/station-fixture';
+import { UPDATE_STATES } from '../support/update-states';
 import { waitFor } from '../support/wait';
 
 // The seed document's device sequence (Part I and Part II), sent byte for byte by a real
@@ -89,15 +90,7 @@ describe.each([4, 5] as const)(
         const list = await fx.station.api['executions.list']({ deviceId: device.id, limit: 10 });
         return list[0]?.state === 'UPDATED' && list;
       });
-      expect(execution?.history.map((h) => h.state)).toEqual([
-        'QUEUED',
-        'INITIATED',
-        'DOWNLOADING',
-        'DOWNLOADED',
-        'VERIFIED',
-        'UPDATING',
-        'UPDATED',
-      ]);
+      expect(execution?.history.map((h) => h.state)).toEqual(UPDATE_STATES);
       expect(execution?.bytesServed).toBe(3_735_576);
       const after = await fx.station.api['devices.get']({ id: device.id });
       expect(after.firmware).toMatchObject({

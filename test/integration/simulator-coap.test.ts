@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { runSimulation } from '../../electron/simulator';
 import { startStationFixture, type StationFixture } from '../support/station-fixture';
+import { UPDATE_STATES } from '../support/update-states';
 import { waitFor } from '../support/wait';
 import { deviceWithFirmware, type Scenario } from './device-api-helpers';
 
@@ -58,15 +59,7 @@ describe('simulated devices over CoAP', () => {
       return list.every((e) => e?.state === 'UPDATED') && list;
     });
     expect(done.map((e) => e?.bytesServed)).toEqual([SIZE, SIZE]);
-    expect(done[0]?.history.map((h) => h.state)).toEqual([
-      'QUEUED',
-      'INITIATED',
-      'DOWNLOADING',
-      'DOWNLOADED',
-      'VERIFIED',
-      'UPDATING',
-      'UPDATED',
-    ]);
+    expect(done[0]?.history.map((h) => h.state)).toEqual(UPDATE_STATES);
   });
 
   it('fails verification on request, resumes after a drop, and stays silent when told', async () => {

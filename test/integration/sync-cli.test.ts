@@ -1,25 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { type HeadlessHttp, startHeadlessHttp } from '../../electron/core/http/headless-http';
 import { firmwareBytes, seedSite } from '../cloud-emulator/seed';
 import { startSyncFixture, type SyncFixture } from '../cloud-emulator/support/sync-fixture';
-import { cliInProcess as cli } from '../support/cli-in-process';
+import { type CliOver, cliOver } from '../support/cli-site';
 
 describe('field-ota cloud', () => {
   let fx: SyncFixture;
-  let http: HeadlessHttp;
+  let api: CliOver;
+  const cli = (args: string[]) => api.cli(args);
   beforeEach(async () => {
     fx = await startSyncFixture();
-    http = await startHeadlessHttp({
-      station: fx.site.station,
-      port: 0,
-      staticDir: fx.site.dataDir,
-    });
+    api = await cliOver(fx.site);
     process.env.FIELD_OTA_CLOUD_PASSWORD = 'tenant';
   });
   afterEach(async () => {
     delete process.env.FIELD_OTA_CLOUD_PASSWORD;
-    await http.close();
+    await api.close();
     await fx.close();
   });
 
@@ -30,7 +26,6 @@ describe('field-ota cloud', () => {
       packages: [{ title: 'CIM-168', version: '1.0.1', data: firmwareBytes(5000, 1) }],
       firmware: { 'CIM-168-02-22-90': 'CIM-168@1.0.1' },
     });
-    const station = ['--station', http.url, '--data-dir', fx.site.dataDir];
     const login = await cli([
       'cloud',
       'login',
@@ -38,18 +33,15 @@ describe('field-ota cloud', () => {
       fx.cloud.url,
       '--username',
       'tenant@thingsboard.org',
-      ...station,
     ]);
     expect(login.code).toBe(0);
     expect(login.out).toContain(`Cloud: ${fx.cloud.url} as tenant@thingsboard.org: online`);
     expect(login.out).toContain('Session tokens: memory only');
 
-    const pull = await cli(['cloud', 'pull', ...station]);
+    const pull = await cli(['cloud', 'pull']);
     expect(pull.out).toContain('Devices: 1 added');
     expect(pull.out).toContain('Packages: 1 in the cloud, 1 downloaded');
-    const pullJson = JSON.parse(
-      (await cli(['cloud', 'pull', '--no-binaries', '--json', ...station])).out,
-    );
+    const pullJson = JSON.parse((await cli(['cloud', 'pull', '--no-binaries', '--json'])).out);
     expect(pullJson.packages.downloaded).toBe(0);
 
     const profileId = (await fx.call('profiles.list', {}))[0]!.id;
@@ -58,46 +50,26 @@ describe('field-ota cloud', () => {
       version: '1.0.2',
       profileId,
     });
-    const status = await cli(['cloud', 'status', ...station]);
+    const status = await cli(['cloud', 'status']);
     expect(status.out).toContain('Pending: 1 package(s)');
-    const push = await cli(['cloud', 'push', ...station]);
+    const push = await cli(['cloud', 'push']);
     expect(push.code).toBe(0);
     expect(push.out).toContain('Pushed: 1 package(s)');
-    expect((await cli(['cloud', 'conflicts', ...station])).out).toContain('No conflicts.');
+    expect((await cli(['cloud', 'conflicts'])).out).toContain('No conflicts.');
 
-    const logout = await cli(['cloud', 'logout', ...station]);
+    const logout = await cli(['cloud', 'logout']);
     expect(logout.out).toContain('the session tokens were deleted');
-    const after = await cli(['cloud', 'push', ...station]);
+    const after = await cli(['cloud', 'push']);
     expect(after.code).toBe(1);
     expect(after.err).toContain('Not signed in to the cloud');
   });
 
   it('explains a refused sign-in and a bad resolve choice', async () => {
     process.env.FIELD_OTA_CLOUD_PASSWORD = 'wrong';
-    const refused = await cli([
-      'cloud',
-      'login',
-      '--url',
-      fx.cloud.url,
-      '--username',
-      'x',
-      '--station',
-      http.url,
-      '--data-dir',
-      fx.site.dataDir,
-    ]);
+    const refused = await cli(['cloud', 'login', '--url', fx.cloud.url, '--username', 'x']);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('The cloud refused this username and password');
-    const bad = await cli([
-      'cloud',
-      'resolve',
-      '3',
-      'mine',
-      '--station',
-      http.url,
-      '--data-dir',
-      fx.site.dataDir,
-    ]);
+    const bad = await cli(['cloud', 'resolve', '3', 'mine']);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('expected keep-mine or take-cloud');
   });

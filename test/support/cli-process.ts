@@ -8,6 +8,13 @@ export const BIN = path.join(ROOT, 'bin', 'field-ota.js');
 const BUILT_MAIN = path.join(ROOT, 'dist', 'electron', 'cli', 'main.js');
 const COMMAND_TIMEOUT_MS = 60_000;
 
+/**
+ * Vitest's bound for a test or hook that runs the CLI or a station as processes: each command
+ * starts Node anew, which takes seconds on a loaded machine (vitest's 30 s default went by in
+ * five commands); each command keeps its own bound of a minute.
+ */
+export const PROCESS_TEST_TIMEOUT_MS = 180_000;
+
 export interface RunResult {
   code: number | null;
   stdout: string;
@@ -176,4 +183,17 @@ export function startStationProcess(
       reject(new Error(`station exited (${String(code)}) before it was ready: ${stderr}`));
     });
   });
+}
+
+/**
+ * Stops a station and resolves once it is gone: SIGTERM first (the npm start launcher passes it
+ * on to the station it started; SIGKILL would orphan that one), SIGKILL after `graceMs`.
+ */
+export async function stopStation(station: RunningStation, graceMs = 10_000): Promise<void> {
+  const { child } = station;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await station.exited;
+  clearTimeout(timer);
 }

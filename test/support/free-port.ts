@@ -14,3 +14,13 @@ export function freeLocalPort(): Promise<number> {
     });
   });
 }
+
+/** A port on 127.0.0.1 that something else holds until `close`: to see a start-up refuse it. */
+export async function occupiedLocalPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -96,10 +96,11 @@ export async function buildScene(station: LocalStation, mqttUrl: string): Promis
     tokens: [failing.accessToken],
     packageTypes: ['FIRMWARE'],
     failVerify: true,
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
   });
+  // Bounds with room for a loaded machine: they wait for the devices, nothing is timed.
   await waitFor(() => updated.size === 3, {
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
     what: 'three simulated devices updated',
   });
   const downloader = await stallMidDownload(mqttUrl, stalled.accessToken, 5);

@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { stationArgs } from '../../support/cli-args';
 import {
   type RunningStation,
   startStationProcess as startCliStation,
+  stopStation,
 } from '../../support/cli-process';
 
 export interface StationProcessOptions {
@@ -50,17 +52,13 @@ export async function startStationProcess(
   const keep = options.keepDataDir ?? false;
   let station: RunningStation;
   try {
-    station = await startCliStation([
-      'station',
-      '--data-dir',
-      dataDir,
-      '--mqtt-port',
-      String(options.mqttPort ?? 0),
-      '--http-port',
-      String(options.httpPort ?? 0),
-      '--coap-port',
-      String(options.coapPort ?? 0),
-    ]);
+    station = await startCliStation(
+      stationArgs(dataDir, {
+        mqtt: options.mqttPort,
+        http: options.httpPort,
+        coap: options.coapPort ?? 0,
+      }),
+    );
   } catch (error) {
     if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -74,17 +72,9 @@ export async function startStationProcess(
     dataDir,
     pid: station.child.pid ?? 0,
     stderr: station.stderr,
-    stop: () => stop(station, keep ? null : dataDir),
+    stop: async () => {
+      await stopStation(station, 5_000);
+      if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
   };
-}
-
-async function stop(station: RunningStation, dataDir: string | null): Promise<void> {
-  const { child } = station;
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await station.exited;
-    clearTimeout(timer);
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -65,14 +65,7 @@ describe('field-ota device edit', () => {
 
   it('moves a device to another device profile by its name, and explains an unknown profile', async () => {
     await site.profile('CIM-200');
-    const moved = await cli([
-      'device',
-      'edit',
-      'CIM-168-02-22-09',
-      '--profile',
-      'CIM-200',
-      ...station,
-    ]);
+    const moved = await cli(['device', 'edit', 'CIM-168-02-22-09', '--profile', 'CIM-200']);
     expect(moved).toMatchObject({ code: 0, err: '' });
     expect(moved.out).toBe(
       'Device "CIM-168-02-22-09" moved to device profile "CIM-200" (queued for the cloud sync).\n',
@@ -80,20 +73,13 @@ describe('field-ota device edit', () => {
     expect(await edits()).toMatchObject([
       { kind: 'device.updated', label: 'device profile of CIM-168-02-22-09' },
     ]);
-    const listed = await cli(['devices', '--json', ...station]);
+    const listed = await cli(['devices', '--json']);
     const devices = JSON.parse(listed.out) as Device[];
     expect(devices.find((d) => d.name === 'CIM-168-02-22-09')).toMatchObject({
       profileName: 'CIM-200',
     });
 
-    const unknown = await cli([
-      'device',
-      'edit',
-      'CIM-168-02-22-91',
-      '--profile',
-      'CIM-999',
-      ...station,
-    ]);
+    const unknown = await cli(['device', 'edit', 'CIM-168-02-22-91', '--profile', 'CIM-999']);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('Unknown device profile "CIM-999"');
     expect(await edits()).toHaveLength(1);

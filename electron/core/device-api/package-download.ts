@@ -1,3 +1,4 @@
+import type { Package } from '../../../shared/api/entities';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ChangeNotifier } from '../ota/change-notifier';
 import type { OtaService } from '../ota/ota-service';
@@ -191,18 +192,7 @@ export class PackageDownloads {
     return this.deps.sources.open(pkg.sha256, pkg.size).then(
       (binary) =>
         accepted<Held>({
-          download: {
-            packageId: pkg.id,
-            title: pkg.title,
-            version: pkg.version,
-            size: binary.size,
-            contentType: pkg.contentType,
-            fileName: pkg.fileName,
-            read: (offset, length) => binary.read(offset, length),
-            served: (end) => {
-              if (executionId && end > 0) notifier.bytesServed(executionId, end);
-            },
-          },
+          download: downloadOf(pkg, binary, executionId, notifier),
           executionId,
           sha256: pkg.sha256,
           binary,
@@ -227,4 +217,29 @@ export class PackageDownloads {
       },
     );
   }
+}
+
+/**
+ * The download a device is handed. Built here, outside `resolve`, so that its closures capture
+ * only what they read: a closure made inside `resolve` would share its scope, and the held
+ * download would keep the caller (its session and socket) alive after the device has gone.
+ */
+function downloadOf(
+  pkg: Package,
+  binary: ServableBinary,
+  executionId: string | undefined,
+  notifier: ChangeNotifier,
+): Download {
+  return {
+    packageId: pkg.id,
+    title: pkg.title,
+    version: pkg.version,
+    size: binary.size,
+    contentType: pkg.contentType,
+    fileName: pkg.fileName,
+    read: (offset, length) => binary.read(offset, length),
+    served: (end) => {
+      if (executionId && end > 0) notifier.bytesServed(executionId, end);
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { slotOf } from '../../../shared/api/slots';
 import type { OtaPackageType } from '../../../shared/protocol/ota-keys';
 import type { ApiContext, DomainHandlers } from './api-context';
 
@@ -12,7 +13,7 @@ export function createProfileHandlers(
   const announce = (profileId: string, type: OtaPackageType, before: string | null) => {
     const profile = ctx.profiles.get(profileId);
     ctx.events.emit('profile.changed', profile);
-    const after = (type === 'FIRMWARE' ? profile.firmware : profile.software)?.packageId ?? null;
+    const after = slotOf(profile, type)?.packageId ?? null;
     for (const id of new Set([before, after])) {
       const pkg = id ? ctx.packages.find(id) : undefined;
       if (pkg) ctx.events.emit('package.changed', pkg);

@@ -1,5 +1,6 @@
 import type { AssignmentSource, Package } from '../../../shared/api/entities';
 import { ApiError } from '../../../shared/api/errors';
+import { slotOf } from '../../../shared/api/slots';
 import {
   otaKeys,
   type OtaPackageType,
@@ -429,7 +430,7 @@ export class OtaService {
 
   private alreadyRuns(deviceId: string, pkg: Package): boolean {
     const device = this.repos.devices.find(deviceId, () => false);
-    const slot = pkg.type === 'FIRMWARE' ? device?.firmware : device?.software;
+    const slot = device && slotOf(device, pkg.type);
     return slot?.currentTitle === pkg.title && slot.currentVersion === pkg.version;
   }
 
@@ -441,7 +442,7 @@ export class OtaService {
     const execution = this.repos.executions.get(executionId);
     const device = this.repos.devices.find(deviceId, () => false);
     if (!execution || !device) return null;
-    const slot = type === 'FIRMWARE' ? device.firmware : device.software;
+    const slot = slotOf(device, type);
     if (
       slot.currentTitle === execution.packageTitle &&
       slot.currentVersion === execution.packageVersion

@@ -9,17 +9,25 @@ import { Field, type FieldFrame } from './Field';
 export function SelectField<V extends string>({
   value,
   onChange,
+  disabled,
   children,
   ...field
 }: FieldFrame & {
   value: V;
   onChange: (value: V) => void;
+  /** While the form is busy, or the choice does not apply. */
+  disabled?: boolean;
   children: ReactNode;
 }) {
   return (
     <Field {...field}>
       {(props) => (
-        <select {...props} value={value} onChange={(e) => onChange(e.target.value as V)}>
+        <select
+          {...props}
+          value={value}
+          onChange={(e) => onChange(e.target.value as V)}
+          disabled={disabled}
+        >
           {children}
         </select>
       )}

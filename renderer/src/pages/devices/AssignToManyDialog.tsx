@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 
 import type { Device } from '../../../../shared/api/entities';
+import { slotOf } from '../../../../shared/api/slots';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { inputProblems } from '../../api/validate-input';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
@@ -36,10 +37,9 @@ export function AssignToManyDialog({
   const [concurrency, setConcurrency] = useState('10');
   const { busy, error, setError, act } = useDialogAction(onClose);
 
-  const slotOf = (d: Device) => (type === 'FIRMWARE' ? d.firmware : d.software);
   const targets = chosen
     ? devices.filter(
-        (d) => d.profileId === chosen.profileId && slotOf(d).assignedPackageId !== chosen.id,
+        (d) => d.profileId === chosen.profileId && slotOf(d, type).assignedPackageId !== chosen.id,
       )
     : [];
   const otherProfile = chosen ? devices.filter((d) => d.profileId !== chosen.profileId).length : 0;

@@ -8,18 +8,24 @@ import type {
   ProfilePackage,
 } from '../../../../shared/api/entities';
 import { ApiError } from '../../../../shared/api/errors';
-import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
+import { slotOf } from '../../../../shared/api/slots';
+import { OTA_PACKAGE_TYPES, type OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import {
   type FieldErrors,
   fieldErrorsOf,
   inputProblems,
   messageOf,
 } from '../../api/validate-input';
+import { Button } from '../../components/Button';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { CopyButton } from '../../components/CopyButton';
 import { Dialog } from '../../components/Dialog';
-import { Field, FormError } from '../../components/Field';
+import { Fact } from '../../components/Fact';
+import { FormError } from '../../components/Field';
+import { PackageOption } from '../../components/PackageSelect';
+import { ProfileOptions } from '../../components/ProfileChoice';
 import { ProgressBar } from '../../components/ProgressBar';
+import { SelectField } from '../../components/SelectField';
 import { StateBadge } from '../../components/StateBadge';
 import { TextField } from '../../components/TextField';
 import { useDialogAction } from '../../components/use-dialog-action';
@@ -27,6 +33,7 @@ import { formatAgo, formatBytes } from '../../lib/format';
 import { readableFieldErrors } from '../../lib/readable-field-errors';
 import { useNow } from '../../lib/use-now';
 import { useSlice, useStation } from '../../state/store-context';
+import { currentVersionOf } from './slot-versions';
 
 const NONE = '';
 const TYPE_WORD: Record<OtaPackageType, string> = { FIRMWARE: 'Firmware', SOFTWARE: 'Software' };
@@ -61,11 +68,7 @@ export function EditDeviceDialog({ deviceId, onClose }: { deviceId: string; onCl
       <Dialog
         title="Device not found"
         onClose={onClose}
-        footer={
-          <button type="button" className="button" onClick={onClose}>
-            Close
-          </button>
-        }
+        footer={<Button onClick={onClose}>Close</Button>}
       >
         <p className="dialog-text">This device no longer exists on the station.</p>
       </Dialog>
@@ -98,8 +101,10 @@ function EditDeviceForm({
   const [label, setLabel] = useState(device.label);
   const [profileId, setProfileId] = useState(device.profileId);
   const target = profiles.find((p) => p.id === profileId);
-  const [firmware, setFirmware] = useState(ownPackageId(device.firmware));
-  const [software, setSoftware] = useState(ownPackageId(device.software));
+  const [chosen, setChosen] = useState<Record<OtaPackageType, string>>({
+    FIRMWARE: ownPackageId(device.firmware),
+    SOFTWARE: ownPackageId(device.software),
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const { busy, error, act } = useDialogAction(onClose);
 
@@ -115,11 +120,9 @@ function EditDeviceForm({
   if (moving) edit.profileId = profileId;
   const editing = edit.name !== undefined || edit.label !== undefined || moving;
 
-  const changes: { type: OtaPackageType; packageId: string }[] = [];
-  if (firmware !== ownPackageId(device.firmware))
-    changes.push({ type: 'FIRMWARE', packageId: firmware });
-  if (software !== ownPackageId(device.software))
-    changes.push({ type: 'SOFTWARE', packageId: software });
+  const changes = OTA_PACKAGE_TYPES.filter(
+    (type) => chosen[type] !== ownPackageId(slotOf(device, type)),
+  ).map((type) => ({ type, packageId: chosen[type] }));
 
   const apply = async () => {
     if ((!editing && changes.length === 0) || busy) return;
@@ -236,62 +239,43 @@ function EditDeviceForm({
         />
       </div>
       <div className="form-grid">
-        <Field label="Device profile" hint={profileHint(target, moving)} error={errors.profileId}>
-          {(props) => (
-            <select
-              {...props}
-              value={profileId}
-              onChange={(e) => setProfileId(e.target.value)}
-              disabled={busy}
-            >
-              {profiles.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <SelectField
+          label="Device profile"
+          hint={profileHint(target, moving)}
+          error={errors.profileId}
+          value={profileId}
+          onChange={setProfileId}
+          disabled={busy}
+        >
+          <ProfileOptions profiles={profiles} />
+        </SelectField>
       </div>
       <dl className="facts">
-        <div>
-          <dt>Connection</dt>
-          <dd>
-            {device.online
-              ? 'Online now'
-              : `Offline · last seen ${formatAgo(device.lastSeenAt, now)}`}
-          </dd>
-        </div>
-        <div>
-          <dt>Access token</dt>
-          <dd className="token">
-            <code className="mono truncate">{device.accessToken}</code>
-            <CopyButton value={device.accessToken} what={`access token of ${device.name}`} />
-          </dd>
-        </div>
+        <Fact label="Connection">
+          {device.online
+            ? 'Online now'
+            : `Offline · last seen ${formatAgo(device.lastSeenAt, now)}`}
+        </Fact>
+        <Fact label="Access token" className="token">
+          <code className="mono truncate">{device.accessToken}</code>
+          <CopyButton value={device.accessToken} what={`access token of ${device.name}`} />
+        </Fact>
       </dl>
       <h3 className="section-title">Assign firmware</h3>
       <div className="form-grid">
-        <SlotChoice
-          type="FIRMWARE"
-          slot={device.firmware}
-          packages={choices('FIRMWARE')}
-          value={firmware}
-          onChange={setFirmware}
-          disabled={busy || moving}
-          profileName={device.profileName}
-          profilePackage={profile?.firmware ?? null}
-        />
-        <SlotChoice
-          type="SOFTWARE"
-          slot={device.software}
-          packages={choices('SOFTWARE')}
-          value={software}
-          onChange={setSoftware}
-          disabled={busy || moving}
-          profileName={device.profileName}
-          profilePackage={profile?.software ?? null}
-        />
+        {OTA_PACKAGE_TYPES.map((type) => (
+          <SlotChoice
+            key={type}
+            type={type}
+            slot={slotOf(device, type)}
+            packages={choices(type)}
+            value={chosen[type]}
+            onChange={(id) => setChosen((was) => ({ ...was, [type]: id }))}
+            disabled={busy || moving}
+            profileName={device.profileName}
+            profilePackage={profile ? slotOf(profile, type) : null}
+          />
+        ))}
       </div>
       <p className="field-hint">
         {plan.length === 0
@@ -344,41 +328,29 @@ function SlotChoice({
   profilePackage: ProfilePackage | null;
 }) {
   const word = TYPE_WORD[type];
-  const current =
-    slot.currentTitle || slot.currentVersion
-      ? `${slot.currentTitle ?? ''} ${slot.currentVersion ?? ''}`
-      : 'not reported';
+  const current = currentVersionOf(slot) ?? 'not reported';
   return (
     <div className="slot-choice">
-      <Field
+      <SelectField
         label={word}
         hint={
           packages.length === 0
             ? `No ${word.toLowerCase()} packages for profile ${profileName} yet: add one on the Packages page.`
             : `Current ${word.toLowerCase()}: ${current}`
         }
+        value={value}
+        onChange={onChange}
+        disabled={disabled}
       >
-        {(props) => (
-          <select
-            {...props}
-            value={value}
-            onChange={(e) => onChange(e.target.value)}
-            disabled={disabled}
-          >
-            <option value={NONE}>
-              {profilePackage
-                ? `None: the profile's ${profilePackage.title} ${profilePackage.version}`
-                : 'None'}
-            </option>
-            {packages.map((p) => (
-              <option key={p.id} value={p.id} disabled={p.status !== 'READY'}>
-                {p.title} {p.version}
-                {p.status !== 'READY' ? ' (corrupt: add it again)' : ''}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+        <option value={NONE}>
+          {profilePackage
+            ? `None: the profile's ${profilePackage.title} ${profilePackage.version}`
+            : 'None'}
+        </option>
+        {packages.map((p) => (
+          <PackageOption key={p.id} pkg={p} />
+        ))}
+      </SelectField>
       {slot.state && (
         <div className="slot-state">
           <StateBadge state={slot.state} />

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 
 import type { Device, Profile, ProfilePackage } from '../../../../shared/api/entities';
+import { slotOf } from '../../../../shared/api/slots';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { ConsequenceNote } from '../../components/ConsequenceNote';
@@ -30,7 +31,7 @@ export function ProfilePackagesDialog({ onClose }: { onClose: () => void }) {
   const [profileId, setProfileId] = useState(profiles[0]?.id ?? '');
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const profile = profiles.find((p) => p.id === profileId) ?? null;
-  const current = profile ? packageOf(profile, type) : null;
+  const current = profile ? slotOf(profile, type) : null;
   const [choice, setChoice] = useState<string | null>(null);
   const packageId = choice ?? current?.packageId ?? NONE;
   const { busy, error, act } = useDialogAction(onClose);
@@ -166,10 +167,6 @@ function ProfileOverview({
   );
 }
 
-function packageOf(profile: Profile, type: OtaPackageType): ProfilePackage | null {
-  return type === 'FIRMWARE' ? profile.firmware : profile.software;
-}
-
 function packageText(pkg: ProfilePackage | null): string {
   return pkg ? `${pkg.title} ${pkg.version}` : 'None';
 }
@@ -187,7 +184,7 @@ function followerCounts(
   let own = 0;
   for (const d of devices) {
     if (d.profileId !== profileId) continue;
-    const slot = type === 'FIRMWARE' ? d.firmware : d.software;
+    const slot = slotOf(d, type);
     if (slot.assignedFrom === 'DEVICE') own += 1;
     else followers += 1;
   }

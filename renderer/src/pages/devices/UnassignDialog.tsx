@@ -1,6 +1,7 @@
 import { useState } from 'react';
 
 import type { Device } from '../../../../shared/api/entities';
+import { slotOf } from '../../../../shared/api/slots';
 import type { OtaPackageType } from '../../../../shared/protocol/ota-keys';
 import { CancelAndSubmit } from '../../components/CancelAndSubmit';
 import { ConsequenceNote } from '../../components/ConsequenceNote';
@@ -24,9 +25,7 @@ export function UnassignDialog({
   const [type, setType] = useState<OtaPackageType>('FIRMWARE');
   const { busy, error, act } = useDialogAction(onClose);
   // Only a device's own assignment can be taken back here; one from its profile is the profile's.
-  const targets = devices.filter(
-    (d) => (type === 'FIRMWARE' ? d.firmware : d.software).assignedFrom === 'DEVICE',
-  );
+  const targets = devices.filter((d) => slotOf(d, type).assignedFrom === 'DEVICE');
   const word = type === 'FIRMWARE' ? 'firmware' : 'software';
   const run = async () => {
     if (targets.length === 0 || busy) return;

@@ -1,6 +1,7 @@
 import { type ReactNode, useMemo, useState } from 'react';
 
 import type { Device, Job, Package } from '../../../../shared/api/entities';
+import { slotOf } from '../../../../shared/api/slots';
 import {
   type FieldErrors,
   fieldErrorsOf,
@@ -290,7 +291,7 @@ export function NewJobDialog({
 }
 
 function runs(device: Device, pkg: Package): boolean {
-  const slot = pkg.type === 'FIRMWARE' ? device.firmware : device.software;
+  const slot = slotOf(device, pkg.type);
   return slot.currentTitle === pkg.title && slot.currentVersion === pkg.version;
 }
 

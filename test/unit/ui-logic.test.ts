@@ -11,22 +11,9 @@ import {
 } from '../../renderer/src/pages/devices/device-filter';
 import { summariseJobs } from '../../renderer/src/state/job-summary';
 import { FLUSH_INTERVAL_MS, StationStore } from '../../renderer/src/state/station-store';
-import type { Device, Execution, Job, OtaSlot } from '../../shared/api/entities';
+import type { Device, Execution, Job } from '../../shared/api/entities';
+import { EMPTY_SLOT } from '../support/empty-slot';
 import { scriptedTransport } from './ui-scripted-transport';
-
-const EMPTY_SLOT: OtaSlot = {
-  currentTitle: null,
-  currentVersion: null,
-  assignedPackageId: null,
-  assignedTitle: null,
-  assignedVersion: null,
-  assignedFrom: null,
-  state: null,
-  error: null,
-  bytesServed: 0,
-  size: 0,
-  executionId: null,
-};
 
 function device(name: string, part: Partial<Device> = {}): Device {
   return {

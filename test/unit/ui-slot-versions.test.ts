@@ -4,21 +4,7 @@ import {
   assignedVersionOf,
   currentVersionOf,
 } from '../../renderer/src/pages/devices/slot-versions';
-import type { OtaSlot } from '../../shared/api/entities';
-
-const SLOT: OtaSlot = {
-  currentTitle: null,
-  currentVersion: null,
-  assignedPackageId: null,
-  assignedTitle: null,
-  assignedVersion: null,
-  assignedFrom: null,
-  state: null,
-  error: null,
-  bytesServed: 0,
-  size: 0,
-  executionId: null,
-};
+import { EMPTY_SLOT as SLOT } from '../support/empty-slot';
 
 describe('a slot in words, as the device table and its details say it', () => {
   it('names what the device runs, or nothing when it reported neither title nor version', () => {

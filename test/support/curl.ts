@@ -24,40 +24,69 @@ export function httpDeviceBase(station: Station, scheme: 'http' | 'https' = 'htt
   return `${scheme}://127.0.0.1:${station.httpDeviceAddress().port}`;
 }
 
-function outputFiles(): { dir: string; headers: string; body: string } {
+interface CaptureFiles {
+  dir: string;
+  headers: string;
+  body: string;
+}
+
+function outputFiles(): CaptureFiles {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'field-ota-curl-'));
   return { dir, headers: path.join(dir, 'headers'), body: path.join(dir, 'body') };
+}
+
+/** curl's arguments: `args`, with the status, headers and body captured into files. */
+function captured(
+  files: CaptureFiles,
+  args: string[],
+  maxSeconds: number,
+  bodyFile = files.body,
+): string[] {
+  return [
+    '-sS',
+    '--max-time',
+    String(maxSeconds),
+    '-D',
+    files.headers,
+    '-o',
+    bodyFile,
+    '-w',
+    '%{http_code}',
+    ...args,
+  ];
+}
+
+/** What curl got, read back from its capture (then removed); the body only when asked for. */
+function collected(
+  files: CaptureFiles,
+  stdout: string,
+  exitCode: number,
+  withBody: boolean,
+): CurlResult {
+  try {
+    return {
+      status: Number(stdout.trim()) || 0,
+      headers: parseHeaders(readOr(files.headers, '')),
+      body: withBody && fs.existsSync(files.body) ? fs.readFileSync(files.body) : Buffer.alloc(0),
+      exitCode,
+    };
+  } finally {
+    fs.rmSync(files.dir, { recursive: true, force: true });
+  }
 }
 
 /** `curl -sS <args> -D headers -o body -w %{http_code}`, bounded to `maxSeconds`. */
 export function curl(args: string[], options: { maxSeconds?: number } = {}): Promise<CurlResult> {
   const files = outputFiles();
-  const all = [
-    '-sS',
-    '--max-time',
-    String(options.maxSeconds ?? 20),
-    '-D',
-    files.headers,
-    '-o',
-    files.body,
-    '-w',
-    '%{http_code}',
-    ...args,
-  ];
+  const all = captured(files, args, options.maxSeconds ?? 20);
   return new Promise((resolve, reject) => {
     execFile('curl', all, { encoding: 'utf8' }, (error, stdout) => {
-      try {
-        const exitCode = error ? ((error as { code?: number }).code ?? -1) : 0;
-        if (typeof exitCode !== 'number') return reject(error);
-        resolve({
-          status: Number(stdout.trim()) || 0,
-          headers: parseHeaders(readOr(files.headers, '')),
-          body: fs.existsSync(files.body) ? fs.readFileSync(files.body) : Buffer.alloc(0),
-          exitCode,
-        });
-      } finally {
+      const exitCode = error ? ((error as { code?: number }).code ?? -1) : 0;
+      if (typeof exitCode !== 'number') {
         fs.rmSync(files.dir, { recursive: true, force: true });
+        return reject(error);
       }
+      resolve(collected(files, stdout, exitCode, true));
     });
   });
 }
@@ -65,28 +94,11 @@ export function curl(args: string[], options: { maxSeconds?: number } = {}): Pro
 /** curl downloading into `file` itself (for `-C -`, which resumes what the file holds). */
 export function curlToFile(file: string, args: string[]): Promise<CurlResult> {
   const files = outputFiles();
-  const all = [
-    '-sS',
-    '--max-time',
-    '30',
-    '-D',
-    files.headers,
-    '-o',
-    file,
-    '-w',
-    '%{http_code}',
-    ...args,
-  ];
+  const all = captured(files, args, 30, file);
   return new Promise((resolve) => {
     execFile('curl', all, { encoding: 'utf8' }, (error, stdout) => {
       const exitCode = error ? Number((error as { code?: number }).code ?? -1) : 0;
-      resolve({
-        status: Number(stdout.trim()) || 0,
-        headers: parseHeaders(readOr(files.headers, '')),
-        body: Buffer.alloc(0),
-        exitCode,
-      });
-      fs.rmSync(files.dir, { recursive: true, force: true });
+      resolve(collected(files, stdout, exitCode, false));
     });
   });
 }
@@ -97,30 +109,11 @@ export function curlInBackground(args: string[]): {
   done: Promise<CurlResult>;
 } {
   const files = outputFiles();
-  const child = spawn('curl', [
-    '-sS',
-    '--max-time',
-    '30',
-    '-D',
-    files.headers,
-    '-o',
-    files.body,
-    '-w',
-    '%{http_code}',
-    ...args,
-  ]);
+  const child = spawn('curl', captured(files, args, 30));
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   const done = new Promise<CurlResult>((resolve) =>
-    child.once('close', (code) => {
-      resolve({
-        status: Number(stdout.trim()) || 0,
-        headers: parseHeaders(readOr(files.headers, '')),
-        body: fs.existsSync(files.body) ? fs.readFileSync(files.body) : Buffer.alloc(0),
-        exitCode: code ?? -1,
-      });
-      fs.rmSync(files.dir, { recursive: true, force: true });
-    }),
+    child.once('close', (code) => resolve(collected(files, stdout, code ?? -1, true))),
   );
   return { child, done };
 }

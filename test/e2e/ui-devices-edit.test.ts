@@ -8,7 +8,7 @@ import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
-import { launchBrowser, openPage, type WatchedPage } from './support/browser';
+import { openUiPage, type PageInBrowser } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // The Edit device dialog fixes a device's name or label on site (and assigns firmware in the
@@ -17,7 +17,7 @@ describe('editing a device on the Devices page', () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
   let device: Device;
 
@@ -39,10 +39,8 @@ describe('editing a device on the Devices page', () => {
     );
     device = await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
     await api.call('devices.add', { name: 'CIM-168-02-22-91', profileId: profile.id });
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/devices`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'devices', 'Devices');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

@@ -8,7 +8,7 @@ import { uploadPackage } from '../../shared/api/http-client';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
-import { launchBrowser, openPage, type WatchedPage } from './support/browser';
+import { openUiPage, type PageInBrowser } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 const FLEET = 150;
@@ -20,7 +20,7 @@ describe('the Devices page', () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
   let cim168: Profile;
   let firmware: Package;
@@ -49,10 +49,8 @@ describe('the Devices page', () => {
       names.push(name);
       await api.call('devices.add', { name, profileId: profile.id });
     }
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/devices`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'devices', 'Devices');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

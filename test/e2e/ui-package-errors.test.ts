@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device, Profile } from '../../shared/api/entities';
 import type { ApiClient } from '../../shared/api/operations';
 import { stationApi } from './support/api';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { openUiPage, type PageInBrowser, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
@@ -20,7 +20,7 @@ describe('package errors in the Add package and Delete dialogs', () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
   let tempDir: string;
   let profile: Profile;
@@ -33,10 +33,8 @@ describe('package errors in the Add package and Delete dialogs', () => {
     api = stationApi(station);
     profile = await api.call('profiles.add', { name: 'CIM-168' });
     device = await api.call('devices.add', { name: 'CIM-168-02-22-90', profileId: profile.id });
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/packages`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Packages' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'packages', 'Packages');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { ApiClient } from '../../shared/api/operations';
 import { stationAuth } from '../support/station-client';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { openUiPage, type PageInBrowser, screenshot } from './support/browser';
 import { addDevices, uploadSeedFirmware } from './support/fleet';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
@@ -20,7 +20,7 @@ describe('profile firmware on the Devices page', () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
   let devices: Device[];
   let profileFirmware: Package;
@@ -48,10 +48,8 @@ describe('profile firmware on the Devices page', () => {
       'CIM-168-02-22-92',
     ]);
     await api.call('assignments.assign', { deviceId: devices[0]!.id, packageId: own.id });
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/devices`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Devices' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'devices', 'Devices');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

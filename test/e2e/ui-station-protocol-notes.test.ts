@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseArgs } from '../../shared/api/validate';
 import { stationApi } from './support/api';
-import { launchBrowser, openPage, type WatchedPage } from './support/browser';
+import { openUiPage, type PageInBrowser } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 // Devices on ThingsBoard's SDK subscribe to v2/fw/response/+ on every connection. The Station
@@ -12,15 +12,13 @@ import { startStationProcess, type StationProcess } from './support/station-proc
 describe('the Station page protocol list', () => {
   let station: StationProcess;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
 
   beforeAll(async () => {
     station = await startStationProcess();
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/station`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Station' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'station', 'Station');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

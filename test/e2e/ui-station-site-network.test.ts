@@ -9,7 +9,7 @@ import type { ApiClient } from '../../shared/api/operations';
 import { freeLocalPort } from '../support/free-port';
 import { stationApi } from './support/api';
 import { accessibilityProblems } from './support/axe';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './support/browser';
+import { openPage, openUiPage, type PageInBrowser, screenshot } from './support/browser';
 import { startStationProcess, type StationProcess } from './support/station-process';
 
 /** "192.168.1.23:1883 (eth0)" for each IPv4 address of this computer outside loopback. */
@@ -36,7 +36,7 @@ describe('the Station page site network switch', () => {
   let station: StationProcess;
   let api: ApiClient;
   let browser: Browser;
-  let watched: WatchedPage;
+  let watched: PageInBrowser;
   let page: Page;
   let mqttPort: number;
 
@@ -45,10 +45,8 @@ describe('the Station page site network switch', () => {
     station = await startStationProcess({ mqttPort: await freeLocalPort() });
     mqttPort = Number(new URL(station.mqttUrl).port);
     api = stationApi(station);
-    browser = await launchBrowser();
-    watched = await openPage(browser, `${station.uiUrl}#/station`);
-    page = watched.page;
-    await page.getByRole('heading', { level: 1, name: 'Station' }).waitFor();
+    watched = await openUiPage(station.uiUrl, 'station', 'Station');
+    ({ browser, page } = watched);
   }, 60_000);
 
   afterAll(async () => {

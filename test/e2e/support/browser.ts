@@ -73,6 +73,31 @@ export async function openPage(
   return { page, context, problems };
 }
 
+/** A browser and its one watched page. */
+export interface PageInBrowser extends WatchedPage {
+  browser: Browser;
+}
+
+/**
+ * A browser on one page of the UI (`route`, e.g. "devices"), returned once the page's title
+ * (`heading`) shows. The caller closes the browser.
+ */
+export async function openUiPage(
+  uiUrl: string,
+  route: string,
+  heading: string,
+): Promise<PageInBrowser> {
+  const browser = await launchBrowser();
+  try {
+    const watched = await openPage(browser, `${uiUrl}#/${route}`);
+    await watched.page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    return { browser, ...watched };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
 /**
  * openPage for the tests of one block, each page closed after its test, failed or not: a page
  * left open keeps rendering the station's pushed events, and the CPU, for the rest of the file.
